@@ -1,0 +1,41 @@
+"""The analysis layer: pure functions from source text to plain data. No LSP here.
+
+``analyze_source`` is what the CLI, the server and the tests call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.model import FileReport, SourceProblem
+from leak_lsp.analysis.text import decode_source
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def analyze_source(source: str, path: str = "<string>", settings: Settings | None = None) -> FileReport:
+    """Every finding in one module's text. Never raises on any input."""
+    from leak_lsp.analysis.engine import analyze_module
+
+    return analyze_module(source, path, settings or Settings())
+
+
+def analyze_file(path: str | Path, settings: Settings | None = None) -> FileReport:
+    """Read, decode and analyse one file; an unreadable file gives a report with a problem."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        return _unreadable(name, f"cannot read the file: {error.strerror or error}")
+    if len(data) > MAX_FILE_BYTES:
+        return _unreadable(name, f"skipped: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        source = decode_source(data)
+    except (UnicodeDecodeError, SyntaxError) as error:
+        return _unreadable(name, f"cannot decode the file: {error}")
+    return analyze_source(source, name, settings)
+
+
+def _unreadable(path: str, message: str) -> FileReport:
+    return FileReport(path=path, problems=[SourceProblem(message)], analysed=False)

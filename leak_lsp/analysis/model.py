@@ -1,0 +1,122 @@
+"""Plain data returned by the analysis: what the CLI prints and the server translates.
+
+Positions are 0-based lines and 0-based columns counted in Unicode code points
+(Python ``str`` indices into the line). Lines end only at ``\\n``, ``\\r\\n`` or
+``\\r``, as in LSP. Consumers convert columns to their own units (UTF-8 bytes,
+UTF-16 code units) with :mod:`leak_lsp.analysis.text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+    HINT = "hint"
+
+
+class Outcome(str, Enum):
+    """What happens to unsettled work (the letters of DOMAIN.md)."""
+
+    LEAK = "leak"  # resumes inside a later invocation (L, D)
+    LOST = "lost"  # dropped before the call returns (X)
+    INIT = "init"  # started at import time, advances only during invocations
+    NEVER = "never"  # runs only at interpreter exit (N)
+    UNKNOWN = "unknown"  # handed to code the analysis cannot see
+
+
+class Applicability(str, Enum):
+    """Ruff's fix applicability: safe fixes are applied by ``--fix`` and fixAll."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY = "display-only"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(line: int, column: int, end_line: int, end_column: int) -> Span:
+        return Span(Position(line, column), Position(end_line, end_column))
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[TextEdit, ...]
+    applicability: Applicability = Applicability.SAFE
+    preferred: bool = False
+
+
+@dataclass(frozen=True)
+class Related:
+    """A location that explains a finding: an exit the work outlives, a helper's line."""
+
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    rule: str
+    message: str
+    severity: Severity
+    span: Span
+    path: str
+    related: tuple[Related, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    handler: str | None = None
+
+    @property
+    def url(self) -> str:
+        from leak_lsp.rules import rule_url
+
+        return rule_url(self.code)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """An entry point the analysis treats as invoked once per request."""
+
+    name: str  # qualified inside the module: "lambda_handler", "App.__call__"
+    span: Span  # the name of the function in its ``def``
+    platform: str  # "aws-lambda", "azure-functions", "gcp-functions", "configured"
+    reason: str  # why it was taken as an entry point, for --show-handlers
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """Something that kept part of a file from being analysed (syntax error, undecodable file)."""
+
+    message: str
+    span: Span | None = None
+
+
+@dataclass
+class FileReport:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    handlers: list[Handler] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+    analysed: bool = True  # False when nothing of the file could be analysed

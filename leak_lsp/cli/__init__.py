@@ -1,0 +1,43 @@
+"""``leak-lsp check | serve | rule | reproduce``: each subcommand lives in its own module.
+
+A subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``; its
+heavy imports stay inside ``run`` so that ``--help`` and ``serve`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from leak_lsp import __version__
+
+SUBCOMMANDS = {
+    "check": "Find execution leaks in Python files and folders.",
+    "serve": "Run the language server (stdio by default).",
+    "rule": "Show the documentation of a rule, or list all rules.",
+    "reproduce": "Run a handler the way a warm container would, and report the work that leaks.",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leak-lsp", description="Find execution leaks in serverless handlers.")
+    parser.add_argument("--version", action="version", version=f"leak-lsp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, summary in SUBCOMMANDS.items():
+        module = importlib.import_module(f"leak_lsp.cli.{name}")
+        sub = commands.add_parser(name, help=summary, description=summary)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("leak-lsp: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,74 @@
+"""The rule catalogue: one module per rule, holding its detection data, message and page.
+
+A rule module defines ``RULE`` and documents the rule in its docstring, in ruff's
+format (What it does / Why is this bad? / Example / Use instead / Fix safety /
+References). ``docs/rules/CODE.md`` is generated from that docstring.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from functools import cache
+from types import ModuleType
+
+from leak_lsp.rules.rule import Rule, WorkKind
+
+_MODULES = (
+    "thread_not_joined",
+    "timer_not_cancelled",
+    "alarm_not_disarmed",
+    "executor_work_not_waited",
+    "process_not_waited",
+    "task_on_reused_loop",
+    "service_not_stopped",
+    "task_dropped_by_asyncio_run",
+    "coroutine_never_awaited",
+    "work_started_at_import",
+    "atexit_in_handler",
+    "work_handed_off",
+)
+
+DOCS_URL = "https://github.com/leak-lsp/leak-lsp/blob/main/docs/rules/{code}.md"
+
+
+@cache
+def _rule_modules() -> dict[str, ModuleType]:
+    modules = {}
+    for name in _MODULES:
+        module = importlib.import_module(f"leak_lsp.rules.{name}")
+        modules[module.RULE.code] = module
+    return modules
+
+
+def all_rules() -> tuple[Rule, ...]:
+    return tuple(module.RULE for module in _rule_modules().values())
+
+
+def rule_for(code: str) -> Rule:
+    """The rule with this code; ``KeyError`` for an unknown one."""
+    return _rule_modules()[code].RULE
+
+
+def work_kinds() -> tuple[WorkKind, ...]:
+    return tuple(kind for rule in all_rules() for kind in rule.kinds)
+
+
+def rule_of_kind(kind: WorkKind) -> Rule:
+    return next(rule for rule in all_rules() if kind in rule.kinds)
+
+
+def rule_url(code: str) -> str:
+    return DOCS_URL.format(code=code)
+
+
+def rule_page(code: str) -> str:
+    """The rule's documentation page, as Markdown."""
+    module = _rule_modules()[code]
+    rule: Rule = module.RULE
+    body = inspect.cleandoc(module.__doc__ or "")
+    return (
+        f"# {rule.name} ({rule.code})\n\n"
+        f"Outcome: **{rule.outcome.value}**. Default severity: **{rule.severity.value}**.\n\n"
+        f"{body}\n"
+    )

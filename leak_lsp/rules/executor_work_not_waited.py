@@ -1,0 +1,98 @@
+"""## What it does
+Checks for work submitted to an executor or a process pool (`submit`, `map`,
+`apply_async`, `map_async`, `imap`, s3transfer and Pub/Sub futures) whose result the
+handler does not wait for on every path to its exits.
+
+## Why is this bad?
+The executor's worker threads keep running after the handler returns and are frozen
+with the container; the work resumes in a later invocation, or is lost when the
+environment is recycled. Module-level executors, created once and reused by every
+invocation, are the common form. `Executor.map` submits everything at once, so an
+unconsumed result iterator leaks just the same. `future.cancel()` stops only work that
+has not started yet, so it does not settle anything.
+
+## Example
+```python
+from concurrent.futures import ThreadPoolExecutor
+
+EXECUTOR = ThreadPoolExecutor(max_workers=4)
+
+def lambda_handler(event, context):
+    EXECUTOR.submit(upload, event["body"])
+    return {"statusCode": 202}
+```
+
+## Use instead
+```python
+from concurrent.futures import ThreadPoolExecutor
+
+EXECUTOR = ThreadPoolExecutor(max_workers=4)
+
+def lambda_handler(event, context):
+    future = EXECUTOR.submit(upload, event["body"])
+    future.result()
+    return {"statusCode": 202}
+```
+Work collected in a list and waited with `concurrent.futures.wait`, a consumed
+`as_completed`, `[f.result() for f in futures]`, `shutdown(wait=True)` or a `with`
+block is settled and not reported.
+
+## Fix safety
+Waiting for the future (`result()`) before each exit is safe; it re-raises an exception
+the work raised, which was silently dropped before. For a local executor, the
+alternative fix turns it into a `with` block, which waits for all its work.
+
+## References
+- [`concurrent.futures`](https://docs.python.org/3/library/concurrent.futures.html)
+- [googleapis/google-cloud-python #7620](https://github.com/googleapis/google-cloud-python/issues/7620)
+"""
+
+from leak_lsp.analysis.model import Outcome, Severity
+from leak_lsp.rules.rule import Rule, WorkKind
+
+FUTURE = WorkKind(
+    name="future",
+    noun="future",
+    submitted_to=(
+        ("executor", "submit"),
+        ("executor", "map"),
+        ("pool", "apply_async"),
+        ("pool", "map_async"),
+        ("pool", "starmap_async"),
+        ("pool", "imap"),
+        ("pool", "imap_unordered"),
+        ("transfer-manager", "upload"),
+        ("transfer-manager", "download"),
+        ("transfer-manager", "copy"),
+        ("publisher", "publish"),
+    ),
+    receivers=(
+        ("concurrent.futures.ThreadPoolExecutor", "executor"),
+        ("concurrent.futures.ProcessPoolExecutor", "executor"),
+        ("concurrent.futures.thread.ThreadPoolExecutor", "executor"),
+        ("concurrent.futures.process.ProcessPoolExecutor", "executor"),
+        ("multiprocessing.Pool", "pool"),
+        ("multiprocessing.pool.Pool", "pool"),
+        ("multiprocessing.pool.ThreadPool", "pool"),
+        ("multiprocessing.dummy.Pool", "pool"),
+        ("s3transfer.manager.TransferManager", "transfer-manager"),
+        ("google.cloud.pubsub_v1.PublisherClient", "publisher"),
+        ("google.cloud.pubsub.PublisherClient", "publisher"),
+    ),
+    settle_methods=frozenset({"result", "exception", "get", "wait"}),
+    settle_functions=frozenset({"concurrent.futures.wait", "concurrent.futures.as_completed"}),
+    receiver_settles=frozenset({"shutdown", "join"}),
+    with_settles=True,
+    awaitable=True,
+    settle_template="{handle}.result()",
+    settle_title="Wait for the result",
+)
+
+RULE = Rule(
+    code="EL104",
+    name="executor-work-not-waited",
+    outcome=Outcome.LEAK,
+    severity=Severity.ERROR,
+    message="{what} submitted here may still be running when the handler {exits}; it resumes in a later invocation",
+    kinds=(FUTURE,),
+)

@@ -1,0 +1,54 @@
+"""What a rule declares: the work it tracks, how that work is started and settled.
+
+Qualified names (``threading.Thread``) are matched after import resolution, so
+``from threading import Thread as T`` and ``import threading as th`` are the same.
+Fix templates name modules and functions by qualified name in braces
+(``{signal.alarm}(0)``); the fix writer renders them with the file's own imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leak_lsp.analysis.model import Outcome, Severity
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A process-wide timer: armed by a call, disarmed by a call on the same slot."""
+
+    arm: str  # qualified name of the arming function
+    slot: str | None  # fixed slot, or None when the first argument names it
+    seconds_argument: int | None  # a literal 0 here disarms instead of arming
+    disarm: str  # fix template of the disarming statement; ``{slot}`` is the slot's source
+    cancel: str | None = None  # a dedicated disarming function, same slot
+
+
+@dataclass(frozen=True)
+class WorkKind:
+    """One kind of pending work: how it starts, what settles it, how a fix settles it."""
+
+    name: str
+    noun: str  # for messages: "thread", "SIGALRM timer"
+    started_by: tuple[tuple[str, str], ...] = ()  # (type, method): ``Thread(...).start()``
+    created_by: tuple[str, ...] = ()  # functions returning a handle: ``subprocess.Popen``
+    submitted_to: tuple[tuple[str, str], ...] = ()  # (receiver kind, method): ``executor.submit``
+    receivers: tuple[tuple[str, str], ...] = ()  # (constructor, receiver kind) this kind introduces
+    alarms: tuple[Alarm, ...] = ()
+    settle_methods: frozenset[str] = frozenset()  # ``handle.join()``
+    settle_functions: frozenset[str] = frozenset()  # ``concurrent.futures.wait(handles)``
+    receiver_settles: frozenset[str] = frozenset()  # ``executor.shutdown()`` settles its work
+    with_settles: bool = False  # ``with Popen(...) as p`` waits at the block's exit
+    awaitable: bool = False  # ``await handle`` settles
+    settle_template: str = ""  # the settling statement a fix inserts: ``{handle}.join()``
+    settle_title: str = ""  # the fix title: "Join the thread"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    outcome: Outcome
+    severity: Severity
+    message: str  # ``{noun}``, ``{what}`` and ``{exits}`` are filled in per finding
+    kinds: tuple[WorkKind, ...] = ()

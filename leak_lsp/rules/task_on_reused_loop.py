@@ -1,0 +1,89 @@
+"""## What it does
+Checks for asyncio tasks and loop callbacks (`asyncio.create_task`,
+`asyncio.ensure_future`, `loop.create_task`, `loop.call_soon`, `call_later`,
+`call_at`, an un-awaited `gather`, `run_in_executor`, `to_thread`,
+`run_coroutine_threadsafe`) that are still pending when the handler returns, on an
+event loop that outlives the invocation.
+
+## Why is this bad?
+The loop keeps only weak references to its tasks and advances only when it is driven.
+On a module-level loop (`loop = asyncio.new_event_loop()` with
+`loop.run_until_complete(main())` in the handler, as Mangum and many handlers do) the
+pending task runs during the *next* invocation that drives the loop, with the next
+request's data in scope. On Azure Functions, `async def` functions share the worker's
+long-lived loop, so the task keeps running concurrently with later invocations.
+
+## Example
+```python
+import asyncio
+
+LOOP = asyncio.new_event_loop()
+
+async def main(event):
+    asyncio.create_task(audit(event))
+    return {"ok": True}
+
+def lambda_handler(event, context):
+    return LOOP.run_until_complete(main(event))
+```
+
+## Use instead
+```python
+async def main(event):
+    task = asyncio.create_task(audit(event))
+    await task
+    return {"ok": True}
+```
+or `async with asyncio.TaskGroup() as group:` around the tasks.
+
+## Fix safety
+Awaiting the task (or cancelling the callback handle) before each exit is safe: the
+work completes inside its own invocation. An unnamed task is first bound to a fresh
+name; the alternative fix awaits it where it is created.
+
+## References
+- [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task): "Save a reference to the result of this function"
+- [azure-functions-python-worker #1782](https://github.com/Azure/azure-functions-python-worker/issues/1782)
+"""
+
+from leak_lsp.analysis.model import Outcome, Severity
+from leak_lsp.rules.rule import Rule, WorkKind
+
+TASK = WorkKind(
+    name="task",
+    noun="task",
+    created_by=("asyncio.create_task", "asyncio.ensure_future", "asyncio.gather", "asyncio.to_thread",
+                "asyncio.run_coroutine_threadsafe"),
+    submitted_to=(("loop", "create_task"), ("loop", "run_in_executor")),
+    receivers=(
+        ("asyncio.new_event_loop", "loop"),
+        ("asyncio.get_event_loop", "loop"),
+        ("asyncio.get_running_loop", "loop"),
+        ("asyncio.events.new_event_loop", "loop"),
+        ("asyncio.TaskGroup", "task-group"),
+    ),
+    settle_methods=frozenset({"cancel", "result"}),
+    settle_functions=frozenset({"asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",
+                                "asyncio.as_completed"}),
+    awaitable=True,
+    settle_template="await {handle}",
+    settle_title="Await the task",
+)
+
+CALLBACK = WorkKind(
+    name="callback",
+    noun="callback",
+    submitted_to=(("loop", "call_soon"), ("loop", "call_soon_threadsafe"), ("loop", "call_later"), ("loop", "call_at")),
+    settle_methods=frozenset({"cancel"}),
+    settle_template="{handle}.cancel()",
+    settle_title="Cancel the callback",
+)
+
+RULE = Rule(
+    code="EL106",
+    name="task-on-reused-loop",
+    outcome=Outcome.LEAK,
+    severity=Severity.ERROR,
+    message="{what} scheduled here is still pending when the handler {exits}; the reused event loop runs it in a later invocation",
+    kinds=(TASK, CALLBACK),
+)

@@ -1,0 +1,67 @@
+"""## What it does
+Checks for threads that a handler starts and does not join on every path to its exits.
+
+## Why is this bad?
+A serverless platform freezes or idles the container as soon as the handler returns.
+A thread that is still running is paused with it and resumes inside a *later*
+invocation of the same warm container: its output lands in another request's logs,
+its side effects cross the isolation boundary between invocations, and its errors
+surface in code that has nothing to do with it. Making it a daemon changes nothing:
+the interpreter never exits between invocations.
+
+## Example
+```python
+import threading
+
+def lambda_handler(event, context):
+    worker = threading.Thread(target=send_metrics, args=(event,))
+    worker.start()
+    return {"statusCode": 200}
+```
+
+## Use instead
+```python
+import threading
+
+def lambda_handler(event, context):
+    worker = threading.Thread(target=send_metrics, args=(event,))
+    worker.start()
+    try:
+        return {"statusCode": 200}
+    finally:
+        worker.join()
+```
+
+## Fix safety
+Inserting `join()` before each exit the thread outlives is safe: the work still runs,
+now inside the invocation that asked for it. The handler waits for the thread, so a
+thread that never ends makes the invocation time out instead of leaking; that is the
+honest outcome. An unnamed `Thread(...).start()` is first bound to a fresh name.
+
+## References
+- [AWS Lambda execution environment](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
+- [`threading.Thread.join`](https://docs.python.org/3/library/threading.html#threading.Thread.join)
+- [sentry-python #846](https://github.com/getsentry/sentry-python/issues/846)
+"""
+
+from leak_lsp.analysis.model import Outcome, Severity
+from leak_lsp.rules.rule import Rule, WorkKind
+
+THREAD = WorkKind(
+    name="thread",
+    noun="thread",
+    started_by=(("threading.Thread", "start"), ("multiprocessing.dummy.Process", "start")),
+    created_by=("_thread.start_new_thread", "_thread.start_new"),
+    settle_methods=frozenset({"join"}),
+    settle_template="{handle}.join()",
+    settle_title="Join the thread",
+)
+
+RULE = Rule(
+    code="EL101",
+    name="thread-not-joined",
+    outcome=Outcome.LEAK,
+    severity=Severity.ERROR,
+    message="{what} started here is still running when the handler {exits}; it resumes in a later invocation",
+    kinds=(THREAD,),
+)
