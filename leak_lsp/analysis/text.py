@@ -11,9 +11,10 @@ import io
 import re
 import tokenize
 from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Literal
 
-from leak_lsp.analysis.model import Position
+from leak_lsp.analysis.model import Position, TextEdit
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 
@@ -114,3 +115,18 @@ def decode_source(data: bytes) -> str:
         raise SyntaxError(f"unknown encoding {encoding!r}") from None
     text = data.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """The text with non-overlapping edits applied; ``ValueError`` when two overlap."""
+    index = LineIndex(text)
+    located = sorted(((index.offset(edit.span.start), index.offset(edit.span.end), edit.new_text) for edit in edits))
+    pieces, cursor = [], 0
+    for start, end, new_text in located:
+        if start < cursor:
+            raise ValueError("overlapping edits")
+        pieces.append(text[cursor:start])
+        pieces.append(new_text)
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
