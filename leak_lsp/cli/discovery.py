@@ -1,0 +1,175 @@
+"""Which files ``leak-lsp check`` looks at: ``*.py`` under the given paths, as ruff picks them.
+
+Folders are walked recursively, skipping virtual environments, caches and build output,
+everything a ``.gitignore`` ignores, and the ``exclude`` patterns of the settings and
+the command line (gitignore syntax). A file named on the command line is always checked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from leak_lsp.analysis.config import Settings
+
+# Folders no one wants analysed, as in ruff's default ``exclude``.
+SKIPPED_FOLDERS = frozenset(
+    {
+        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
+        ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
+        ".svn", ".tox", ".venv", ".vscode", "__pycache__", "__pypackages__", "_build",
+        "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
+    }
+)  # fmt: skip
+
+SOURCE_SUFFIX = ".py"
+
+
+@dataclass(frozen=True)
+class Discovered:
+    files: list[Path]  # absolute, sorted, without duplicates
+    missing: list[str]  # command-line paths that do not exist, as the user wrote them
+
+
+@dataclass(frozen=True)
+class ExcludeOptions:
+    """``--exclude`` replaces the configured patterns, ``--extend-exclude`` adds to them."""
+
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """Gitignore-style patterns and the folder they are relative to."""
+
+    base: Path
+    spec: pathspec.PathSpec
+
+    @staticmethod
+    def of(base: Path, patterns: Sequence[str]) -> _Rules:
+        return _Rules(base, pathspec.GitIgnoreSpec.from_lines(patterns))
+
+    def decision(self, path: Path, is_folder: bool) -> bool | None:
+        """True: ignored, False: re-included by a ``!`` pattern, None: no pattern matched."""
+        relative = _relative(path, self.base)
+        if relative in ("", "."):
+            return None
+        return self.spec.check_file(relative + "/" if is_folder else relative).include
+
+
+def _relative(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` (through symlinks if need be), else its bare name."""
+    for candidate, folder in ((path, base), (path.resolve(), base.resolve())):
+        try:
+            return candidate.relative_to(folder).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+class _GitIgnores:
+    """The ``.gitignore`` files that apply in a folder, outermost first.
+
+    Inside a git repository the ones above the walked folder count too (up to the folder
+    holding ``.git``); outside one, only those from the walked folder down.
+    """
+
+    def __init__(self) -> None:
+        self._chains: dict[tuple[Path, Path], tuple[_Rules, ...]] = {}
+
+    def chain(self, folder: Path, top: Path) -> tuple[_Rules, ...]:
+        key = (folder, top)
+        if key not in self._chains:
+            outer = self.chain(folder.parent, top) if folder != top and folder.parent != folder else ()
+            own = _read_gitignore(folder)
+            self._chains[key] = outer + ((own,) if own is not None else ())
+        return self._chains[key]
+
+    def ignores(self, path: Path, is_folder: bool, top: Path) -> bool:
+        decision = None
+        for rules in self.chain(path.parent, top):
+            decision = _last_word(decision, rules.decision(path, is_folder))
+        return decision is True
+
+
+def _last_word(previous: bool | None, current: bool | None) -> bool | None:
+    return previous if current is None else current
+
+
+def _read_gitignore(folder: Path) -> _Rules | None:
+    try:
+        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return _Rules.of(folder, lines)
+
+
+def _repository_top(folder: Path) -> Path:
+    """The folder holding ``.git`` above ``folder``, else ``folder`` itself."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+class FileFinder:
+    def __init__(self, settings_for_folder: Callable[[Path], Settings], options: ExcludeOptions) -> None:
+        self._settings_for_folder = settings_for_folder
+        self._options = options
+        self._gitignores = _GitIgnores()
+        self._excludes: dict[tuple[str | None, tuple[str, ...]], _Rules] = {}
+        cwd = Path.cwd()
+        self._command_line_rules = (
+            _Rules.of(cwd, options.exclude) if options.exclude is not None else None,
+            _Rules.of(cwd, options.extend_exclude),
+        )
+
+    def find(self, paths: Sequence[str]) -> Discovered:
+        files: set[Path] = set()
+        missing: list[str] = []
+        for given in paths:
+            path = Path(os.path.abspath(given))
+            if path.is_dir():
+                files.update(self._walk(path))
+            elif path.exists():
+                files.add(path)
+            else:
+                missing.append(given)
+        return Discovered(sorted(files), missing)
+
+    def _walk(self, root: Path) -> Iterator[Path]:
+        top = _repository_top(root)
+        for folder_name, folder_names, file_names in os.walk(root):
+            folder = Path(folder_name)
+            folder_names[:] = sorted(name for name in folder_names if not self._skipped(folder / name, True, top))
+            for name in file_names:
+                path = folder / name
+                if name.endswith(SOURCE_SUFFIX) and not self._skipped(path, False, top):
+                    yield path
+
+    def _skipped(self, path: Path, is_folder: bool, top: Path) -> bool:
+        if is_folder and path.name in SKIPPED_FOLDERS:
+            return True
+        if self._gitignores.ignores(path, is_folder, top):
+            return True
+        return any(rules.decision(path, is_folder) for rules in self._exclude_rules(path.parent))
+
+    def _exclude_rules(self, folder: Path) -> Iterator[_Rules]:
+        configured, extended = self._command_line_rules
+        if configured is None:
+            configured = self._configured_rules(self._settings_for_folder(folder))
+        yield configured
+        yield extended
+
+    def _configured_rules(self, settings: Settings) -> _Rules:
+        """The ``exclude`` of one settings value, relative to its pyproject.toml's folder."""
+        key = (settings.root, settings.exclude)
+        if key not in self._excludes:
+            base = Path(settings.root) if settings.root is not None else Path.cwd()
+            self._excludes[key] = _Rules.of(base, settings.exclude)
+        return self._excludes[key]
