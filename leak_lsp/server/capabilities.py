@@ -1,0 +1,35 @@
+"""What the client can do, read once from its ``initialize`` capabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+
+
+@dataclass(frozen=True)
+class ClientFeatures:
+    pull_diagnostics: bool  # the client asks with textDocument/diagnostic; never push then
+    diagnostic_refresh: bool
+    document_changes: bool  # versioned edits, so the client rejects stale ones
+    markdown_hover: bool
+    configuration: bool  # workspace/configuration
+    watched_files_registration: bool
+    work_done_progress: bool
+
+    @staticmethod
+    def of(capabilities: types.ClientCapabilities) -> ClientFeatures:
+        def has(field: str) -> bool:
+            return bool(get_capability(capabilities, field, None))
+
+        hover_formats = get_capability(capabilities, "text_document.hover.content_format", None) or []
+        return ClientFeatures(
+            pull_diagnostics=get_capability(capabilities, "text_document.diagnostic", None) is not None,
+            diagnostic_refresh=has("workspace.diagnostics.refresh_support"),
+            document_changes=has("workspace.workspace_edit.document_changes"),
+            markdown_hover=types.MarkupKind.Markdown in hover_formats,
+            configuration=has("workspace.configuration"),
+            watched_files_registration=has("workspace.did_change_watched_files.dynamic_registration"),
+            work_done_progress=has("window.work_done_progress"),
+        )

@@ -1,0 +1,96 @@
+"""Findings -> LSP diagnostics, with each finding's fixes carried in ``Diagnostic.data``.
+
+Like ruff's server, the fixes travel with the diagnostic so that a client (or an
+editor extension) holding a diagnostic also holds its edits, in its own units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+
+from leak_lsp.analysis.model import Applicability, Finding, Fix, Severity, SourceProblem, Span
+from leak_lsp.analysis.text import LineIndex
+from leak_lsp.server.positions import PositionCodec
+
+SOURCE = "leak-lsp"
+
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+# A related location in another file: its URI and line index, or None when unreadable.
+Locator = Callable[[str], "tuple[str, LineIndex] | None"]
+
+
+def finding_to_diagnostic(finding: Finding, index: LineIndex, codec: PositionCodec, locate: Locator) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=codec.range_to_client(index, finding.span),
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=finding.url),
+        source=SOURCE,
+        message=finding.message,
+        related_information=_related(finding, codec, locate) or None,
+        data={"rule": finding.rule, "fixes": [fix_data(fix, index, codec) for fix in offered_fixes(finding)]},
+    )
+
+
+def problem_to_diagnostic(problem: SourceProblem, index: LineIndex, codec: PositionCodec) -> types.Diagnostic:
+    """A part of the file the analysis could not read (a syntax error), said once where it is."""
+    span = problem.span or Span.of(0, 0, 0, 0)
+    return types.Diagnostic(
+        range=codec.range_to_client(index, span),
+        severity=types.DiagnosticSeverity.Warning,
+        source=SOURCE,
+        message=f"not analysed: {problem.message}",
+    )
+
+
+def offered_fixes(finding: Finding) -> list[Fix]:
+    """The fixes an editor may apply: display-only ones only describe a change."""
+    return [fix for fix in finding.fixes if fix.applicability is not Applicability.DISPLAY]
+
+
+def fix_data(fix: Fix, index: LineIndex, codec: PositionCodec) -> dict[str, Any]:
+    return {
+        "title": fix.title,
+        "applicability": fix.applicability.value,
+        "preferred": fix.preferred,
+        "edits": [
+            {"range": _range_json(codec.range_to_client(index, edit.span)), "newText": edit.new_text}
+            for edit in fix.edits
+        ],
+    }
+
+
+def result_id(diagnostics: list[types.Diagnostic], converter_unstructure: Callable[[Any], Any]) -> str:
+    """A digest of the diagnostics: the same diagnostics give the same id."""
+    payload = json.dumps(converter_unstructure(diagnostics), sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def _related(finding: Finding, codec: PositionCodec, locate: Locator) -> list[types.DiagnosticRelatedInformation]:
+    related = []
+    for item in finding.related:
+        located = locate(item.path)
+        if located is None:
+            continue
+        uri, index = located
+        location = types.Location(uri=uri, range=codec.range_to_client(index, item.span))
+        related.append(types.DiagnosticRelatedInformation(location=location, message=item.message))
+    return related
+
+
+def _range_json(client_range: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": client_range.start.line, "character": client_range.start.character},
+        "end": {"line": client_range.end.line, "character": client_range.end.character},
+    }

@@ -1,0 +1,91 @@
+"""Starting and stopping the server, and surviving bad input, over raw stdio."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from .wire import WireServer
+
+
+@pytest.fixture
+def server() -> Iterator[WireServer]:
+    wire = WireServer()
+    yield wire
+    wire.kill()
+
+
+def test_initialize_advertises_incremental_sync_and_the_features(server: WireServer) -> None:
+    capabilities = server.initialize()["result"]["capabilities"]
+    assert capabilities["textDocumentSync"]["change"] == 2
+    assert capabilities["textDocumentSync"]["openClose"] is True
+    assert capabilities["hoverProvider"]
+    assert "source.fixAll.leak-lsp" in capabilities["codeActionProvider"]["codeActionKinds"]
+    assert capabilities["diagnosticProvider"]["workspaceDiagnostics"] is True
+
+
+def test_shutdown_then_exit_ends_the_process_with_code_0(server: WireServer) -> None:
+    server.initialize()
+    assert server.request("shutdown")["result"] is None
+    server.notify("exit")
+    assert server.wait() == 0
+
+
+def test_exit_without_shutdown_ends_the_process_with_code_1(server: WireServer) -> None:
+    server.initialize()
+    server.notify("exit")
+    assert server.wait() == 1
+
+
+def test_closing_stdin_ends_the_process(server: WireServer) -> None:
+    server.initialize()
+    server.close_stdin()
+    assert server.wait() == 0
+
+
+def test_an_unknown_method_gets_method_not_found_and_the_server_keeps_answering(server: WireServer) -> None:
+    server.initialize()
+    assert server.request("leakLsp/noSuchThing", {})["error"]["code"] == -32601
+    assert "result" in server.request("textDocument/hover", _hover_params())
+
+
+def test_a_request_with_malformed_params_gets_invalid_params(server: WireServer) -> None:
+    server.initialize()
+    response = server.request("textDocument/hover", {"textDocument": {"uri": "file:///x.py"}})  # no position
+    assert response["error"]["code"] == -32602
+    assert "result" in server.request("textDocument/hover", _hover_params())
+
+
+def test_unreadable_json_gets_a_parse_error_and_the_server_keeps_answering(server: WireServer) -> None:
+    server.initialize()
+    server.send_bytes(b'{"jsonrpc": "2.0", "id": 99, "method": ')
+    assert server.response(None)["error"]["code"] == -32700
+    assert "result" in server.request("textDocument/hover", _hover_params())
+
+
+def test_a_malformed_notification_is_ignored_and_the_server_keeps_answering(server: WireServer) -> None:
+    server.initialize()
+    server.notify("textDocument/didChange", {"textDocument": {"uri": "file:///x.py"}, "contentChanges": "nonsense"})
+    assert "result" in server.request("textDocument/hover", _hover_params())
+
+
+def test_a_request_before_initialize_gets_an_error(server: WireServer) -> None:
+    assert "error" in server.request("textDocument/hover", _hover_params())
+
+
+def test_the_server_module_does_not_import_the_analysis_engine_or_jedi() -> None:
+    probe = (
+        "import sys\n"
+        "from leak_lsp.server.app import create_server\n"
+        "create_server()\n"
+        "print(sorted(name for name in ('jedi', 'leak_lsp.analysis.engine') if name in sys.modules))\n"
+    )
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
+
+
+def _hover_params() -> dict[str, object]:
+    return {"textDocument": {"uri": "file:///nowhere/x.py"}, "position": {"line": 0, "character": 0}}
