@@ -79,6 +79,7 @@ def _print_results(args: argparse.Namespace, results: list[FileFix]) -> int:
     if args.diff:
         return _print_diffs(results)
     if args.statistics:
+        _print_problems(reports, sys.stderr)
         sys.stdout.write(format_statistics(reports, args.format == "json", _fixable(args.unsafe_fixes)))
     else:
         context = Context(_summary(args, results), colour=args.format == "text" and wants_colour(sys.stdout))
