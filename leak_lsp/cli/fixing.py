@@ -1,8 +1,8 @@
 """``--fix`` and ``--diff``: apply the findings' fixes, re-analyse, repeat, as ruff does.
 
-Each round takes at most one fix per finding (its preferred one, if allowed) and skips
-fixes whose edits overlap an edit already chosen; the next round, on the fixed text,
-picks those up again. A round that would turn parsing code into a syntax error is
+Each round applies the fixes :func:`leak_lsp.analysis.fixes_selection.select_fixes`
+chooses (the server's fixAll chooses the same); the next round, on the fixed text,
+picks up those that overlapped. A round that would turn parsing code into a syntax error is
 dropped. The file is written back in its own encoding, BOM and line endings.
 """
 
@@ -14,29 +14,19 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from leak_lsp.analysis import analyze_source
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import Applicability, Finding, Fix, FileReport, TextEdit
+from leak_lsp.analysis.fixes_selection import fix_to_apply, select_fixes
+from leak_lsp.analysis.model import FileReport, Finding, TextEdit
 from leak_lsp.analysis.text import LineIndex, apply_edits, decode_source
 
 MAX_ROUNDS = 10
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def allowed_applicabilities(unsafe_fixes: bool) -> frozenset[Applicability]:
-    if unsafe_fixes:
-        return frozenset({Applicability.SAFE, Applicability.UNSAFE})
-    return frozenset({Applicability.SAFE})
-
-
-def fix_to_apply(finding: Finding, allowed: frozenset[Applicability]) -> Fix | None:
-    """The one fix ``--fix`` would apply for this finding, if any."""
-    return next((fix for fix in finding.fixes if fix.preferred and fix.applicability in allowed), None)
 
 
 @dataclass(frozen=True)
@@ -47,55 +37,32 @@ class FixedSource:
     warning: str | None = None  # why fixing stopped early
 
 
-def fix_source(text: str, report: FileReport, settings: Settings, allowed: frozenset[Applicability]) -> FixedSource:
+def fix_source(text: str, report: FileReport, settings: Settings, unsafe: bool) -> FixedSource:
     """Apply fixes round after round until none is left or ``MAX_ROUNDS`` is reached."""
     applied = 0
     parsed_before = _parses(text)
     for _ in range(MAX_ROUNDS):
-        fixes = _compatible_fixes(report.findings, allowed, LineIndex(text))
-        if not fixes:
+        edits = select_fixes(report.findings, unsafe)
+        if not edits:
             break
-        candidate = apply_edits(text, _edits_in_line_ending(fixes, LineIndex(text).dominant_line_ending()))
+        candidate = apply_edits(text, _in_line_ending(edits, LineIndex(text).dominant_line_ending()))
         if parsed_before and not _parses(candidate):
             return FixedSource(text, report, applied, "a fix would have introduced a syntax error; it was not applied")
-        text, applied = candidate, applied + len(fixes)
+        text, applied = candidate, applied + _fixes_among(report.findings, edits, unsafe)
         report = analyze_source(text, report.path, settings)
     return FixedSource(text, report, applied)
 
 
-def _compatible_fixes(findings: Iterable[Finding], allowed: frozenset[Applicability], index: LineIndex) -> list[Fix]:
-    chosen: list[Fix] = []
-    taken: list[tuple[int, int]] = []
-    for finding in sorted(findings, key=lambda finding: finding.span.start):
-        fix = fix_to_apply(finding, allowed)
-        if fix is None:
-            continue
-        ranges = [(index.offset(edit.span.start), index.offset(edit.span.end)) for edit in fix.edits]
-        if _any_overlap(ranges, taken) or _any_overlap_within(ranges):
-            continue
-        chosen.append(fix)
-        taken.extend(ranges)
-    return chosen
+def _fixes_among(findings: Iterable[Finding], edits: Iterable[TextEdit], unsafe: bool) -> int:
+    """How many findings had their fix chosen, for the "Fixed N leaks" line."""
+    chosen = set(edits)
+    fixes = (fix_to_apply(finding, unsafe) for finding in findings)
+    return sum(1 for fix in fixes if fix is not None and fix.edits and chosen.issuperset(fix.edits))
 
 
-def _overlap(first: tuple[int, int], second: tuple[int, int]) -> bool:
-    """Ranges that share a character, or two insertions whose order would be ambiguous."""
-    return first[0] == second[0] or (first[0] < second[1] and second[0] < first[1])
-
-
-def _any_overlap(ranges: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]]) -> bool:
-    return any(_overlap(new, old) for new in ranges for old in taken)
-
-
-def _any_overlap_within(ranges: Sequence[tuple[int, int]]) -> bool:
-    return any(_overlap(ranges[i], ranges[j]) for i in range(len(ranges)) for j in range(i + 1, len(ranges)))
-
-
-def _edits_in_line_ending(fixes: Iterable[Fix], line_ending: str) -> list[TextEdit]:
-    """The fixes' edits with their line breaks written as the file writes them."""
-    return [
-        TextEdit(edit.span, _LINE_BREAK.sub(line_ending, edit.new_text)) for fix in fixes for edit in fix.edits
-    ]
+def _in_line_ending(edits: Iterable[TextEdit], line_ending: str) -> list[TextEdit]:
+    """The edits with their line breaks written as the file writes them."""
+    return [TextEdit(edit.span, _LINE_BREAK.sub(line_ending, edit.new_text)) for edit in edits]
 
 
 def _parses(text: str) -> bool:
@@ -117,9 +84,9 @@ class FileFix:
     warning: str | None = None
 
 
-def fix_file(path: Path, report: FileReport, settings: Settings, allowed: frozenset[Applicability], write: bool) -> FileFix:
+def fix_file(path: Path, report: FileReport, settings: Settings, unsafe: bool, write: bool) -> FileFix:
     """Fix one file already analysed as ``report``; write it back when ``write``."""
-    if not any(fix_to_apply(finding, allowed) for finding in report.findings):
+    if not any(fix_to_apply(finding, unsafe) for finding in report.findings):
         return FileFix(report)
     try:
         data = path.read_bytes()
@@ -127,7 +94,7 @@ def fix_file(path: Path, report: FileReport, settings: Settings, allowed: frozen
         text = decode_source(data)
     except (OSError, UnicodeDecodeError, SyntaxError) as error:
         return FileFix(report, warning=f"cannot read the file again to fix it: {error}")
-    result = fix_source(text, report, settings, allowed)
+    result = fix_source(text, report, settings, unsafe)
     if result.applied == 0:
         return FileFix(result.report, warning=result.warning)
     if write:

@@ -17,7 +17,7 @@ from typing import TextIO
 from leak_lsp.analysis import analyze_file
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, SourceProblem
-from leak_lsp.cli.fixing import FileFix, allowed_applicabilities, fix_file
+from leak_lsp.cli.fixing import FileFix, fix_file
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 8
@@ -43,8 +43,7 @@ def check_one(task: Task) -> FileFix:
         report = analyze_file(task.path, task.settings)
         if task.fix_mode is FixMode.NONE or not report.analysed:
             return FileFix(report)
-        allowed = allowed_applicabilities(task.unsafe_fixes)
-        return fix_file(Path(task.path), report, task.settings, allowed, write=task.fix_mode is FixMode.WRITE)
+        return fix_file(Path(task.path), report, task.settings, task.unsafe_fixes, write=task.fix_mode is FixMode.WRITE)
     except Exception as error:  # noqa: BLE001 - the analysis must never take the whole run down
         problem = SourceProblem(f"internal error while checking the file: {type(error).__name__}: {error}")
         return FileFix(FileReport(task.path, problems=[problem], analysed=False))

@@ -16,7 +16,8 @@ from typing import TextIO
 from leak_lsp.analysis.config import ConfigError
 from leak_lsp.analysis.model import Finding, FileReport
 from leak_lsp.cli.discovery import ExcludeOptions, FileFinder
-from leak_lsp.cli.fixing import FileFix, allowed_applicabilities, fix_to_apply, unified_diff
+from leak_lsp.analysis.fixes_selection import fix_to_apply
+from leak_lsp.cli.fixing import FileFix, unified_diff
 from leak_lsp.cli.output import (
     FORMATTERS,
     Context,
@@ -89,8 +90,7 @@ def _print_results(args: argparse.Namespace, results: list[FileFix]) -> int:
 
 
 def _fixable(unsafe_fixes: bool) -> Callable[[Finding], bool]:
-    allowed = allowed_applicabilities(unsafe_fixes)
-    return lambda finding: fix_to_apply(finding, allowed) is not None
+    return lambda finding: fix_to_apply(finding, unsafe_fixes) is not None
 
 
 def _summary(args: argparse.Namespace, results: Sequence[FileFix]) -> Summary:
