@@ -48,7 +48,7 @@ from leak_lsp.rules.rule import Alarm, Rule, WorkKind
 
 ALARM = WorkKind(
     name="alarm",
-    noun="timer",
+    noun="alarm",
     alarms=(
         Alarm(arm="signal.alarm", slot="signal.ITIMER_REAL", seconds_argument=0, disarm="{signal.alarm}(0)"),
         Alarm(arm="signal.setitimer", slot=None, seconds_argument=1, disarm="{signal.setitimer}({slot}, 0)"),

@@ -1,0 +1,66 @@
+"""The rules' declarations, indexed for the lifecycle analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from leak_lsp.rules import work_kinds
+from leak_lsp.rules.rule import Alarm, WorkKind
+
+# Calls that read a handle without keeping it: passing work to them is not a hand-off.
+OBSERVERS = frozenset({
+    "print", "len", "repr", "str", "id", "isinstance", "hash", "type", "format", "bool", "vars",
+})
+OBSERVER_MODULES = ("logging.", "logger.", "log.", "LOGGER.", "LOG.", "_logger.", "warnings.")
+CONTAINER_METHODS = frozenset({
+    "append", "add", "extend", "insert", "appendleft", "extendleft", "put", "put_nowait", "setdefault", "update",
+})
+# Calls that iterate their argument to the end: an executor ``map`` iterator is then consumed.
+CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all", "dict"})
+ITERATOR_METHODS = frozenset({"map", "imap", "imap_unordered"})
+RECEIVER_HINTS = (("executor", "executor"), ("pool", "pool"), ("loop", "loop"))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    started_by: dict[tuple[str, str], WorkKind] = field(default_factory=dict)
+    created_by: dict[str, WorkKind] = field(default_factory=dict)
+    submitted_to: dict[tuple[str, str], WorkKind] = field(default_factory=dict)
+    receivers: dict[str, str] = field(default_factory=dict)
+    alarms: dict[str, tuple[WorkKind, Alarm]] = field(default_factory=dict)
+    cancels: dict[str, tuple[WorkKind, Alarm]] = field(default_factory=dict)
+    settle_methods: frozenset[str] = frozenset()
+    settle_functions: frozenset[str] = frozenset()
+    receiver_settles: frozenset[str] = frozenset()
+
+    def started_types(self) -> set[str]:
+        return {type_name for type_name, _ in self.started_by}
+
+
+@cache
+def catalogue() -> Catalogue:
+    result = Catalogue()
+    methods: set[str] = set()
+    functions: set[str] = set()
+    receiver_settles: set[str] = set()
+    for kind in work_kinds():
+        for key in kind.started_by:
+            result.started_by[key] = kind
+        for name in kind.created_by:
+            result.created_by[name] = kind
+        for key in kind.submitted_to:
+            result.submitted_to[key] = kind
+        for constructor, receiver in kind.receivers:
+            result.receivers[constructor] = receiver
+        for alarm in kind.alarms:
+            result.alarms[alarm.arm] = (kind, alarm)
+            if alarm.cancel:
+                result.cancels[alarm.cancel] = (kind, alarm)
+        methods |= kind.settle_methods
+        functions |= kind.settle_functions
+        receiver_settles |= kind.receiver_settles
+    return Catalogue(
+        result.started_by, result.created_by, result.submitted_to, result.receivers, result.alarms,
+        result.cancels, frozenset(methods), frozenset(functions), frozenset(receiver_settles),
+    )

@@ -1,0 +1,275 @@
+"""Control-flow graph of one function, statement by statement.
+
+Nodes are statements, branch tests, loop headers, ``with`` exits and exits. A jump out
+of a ``try``/``with`` (return, break, continue, raise) goes through a fresh copy of the
+``finally`` body or ``with`` exit, as CPython compiles it. Any statement inside a
+``try`` may raise into its handlers; implicit exceptions elsewhere are not exits:
+only ``return``, an explicit ``raise`` and the fall-off end are.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit"]
+ExitKind = Literal["return", "raise", "end"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The branch taken: ``test`` evaluated to ``value``."""
+
+    test: ast.expr
+    value: bool
+
+
+@dataclass
+class Node:
+    id: int
+    kind: NodeKind
+    stmt: ast.AST | None = None
+    exit_kind: ExitKind | None = None
+    successors: list[tuple[int, Condition | None]] = field(default_factory=list)
+
+
+@dataclass
+class Graph:
+    nodes: list[Node]
+    function: ast.AST
+
+    @property
+    def exits(self) -> list[Node]:
+        return [node for node in self.nodes if node.kind == "exit"]
+
+
+@dataclass
+class _Loop:
+    header: int
+    breaks: list[tuple[int, Condition | None]]
+
+
+@dataclass
+class _Finally:
+    body: list[ast.stmt]
+
+
+@dataclass
+class _With:
+    stmt: ast.With | ast.AsyncWith
+
+
+@dataclass
+class _Try:
+    dispatch: int
+    caught: frozenset[str]  # simple names of the handled exception types; "*" for a catch-all
+
+
+Frontier = list[tuple[int, Condition | None]]
+_Context = _Loop | _Finally | _With | _Try
+
+
+def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, body: list[ast.stmt] | None = None) -> Graph:
+    builder = _Builder(function)
+    frontier = builder.block(function.body if body is None else body, [(0, None)])
+    last = (body if body is not None else function.body) or [function]
+    builder.exit("end", last[-1], frontier)
+    return Graph(builder.nodes, function)
+
+
+class _Builder:
+    def __init__(self, function: ast.AST) -> None:
+        self.nodes: list[Node] = [Node(0, "entry", function)]
+        self.stack: list[_Context] = []
+
+    def new(self, kind: NodeKind, stmt: ast.AST | None, frontier: Frontier, exit_kind: ExitKind | None = None) -> int:
+        node = Node(len(self.nodes), kind, stmt, exit_kind)
+        self.nodes.append(node)
+        for source, condition in frontier:
+            self.nodes[source].successors.append((node.id, condition))
+        return node.id
+
+    def exit(self, kind: ExitKind, stmt: ast.AST, frontier: Frontier) -> None:
+        if frontier:
+            self.new("exit", stmt, frontier, kind)
+
+    def block(self, statements: list[ast.stmt], frontier: Frontier) -> Frontier:
+        for statement in statements:
+            if not frontier:
+                break  # unreachable code settles nothing
+            frontier = self.statement(statement, frontier)
+        return frontier
+
+    def statement(self, stmt: ast.stmt, frontier: Frontier) -> Frontier:
+        handler = getattr(self, f"_{type(stmt).__name__}", None)
+        if handler is not None:
+            return handler(stmt, frontier)
+        return [(self.new("stmt", stmt, frontier), None)]
+
+    # -- branches -------------------------------------------------------------------
+    def _If(self, stmt: ast.If, frontier: Frontier) -> Frontier:
+        test = self.new("test", stmt.test, frontier)
+        constant = _constant_truth(stmt.test)
+        taken = self.block(stmt.body, [(test, Condition(stmt.test, True))]) if constant is not False else []
+        other = self.block(stmt.orelse, [(test, Condition(stmt.test, False))]) if constant is not True else []
+        return taken + other
+
+    def _Match(self, stmt: ast.Match, frontier: Frontier) -> Frontier:
+        subject = self.new("stmt", stmt, frontier)
+        result: Frontier = []
+        exhaustive = False
+        for case in stmt.cases:
+            result += self.block(case.body, [(subject, None)])
+            if case.guard is None and _irrefutable(case.pattern):
+                exhaustive = True
+        return result if exhaustive else result + [(subject, None)]
+
+    # -- loops ----------------------------------------------------------------------
+    def _While(self, stmt: ast.While, frontier: Frontier) -> Frontier:
+        header = self.new("test", stmt.test, frontier)
+        return self._loop(stmt, header, Condition(stmt.test, True), Condition(stmt.test, False), _constant_truth(stmt.test))
+
+    def _For(self, stmt: ast.For | ast.AsyncFor, frontier: Frontier) -> Frontier:
+        header = self.new("for", stmt, frontier)
+        return self._loop(stmt, header, None, None, None)
+
+    _AsyncFor = _For
+
+    def _loop(self, stmt: ast.While | ast.For | ast.AsyncFor, header: int, enter: Condition | None,
+              leave: Condition | None, constant: bool | None) -> Frontier:
+        loop = _Loop(header, [])
+        self.stack.append(loop)
+        body_end = self.block(stmt.body, [(header, enter)]) if constant is not False else []
+        self.stack.pop()
+        for source, condition in body_end:
+            self.nodes[source].successors.append((header, condition))
+        exhausted = self.block(stmt.orelse, [(header, leave)]) if constant is not True else []
+        return exhausted + loop.breaks
+
+    def _Break(self, stmt: ast.Break, frontier: Frontier) -> Frontier:
+        node = self.new("stmt", stmt, frontier)
+        frontier, loop = self._unwind([(node, None)], _Loop)
+        if isinstance(loop, _Loop):
+            loop.breaks.extend(frontier)
+        return []
+
+    def _Continue(self, stmt: ast.Continue, frontier: Frontier) -> Frontier:
+        node = self.new("stmt", stmt, frontier)
+        frontier, loop = self._unwind([(node, None)], _Loop)
+        if isinstance(loop, _Loop):
+            for source, condition in frontier:
+                self.nodes[source].successors.append((loop.header, condition))
+        return []
+
+    # -- exits ----------------------------------------------------------------------
+    def _Return(self, stmt: ast.Return, frontier: Frontier) -> Frontier:
+        node = self.new("stmt", stmt, frontier)
+        frontier, _ = self._unwind([(node, None)], None)
+        self.exit("return", stmt, frontier)
+        return []
+
+    def _Raise(self, stmt: ast.Raise, frontier: Frontier) -> Frontier:
+        frontier = [(self.new("stmt", stmt, frontier), None)]
+        saved = self.stack
+        try:
+            while True:
+                frontier, handler = self._unwind(frontier, _Try)
+                if not isinstance(handler, _Try):
+                    self.exit("raise", stmt, frontier)
+                    return []
+                for source, condition in frontier:
+                    self.nodes[source].successors.append((handler.dispatch, condition))
+                if "*" in handler.caught or _raised_name(stmt) in handler.caught:
+                    return []
+                self.stack = self.stack[: self.stack.index(handler)]  # it may not match: look further out
+        finally:
+            self.stack = saved
+
+    def _unwind(self, frontier: Frontier, until: type | None) -> tuple[Frontier, _Context | None]:
+        """Run the cleanups between here and the nearest ``until`` context (or the function's exit)."""
+        saved = self.stack
+        try:
+            for depth in range(len(saved) - 1, -1, -1):
+                context = saved[depth]
+                if until is not None and isinstance(context, until):
+                    return frontier, context
+                self.stack = saved[:depth]
+                if isinstance(context, _Finally):
+                    frontier = self.block(context.body, frontier)
+                elif isinstance(context, _With):
+                    frontier = [(self.new("with-exit", context.stmt, frontier), None)] if frontier else []
+            return frontier, None
+        finally:
+            self.stack = saved
+
+    # -- blocks with cleanups ---------------------------------------------------------
+    def _With(self, stmt: ast.With | ast.AsyncWith, frontier: Frontier) -> Frontier:
+        enter = self.new("stmt", stmt, frontier)
+        self.stack.append(_With(stmt))
+        body_end = self.block(stmt.body, [(enter, None)])
+        self.stack.pop()
+        return [(self.new("with-exit", stmt, body_end), None)] if body_end else []
+
+    _AsyncWith = _With
+
+    def _Try(self, stmt: ast.Try, frontier: Frontier) -> Frontier:
+        if stmt.finalbody:
+            self.stack.append(_Finally(stmt.finalbody))
+        entry = self.new("stmt", None, frontier)  # before the body, for an exception raised at once
+        if stmt.handlers:
+            placeholder = -len(self.nodes) - 1  # raises in the body point here until dispatch exists
+            self.stack.append(_Try(placeholder, frozenset(name for handler in stmt.handlers for name in _caught(handler))))
+            first = len(self.nodes)
+            after_body = self.block(stmt.body, [(entry, None)])
+            last = len(self.nodes)
+            self.stack.pop()
+            dispatch = self.new("dispatch", None, [(entry, None)])
+            for node in self.nodes[first:last]:
+                node.successors = [(dispatch if target == placeholder else target, condition)
+                                   for target, condition in node.successors]
+                if node.kind == "stmt":
+                    node.successors.append((dispatch, None))
+            after_body = self.block(stmt.orelse, after_body)
+            for handler in stmt.handlers:
+                start = self.new("stmt", handler, [(dispatch, None)])
+                after_body += self.block(handler.body, [(start, None)])
+        else:
+            after_body = self.block(stmt.body, [(entry, None)])
+        if stmt.finalbody:
+            self.stack.pop()
+            after_body = self.block(stmt.finalbody, after_body)
+        return after_body
+
+    _TryStar = _Try
+
+
+def _constant_truth(test: ast.expr) -> bool | None:
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    return None
+
+
+def _irrefutable(pattern: ast.pattern) -> bool:
+    if isinstance(pattern, ast.MatchAs):
+        return pattern.pattern is None or _irrefutable(pattern.pattern)
+    if isinstance(pattern, ast.MatchOr):
+        return any(_irrefutable(option) for option in pattern.patterns)
+    return False
+
+
+def _caught(handler: ast.ExceptHandler) -> list[str]:
+    if handler.type is None:
+        return ["*"]
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    simple = [name.id if isinstance(name, ast.Name) else name.attr if isinstance(name, ast.Attribute) else "" for name in names]
+    return ["*" if name in {"Exception", "BaseException"} else name for name in simple]
+
+
+def _raised_name(stmt: ast.Raise) -> str | None:
+    raised = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    if isinstance(raised, ast.Name):
+        return raised.id
+    if isinstance(raised, ast.Attribute):
+        return raised.attr
+    return None

@@ -1,0 +1,328 @@
+"""One module's analysis: handlers, the coroutines they drive, helpers, import-time work."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from leak_lsp.analysis.catalogue import catalogue
+from leak_lsp.analysis.cfg import Node
+from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.fixes import FixWriter
+from leak_lsp.analysis.handlers import Entry, discover_handlers
+from leak_lsp.analysis.lifecycle import Environment, LoopContext, Result, Summary, Work, analyze_function
+from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
+from leak_lsp.analysis.names import Scope, module_scope, walk_statements
+from leak_lsp.analysis.noqa import suppressed_codes
+from leak_lsp.analysis.parsing import ParsedModule, parse_module
+from leak_lsp.analysis.text import utf8_column_to_index
+from leak_lsp.rules import Rule, rule_for, rule_of_kind
+from leak_lsp.rules.rule import WorkKind
+
+_MAX_HELPER_DEPTH = 4
+_LOOP_KINDS = {"task", "callback"}
+_NOT_AT_IMPORT = {"atexit", "coroutine"}
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A function analysed as an entry: a handler, or a coroutine a handler drives."""
+
+    entry: Entry
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+    loop: LoopContext
+    driver: ast.Call | None = None  # ``asyncio.run(main(...))`` in the handler
+
+
+def analyze_module(source: str, path: str, settings: Settings) -> FileReport:
+    try:
+        return _Module(source, path, settings).report()
+    except RecursionError:
+        return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
+
+
+class _Module:
+    def __init__(self, source: str, path: str, settings: Settings) -> None:
+        self.path = path
+        self.settings = settings
+        self.parsed: ParsedModule = parse_module(source)
+        self.tree = self.parsed.tree
+        self.scope: Scope = module_scope(self.tree)
+        self.summaries: dict[int, Summary | None] = {}
+        self.depth = 0
+        self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
+        receivers, instances, names = self._module_objects()
+        self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances)
+        self.fixes = FixWriter(self.parsed, self.scope)
+
+    # -- module facts ----------------------------------------------------------------------
+    def _module_objects(self) -> tuple[dict[str, str], dict[str, str], set[str]]:
+        receivers: dict[str, str] = {}
+        instances: dict[str, str] = {}
+        names: set[str] = set()
+        constructors = catalogue().receivers
+        for statement in walk_statements(self.tree.body):
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                for target in targets:
+                    for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                        names.add(name)
+                        value = statement.value
+                        if isinstance(value, ast.Call):
+                            for qualified in self.scope.class_lineage(self.scope.qualify(value.func)):
+                                if qualified in constructors:
+                                    receivers[name] = constructors[qualified]
+                            if isinstance(value.func, ast.Name) and value.func.id in self.classes:
+                                instances[name] = value.func.id
+        return receivers, instances, names
+
+    def _methods_of(self, class_name: str) -> dict[str, ast.AST]:
+        cls = self.classes.get(class_name)
+        if cls is None:
+            return {}
+        return {node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    def _owner_class(self, function: ast.AST) -> str | None:
+        for cls in self.classes.values():
+            if function in cls.body:
+                return cls.name
+        return None
+
+    def _summarize(self, function: ast.AST, name: str) -> Summary | None:
+        key = id(function)
+        if key in self.summaries:
+            return self.summaries[key]
+        if self.depth >= _MAX_HELPER_DEPTH or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        self.summaries[key] = None  # recursion: a call back into a helper being summarised does nothing
+        self.depth += 1
+        try:
+            result = analyze_function(function, self.env, "helper", "fresh" if isinstance(function, ast.AsyncFunctionDef) else "none",
+                                      self._owner_class(function))
+        finally:
+            self.depth -= 1
+        summary = Summary(params=_parameter_names(function))
+        for site, work in enumerate(result.sites):
+            exits = result.pending_at_exits.get(site, [])
+            if work.kind is None:
+                if not exits and work.name in summary.params:
+                    summary.settles.add(summary.params.index(work.name))
+            elif site in result.returned and not exits:
+                summary.returns.append(work)
+            elif exits:
+                summary.leaks.append(work)
+        self.summaries[key] = summary
+        return summary
+
+    # -- entries -----------------------------------------------------------------------------
+    def _targets(self, entries: list[Entry]) -> list[_Target]:
+        targets = []
+        for entry in entries:
+            is_async = isinstance(entry.function, ast.AsyncFunctionDef)
+            targets.append(_Target(entry, entry.function, "reused" if is_async else "none"))
+            targets.extend(self._driven_coroutines(entry))
+        return targets
+
+    def _driven_coroutines(self, entry: Entry) -> list[_Target]:
+        """``asyncio.run(main(event))`` and ``LOOP.run_until_complete(main(event))`` in a handler."""
+        driven = []
+        for node in ast.walk(entry.function):
+            if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Call):
+                continue
+            qualified = self.scope.qualify(node.func) or ""
+            if qualified == "asyncio.run" or qualified.endswith("asyncio.runners.run"):
+                loop: LoopContext = "fresh"
+            elif isinstance(node.func, ast.Attribute) and node.func.attr == "run_until_complete":
+                loop = "reused"
+            else:
+                continue
+            inner = node.args[0].func
+            if isinstance(inner, ast.Name) and isinstance(self.scope.functions.get(inner.id), ast.AsyncFunctionDef):
+                coroutine = self.scope.functions[inner.id]
+                assert isinstance(coroutine, ast.AsyncFunctionDef)
+                reason = f"driven by {ast.unparse(node.func)}() in {entry.name}"
+                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason), coroutine, loop, node))
+        return driven
+
+    # -- findings ------------------------------------------------------------------------------
+    def report(self) -> FileReport:
+        report = FileReport(self.path, problems=list(self.parsed.problems))
+        entries = discover_handlers(self.tree, self.scope, self.path, self.settings.configured_handlers(self.path))
+        report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
+        findings: dict[tuple[str, Span], Finding] = {}
+        handoffs: dict[int, tuple[Work, str, str]] = {}
+        for target in self._targets(entries):
+            result = analyze_function(target.function, self.env, "handler", target.loop, self._owner_class(target.function))
+            for finding in self._leaks(result, target):
+                findings.setdefault((finding.code, finding.span), finding)
+            for site, where in result.handoffs.items():
+                work = result.sites[site]
+                handoffs[id(work.node)] = (work, *where.split("\x00"), target.entry.name)  # type: ignore[assignment]
+        for finding in self._import_time():
+            findings.setdefault((finding.code, finding.span), finding)
+        settled_roots = _settled_roots(self.tree, self.scope)
+        for work, target_text, root, handler in handoffs.values():  # type: ignore[misc]
+            if root not in settled_roots:
+                finding = self._finding(rule_for("EL901"), work, handler, target=target_text)
+                findings.setdefault((finding.code, finding.span), finding)
+        noqa = suppressed_codes(self.parsed.lines)
+        for finding in sorted(findings.values(), key=lambda f: (f.span, f.code)):
+            codes = noqa.get(finding.span.start.line)
+            if codes is not None and (not codes or finding.code in codes):
+                continue
+            if self.settings.is_enabled(finding.code):
+                report.findings.append(finding)
+        return report
+
+    def _rule(self, work: Work, loop: LoopContext) -> Rule:
+        assert work.kind is not None
+        if work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop:
+            return rule_for("EL201")
+        return rule_of_kind(work.kind)
+
+    def _leaks(self, result: Result, target: _Target) -> list[Finding]:
+        findings = []
+        for site, exits in result.pending_at_exits.items():
+            work = result.sites[site]
+            if work.kind is None:
+                continue
+            rule = self._rule(work, target.loop)
+            finding = self._finding(rule, work, target.entry.name, exits=exits, result=result, target=target)
+            findings.append(finding)
+        return findings
+
+    def _import_time(self) -> list[Finding]:
+        body = [s for s in self.tree.body if not _is_main_guard(s)]
+        result = analyze_function(self.tree, self.env, "module", "none", body=body)
+        findings = []
+        for site, exits in result.pending_at_exits.items():
+            work = result.sites[site]
+            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT:
+                findings.append(self._finding(rule_for("EL301"), work, None))
+        return findings
+
+    def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
+                 result: Result | None = None, target: _Target | str | None = None) -> Finding:
+        assert work.kind is not None
+        span = self.span(work.node)
+        what = _describe(work.kind, work.name, work.helper)
+        exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
+        message = rule.message.format(what=what, noun=work.kind.noun, exits=exit_text,
+                                      target=target if isinstance(target, str) else "")
+        related = [Related(self.path, self.span(node), "the helper schedules the work here") for node in work.via]
+        for exit_node in exits or []:
+            related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
+        if isinstance(target, _Target) and target.driver is not None:
+            related.append(Related(self.path, self.span(target.driver), f"{target.entry.reason}: the loop is "
+                                   + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
+        fixes = ()
+        if result is not None and isinstance(target, _Target) and exits:
+            fixes = self.fixes.settle_fixes(work, result, exits, target.function)
+        severity = self.settings.severity_of(rule.code, rule.severity)
+        return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
+                       (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
+
+    def span(self, node: ast.AST) -> Span:
+        lines = self.parsed.lines
+        start_line = node.lineno - 1  # type: ignore[attr-defined]
+        end_line = (getattr(node, "end_lineno", None) or node.lineno) - 1  # type: ignore[attr-defined]
+        start = utf8_column_to_index(lines.line(start_line), node.col_offset)  # type: ignore[attr-defined]
+        end = utf8_column_to_index(lines.line(end_line), getattr(node, "end_col_offset", None) or 0)
+        if isinstance(node, ast.Call) and end_line > start_line:
+            end_line, end = start_line, len(lines.line(start_line))  # a one-line range reads better
+        return Span.of(start_line, start, end_line, end)
+
+    def _exit_span(self, node: Node) -> Span:
+        stmt = node.stmt
+        if node.exit_kind == "end" and isinstance(stmt, ast.AST) and hasattr(stmt, "lineno"):
+            line = (getattr(stmt, "end_lineno", None) or stmt.lineno) - 1  # type: ignore[attr-defined]
+            return Span.of(line, 0, line, len(self.parsed.lines.line(line)))
+        assert stmt is not None
+        first = self.span(stmt)
+        return Span(first.start, first.end if first.end.line == first.start.line else first.start)
+
+    def _name_span(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
+        line = function.lineno - 1
+        text = self.parsed.lines.line(line)
+        column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
+        column = max(column, 0)
+        return Span.of(line, column, line, column + len(function.name))
+
+
+def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    arguments = function.args
+    names = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
+    return [name for name in names if name not in {"self", "cls"}]
+
+
+def _describe(kind: WorkKind, name: str | None, helper: str | None) -> str:
+    noun = kind.noun[0].upper() + kind.noun[1:]
+    if helper is not None:
+        return f"{noun} started by `{helper}()`"
+    return f"{noun} `{name}`" if name else noun
+
+
+def _describe_exits(exits: list[Node], function: ast.AST | None) -> str:
+    parts = []
+    for node in sorted(exits, key=lambda n: getattr(n.stmt, "lineno", 0)):
+        stmt = node.stmt
+        if node.exit_kind == "end":
+            line = getattr(stmt, "end_lineno", None) or getattr(stmt, "lineno", 0)
+            text = f"reaches its end on line {line}"
+        else:
+            verb = "returns" if node.exit_kind == "return" else "raises"
+            text = f"{verb} on line {getattr(stmt, 'lineno', 0)}"
+        if text not in parts:
+            parts.append(text)
+    if not parts:
+        return "returns"
+    if len(parts) > 3:
+        parts = parts[:3] + [f"{len(parts) - 3} more"]
+    return ", ".join(parts[:-1]) + (" or " if len(parts) > 1 else "") + parts[-1]
+
+
+def _exit_note(node: Node, kind: WorkKind) -> str:
+    if node.exit_kind == "raise":
+        return f"the handler raises here while the {kind.noun} is pending"
+    if node.exit_kind == "end":
+        return f"the handler ends here while the {kind.noun} is pending"
+    return f"the handler returns here while the {kind.noun} is pending"
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    if not isinstance(statement, ast.If) or not isinstance(statement.test, ast.Compare):
+        return False
+    text = ast.unparse(statement.test)
+    return "__name__" in text and "__main__" in text
+
+
+def _settled_roots(tree: ast.Module, scope: Scope) -> set[str]:
+    """Names and attributes whose work some code of the module settles (the EL901 policy)."""
+    methods = catalogue().settle_methods | catalogue().receiver_settles | {"stop"}
+    roots: set[str] = set()
+    loop_variables: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name):
+            loop_variables[node.target.id] = _root_text(node.iter)
+    for node in ast.walk(tree):
+        settled: list[ast.expr] = []
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in methods:
+                settled.append(node.func.value)
+            if (scope.qualify(node.func) or "") in catalogue().settle_functions:
+                settled.extend(arg.value if isinstance(arg, ast.Starred) else arg for arg in node.args)
+        elif isinstance(node, ast.Await):
+            settled.append(node.value)
+        for expression in settled:
+            text = _root_text(expression)
+            roots.add(text)
+            roots.add(loop_variables.get(text, text))
+            roots.add(text.split(".")[0] if not text.startswith("self.") else text)
+    return roots
+
+
+def _root_text(node: ast.expr) -> str:
+    while isinstance(node, (ast.Subscript, ast.Call, ast.Starred)):
+        node = node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else (
+            node.value if not isinstance(node, ast.Call) else node.func)
+    return ast.unparse(node)

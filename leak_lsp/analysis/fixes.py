@@ -1,0 +1,353 @@
+"""Fix edits that settle pending work, computed as plain data for the CLI and the server.
+
+Every edit keeps the file's indentation unit and line endings. A fix is offered only
+when it is right on every path: the work is reachable through one name at each exit it
+outlives, and it has been started on every path to those exits.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import re
+import tokenize
+from functools import cached_property
+
+from leak_lsp.analysis.cfg import Node
+from leak_lsp.analysis.lifecycle import Result, Work
+from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
+from leak_lsp.analysis.names import Scope
+from leak_lsp.analysis.noqa import NOQA, comments
+from leak_lsp.analysis.parsing import ParsedModule
+from leak_lsp.analysis.text import utf8_column_to_index
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+_FRESH_NAMES = {
+    "thread": "thread", "timer": "timer", "future": "future", "popen": "process", "process": "process",
+    "async-process": "process", "fork": "pid", "task": "task", "callback": "handle", "listener": "listener",
+    "scheduler": "scheduler", "observer": "observer",
+}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+
+
+class FixWriter:
+    def __init__(self, parsed: ParsedModule, scope: Scope) -> None:
+        self.parsed = parsed
+        self.lines = parsed.lines
+        self.scope = scope
+        self.eol = self.lines.dominant_line_ending()
+
+    # -- public -------------------------------------------------------------------------------
+    def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> tuple[Fix, ...]:
+        kind = work.kind
+        if kind is None or work.helper is not None or not isinstance(work.statement, ast.stmt):
+            return ()
+        if kind.name == "coroutine":
+            fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
+            return (fix,) if fix else ()
+        handle, binding = self._handle(work, result, exits, function)
+        if handle is None and work.slot is None:
+            return ()
+        statement = self._settle_statement(work, handle or "", function)
+        if statement is None:
+            return ()
+        text, import_edits = statement
+        fixes = []
+        before = self._before_exits(text, work, result, exits, function)
+        if before is not None:
+            fixes.append(Fix(f"{kind.settle_title} before each exit it outlives", (*binding, *before, *import_edits),
+                             Applicability.SAFE, preferred=True))
+        wrapped = self._try_finally(text, work, function)
+        if wrapped is not None:
+            fixes.append(Fix(f"{kind.settle_title} in a `finally` block", (*binding, wrapped, *import_edits),
+                             Applicability.SAFE, preferred=before is None))
+        with_block = self._with_block(work, function)
+        if with_block is not None:
+            fixes.append(Fix("Use the executor in a `with` block", (with_block,), Applicability.SAFE))
+        if kind.name == "task" and work.name is None:
+            fix = self._await_in_place(work, function, "Await the task where it is created", preferred=False)
+            if fix:
+                fixes.append(fix)
+        return tuple(fixes)
+
+    def noqa_fix(self, line: int, code: str) -> Fix:
+        text = self.lines.line(line)
+        for comment_line, comment in comments(self.lines):
+            match = NOQA.search(comment) if comment_line == line else None
+            if match and match.group("codes"):
+                column = text.rfind(comment) + match.end("codes")
+                return Fix(f"Suppress {code} with `# noqa`", (self._insert(line, column, f", {code}"),),
+                           Applicability.DISPLAY)
+        if line in self._lines_ending_in_string:
+            return Fix(f"Suppress {code} with `# noqa`", (), Applicability.DISPLAY)
+        stripped = len(text.rstrip())
+        return Fix(f"Suppress {code} with `# noqa`", (self._replace(line, stripped, line, len(text), f"  # noqa: {code}"),),
+                   Applicability.DISPLAY)
+
+    # -- the handle ------------------------------------------------------------------------------
+    def _handle(self, work: Work, result: Result, exits: list[Node], function: FunctionNode
+                ) -> tuple[str | None, tuple[TextEdit, ...]]:
+        """The name that reaches the work at every exit, binding an unnamed expression if needed."""
+        site = result.sites.index(work)
+        instances = [names for node in exits for s, names in result.exit_states.get(node.id, ()) if s == site]
+        if work.slot is not None:
+            return None, ()
+        if work.name is not None:
+            if instances and all(work.name in names for names in instances) and self._dominates(work, result, exits):
+                return work.name, ()
+            return None, ()
+        statement = work.statement
+        if not isinstance(statement, ast.Expr) or self._in_loop(statement, function) or any(instances):
+            return None, ()
+        name = self._fresh_name(_FRESH_NAMES.get(work.kind.name if work.kind else "", "work"))
+        edit = self._bind(statement, name)
+        return (name, (edit,)) if edit is not None else (None, ())
+
+    def _bind(self, statement: ast.Expr, name: str) -> TextEdit | None:
+        call = statement.value
+        if not self._alone_on_lines(statement) or not isinstance(call, ast.Call):
+            return None
+        indent = self._indent(statement.lineno - 1)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "start" and isinstance(call.func.value, ast.Call):
+            text = f"{name} = {self._source(call.func.value)}{self.eol}{indent}{name}.start()"
+        else:
+            text = f"{name} = {self._source(call)}"
+        span = self.span(statement)
+        return TextEdit(span, text)
+
+    def _settle_statement(self, work: Work, handle: str, function: FunctionNode) -> tuple[str, tuple[TextEdit, ...]] | None:
+        kind = work.kind
+        assert kind is not None
+        template = work.alarm.disarm if work.alarm is not None else kind.settle_template
+        if not template or (template.startswith("await") and not isinstance(function, ast.AsyncFunctionDef)):
+            return None
+        imports: list[str] = []
+
+        def render(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key == "handle":
+                return handle
+            if key == "slot":
+                if work.slot_source is not None:
+                    return work.slot_source
+                text, needed = self.scope.render(work.slot or "")
+            else:
+                text, needed = self.scope.render(key)
+            if needed:
+                imports.append(needed)
+            return text
+
+        text = _PLACEHOLDER.sub(render, template)
+        return text, tuple(self._import(statement) for statement in dict.fromkeys(imports))
+
+    # -- the edits --------------------------------------------------------------------------------
+    def _before_exits(self, text: str, work: Work, result: Result, exits: list[Node], function: FunctionNode
+                      ) -> tuple[TextEdit, ...] | None:
+        if work.slot is None and work.name is not None and not self._dominates(work, result, exits):
+            return None
+        edits: dict[tuple[int, int], TextEdit] = {}
+        for node in exits:
+            stmt = node.stmt
+            if node.exit_kind == "end":
+                edit = self._after_last_statement(function, text)
+            elif isinstance(stmt, (ast.Return, ast.Raise)) and self._starts_line(stmt):
+                line = stmt.lineno - 1
+                edit = self._insert(line, 0, self._statement_lines(text, self._indent(line)))
+            else:
+                return None
+            if edit is None:
+                return None
+            edits[(edit.span.start.line, edit.span.start.column)] = edit
+        return tuple(edits.values()) or None
+
+    def _after_last_statement(self, function: FunctionNode, text: str) -> TextEdit | None:
+        first, last = function.body[0], function.body[-1]
+        if not self._starts_line(first) or first.lineno == function.lineno:
+            return None
+        indent = self._indent(first.lineno - 1)
+        end_line = (last.end_lineno or last.lineno) - 1
+        if end_line + 1 < self.lines.line_count:
+            return self._insert(end_line + 1, 0, self._statement_lines(text, indent))
+        return self._insert(end_line, len(self.lines.line(end_line)), self.eol + self._statement_lines(text, indent).rstrip("\r\n"))
+
+    def _try_finally(self, text: str, work: Work, function: FunctionNode) -> TextEdit | None:
+        rest = self._rest_of_body(work.statement, function)
+        if rest is None:
+            return None
+        first_line, last_line, indent, unit = rest
+        body = self._reindented(first_line, last_line, unit)
+        new = (f"{indent}try:{self.eol}{body}{indent}finally:{self.eol}"
+               f"{self._statement_lines(text, indent + unit)}")
+        return TextEdit(self._line_range(first_line, last_line), new)
+
+    def _with_block(self, work: Work, function: FunctionNode) -> TextEdit | None:
+        owner = work.owner or ""
+        if not owner.startswith("local:") or work.kind is None or not work.kind.with_settles:
+            return None
+        name = owner.split(":", 1)[1]
+        creation = next((s for s in function.body if isinstance(s, ast.Assign) and len(s.targets) == 1
+                         and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name
+                         and isinstance(s.value, ast.Call)
+                         and (self.scope.qualify(s.value.func) or "").endswith("PoolExecutor")), None)
+        rest = self._rest_of_body(creation, function) if creation is not None else None
+        if creation is None or rest is None or not self._alone_on_lines(creation):
+            return None
+        first_line, last_line, indent, unit = rest
+        header = f"{indent}with {self._source(creation.value)} as {name}:{self.eol}"
+        span = Span(Position(creation.lineno - 1, 0), self._line_range(first_line, last_line).end)
+        return TextEdit(span, header + self._reindented(first_line, last_line, unit))
+
+    def _await_in_place(self, work: Work, function: FunctionNode, title: str, preferred: bool) -> Fix | None:
+        statement = work.statement
+        if not isinstance(function, ast.AsyncFunctionDef) or not isinstance(statement, (ast.Expr, ast.Assign)):
+            return None
+        if statement.value is not work.node:
+            return None
+        start = self.span(work.node).start
+        return Fix(title, (TextEdit(Span(start, start), "await "),), Applicability.SAFE, preferred=preferred)
+
+    # -- text helpers -------------------------------------------------------------------------------
+    def _rest_of_body(self, statement: ast.stmt | None, function: FunctionNode) -> tuple[int, int, str, str] | None:
+        """The lines after a top-level statement of the body, its indentation and the file's unit."""
+        if statement is None or statement not in function.body:
+            return None
+        index = function.body.index(statement)
+        rest = function.body[index + 1 :]
+        if not rest or not all(self._starts_line(s) for s in rest) or not self._starts_line(statement):
+            return None
+        first_line = min([rest[0].lineno, *(d.lineno for d in getattr(rest[0], "decorator_list", []))]) - 1
+        last_line = (rest[-1].end_lineno or rest[-1].lineno) - 1
+        if first_line <= (statement.end_lineno or statement.lineno) - 1:
+            return None  # ``a(); b()`` on one line
+        indent = self._indent(statement.lineno - 1)
+        outer = self._indent(function.lineno - 1)
+        unit = indent[len(outer):] if indent.startswith(outer) and len(indent) > len(outer) else "    "
+        return first_line, last_line, indent, unit
+
+    def _reindented(self, first_line: int, last_line: int, unit: str) -> str:
+        pieces = []
+        for number in range(first_line, last_line + 1):
+            line = self.lines.line(number)
+            inside_string = (number - 1) in self._lines_ending_in_string
+            pieces.append((line if not line.strip() or inside_string else unit + line) + self.eol)
+        return "".join(pieces)
+
+    def _line_range(self, first_line: int, last_line: int) -> Span:
+        if last_line + 1 < self.lines.line_count:
+            return Span(Position(first_line, 0), Position(last_line + 1, 0))
+        return Span(Position(first_line, 0), Position(last_line, len(self.lines.line(last_line))))
+
+    def _statement_lines(self, text: str, indent: str) -> str:
+        return "".join(f"{indent}{line}{self.eol}" for line in text.split("\n"))
+
+    def _import(self, statement: str) -> TextEdit:
+        tree_body = self.parsed.tree.body
+        anchor = None
+        for node in tree_body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                anchor = node
+            elif anchor is not None or not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+                break
+        if anchor is None:
+            first = next((n for n in tree_body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))), None)
+            line = first.lineno - 1 if first is not None else 0
+            return self._insert(line, 0, statement + self.eol)
+        line = (anchor.end_lineno or anchor.lineno)
+        if line < self.lines.line_count:
+            return self._insert(line, 0, statement + self.eol)
+        return self._insert(line - 1, len(self.lines.line(line - 1)), self.eol + statement)
+
+    def _fresh_name(self, base: str) -> str:
+        taken = self._identifiers
+        if base not in taken:
+            return base
+        number = 2
+        while f"{base}_{number}" in taken:
+            number += 1
+        return f"{base}_{number}"
+
+    @cached_property
+    def _identifiers(self) -> set[str]:
+        names = set(self.scope.imports) | set(dir(builtins))
+        for node in ast.walk(self.parsed.tree):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+        return names
+
+    @cached_property
+    def _lines_ending_in_string(self) -> set[int]:
+        """0-based lines whose end lies inside a multi-line string: no comment may go there."""
+        inside: set[int] = set()
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(self.lines.text, newline=None).readline):
+                if token.type == tokenize.STRING or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+                    inside.update(range(token.start[0] - 1, token.end[0] - 1))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            pass
+        return inside
+
+    def _dominates(self, work: Work, result: Result, exits: list[Node]) -> bool:
+        """Whether every path from the entry to these exits goes through the creating statement."""
+        graph = result.graph
+        seen = {0}
+        stack = [0]
+        targets = {node.id for node in exits}
+        while stack:
+            node = graph.nodes[stack.pop()]
+            if node.id in targets:
+                return False
+            if node.stmt is work.statement and node.id != 0:
+                continue
+            for successor, _ in node.successors:
+                if successor not in seen:
+                    seen.add(successor)
+                    stack.append(successor)
+        return True
+
+    def _in_loop(self, statement: ast.stmt, function: FunctionNode) -> bool:
+        for node in ast.walk(function):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node is not statement:
+                if any(child is statement for child in ast.walk(node)):
+                    return True
+        return False
+
+    def _starts_line(self, node: ast.stmt) -> bool:
+        line = self.lines.line(node.lineno - 1)
+        return not line[: utf8_column_to_index(line, node.col_offset)].strip()
+
+    def _alone_on_lines(self, node: ast.stmt) -> bool:
+        if not self._starts_line(node):
+            return False
+        end = self.span(node).end
+        rest = self.lines.line(end.line)[end.column :].strip()
+        return not rest or rest.startswith("#")
+
+    def _indent(self, line: int) -> str:
+        text = self.lines.line(line)
+        return text[: len(text) - len(text.lstrip(" \t\f"))].replace("\f", "")
+
+    def span(self, node: ast.AST) -> Span:
+        start_line = node.lineno - 1  # type: ignore[attr-defined]
+        end_line = (node.end_lineno or node.lineno) - 1  # type: ignore[attr-defined]
+        start = utf8_column_to_index(self.lines.line(start_line), node.col_offset)  # type: ignore[attr-defined]
+        end = utf8_column_to_index(self.lines.line(end_line), node.end_col_offset or 0)  # type: ignore[attr-defined]
+        return Span.of(start_line, start, end_line, end)
+
+    def _source(self, node: ast.AST) -> str:
+        span = self.span(node)
+        return self.lines.text[self.lines.offset(span.start): self.lines.offset(span.end)]
+
+    def _insert(self, line: int, column: int, text: str) -> TextEdit:
+        position = Position(line, column)
+        return TextEdit(Span(position, position), text)
+
+    def _replace(self, line: int, column: int, end_line: int, end_column: int, text: str) -> TextEdit:
+        return TextEdit(Span.of(line, column, end_line, end_column), text)

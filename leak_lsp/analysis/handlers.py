@@ -1,0 +1,181 @@
+"""Handler discovery: which functions a platform calls once per invocation, and why.
+
+Shapes come from DOMAIN.md: AWS Lambda ``(event, context)`` functions and methods,
+callable classes, decorated and wrapped handlers; Azure Functions v1 and v2; Google
+Cloud Functions; and handlers named in ``[tool.leak-lsp] handlers``.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from leak_lsp.analysis.names import Scope
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+_EVENT = re.compile(r"_*(event|evt|ev|e|lambda_event|\w+_event|event_\w+)", re.IGNORECASE)
+_CONTEXT = re.compile(r"_*(context|ctx|c|lambda_context|\w+_context|_)", re.IGNORECASE)
+
+_DECORATOR_METHODS = {
+    # Powertools (logger/tracer/metrics instances), Datadog, Sentry, Chalice, Azure v2
+    "inject_lambda_context": "aws-lambda",
+    "capture_lambda_handler": "aws-lambda",
+    "log_metrics": "aws-lambda",
+    "lambda_function": "aws-lambda",
+}
+_DECORATOR_FUNCTIONS = {
+    "datadog_lambda.wrapper.datadog_lambda_wrapper": "aws-lambda",
+    "aws_lambda_powertools.middleware_factory.lambda_handler_decorator": "aws-lambda",
+    "aws_lambda_powertools.utilities.typing.lambda_handler": "aws-lambda",
+    "sentry_sdk.integrations.serverless.serverless_function": "aws-lambda",
+    "functions_framework.http": "gcp-functions",
+    "functions_framework.cloud_event": "gcp-functions",
+    "functions_framework.typed": "gcp-functions",
+    "functions_framework.errorhandler": "gcp-functions",
+}
+_APP_FACTORIES = {
+    "chalice.Chalice": "aws-lambda",
+    "chalice.app.Chalice": "aws-lambda",
+    "azure.functions.FunctionApp": "azure-functions",
+    "azure.functions.Blueprint": "azure-functions",
+    "azure.functions.AsgiFunctionApp": "azure-functions",
+    "azure.functions.WsgiFunctionApp": "azure-functions",
+}
+_CHALICE_ROUTES = {"route", "lambda_function", "on_s3_event", "on_sns_message", "on_sqs_message", "schedule",
+                   "on_cw_event", "on_ws_message", "on_ws_connect", "on_ws_disconnect", "authorizer"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A discovered handler: the function, its dotted name in the module, and why."""
+
+    function: FunctionNode
+    name: str
+    platform: str
+    reason: str
+    owner: ast.ClassDef | None = None
+
+
+def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[str]) -> list[Entry]:
+    apps = _application_objects(tree, scope)
+    local_wrappers = {name for name, node in scope.functions.items() if _has_shaped_inner(node)}
+    azure_v1 = _azure_v1_folder(path)
+    found: dict[int, Entry] = {}
+    for function, name, owner in _functions(tree):
+        entry = _classify(function, name, owner, scope, apps, local_wrappers, azure_v1, configured)
+        if entry is not None and id(function) not in found:
+            found[id(function)] = entry
+    return sorted(found.values(), key=lambda entry: entry.function.lineno)
+
+
+def _functions(tree: ast.Module) -> Iterator[tuple[FunctionNode, str, ast.ClassDef | None]]:
+    """Every function with its dotted name; nested functions too (wrappers' inner functions)."""
+    stack: list[tuple[ast.AST, str, ast.ClassDef | None]] = [(tree, "", None)]
+    while stack:
+        node, prefix, owner = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = f"{prefix}{child.name}"
+                yield child, name, owner
+                stack.append((child, f"{name}.", None))
+            elif isinstance(child, ast.ClassDef):
+                stack.append((child, f"{prefix}{child.name}.", child))
+            elif isinstance(child, ast.stmt):
+                stack.append((child, prefix, owner))
+
+
+def _positional(function: FunctionNode, owner: ast.ClassDef | None) -> list[str]:
+    args = [arg.arg for arg in function.args.posonlyargs + function.args.args]
+    if owner is not None and args and not _is_static(function):
+        args = args[1:]
+    return args
+
+
+def _is_static(function: FunctionNode) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
+
+
+def _lambda_shaped(function: FunctionNode, owner: ast.ClassDef | None) -> bool:
+    args = _positional(function, owner)
+    return len(args) == 2 and bool(_EVENT.fullmatch(args[0])) and bool(_CONTEXT.fullmatch(args[1]))
+
+
+def _has_shaped_inner(function: FunctionNode) -> bool:
+    return any(
+        isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and _lambda_shaped(inner, None)
+        for inner in ast.walk(function)
+        if inner is not function
+    )
+
+
+def _application_objects(tree: ast.Module, scope: Scope) -> dict[str, str]:
+    """Module-level names bound to Chalice / Azure FunctionApp objects, with their platform."""
+    apps = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+            platform = _APP_FACTORIES.get(scope.qualify(statement.value.func) or "")
+            if platform:
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        apps[target.id] = platform
+    return apps
+
+
+def _azure_v1_folder(path: str) -> bool:
+    try:
+        return (Path(path).parent / "function.json").is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _classify(
+    function: FunctionNode,
+    name: str,
+    owner: ast.ClassDef | None,
+    scope: Scope,
+    apps: dict[str, str],
+    local_wrappers: set[str],
+    azure_v1: bool,
+    configured: list[str],
+) -> Entry | None:
+    def entry(platform: str, reason: str) -> Entry:
+        return Entry(function, name, platform, reason, owner)
+
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
+        return entry("configured", "named in [tool.leak-lsp] handlers")
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qualified = scope.qualify(target) or ""
+        if qualified in _DECORATOR_FUNCTIONS:
+            return entry(_DECORATOR_FUNCTIONS[qualified], f"decorated with @{qualified}")
+        if isinstance(target, ast.Attribute):
+            receiver = target.value.id if isinstance(target.value, ast.Name) else None
+            if receiver in apps and (apps[receiver] == "azure-functions" or target.attr in _CHALICE_ROUTES):
+                return entry(apps[receiver], f"registered with @{receiver}.{target.attr}")
+            if target.attr in _DECORATOR_METHODS:
+                return entry(_DECORATOR_METHODS[target.attr], f"decorated with @{ast.unparse(target)}")
+        if isinstance(target, ast.Name) and target.id in local_wrappers:
+            return entry("aws-lambda", f"wrapped by @{target.id}, whose inner function takes (event, context)")
+    if _lambda_shaped(function, owner):
+        args = ", ".join(_positional(function, owner))
+        where = f"method of {owner.name}" if owner is not None else "function"
+        if owner is not None and function.name == "__call__":
+            where = f"{owner.name} instances are callable"
+        return entry("aws-lambda", f"{where} taking ({args})")
+    if owner is None and "." not in name and _azure_annotated(function, scope):
+        return entry("azure-functions", "takes an azure.functions binding")
+    if azure_v1 and name == "main":
+        return entry("azure-functions", "`main` next to function.json")
+    return None
+
+
+def _azure_annotated(function: FunctionNode, scope: Scope) -> bool:
+    for arg in function.args.args:
+        if arg.annotation is not None and (scope.qualify(arg.annotation) or "").startswith("azure.functions."):
+            return True
+    return False

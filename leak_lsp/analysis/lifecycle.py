@@ -1,0 +1,818 @@
+"""Path-sensitive lifecycle of pending work, over the control-flow graph of a function.
+
+The state at a point is the set of work *instances* that may be pending there: a
+creation site and the names through which the program can still reach it (a variable,
+a local container it was put in, an alarm slot). Paths merge by union, so work pending
+on at least one path stays pending. A settling operation removes every instance
+reachable through the name it acts on; rebinding a name makes the old instance
+unreachable (it keeps running, and can no longer be settled). Work created in a loop
+and bound to one variable thus leaks all but its last instance, unless it is also
+collected in a container that is settled later.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from leak_lsp.analysis.catalogue import (
+    CONSUMERS,
+    CONTAINER_METHODS,
+    ITERATOR_METHODS,
+    OBSERVER_MODULES,
+    OBSERVERS,
+    RECEIVER_HINTS,
+    catalogue,
+)
+from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
+from leak_lsp.analysis.names import LOCAL, Scope
+from leak_lsp.rules.rule import Alarm, WorkKind
+
+Mode = Literal["handler", "helper", "module"]
+LoopContext = Literal["none", "fresh", "reused"]
+Instance = tuple[int, frozenset[str]]
+State = frozenset[Instance]
+
+_FRESH = "#"  # names of work created in the current statement, not yet bound
+_SLOT = "@"  # names of process-wide timer slots
+
+
+@dataclass
+class Work:
+    """A creation site of pending work."""
+
+    kind: WorkKind | None  # None for a helper's parameter
+    node: ast.AST  # the scheduling expression: where the finding points
+    statement: ast.stmt | None
+    name: str | None = None  # the variable it was first bound to
+    owner: str | None = None  # the executor or loop it was submitted to
+    slot: str | None = None
+    alarm: Alarm | None = None
+    slot_source: str | None = None
+    iterator: bool = False
+    on_module_loop: bool = False
+    via: tuple[ast.AST, ...] = ()  # helper lines that schedule it, outermost first
+    helper: str | None = None  # the helper called here that schedules it
+
+
+@dataclass
+class Summary:
+    """What a helper does to work, seen from its callers."""
+
+    leaks: list[Work] = field(default_factory=list)
+    returns: list[Work] = field(default_factory=list)
+    settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
+    params: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    sites: list[Work]
+    pending_at_exits: dict[int, list[Node]]  # site -> exits where it may be pending
+    handoffs: dict[int, str]  # site -> where it went
+    graph: Graph
+    returned: set[int] = field(default_factory=set)
+    exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
+
+
+@dataclass
+class Environment:
+    """What the analysis of one function needs to know about its module."""
+
+    scope: Scope
+    module_receivers: dict[str, str]  # module-level name -> receiver kind
+    module_names: set[str]
+    summarize: Callable[[ast.AST, str], Summary | None]  # helper node -> summary (None while being computed)
+    methods_of: Callable[[str], dict[str, ast.AST]]  # class name -> its methods
+    instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
+
+
+def analyze_function(
+    function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module,
+    env: Environment,
+    mode: Mode,
+    loop: LoopContext = "none",
+    owner_class: str | None = None,
+    body: list[ast.stmt] | None = None,
+) -> Result:
+    graph = build_graph(function, body)
+    analysis = _Analysis(function, env, mode, loop, owner_class, graph)
+    return analysis.run()
+
+
+class _Analysis:
+    def __init__(self, function: ast.AST, env: Environment, mode: Mode, loop: LoopContext,
+                 owner_class: str | None, graph: Graph) -> None:
+        self.function = function
+        self.env = env
+        self.mode = mode
+        self.loop = loop
+        self.owner_class = owner_class
+        self.graph = graph
+        self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
+        self.catalogue = catalogue()
+        self.sites: list[Work] = []
+        self.site_of: dict[tuple[int, int], int] = {}
+        self.handoffs: dict[int, str] = {}
+        self.returned: set[int] = set()
+        self.is_async = isinstance(function, ast.AsyncFunctionDef)
+        self.local_names = _assigned_names(function) if not isinstance(function, ast.Module) else set()
+        self.globals = _declared_globals(function)
+        self.types, self.receivers, self.element_of = self._prepass()
+
+    # -- set-up -----------------------------------------------------------------------
+    def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, str]]:
+        """Flow-insensitive facts: constructed types, executors and loops, loop variables."""
+        types: dict[str, str] = {}
+        receivers: dict[str, tuple[str, str]] = {
+            name: (kind, f"module:{name}") for name, kind in self.env.module_receivers.items()
+        }
+        element_of: dict[str, str] = {}
+        for node in _walk_own(self.function):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self._note_constructed(target.id, node.value, types, receivers, "local")
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
+                        self._note_constructed(item.optional_vars.id, item.context_expr, types, receivers, "with")
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                if isinstance(node.target, ast.Name):
+                    root = _root_name(node.iter)
+                    if root:
+                        element_of[node.target.id] = root
+                        if root in types:
+                            types.setdefault(node.target.id, types[root])
+        for node in _walk_own(self.function):
+            # threads = [Thread(target=f) for ...]: the container's elements have the type
+            if isinstance(node, ast.Assign) and isinstance(node.value, (ast.ListComp, ast.SetComp)):
+                element = node.value.elt
+                if isinstance(element, ast.Call):
+                    constructed = self._constructed_type(element)
+                    for target in node.targets:
+                        if isinstance(target, ast.Name) and constructed:
+                            types.setdefault(target.id, constructed)
+        for variable, container in element_of.items():
+            if container in types:
+                types.setdefault(variable, types[container])
+        return types, receivers, element_of
+
+    def _note_constructed(self, name: str, call: ast.Call, types: dict[str, str],
+                          receivers: dict[str, tuple[str, str]], how: str) -> None:
+        constructed = self._constructed_type(call)
+        if constructed:
+            types.setdefault(name, constructed)
+        receiver = self._receiver_of_constructor(call)
+        if receiver:
+            receivers[name] = (receiver, f"{how}:{name}")
+
+    def _constructed_type(self, call: ast.Call) -> str | None:
+        started = self.catalogue.started_types()
+        for name in self.scope.class_lineage(self.scope.qualify(call.func)):
+            if name in started:
+                return name
+        return None
+
+    def _receiver_of_constructor(self, call: ast.Call) -> str | None:
+        for name in self.scope.class_lineage(self.scope.qualify(call.func)):
+            if name in self.catalogue.receivers:
+                return self.catalogue.receivers[name]
+        return None
+
+    # -- fixpoint -----------------------------------------------------------------------
+    def run(self) -> Result:
+        nodes = self.graph.nodes
+        predecessors: dict[int, list[tuple[int, Condition | None]]] = {node.id: [] for node in nodes}
+        for node in nodes:
+            for target, condition in node.successors:
+                predecessors[target].append((node.id, condition))
+        entry_state = self._entry_state()
+        outputs: dict[int, State] = {}
+        inputs: dict[int, State] = {0: entry_state}
+        worklist = [0]
+        queued = {0}
+        visits = 0
+        while worklist and visits < 50 * len(nodes) + 100:
+            visits += 1
+            node_id = worklist.pop(0)
+            queued.discard(node_id)
+            node = nodes[node_id]
+            if node_id == 0:
+                state = entry_state
+            else:
+                state = frozenset().union(*(
+                    self._refine(outputs[source], condition)
+                    for source, condition in predecessors[node_id] if source in outputs
+                ))
+            inputs[node_id] = state
+            new = self._transfer(node, state)
+            if outputs.get(node_id) == new:
+                continue
+            outputs[node_id] = new
+            for target, _ in node.successors:
+                if target not in queued:
+                    worklist.append(target)
+                    queued.add(target)
+        pending: dict[int, list[Node]] = {}
+        for node in self.graph.exits:
+            for site, _ in inputs.get(node.id, frozenset()):
+                if node not in pending.setdefault(site, []):
+                    pending[site].append(node)
+        exit_states = {node.id: inputs.get(node.id, frozenset()) for node in self.graph.exits}
+        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states)
+
+    def _entry_state(self) -> State:
+        if self.mode != "helper" or isinstance(self.function, ast.Module):
+            return frozenset()
+        state = set()
+        for parameter in _parameters(self.function):
+            site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
+            self.sites[site].name = parameter
+            state.add((site, frozenset({parameter})))
+        return frozenset(state)
+
+    def _site(self, kind: WorkKind | None, node: ast.AST, statement: ast.stmt | None,
+              key: tuple[int, int] | None = None, **details: object) -> int:
+        key = key or (id(node), id(kind))
+        if key not in self.site_of:
+            self.site_of[key] = len(self.sites)
+            self.sites.append(Work(kind, node, statement, **details))  # type: ignore[arg-type]
+        return self.site_of[key]
+
+    # -- transfer -------------------------------------------------------------------------
+    def _transfer(self, node: Node, state: State) -> State:
+        stmt = node.stmt
+        if node.kind == "with-exit" and isinstance(stmt, (ast.With, ast.AsyncWith)):
+            return self._with_exit(stmt, state)
+        if node.kind == "for" and isinstance(stmt, (ast.For, ast.AsyncFor)):
+            return _strip_fresh(_Step(self, state, stmt).for_header(stmt))
+        if node.kind == "test" and isinstance(stmt, ast.expr):
+            step = _Step(self, state, None)
+            step.evaluate(stmt)
+            return _strip_fresh(step.state)
+        if node.kind != "stmt" or stmt is None or node.kind == "exit":
+            return state
+        return _strip_fresh(_Step(self, state, stmt).statement(stmt))
+
+    def _with_exit(self, stmt: ast.With | ast.AsyncWith, state: State) -> State:
+        names: set[str] = set()
+        owners: set[str] = set()
+        for item in stmt.items:
+            if isinstance(item.optional_vars, ast.Name):
+                names.add(item.optional_vars.id)
+                owners.add(f"with:{item.optional_vars.id}")
+            if isinstance(item.context_expr, ast.Name):
+                names.add(item.context_expr.id)
+        kept = set()
+        for site, bound in state:
+            work = self.sites[site]
+            by_name = bool(bound & names) and work.kind is not None and work.kind.with_settles
+            if not (by_name or work.owner in owners):
+                kept.add((site, bound))
+        return frozenset(kept)
+
+    def _refine(self, state: State, condition: Condition | None) -> State:
+        """Drop work that cannot be pending on a branch: ``if t:`` false, ``t.is_alive()`` false."""
+        if condition is None:
+            return state
+        name = _settled_on_branch(condition.test, condition.value)
+        return _remove_named(state, name) if name else state
+
+
+def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _settled_on_branch(test.operand, not value)
+    if isinstance(test, ast.Name):
+        return test.id if not value else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
+            and test.comparators[0].value is None:
+        is_none = isinstance(test.ops[0], ast.Is) == value
+        left = test.left
+        if isinstance(left, ast.Name) and is_none:
+            return left.id
+        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll" \
+                and not is_none and isinstance(left.func.value, ast.Name):
+            return left.func.value.id  # ``p.poll() is not None``: the child has ended
+        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"} and not is_none \
+                and isinstance(left.value, ast.Name):
+            return left.value.id
+        return None
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
+        if test.func.attr == "is_alive" and not value:
+            return test.func.value.id
+        if test.func.attr == "done" and value:
+            return test.func.value.id
+    return None
+
+
+def _remove_named(state: State, name: str) -> State:
+    return frozenset(instance for instance in state if name not in instance[1])
+
+
+def _strip_fresh(state: State) -> State:
+    return frozenset((site, frozenset(n for n in names if not n.startswith(_FRESH))) for site, names in state)
+
+
+class _Step:
+    """The effect of one statement (or test) on the state."""
+
+    def __init__(self, analysis: _Analysis, state: State, statement: ast.stmt | None) -> None:
+        self.a = analysis
+        self.state = state
+        self.current = statement
+
+    # -- statements ----------------------------------------------------------------------
+    def statement(self, stmt: ast.AST) -> State:
+        if isinstance(stmt, ast.Expr):
+            self.evaluate(stmt.value, top=True)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            if stmt.value is not None:
+                handles = self.evaluate(stmt.value, top=True)
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    self.assign(target, stmt.value, handles)
+        elif isinstance(stmt, ast.AugAssign):
+            handles = self.evaluate(stmt.value)
+            if isinstance(stmt.target, ast.Name) and handles:
+                self.collect(stmt.target.id, handles)
+        elif isinstance(stmt, ast.Return):
+            if stmt.value is not None:
+                handles = self.evaluate(stmt.value)
+                if self.a.mode == "helper" and handles:
+                    for site, names in self.state:
+                        if names & handles and self.a.sites[site].kind is not None:
+                            self.a.returned.add(site)
+                    self.state = frozenset(i for i in self.state if not (i[1] & handles and self.a.sites[i[0]].kind))
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                handles = self.evaluate(item.context_expr)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, item.context_expr, handles)
+        elif isinstance(stmt, ast.Raise):
+            if stmt.exc is not None:
+                self.evaluate(stmt.exc)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    self.unbind(target.id)
+        elif isinstance(stmt, ast.Match):
+            self.evaluate(stmt.subject)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            pass
+        elif isinstance(stmt, ast.stmt):
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.expr):
+                    self.evaluate(child)
+        return self.state
+
+    def for_header(self, stmt: ast.For | ast.AsyncFor) -> State:
+        handles = self.evaluate(stmt.iter)
+        broken = any(isinstance(node, ast.Break) for node in _walk_loop_body(stmt.body))
+        target = stmt.target.id if isinstance(stmt.target, ast.Name) else None
+        if target and _settles_name(stmt.body, target, self.a.catalogue.settle_methods, self.a.scope):
+            self.settle(handles)
+        elif not broken:
+            self.consume(stmt.iter, handles)
+        for name in _stored_names(stmt.target):
+            self.unbind(name)
+        if isinstance(stmt, ast.AsyncFor):
+            self.settle({h for h in handles if h.startswith(_FRESH)})
+        return self.state
+
+    # -- names -----------------------------------------------------------------------------
+    def assign(self, target: ast.expr, value: ast.expr, handles: set[str]) -> None:
+        if isinstance(target, ast.Name):
+            if target.id in self.a.globals:
+                self.hand_off(handles, f"the module-level `{target.id}`", target.id)
+                return
+            self.bind(target.id, handles)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for part, part_value in zip(target.elts, value.elts):
+                    self.assign(part, part_value, self.handles_of(part_value))
+            else:
+                for part in target.elts:
+                    self.assign(part.value if isinstance(part, ast.Starred) else part, value, handles)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and handles:
+            self.collect_or_hand_off(target.value.id, handles)
+        elif isinstance(target, ast.Attribute) and handles:
+            self.hand_off(handles, f"`{ast.unparse(target)}`", ast.unparse(target))
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, value, handles)
+
+    def bind(self, name: str, handles: set[str]) -> None:
+        """``name = value``: the name leaves what it held and reaches what the value reaches."""
+        matched = {instance for instance in self.state if instance[1] & handles}
+        self.state = frozenset(
+            (site, (names - {name}) | ({name} if (site, names) in matched else set())) for site, names in self.state
+        )
+        for site, _ in matched:
+            work = self.a.sites[site]
+            if work.name is None and work.kind is not None:
+                work.name = name
+
+    def unbind(self, name: str) -> None:
+        self.state = frozenset((site, names - {name}) for site, names in self.state)
+
+    def collect(self, container: str, handles: set[str]) -> None:
+        self.state = frozenset(
+            (site, names | {container}) if names & handles else (site, names) for site, names in self.state
+        )
+
+    def collect_or_hand_off(self, container: str, handles: set[str]) -> None:
+        if container in self.a.local_names and container not in self.a.globals:
+            self.collect(container, handles)
+        elif container in self.a.env.module_names or container in self.a.globals:
+            self.hand_off(handles, f"the module-level `{container}`", container)
+        else:
+            self.hand_off(handles, f"`{container}`", container)
+
+    def hand_off(self, handles: set[str], target: str, root: str) -> None:
+        kept = set()
+        for site, names in self.state:
+            work = self.a.sites[site]
+            if names & handles and work.kind is not None:
+                if work.kind.name != "coroutine":
+                    self.a.handoffs.setdefault(site, f"{target}\x00{root}")
+            else:
+                kept.add((site, names))
+        self.state = frozenset(kept)
+
+    def settle(self, handles: Iterable[str]) -> None:
+        handles = set(handles)
+        if handles:
+            self.state = frozenset(instance for instance in self.state if not instance[1] & handles)
+
+    def settle_where(self, handles: set[str], accepts: Callable[[Work], bool]) -> None:
+        self.state = frozenset(
+            (site, names) for site, names in self.state
+            if not (names & handles and accepts(self.a.sites[site]))
+        )
+
+    def consume(self, iterable: ast.expr, handles: set[str]) -> None:
+        """Iterating to the end consumes executor ``map`` iterators and ``as_completed``."""
+        self.settle_where(handles, lambda work: work.iterator)
+        if isinstance(iterable, ast.Call):
+            qualified = self.a.scope.qualify(iterable.func) or ""
+            if qualified.endswith("as_completed"):
+                for argument in iterable.args:
+                    self.settle(self.handles_of(argument))
+
+    def handles_of(self, node: ast.expr) -> set[str]:
+        """Names through which an expression reaches pending work, without evaluating calls."""
+        if isinstance(node, ast.Name):
+            return {node.id} if any(node.id in names for _, names in self.state) else set()
+        if isinstance(node, ast.Starred):
+            return self.handles_of(node.value)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return set().union(*(self.handles_of(element) for element in node.elts)) if node.elts else set()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
+            return self.handles_of(node.func.value)
+        if isinstance(node, ast.Subscript):
+            return set()
+        return set()
+
+    # -- expressions -------------------------------------------------------------------------
+    def evaluate(self, node: ast.expr, top: bool = False, awaited: bool = False) -> set[str]:
+        """Apply the effects of an expression; return the names through which its value reaches work."""
+        if isinstance(node, ast.Await):
+            handles = self.evaluate(node.value, awaited=True)
+            self.settle(handles)
+            return set()
+        if isinstance(node, ast.Call):
+            return self.call(node, top, awaited)
+        if isinstance(node, ast.NamedExpr):
+            handles = self.evaluate(node.value)
+            self.bind(node.target.id, handles)
+            return {node.target.id} if handles else set()
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, (ast.Lambda,)):
+            return set()
+        if isinstance(node, ast.Name):
+            return self.handles_of(node)
+        if isinstance(node, ast.Dict):
+            handles: set[str] = set()
+            for part in [*node.keys, *node.values]:
+                if part is not None:
+                    handles |= self.evaluate(part)
+            return handles
+        handles = set()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                found = self.evaluate(child)
+                if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.IfExp, ast.BoolOp)):
+                    handles |= found
+        return handles
+
+    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> set[str]:
+        elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for generator in node.generators:
+            handles = self.evaluate(generator.iter)
+            target = generator.target.id if isinstance(generator.target, ast.Name) else None
+            checks = [*elements, *generator.ifs]
+            if target and _settles_name(checks, target, self.a.catalogue.settle_methods, self.a.scope):
+                self.settle(handles)
+            else:
+                self.consume(generator.iter, handles) if not isinstance(node, ast.GeneratorExp) else None
+        result: set[str] = set()
+        for element in elements:
+            result |= {h for h in self.evaluate(element) if h.startswith(_FRESH)}
+        return result
+
+    def call(self, node: ast.Call, top: bool, awaited: bool) -> set[str]:
+        func = node.func
+        argument_handles = [self.evaluate(argument) for argument in node.args]
+        keyword_handles = {kw.arg: self.evaluate(kw.value) for kw in node.keywords}
+        receiver_handles = self.evaluate(func.value) if isinstance(func, ast.Attribute) else set()
+        all_arguments: set[str] = set().union(*argument_handles, *keyword_handles.values()) if (argument_handles or keyword_handles) else set()
+        qualified = self.a.scope.qualify(func) or ""
+        catalogue = self.a.catalogue
+
+        # a process-wide timer armed or disarmed
+        if qualified in catalogue.alarms:
+            return self.alarm(node, *catalogue.alarms[qualified])
+        if qualified in catalogue.cancels:
+            kind, alarm = catalogue.cancels[qualified]
+            self.settle({_SLOT + self.slot_of(node, alarm)})
+            return set()
+
+        if isinstance(func, ast.Attribute):
+            method = func.attr
+            receiver = func.value
+            # Thread(...).start(), t.start()
+            if method in {m for _, m in catalogue.started_by}:
+                started = self.started_kind(receiver, method)
+                if started is not None:
+                    names = {receiver.id} if isinstance(receiver, ast.Name) else set()
+                    if isinstance(receiver, ast.Name) and receiver.id in self.a.element_of:
+                        names.add(self.a.element_of[receiver.id])
+                    self.create(started, node, names=names,
+                                name=receiver.id if isinstance(receiver, ast.Name) else None)
+                    return set()
+            # executor.submit(...), loop.create_task(...)
+            receiver_kind, owner = self.receiver(receiver)
+            if receiver_kind is not None:
+                submitted = catalogue.submitted_to.get((receiver_kind, method))
+                if submitted is not None:
+                    if method == "run_in_executor" and awaited:
+                        return set()
+                    return self.create(submitted, node, owner=owner, iterator=method in ITERATOR_METHODS,
+                                       on_module_loop=bool(owner and owner.startswith("module:") and receiver_kind == "loop"))
+                if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait"):
+                    self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
+                    return set()
+                if method == "run_until_complete":
+                    self.settle(all_arguments)
+                    return set()
+            # t.join(), fut.result(), p.wait()
+            if method in catalogue.settle_methods and receiver_handles:
+                self.settle_where(receiver_handles, lambda work: work.kind is None or method in work.kind.settle_methods)
+                return set()
+            if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
+                self.collect_or_hand_off(receiver.id, all_arguments)
+                return set()
+            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"}:
+                return receiver_handles
+        # functions that settle the work passed to them
+        if qualified in catalogue.settle_functions:
+            if qualified.startswith("asyncio."):
+                return all_arguments  # settled when awaited
+            if not _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED")):
+                if not qualified.endswith("as_completed"):
+                    self.settle(all_arguments)
+            return set()
+        if qualified in {"asyncio.run"} or qualified.endswith(".run_until_complete"):
+            self.settle(all_arguments)
+            return set()
+        # subprocess.Popen(...), asyncio.create_task(...), os.fork()
+        if qualified in catalogue.created_by:
+            kind = catalogue.created_by[qualified]
+            if qualified.startswith("os.spawn") and node.args and (self.a.scope.qualify(node.args[0]) or "") != "os.P_NOWAIT":
+                return set()
+            self.settle({h for h in all_arguments if self._is_coroutine(h)})
+            if awaited and kind.awaitable:
+                return set()
+            handles = self.create(kind, node)
+            return handles | (all_arguments if qualified == "asyncio.gather" else set())
+        # helpers and coroutines of this module
+        target = self.local_function(func)
+        if target is not None:
+            return self.helper_call(node, target, argument_handles, keyword_handles, top, awaited)
+        if qualified in CONSUMERS:
+            for argument, handles in zip(node.args, argument_handles):
+                self.consume(argument, handles)
+            return set()
+        if all_arguments and not self.observer(qualified, func):
+            self.hand_off(all_arguments, f"`{ast.unparse(func)}()`", ast.unparse(func))
+        return set()
+
+    def observer(self, qualified: str, func: ast.expr) -> bool:
+        text = ast.unparse(func)
+        return qualified in OBSERVERS or text.startswith(OBSERVER_MODULES) or (
+            isinstance(func, ast.Attribute) and func.attr in {"debug", "info", "warning", "error", "exception", "critical", "log"}
+        )
+
+    def _is_coroutine(self, handle: str) -> bool:
+        return any(handle in names and self.a.sites[site].kind is not None and self.a.sites[site].kind.name == "coroutine"
+                   for site, names in self.state)
+
+    def alarm(self, node: ast.Call, kind: WorkKind, alarm: Alarm) -> set[str]:
+        slot = self.slot_of(node, alarm)
+        seconds = _argument(node, alarm.seconds_argument) if alarm.seconds_argument is not None else None
+        self.settle({_SLOT + slot})  # one timer per slot: arming again replaces it
+        if seconds is not None and _is_zero(seconds):
+            return set()
+        source = ast.unparse(node.args[0]) if alarm.slot is None and node.args else None
+        self.create(kind, node, names={_SLOT + slot}, slot=slot, alarm=alarm, slot_source=source)
+        return set()
+
+    def slot_of(self, node: ast.Call, alarm: Alarm) -> str:
+        if alarm.slot is not None:
+            return alarm.slot
+        if node.args:
+            return self.a.scope.qualify(node.args[0]) or ast.unparse(node.args[0])
+        return "?"
+
+    def started_kind(self, receiver: ast.expr, method: str) -> WorkKind | None:
+        if isinstance(receiver, ast.Call):
+            constructed = self.a._constructed_type(receiver)
+        elif isinstance(receiver, ast.Name):
+            constructed = self.a.types.get(receiver.id)
+        else:
+            constructed = None
+        if constructed is None:
+            return None
+        return self.a.catalogue.started_by.get((constructed, method))
+
+    def receiver(self, node: ast.expr) -> tuple[str | None, str | None]:
+        if isinstance(node, ast.Name) and node.id in self.a.receivers:
+            return self.a.receivers[node.id]
+        if isinstance(node, ast.Call):
+            kind = self.a._receiver_of_constructor(node)
+            if kind is not None:
+                return kind, None
+        text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+        last = text.rsplit(".", 1)[-1].lower()
+        for hint, kind in RECEIVER_HINTS:
+            if hint in last:
+                return kind, f"attr:{text}"
+        return None, None
+
+    def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: object) -> set[str]:
+        site = self.a._site(kind, node, self.current, **details)
+        fresh = f"{_FRESH}{site}"
+        self.state = self.state | {(site, frozenset({fresh, *(names or set())}))}
+        return {fresh}
+
+    def local_function(self, func: ast.expr) -> tuple[ast.AST, str] | None:
+        """The function of this module a call goes to, with its dotted name."""
+        scope = self.a.env.scope
+        if isinstance(func, ast.Name) and func.id in scope.functions and func.id not in self.a.local_names:
+            return scope.functions[func.id], func.id
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = func.value.id
+            class_name = self.a.owner_class if owner in {"self", "cls"} else None
+            if class_name is None and owner in scope.classes:
+                class_name = owner
+            if class_name is None:
+                class_name = self.a.env.instance_classes.get(owner)
+            if class_name is not None:
+                method = self.a.env.methods_of(class_name).get(func.attr)
+                if method is not None:
+                    return method, f"{class_name}.{func.attr}"
+        return None
+
+    def helper_call(self, node: ast.Call, target: tuple[ast.AST, str], argument_handles: list[set[str]],
+                    keyword_handles: dict[str | None, set[str]], top: bool, awaited: bool) -> set[str]:
+        function, name = target
+        if isinstance(function, ast.AsyncFunctionDef) and not awaited:
+            handles = set().union(*argument_handles) if argument_handles else set()
+            self.settle({h for h in handles if self._is_coroutine(h)})
+            if top:
+                from leak_lsp.rules.coroutine_never_awaited import COROUTINE
+
+                return self.create(COROUTINE, node, helper=name)
+            return set()
+        summary = self.a.env.summarize(function, name)
+        if summary is None:
+            return set()
+        for index in summary.settles:
+            handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
+                summary.params[index] if index < len(summary.params) else None, set())
+            self.settle(handles)
+        for number, work in enumerate(summary.leaks):
+            assert work.kind is not None
+            site = self.a._site(work.kind, node, self.current, key=(id(node), 1000 + number), helper=name,
+                                via=(work.node, *work.via), slot=work.slot, alarm=work.alarm,
+                                slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
+            names = frozenset({_SLOT + work.slot} if work.slot else set())
+            self.state = self.state | {(site, names)}
+        result: set[str] = set()
+        for number, work in enumerate(summary.returns):
+            assert work.kind is not None
+            site = self.a._site(work.kind, node, self.current, key=(id(node), 2000 + number), helper=name,
+                                via=(work.node, *work.via), owner=work.owner, iterator=work.iterator,
+                                on_module_loop=work.on_module_loop)
+            fresh = f"{_FRESH}{site}"
+            self.state = self.state | {(site, frozenset({fresh}))}
+            result.add(fresh)
+        return result
+
+
+# -- syntax helpers -----------------------------------------------------------------------------
+
+def _walk_own(function: ast.AST) -> Iterable[ast.AST]:
+    """Nodes of a function, not of the functions and classes nested in it."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
+    """A loop body, not nested loops (whose ``break`` is their own)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _assigned_names(function: ast.AST) -> set[str]:
+    names = set(_parameters(function)) if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
+    for node in _walk_own(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _stored_names(target: ast.expr) -> list[str]:
+    return [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
+
+
+def _declared_globals(function: ast.AST) -> set[str]:
+    return {name for node in _walk_own(function) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
+
+
+def _parameters(function: ast.AST) -> list[str]:
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    arguments = function.args
+    names = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
+    return [name for name in names if name not in {"self", "cls"}]
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
+                node = node.func.value
+                continue
+            return None
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _settles_name(nodes: Iterable[ast.AST], name: str, methods: frozenset[str], scope: Scope) -> bool:
+    """Whether code settles the work a variable holds: ``t.join()``, ``await t``, ``wait(t)``."""
+    for root in nodes:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Name) and node.value.id == name:
+                return True
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr in methods and isinstance(func.value, ast.Name) \
+                        and func.value.id == name:
+                    return True
+                qualified = scope.qualify(func) or ""
+                if qualified in catalogue().settle_functions and any(
+                        isinstance(a, ast.Name) and a.id == name for a in node.args):
+                    return True
+    return False
+
+
+def _argument(node: ast.Call, index: int) -> ast.expr | None:
+    return node.args[index] if index < len(node.args) else None
+
+
+def _is_zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not isinstance(node.value, bool) and node.value == 0
+
+
+def _false_keyword(node: ast.Call, name: str) -> bool:
+    return any(kw.arg == name and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in node.keywords)
+
+
+def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) -> bool:
+    return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
+
+
+__all__ = ["Environment", "Result", "Summary", "Work", "analyze_function", "LOCAL"]

@@ -1,0 +1,115 @@
+"""Name resolution: local names to qualified names (``th.Thread`` -> ``threading.Thread``).
+
+Flow-insensitive on purpose: an import anywhere in a module or function makes the name
+mean the same everywhere in it, which is how real code is written.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+LOCAL = "<module>"  # prefix of qualified names defined in the analysed module
+
+
+@dataclass
+class Scope:
+    """What names mean in a module, or in a function on top of its module."""
+
+    imports: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+
+    def child(self, function: ast.AST) -> Scope:
+        scope = Scope(dict(self.imports), self.classes, self.functions)
+        scope.imports.update(_imports_in(function.body if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else []))
+        return scope
+
+    def qualify(self, node: ast.AST) -> str | None:
+        """The qualified name an expression refers to, or None when it is not a plain name path."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        root = self.imports.get(node.id)
+        if root is None:
+            if node.id in self.classes or node.id in self.functions:
+                root = f"{LOCAL}.{node.id}"
+            else:
+                root = node.id
+        return ".".join([root, *reversed(parts)])
+
+    def class_lineage(self, qualified: str | None, seen: frozenset[str] = frozenset()) -> list[str]:
+        """The name itself, then every base of a local class, transitively."""
+        if qualified is None:
+            return []
+        lineage = [qualified]
+        if qualified.startswith(LOCAL + ".") and qualified not in seen:
+            cls = self.classes.get(qualified[len(LOCAL) + 1 :])
+            if cls is not None:
+                for base in cls.bases:
+                    lineage += self.class_lineage(self.qualify(base), seen | {qualified})
+        return lineage
+
+    def render(self, qualified: str) -> tuple[str, str | None]:
+        """Source text for a qualified name in this file, and the import it needs, if any."""
+        module, _, attribute = qualified.rpartition(".")
+        for local, target in self.imports.items():
+            if target == qualified:
+                return local, None
+        for local, target in self.imports.items():
+            if target == module:
+                return f"{local}.{attribute}", None
+        top = qualified.split(".")[0]
+        if self.imports.get(top) == top:
+            return qualified, None
+        return qualified, f"import {module}"
+
+
+def _imports_in(statements: Iterable[ast.stmt]) -> Mapping[str, str]:
+    names: dict[str, str] = {}
+    for statement in _walk_statements(statements):
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+            for alias in statement.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
+    return names
+
+
+def _walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    """Statements, into blocks but not into nested functions or classes."""
+    stack = list(statements)[::-1]
+    while stack:
+        statement = stack.pop()
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, name, None)
+            if isinstance(children, list):
+                stack.extend(reversed([child for child in children if isinstance(child, ast.AST)]))
+
+
+def module_scope(tree: ast.Module) -> Scope:
+    scope = Scope()
+    scope.imports.update(_imports_in(tree.body))
+    for statement in _walk_statements(tree.body):
+        if isinstance(statement, ast.ClassDef):
+            scope.classes.setdefault(statement.name, statement)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.functions.setdefault(statement.name, statement)
+    return scope
+
+
+def walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    return _walk_statements(statements)

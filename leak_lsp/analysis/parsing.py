@@ -1,0 +1,99 @@
+"""Parsing that survives half-typed code.
+
+A syntax error in one function must not hide the others. The module is split into
+top-level chunks (a statement starting at column 0 with its decorators and
+continuation clauses); each chunk is parsed on its own, at its own line numbers. A
+chunk that fails has its offending line replaced by ``pass`` at the same indentation,
+a few times, before it is given up: the function being typed keeps its diagnostics.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from leak_lsp.analysis.model import SourceProblem, Span
+from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
+
+_MAX_REPAIRS = 8
+_CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
+_PARSE_FAILURES = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
+
+
+@dataclass
+class ParsedModule:
+    tree: ast.Module
+    lines: LineIndex
+    problems: list[SourceProblem] = field(default_factory=list)
+    repaired_lines: set[int] = field(default_factory=set)  # 1-based lines replaced by ``pass``
+
+
+def parse_module(source: str) -> ParsedModule:
+    text = source.replace("\x00", " ")
+    lines = LineIndex(text)
+    problems = [SourceProblem("null bytes were read as spaces")] if "\x00" in source else []
+    try:
+        return ParsedModule(ast.parse(text, type_comments=False), lines, problems)
+    except _PARSE_FAILURES:
+        pass
+    body: list[ast.stmt] = []
+    repaired: set[int] = set()
+    for first, last in _top_level_chunks(lines):
+        statements, error = _parse_chunk(lines, first, last, repaired)
+        body.extend(statements)
+        if error is not None:
+            problems.append(_problem(error, lines))
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, repaired)
+
+
+def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:
+    """0-based inclusive line ranges of top-level statements."""
+    starts: list[int] = []
+    decorators_only = False
+    for number in range(lines.line_count):
+        line = lines.line(number)
+        if not line or line[0] in " \t\f#)]}" or _CONTINUATION.match(line):
+            continue
+        if decorators_only:
+            decorators_only = line.startswith("@")
+            continue
+        starts.append(number)
+        decorators_only = line.startswith("@")
+    ends = [start - 1 for start in starts[1:]] + [lines.line_count - 1]
+    return list(zip(starts, ends))
+
+
+def _parse_chunk(
+    lines: LineIndex, first: int, last: int, repaired: set[int]
+) -> tuple[list[ast.stmt], BaseException | None]:
+    chunk = [lines.line(number) for number in range(first, last + 1)]
+    first_error: BaseException | None = None
+    for _ in range(_MAX_REPAIRS):
+        try:
+            return ast.parse("\n" * first + "\n".join(chunk)).body, first_error
+        except _PARSE_FAILURES as error:
+            first_error = first_error or error
+            line = getattr(error, "lineno", None)
+            if line is None or not first < line <= last + 1 or (line - 1 - first) >= len(chunk):
+                return [], first_error
+            offending = chunk[line - 1 - first]
+            indent = offending[: len(offending) - len(offending.lstrip())]
+            if offending.strip() == "pass":
+                return [], first_error
+            chunk[line - 1 - first] = indent + "pass"
+            repaired.add(line)
+    return [], first_error
+
+
+def _problem(error: BaseException, lines: LineIndex) -> SourceProblem:
+    if isinstance(error, SyntaxError) and error.lineno:
+        line = error.lineno - 1
+        text = lines.line(line)
+        column = min(max((error.offset or 1) - 1, 0), len(text))
+        if isinstance(error.text, str) and error.text.rstrip("\r\n") != text:
+            column = min(utf8_column_to_index(text, column), len(text))
+        return SourceProblem(f"SyntaxError: {error.msg}", Span.of(line, column, line, len(text)))
+    if isinstance(error, RecursionError):
+        return SourceProblem("part of the file is nested too deeply to analyse")
+    return SourceProblem(f"cannot parse part of the file: {error}")
