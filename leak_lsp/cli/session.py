@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from leak_lsp.analysis.config import ConfigError
-from leak_lsp.analysis.model import Finding, FileReport
-from leak_lsp.cli.discovery import ExcludeOptions, FileFinder
 from leak_lsp.analysis.fixes_selection import fix_to_apply
+from leak_lsp.analysis.model import FileReport, Finding
+from leak_lsp.cli.discovery import ExcludeOptions, FileFinder
 from leak_lsp.cli.fixing import FileFix, unified_diff
 from leak_lsp.cli.output import (
     FORMATTERS,
@@ -73,20 +73,22 @@ def _print_results(args: argparse.Namespace, results: list[FileFix]) -> int:
         if result.warning:
             print(f"leak-lsp: warning: {display_path(result.report.path)}: {result.warning}", file=sys.stderr)
     reports = [result.report for result in results]
+    if not (args.show_handlers or args.diff or args.statistics):
+        context = Context(_summary(args, results), colour=args.format == "text" and wants_colour(sys.stdout))
+        sys.stdout.write(FORMATTERS[args.format](reports, context))
+        return _found_status(reports)
+    _print_problems(reports, sys.stderr)  # the chosen report has no room for them
     if args.show_handlers:
-        _print_problems(reports, sys.stderr)
         sys.stdout.write(format_handlers(reports, as_json=args.format == "json"))
         return EXIT_CLEAN
     if args.diff:
         return _print_diffs(results)
-    if args.statistics:
-        _print_problems(reports, sys.stderr)
-        sys.stdout.write(format_statistics(reports, args.format == "json", _fixable(args.unsafe_fixes)))
-    else:
-        context = Context(_summary(args, results), colour=args.format == "text" and wants_colour(sys.stdout))
-        sys.stdout.write(FORMATTERS[args.format](reports, context))
-    found = any(report.findings or report.problems for report in reports)
-    return EXIT_FOUND if found else EXIT_CLEAN
+    sys.stdout.write(format_statistics(reports, args.format == "json", _fixable(args.unsafe_fixes)))
+    return _found_status(reports)
+
+
+def _found_status(reports: Sequence[FileReport]) -> int:
+    return EXIT_FOUND if any(report.findings or report.problems for report in reports) else EXIT_CLEAN
 
 
 def _fixable(unsafe_fixes: bool) -> Callable[[Finding], bool]:
