@@ -105,7 +105,11 @@ class _Module:
         for site, work in enumerate(result.sites):
             exits = result.pending_at_exits.get(site, [])
             if work.kind is None:
-                if not exits and work.name in summary.params:
+                if exits:
+                    continue
+                if work.slot is not None:
+                    summary.disarms.add(work.slot)
+                elif work.name in summary.params:
                     summary.settles.add(summary.params.index(work.name))
             elif site in result.returned and not exits:
                 summary.returns.append(work)
@@ -158,9 +162,9 @@ class _Module:
             for site, where in result.handoffs.items():
                 work = result.sites[site]
                 handoffs[id(work.node)] = (work, *where.split("\x00"), target.entry.name)  # type: ignore[assignment]
-        for finding in self._import_time():
-            findings.setdefault((finding.code, finding.span), finding)
         settled_roots = _settled_roots(self.tree, self.scope)
+        for finding in self._import_time(settled_roots):
+            findings.setdefault((finding.code, finding.span), finding)
         for work, target_text, root, handler in handoffs.values():  # type: ignore[misc]
             if root not in settled_roots:
                 finding = self._finding(rule_for("EL901"), work, handler, target=target_text)
@@ -191,12 +195,14 @@ class _Module:
             findings.append(finding)
         return findings
 
-    def _import_time(self) -> list[Finding]:
+    def _import_time(self, settled_roots: set[str]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
         result = analyze_function(self.tree, self.env, "module", "none", body=body)
         findings = []
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
+            if work.name in settled_roots:
+                continue  # waited for by the invocations, as a lazily loaded model is
             if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT:
                 findings.append(self._finding(rule_for("EL301"), work, None))
         return findings
@@ -304,6 +310,8 @@ def _settled_roots(tree: ast.Module, scope: Scope) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.target, ast.Name):
             loop_variables[node.target.id] = _root_text(node.iter)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            loop_variables[node.targets[0].id] = _root_text(node.value)  # worker = WORKERS.pop(key)
     for node in ast.walk(tree):
         settled: list[ast.expr] = []
         if isinstance(node, ast.Call):

@@ -167,7 +167,7 @@ def _classify(
         if owner is not None and function.name == "__call__":
             where = f"{owner.name} instances are callable"
         return entry("aws-lambda", f"{where} taking ({args})")
-    if owner is None and "." not in name and _azure_annotated(function, scope):
+    if owner is None and "." not in name and not apps and _azure_annotated(function, scope):
         return entry("azure-functions", "takes an azure.functions binding")
     if azure_v1 and name == "main":
         return entry("azure-functions", "`main` next to function.json")

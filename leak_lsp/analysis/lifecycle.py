@@ -35,6 +35,7 @@ LoopContext = Literal["none", "fresh", "reused"]
 Instance = tuple[int, frozenset[str]]
 State = frozenset[Instance]
 
+TIMER_SLOTS = ("signal.ITIMER_REAL", "signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF", "faulthandler.dump_traceback_later")
 _FRESH = "#"  # names of work created in the current statement, not yet bound
 _SLOT = "@"  # names of process-wide timer slots
 
@@ -64,6 +65,7 @@ class Summary:
     leaks: list[Work] = field(default_factory=list)
     returns: list[Work] = field(default_factory=list)
     settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
+    disarms: set[str] = field(default_factory=set)  # process-wide timer slots it disarms
     params: list[str] = field(default_factory=list)
 
 
@@ -134,8 +136,9 @@ class _Analysis:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
-                    if isinstance(target, ast.Name):
-                        self._note_constructed(target.id, node.value, types, receivers, "local")
+                    if isinstance(target, (ast.Name, ast.Attribute)):
+                        name = target.id if isinstance(target, ast.Name) else ast.unparse(target)
+                        self._note_constructed(name, node.value, types, receivers, "local")
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
@@ -229,6 +232,10 @@ class _Analysis:
         if self.mode != "helper" or isinstance(self.function, ast.Module):
             return frozenset()
         state = set()
+        for slot in TIMER_SLOTS:  # to learn which process-wide timers the helper disarms
+            site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
+            self.sites[site].slot = slot
+            state.add((site, frozenset({_SLOT + slot})))
         for parameter in _parameters(self.function):
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].name = parameter
@@ -375,7 +382,7 @@ class _Step:
         target = stmt.target.id if isinstance(stmt.target, ast.Name) else None
         if target and _settles_name(stmt.body, target, self.a.catalogue.settle_methods, self.a.scope):
             self.settle(handles)
-        elif not broken:
+        if not broken:
             self.consume(stmt.iter, handles)
         for name in _stored_names(stmt.target):
             self.unbind(name)
@@ -481,8 +488,8 @@ class _Step:
         """Apply the effects of an expression; return the names through which its value reaches work."""
         if isinstance(node, ast.Await):
             handles = self.evaluate(node.value, awaited=True)
-            self.settle(handles)
-            return set()
+            self.settle_where(handles, lambda work: work.kind is None or work.kind.awaitable)
+            return {h for h in handles if any(h in names for _, names in self.state)}
         if isinstance(node, ast.Call):
             return self.call(node, top, awaited)
         if isinstance(node, ast.NamedExpr):
@@ -517,8 +524,8 @@ class _Step:
             checks = [*elements, *generator.ifs]
             if target and _settles_name(checks, target, self.a.catalogue.settle_methods, self.a.scope):
                 self.settle(handles)
-            else:
-                self.consume(generator.iter, handles) if not isinstance(node, ast.GeneratorExp) else None
+            if not isinstance(node, ast.GeneratorExp):
+                self.consume(generator.iter, handles)
         result: set[str] = set()
         for element in elements:
             result |= {h for h in self.evaluate(element) if h.startswith(_FRESH)}
@@ -551,8 +558,11 @@ class _Step:
                     names = {receiver.id} if isinstance(receiver, ast.Name) else set()
                     if isinstance(receiver, ast.Name) and receiver.id in self.a.element_of:
                         names.add(self.a.element_of[receiver.id])
-                    self.create(started, node, names=names,
-                                name=receiver.id if isinstance(receiver, ast.Name) else None)
+                    fresh = self.create(started, node, names=names,
+                                        name=receiver.id if isinstance(receiver, ast.Name) else None)
+                    if isinstance(receiver, ast.Attribute):
+                        text = ast.unparse(receiver)
+                        self.hand_off(fresh, f"`{text}`", text)
                     return set()
             # executor.submit(...), loop.create_task(...)
             receiver_kind, owner = self.receiver(receiver)
@@ -579,10 +589,11 @@ class _Step:
             if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"}:
                 return receiver_handles
         # functions that settle the work passed to them
-        if qualified in catalogue.settle_functions:
+        partial = _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED"))
+        if qualified in catalogue.settle_functions and qualified != "asyncio.gather":
             if qualified.startswith("asyncio."):
-                return all_arguments  # settled when awaited
-            if not _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED")):
+                return set() if partial else all_arguments  # settled when awaited
+            if not partial:
                 if not qualified.endswith("as_completed"):
                     self.settle(all_arguments)
             return set()
@@ -595,10 +606,13 @@ class _Step:
             if qualified.startswith("os.spawn") and node.args and (self.a.scope.qualify(node.args[0]) or "") != "os.P_NOWAIT":
                 return set()
             self.settle({h for h in all_arguments if self._is_coroutine(h)})
+            passed_on = all_arguments if qualified == "asyncio.gather" else set()
             if awaited and kind.awaitable:
-                return set()
-            handles = self.create(kind, node)
-            return handles | (all_arguments if qualified == "asyncio.gather" else set())
+                return passed_on
+            signals = set()
+            if qualified.startswith("_thread."):  # no handle: settled through an Event or Lock it is given
+                signals = {n.id for arg in node.args[1:] for n in ast.walk(arg) if isinstance(n, ast.Name)}
+            return self.create(kind, node, names=signals) | passed_on
         # helpers and coroutines of this module
         target = self.local_function(func)
         if target is not None:
@@ -641,8 +655,8 @@ class _Step:
     def started_kind(self, receiver: ast.expr, method: str) -> WorkKind | None:
         if isinstance(receiver, ast.Call):
             constructed = self.a._constructed_type(receiver)
-        elif isinstance(receiver, ast.Name):
-            constructed = self.a.types.get(receiver.id)
+        elif isinstance(receiver, (ast.Name, ast.Attribute)):
+            constructed = self.a.types.get(ast.unparse(receiver))
         else:
             constructed = None
         if constructed is None:
@@ -656,7 +670,8 @@ class _Step:
             kind = self.a._receiver_of_constructor(node)
             if kind is not None:
                 return kind, None
-        text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+        imported = isinstance(node, ast.Name) and node.id in self.a.scope.imports
+        text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) and not imported else ""
         last = text.rsplit(".", 1)[-1].lower()
         for hint, kind in RECEIVER_HINTS:
             if hint in last:
@@ -701,6 +716,7 @@ class _Step:
         summary = self.a.env.summarize(function, name)
         if summary is None:
             return set()
+        self.settle({_SLOT + slot for slot in summary.disarms})
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())

@@ -52,7 +52,8 @@ THREAD = WorkKind(
     noun="thread",
     started_by=(("threading.Thread", "start"), ("multiprocessing.dummy.Process", "start")),
     created_by=("_thread.start_new_thread", "_thread.start_new"),
-    settle_methods=frozenset({"join"}),
+    # ``_thread`` gives no handle: the Event or Lock passed to the thread is waited on instead
+    settle_methods=frozenset({"join", "wait", "acquire"}),
     settle_template="{handle}.join()",
     settle_title="Join the thread",
 )
