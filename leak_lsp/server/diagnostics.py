@@ -13,7 +13,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from leak_lsp.analysis.model import Applicability, Finding, Fix, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import Finding, Fix, Severity, SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.positions import PositionCodec
 
@@ -55,8 +55,9 @@ def problem_to_diagnostic(problem: SourceProblem, index: LineIndex, codec: Posit
 
 
 def offered_fixes(finding: Finding) -> list[Fix]:
-    """The fixes an editor may apply: display-only ones only describe a change."""
-    return [fix for fix in finding.fixes if fix.applicability is not Applicability.DISPLAY]
+    """The fixes an editor may offer: all that edit something, display-only ones (the
+    noqa comment) included, since the user picks them by hand."""
+    return [fix for fix in finding.fixes if fix.edits]
 
 
 def fix_data(fix: Fix, index: LineIndex, codec: PositionCodec) -> dict[str, Any]:
