@@ -1,15 +1,111 @@
-"""``leak-lsp reproduce``: not written yet."""
+"""``leak-lsp reproduce FILE[:HANDLER]``: run a handler the way a warm container would, and report its leaks."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+DEFAULT_HANDLERS = ("lambda_handler", "handler", "main")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("target", metavar="FILE[:HANDLER]",
+                        help="the handler's module and, after a colon, its name (default: the first of "
+                             + ", ".join(DEFAULT_HANDLERS) + " that the file defines)")
+    parser.add_argument("--event", default="{}", metavar="JSON|@FILE",
+                        help="the event passed to every invocation, as JSON or @path/to/event.json (default: {})")
+    parser.add_argument("--invocations", type=_positive_int, default=2, metavar="N",
+                        help="how many invocations to run in the same environment (default: 2)")
+    parser.add_argument("--idle", type=_non_negative_float, default=0.5, metavar="SECONDS",
+                        help="how long the environment stays frozen between invocations (default: 0.5)")
+    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+                        help="limit for the init phase and for each invocation (default: 30)")
+    parser.add_argument("--freezer", choices=("auto", "cgroup", "signal"), default="auto",
+                        help="how to freeze the process tree: a cgroup freezer, SIGSTOP, or the first that works")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("leak-lsp reproduce: not available yet", file=sys.stderr)
-    return 2
+    from leak_lsp.runtime.session import Options, reproduce
+
+    try:
+        file, handler = _parse_target(args.target)
+        event = _parse_event(args.event)
+    except ValueError as error:
+        print(f"leak-lsp reproduce: {error}", file=sys.stderr)
+        return 2
+    options = Options(file, handler, event, args.invocations, args.idle, args.timeout, args.freezer)
+    progress = _progress if args.format == "text" else None
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # so that cleanup runs on `kill` too
+    try:
+        report = reproduce(options, progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(report.to_json() if args.format == "json" else report.to_text(), end="" if args.format == "text" else "\n")
+    return report.exit_code
+
+
+def _parse_target(target: str) -> tuple[Path, str]:
+    path_text, _, handler = target.rpartition(":") if ":" in Path(target).name else (target, "", "")
+    path = Path(path_text)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path_text}")
+    return path.resolve(), handler or _default_handler(path)
+
+
+def _default_handler(path: Path) -> str:
+    """The conventional names; importing would run the user's code, so look for the definition."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        return DEFAULT_HANDLERS[0]  # the child reports the real import error
+    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return next((name for name in DEFAULT_HANDLERS if name in defined), DEFAULT_HANDLERS[0])
+
+
+def _parse_event(text: str) -> Any:
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ValueError(f"cannot read the event file {text[1:]}: {error.strerror}") from error
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the event is not valid JSON: {error}") from error
+
+
+def _progress(line: str) -> None:
+    print(f"leak-lsp: {line}", file=sys.stderr, flush=True)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value

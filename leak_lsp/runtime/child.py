@@ -1,0 +1,200 @@
+"""The emulated execution environment: imports the handler once, then runs invocations on request.
+
+Started by ``leak-lsp reproduce`` as ``python -m leak_lsp.runtime.child``; standard library
+only. The parent owns the clock: it writes the current phase into a shared file while this
+process is frozen, so that whatever runs at the thaw already sees the next invocation.
+Commands arrive as JSON lines on one pipe, messages leave as JSON lines on another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import inspect
+import json
+import mmap
+import os
+import queue
+import struct
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from leak_lsp.runtime.instrument import ENDED, Clock, Instrumentation, Tracker, invocation_phase
+
+PHASE_FORMAT = "q"
+PHASE_BYTES = struct.calcsize(PHASE_FORMAT)
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+class SharedClock(Clock):
+    """The phase lives in a file mapped by both processes."""
+
+    def __init__(self, path: str) -> None:
+        with open(path, "r+b") as file:
+            self._map = mmap.mmap(file.fileno(), PHASE_BYTES)
+
+    def now(self) -> int:
+        return struct.unpack_from(PHASE_FORMAT, self._map)[0]
+
+    def set(self, phase: int) -> None:
+        struct.pack_into(PHASE_FORMAT, self._map, 0, phase)
+
+
+class Channel:
+    """Messages to the parent, written in order by one thread (safe from signal handlers)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+
+        self._writer = threading.Thread(target=self._write_until_closed, name="leak-lsp-channel", daemon=True)
+        self._writer.start()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self._queue.put(message)
+
+    def close(self) -> None:
+        """Write everything sent so far, before the process exits."""
+        self._queue.put(None)
+        self._writer.join()
+
+    def _write_until_closed(self) -> None:
+        while (message := self._queue.get()) is not None:
+            data = (json.dumps(message, default=str) + "\n").encode()
+            while data:
+                data = data[os.write(self._fd, data):]
+
+
+class LambdaContext:
+    """The attributes and method of the context object the AWS Python runtime passes."""
+
+    def __init__(self, function_name: str, timeout: float) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}"
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d") + f"/[$LATEST]{uuid.uuid4().hex}"
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self._deadline - time.monotonic()) * 1000), 0)
+
+
+def load_handler(path: Path, name: str) -> Callable[..., Any]:
+    """Import the module as the runtime does (its folder first on sys.path) and find the handler."""
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    target: Any = module
+    for part in name.split("."):
+        target = getattr(target, part)
+    if not callable(target):
+        raise TypeError(f"{name} is not callable")
+    return target
+
+
+def call_handler(handler: Callable[..., Any], event: Any, context: LambdaContext) -> Any:
+    """Lambda passes (event, context); Azure and GCP entry points take the request alone."""
+    for arguments in ((event, context), (event,), ()):
+        try:
+            inspect.signature(handler).bind(*arguments)
+        except TypeError:
+            continue
+        except ValueError:  # no signature (some builtins): Lambda's shape
+            break
+        return handler(*arguments)
+    return handler(event, context)
+
+
+class Runtime:
+    """Runs invocations as the parent asks; async handlers share one long-lived event loop."""
+
+    def __init__(self, handler: Callable[..., Any], function_name: str, clock: SharedClock,
+                 tracker: Tracker, channel: Channel) -> None:
+        self.handler = handler
+        self.function_name = function_name
+        self.clock = clock
+        self.tracker = tracker
+        self.channel = channel
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pid = os.getpid()
+
+    def invoke(self, number: int, event: Any, timeout: float, last: bool) -> None:
+        self.tracker.sweep_processes()
+        error = None
+        try:
+            self._run(event, timeout)
+        except BaseException:  # the handler's failure is a result to report, whatever it is
+            error = traceback.format_exc()
+        if os.getpid() != self.pid:  # a forked child returned from the handler: it is not the runtime
+            os._exit(0)
+        pending = [work.as_dict() for work in self.tracker.pending_in()]
+        self.clock.set(ENDED if last else invocation_phase(number) + 1)
+        self.channel.send({"message": "returned", "number": number, "error": error, "pending": pending})
+
+    def _run(self, event: Any, timeout: float) -> None:
+        result = call_handler(self.handler, event, LambdaContext(self.function_name, timeout))
+        if inspect.isawaitable(result):
+            if self.loop is None:
+                self.loop = asyncio.new_event_loop()
+            self.loop.run_until_complete(result)
+
+
+def read_commands(stream: BinaryIO) -> Any:
+    for line in stream:
+        yield json.loads(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="leak_lsp.runtime.child")
+    parser.add_argument("--file", required=True, type=Path)
+    parser.add_argument("--handler", required=True)
+    parser.add_argument("--phase-file", required=True)
+    parser.add_argument("--commands", required=True, type=int)
+    parser.add_argument("--messages", required=True, type=int)
+    args = parser.parse_args(argv)
+
+    clock = SharedClock(args.phase_file)
+    channel = Channel(args.messages)
+    tracker = Tracker(clock, lambda event: channel.send({"message": "event", **event}), trace_threads=True)
+    Instrumentation(tracker).install(unawaited_coroutines=True)
+    commands = read_commands(os.fdopen(args.commands, "rb"))
+    if next(commands, None) is None:  # "init": the parent has put this process where it can freeze it
+        return 2
+    try:
+        handler = load_handler(args.file.resolve(), args.handler)
+    except BaseException:  # any failure of the init phase is reported, never raised
+        channel.send({"message": "failed", "error": traceback.format_exc()})
+        channel.close()
+        return 2
+    channel.send({"message": "ready"})
+    runtime = Runtime(handler, args.file.stem, clock, tracker, channel)
+    try:
+        for command in commands:
+            runtime.invoke(command["number"], command["event"], command["timeout"], command["last"])
+    except BaseException:  # raised outside the handler (a signal handler while idle): the runtime dies
+        channel.send({"message": "crashed", "error": traceback.format_exc()})
+        return 1
+    finally:
+        channel.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Drive the emulated warm container: init once, invoke N times, freeze in between, kill everything.
+
+The runtime runs in a child process (``leak_lsp.runtime.child``) inside a tree this process
+freezes between invocations. This side owns the phase: it writes the next invocation into the
+shared phase file while the tree is frozen, then thaws it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leak_lsp.runtime.child import PHASE_BYTES, PHASE_FORMAT
+from leak_lsp.runtime.freezer import Freezer, FreezeError, become_subreaper, make_freezer
+from leak_lsp.runtime.instrument import describe_phase, invocation_phase
+from leak_lsp.runtime.report import Invocation, Report
+
+POLL_SECONDS = 0.05
+TIMER_SIGNALS = {signal.SIGALRM, signal.SIGVTALRM, signal.SIGPROF}
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    file: Path
+    handler: str
+    event: Any
+    invocations: int = 2
+    idle_seconds: float = 0.5
+    timeout_seconds: float = 30.0
+    freezer: str = "auto"  # auto, cgroup, signal
+
+
+class RuntimeFailure(Exception):
+    """The runtime stopped answering: it died, or an invocation timed out."""
+
+
+def reproduce(options: Options, progress: Progress | None = None) -> Report:
+    """Run the handler in a fresh emulated environment; nothing it started survives the call."""
+    say = progress or (lambda line: None)
+    become_subreaper()
+    try:
+        freezer = make_freezer(options.freezer)
+    except FreezeError as error:
+        return Report(_target(options), options.freezer, options.idle_seconds, setup_error=str(error))
+    report = Report(_target(options), freezer.name, options.idle_seconds)
+    runtime: _Runtime | None = None
+    try:
+        runtime = _Runtime.start(options, freezer)
+        _drive(runtime, options, report, say)
+    except (RuntimeFailure, FreezeError) as failure:
+        report.runtime_error = str(failure)
+        if runtime is not None:
+            report.events.extend(runtime.collect_events())
+            _blame_timer_signal(runtime, report)
+    finally:
+        freezer.kill_all()
+        if runtime is not None:
+            runtime.close()
+        freezer.close()
+    return report
+
+
+def _target(options: Options) -> str:
+    return f"{options.file}:{options.handler}"
+
+
+def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -> None:
+    runtime.send({"command": "init"})
+    ready = runtime.wait_for({"ready", "failed"}, options.timeout_seconds, "the init phase")
+    if ready["message"] == "failed":
+        report.setup_error = ready["error"]
+        return
+    for number in range(1, options.invocations + 1):
+        if number > 1:
+            runtime.freezer.freeze()
+            say(f"FROZEN for {options.idle_seconds:g} s ({runtime.freezer.name})")
+            time.sleep(options.idle_seconds)
+        runtime.set_phase(invocation_phase(number))
+        if number > 1:
+            runtime.freezer.thaw()
+        say(f"START invocation {number}")
+        started = time.monotonic()
+        last = number == options.invocations
+        runtime.send({"command": "invoke", "number": number, "event": options.event,
+                      "timeout": options.timeout_seconds, "last": last})
+        returned = runtime.wait_for({"returned"}, options.timeout_seconds, f"invocation {number}")
+        invocation = Invocation(number, round((time.monotonic() - started) * 1000, 1), returned["error"],
+                                returned["pending"])
+        report.invocations.append(invocation)
+        report.events.extend(runtime.collect_events())
+        say(f"END invocation {number}")
+        if last:
+            report.events.extend(_lost_at_shutdown(invocation))
+
+
+def _lost_at_shutdown(last: Invocation) -> list[dict[str, Any]]:
+    reason = "still pending when the last invocation ended; the environment is shut down"
+    return [work | {"outcome": "lost", "reason": reason, "lost_in": f"invocation {last.number}"}
+            for work in last.pending]
+
+
+def _blame_timer_signal(runtime: _Runtime, report: Report) -> None:
+    """A timer signal with its default action kills the runtime: that is the armed timer's leaked run."""
+    signum = -(runtime.process.returncode or 0)
+    if signum not in TIMER_SIGNALS or not report.invocations:
+        return
+    for work in report.invocations[-1].pending:
+        if work["kind"] == "alarm":
+            report.events.append(work | {"outcome": "leak", "ran_in": describe_phase(runtime.phase),
+                                         "ran": f"{signal.Signals(signum).name} killed the runtime (default action)"})
+
+
+class _Runtime:
+    """The child process, its two pipes and the shared phase file."""
+
+    def __init__(self, process: subprocess.Popen[bytes], freezer: Freezer, commands: int,
+                 directory: tempfile.TemporaryDirectory[str]) -> None:
+        self.process = process
+        self.freezer = freezer
+        self.phase = 0
+        self._commands = commands
+        self._directory = directory
+        self._phase_file = Path(directory.name) / "phase"
+        self._reader: threading.Thread
+        self._messages: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._events: list[dict[str, Any]] = []
+
+    @classmethod
+    def start(cls, options: Options, freezer: Freezer) -> _Runtime:
+        directory = tempfile.TemporaryDirectory(prefix="leak-lsp-")
+        phase_file = Path(directory.name) / "phase"
+        phase_file.write_bytes(bytes(PHASE_BYTES))
+        command_read, command_write = os.pipe()
+        message_read, message_write = os.pipe()
+        arguments = [sys.executable, "-m", "leak_lsp.runtime.child", "--file", str(options.file),
+                     "--handler", options.handler, "--phase-file", str(phase_file),
+                     "--commands", str(command_read), "--messages", str(message_write)]
+        process = subprocess.Popen(arguments, pass_fds=(command_read, message_write), stdin=subprocess.DEVNULL,
+                                   stdout=sys.stderr.fileno(), stderr=sys.stderr.fileno(),
+                                   start_new_session=True, env=_environment(options), cwd=options.file.parent)
+        os.close(command_read)
+        os.close(message_write)
+        runtime = cls(process, freezer, command_write, directory)
+        runtime._reader = threading.Thread(target=runtime._read, args=(message_read,), name="leak-lsp-reader",
+                                           daemon=True)
+        runtime._reader.start()
+        try:
+            freezer.adopt(process.pid)
+        except FreezeError:
+            process.kill()
+            process.wait()
+            runtime.close()
+            raise
+        return runtime
+
+    def close(self) -> None:
+        """After the tree is killed: the message pipe is at its end, the files can go."""
+        self._reader.join()
+        os.close(self._commands)
+        self._directory.cleanup()
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as stream:
+            for line in stream:
+                self._messages.put(json.loads(line))
+        self._messages.put(None)
+
+    def send(self, command: dict[str, Any]) -> None:
+        data = (json.dumps(command) + "\n").encode()
+        try:
+            while data:
+                data = data[os.write(self._commands, data):]
+        except BrokenPipeError as error:
+            raise RuntimeFailure(self._death()) from error
+
+    def set_phase(self, phase: int) -> None:
+        self.phase = phase
+        with open(self._phase_file, "r+b") as file:
+            file.write(struct.pack(PHASE_FORMAT, phase))
+
+    def wait_for(self, kinds: set[str], timeout: float, what: str) -> dict[str, Any]:
+        """The next message of one of ``kinds``; events received meanwhile are kept."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                message = self._messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    raise RuntimeFailure(self._death()) from None
+                continue
+            if message is None:
+                self.process.wait()
+                raise RuntimeFailure(self._death())
+            if message["message"] in kinds:
+                return message
+            if message["message"] == "crashed":
+                raise RuntimeFailure(f"{self._death()}:\n{message['error']}")
+            self._events.append(_event(message))
+        raise RuntimeFailure(f"{what} timed out after {timeout:g} s; Lambda would reset the environment")
+
+    def collect_events(self) -> list[dict[str, Any]]:
+        """Events received so far, including those still queued."""
+        while True:
+            try:
+                message = self._messages.get_nowait()
+            except queue.Empty:
+                break
+            if message is not None and message["message"] == "event":
+                self._events.append(_event(message))
+        events, self._events = self._events, []
+        return events
+
+    def _death(self) -> str:
+        code = self.process.wait()
+        how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
+        return f"the runtime {how} during {describe_phase(self.phase)}"
+
+
+def _event(message: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in message.items() if key != "message"}
+
+
+def _environment(options: Options) -> dict[str, str]:
+    """What the Lambda runtime sets, and unbuffered output so that prints appear when they happen."""
+    name = options.file.stem
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    return os.environ | {
+        "PYTHONUNBUFFERED": "1", "PYTHONPATH": path,
+        "AWS_LAMBDA_FUNCTION_NAME": name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_LAMBDA_FUNCTION_TIMEOUT": f"{options.timeout_seconds:g}", "AWS_EXECUTION_ENV": "AWS_Lambda_python3",
+    }
