@@ -711,7 +711,7 @@ class _Step:
             if top:
                 from leak_lsp.rules.coroutine_never_awaited import COROUTINE
 
-                return self.create(COROUTINE, node, helper=name)
+                return self.create(COROUTINE, node, name=f"{name}()")
             return set()
         summary = self.a.env.summarize(function, name)
         if summary is None:
