@@ -44,6 +44,8 @@ def check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for path in discovered.missing:
         print(f"leak-lsp: error: {path}: no such file or folder", file=sys.stderr)
+    if not tasks and not discovered.missing:
+        print("leak-lsp: warning: no Python files found under the given paths", file=sys.stderr)
     progress = ProgressBar(len(tasks))
     try:
         results = run_tasks(tasks, args.jobs, progress.advance)

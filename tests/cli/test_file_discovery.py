@@ -93,3 +93,12 @@ def test_each_file_gets_the_settings_of_its_nearest_pyproject(tmp_path: Path, ru
     write(tmp_path, "service_b/pyproject.toml", "[tool.leak-lsp]\n")
 
     assert reported(run_check, ".") == {"service_b/handler.py"}
+
+
+def test_a_folder_without_python_files_says_so(tmp_path: Path, run_check: RunCheck) -> None:
+    write(tmp_path, "notes.txt", LEAKING_HANDLER)
+
+    result = run_check(".")
+
+    assert "no Python files found" in result.stderr
+    assert result.returncode == 0
