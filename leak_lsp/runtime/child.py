@@ -136,7 +136,7 @@ class Runtime:
         self.pid = os.getpid()
 
     def invoke(self, number: int, event: Any, timeout: float, last: bool) -> None:
-        self.tracker.sweep_processes()
+        """Run one invocation; child processes that outlive it are checked by the parent, frozen."""
         error = None
         try:
             self._run(event, timeout)

@@ -75,8 +75,9 @@ class Work:
     reported: set[int] = field(default_factory=set)
 
     def as_dict(self) -> Event:
-        return {"kind": self.kind, "what": self.what, "scheduled_at": self.scheduled_at,
+        data = {"kind": self.kind, "what": self.what, "scheduled_at": self.scheduled_at,
                 "scheduled_in": describe_phase(self.scheduled_in)}
+        return data if self.pid is None else data | {"pid": self.pid}
 
 
 class Clock:

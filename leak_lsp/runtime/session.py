@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from leak_lsp.runtime.child import PHASE_BYTES, PHASE_FORMAT
-from leak_lsp.runtime.freezer import Freezer, FreezeError, become_subreaper, make_freezer
+from leak_lsp.runtime.freezer import Freezer, FreezeError, become_subreaper, make_freezer, process_state
 from leak_lsp.runtime.instrument import describe_phase, invocation_phase
 from leak_lsp.runtime.report import Invocation, Report
 
@@ -86,6 +86,7 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
     for number in range(1, options.invocations + 1):
         if number > 1:
             runtime.freezer.freeze()
+            report.events.extend(_frozen_alive(report.invocations[-1], number))
             say(f"FROZEN for {options.idle_seconds:g} s ({runtime.freezer.name})")
             time.sleep(options.idle_seconds)
         runtime.set_phase(invocation_phase(number))
@@ -104,6 +105,13 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
         say(f"END invocation {number}")
         if last:
             report.events.extend(_lost_at_shutdown(invocation))
+
+
+def _frozen_alive(previous: Invocation, number: int) -> list[dict[str, Any]]:
+    """A child process still alive at the freeze resumes at the thaw, inside the next invocation."""
+    return [work | {"outcome": "leak", "ran_in": describe_phase(invocation_phase(number)),
+                    "ran": f"{work['what']} (pid {work['pid']}) was frozen alive and resumes at the thaw"}
+            for work in previous.pending if "pid" in work and process_state(work["pid"]) not in ("Z", "X", None)]
 
 
 def _lost_at_shutdown(last: Invocation) -> list[dict[str, Any]]:

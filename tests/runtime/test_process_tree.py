@@ -1,0 +1,127 @@
+"""The whole process tree is frozen between invocations, and nothing of it outlives the command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from leak_lsp.runtime.freezer import FreezeError, make_freezer, process_state
+from tests.runtime.conftest import run_reproduce
+
+IDLE = 0.5
+
+# Invocation 1 starts a child in a session of its own that stamps the monotonic clock every 20 ms,
+# and waits for its first stamp; invocation 2 gives it 0.2 s to stamp again after the thaw.
+TICKER_HANDLER = """\
+import os, subprocess, sys, time
+
+TICKER = "import time\\nwhile True:\\n    print(time.monotonic(), flush=True)\\n    time.sleep(0.02)\\n"
+STARTED = []
+
+def lambda_handler(event, context):
+    if STARTED:
+        time.sleep(0.2)
+        return "ok"
+    with open("ticks", "w") as ticks:
+        STARTED.append(subprocess.Popen([sys.executable, "-c", TICKER], stdout=ticks, start_new_session=True))
+    while not os.path.getsize("ticks"):
+        time.sleep(0.01)
+    return "ok"
+"""
+
+# A daemon that escapes by double fork and setsid, and a plain child: the pids go to a file.
+ESCAPING_HANDLER = """\
+import os, subprocess, time
+
+def lambda_handler(event, context):
+    pids = [subprocess.Popen(["sleep", "30"]).pid]
+    reader, writer = os.pipe()
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(30)
+        else:
+            os.write(writer, str(os.getpid()).encode())
+        os._exit(0)
+    pids.append(int(os.read(reader, 32)))
+    open("pids", "w").write(" ".join(map(str, [*pids, os.getpid()])))
+    time.sleep(float(event.get("sleep", 0)))
+"""
+
+
+def cgroup_freezer_available() -> bool:
+    try:
+        freezer = make_freezer("cgroup")
+    except FreezeError:
+        return False
+    freezer.close()
+    return True
+
+
+FREEZERS = [
+    pytest.param("signal", id="sigstop"),
+    pytest.param("cgroup", id="cgroup", marks=pytest.mark.skipif(
+        not cgroup_freezer_available(), reason="no writable cgroup freezer on this machine")),
+]
+
+
+def write_handler(directory: Path, source: str) -> None:
+    (directory / "handler.py").write_text(textwrap.dedent(source))
+
+
+def running(pid: int) -> bool:
+    return process_state(pid) not in (None, "Z", "X")
+
+
+def recorded_pids(directory: Path) -> list[int]:
+    return [int(pid) for pid in (directory / "pids").read_text().split()]
+
+
+@pytest.mark.parametrize("freezer", FREEZERS)
+def test_child_in_its_own_session_is_frozen_for_the_idle_time(tmp_path: Path, freezer: str) -> None:
+    write_handler(tmp_path, TICKER_HANDLER)
+    completed = run_reproduce("handler.py", "--freezer", freezer, "--idle", str(IDLE), cwd=tmp_path)
+    assert completed.returncode == 1, completed.stderr
+    ticks = [float(line) for line in (tmp_path / "ticks").read_text().split()]
+    longest_gap = max(later - earlier for earlier, later in zip(ticks, ticks[1:]))
+    assert longest_gap >= IDLE * 0.8
+
+
+@pytest.mark.parametrize("freezer", FREEZERS)
+def test_no_process_started_by_the_handler_survives_the_command(tmp_path: Path, freezer: str) -> None:
+    write_handler(tmp_path, ESCAPING_HANDLER)
+    completed = run_reproduce("handler.py", "--freezer", freezer, "--idle", "0.1", cwd=tmp_path)
+    assert completed.returncode == 1, completed.stderr
+    assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+
+
+def test_no_process_survives_an_invocation_timeout(tmp_path: Path) -> None:
+    write_handler(tmp_path, ESCAPING_HANDLER)
+    completed = run_reproduce("handler.py", "--event", '{"sleep": 30}', "--timeout", "1", "--format", "json",
+                              cwd=tmp_path)
+    assert completed.returncode == 2
+    assert "invocation 1 timed out" in completed.stdout
+    assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+
+
+def test_no_process_survives_an_interrupt(tmp_path: Path) -> None:
+    write_handler(tmp_path, ESCAPING_HANDLER)
+    command = [sys.executable, "-m", "leak_lsp", "reproduce", "handler.py", "--event", '{"sleep": 30}']
+    cli = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "pids").exists() or len(recorded_pids(tmp_path)) < 3:
+        assert time.monotonic() < deadline and cli.poll() is None, "the handler never started"
+        time.sleep(0.02)
+    cli.send_signal(signal.SIGINT)
+    assert cli.wait(timeout=20) == 130
+    cli.stdout.close()  # type: ignore[union-attr]
+    cli.stderr.close()  # type: ignore[union-attr]
+    assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+    assert os.path.exists(tmp_path / "handler.py")

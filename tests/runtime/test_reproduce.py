@@ -1,0 +1,281 @@
+"""What ``leak-lsp reproduce`` observes when it runs real handlers in an emulated warm container."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.runtime.conftest import Run, run_reproduce
+
+
+def test_timer_from_the_first_invocation_fires_in_the_second(reproduce: Callable[..., Run], tmp_path: Path) -> None:
+    run = reproduce("""
+        import threading
+
+        def flush():
+            print("flushed")
+
+        def lambda_handler(event, context):
+            threading.Timer(0.2, flush).start()
+            return "ok"
+    """)
+    [leak] = run.events("leak")
+    assert leak["kind"] == "timer"
+    assert leak["scheduled_at"] == f"{tmp_path / 'handler.py'}:7"
+    assert (leak["scheduled_in"], leak["ran_in"]) == ("invocation 1", "invocation 2")
+    assert run.report["verdict"] == "leak"
+    assert run.exit_code == 1
+
+
+def test_alarm_that_is_never_disarmed_interrupts_the_next_invocation(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import signal
+
+        def on_alarm(signum, frame):
+            print("alarm handled")
+
+        def lambda_handler(event, context):
+            signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            return "ok"
+    """)
+    [leak] = run.events("leak")
+    assert (leak["kind"], leak["scheduled_in"], leak["ran_in"]) == ("alarm", "invocation 1", "invocation 2")
+    assert leak["scheduled_at"].endswith("handler.py:8")
+
+
+def test_alarm_handler_that_raises_crashes_the_runtime_and_still_counts_as_a_leak(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import signal
+
+        def on_alarm(signum, frame):
+            raise TimeoutError("too slow")
+
+        def lambda_handler(event, context):
+            signal.signal(signal.SIGALRM, on_alarm)
+            signal.alarm(1)
+            return "ok"
+    """, "--idle", "1.1")
+    [leak] = run.events("leak")
+    assert leak["ran_in"] == "invocation 2"
+    assert "TimeoutError: too slow" in run.report["error"]
+    assert run.exit_code == 1
+
+
+def test_alarm_left_with_its_default_action_kills_the_runtime_in_the_next_invocation(
+        reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import signal
+
+        def lambda_handler(event, context):
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            return "ok"
+    """)
+    [leak] = run.events("leak")
+    assert "SIGALRM killed the runtime" in leak["ran"]
+    assert "killed by SIGALRM during invocation 2" in run.report["error"]
+
+
+def test_thread_that_outlives_its_invocation_finishes_in_the_next(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import threading, time
+
+        def audit():
+            time.sleep(0.2)
+
+        def lambda_handler(event, context):
+            threading.Thread(target=audit, daemon=True).start()
+            return "ok"
+    """)
+    leaks = [event for event in run.events("leak") if event["scheduled_in"] == "invocation 1"]
+    assert leaks and all(event["kind"] == "thread" for event in leaks)
+    assert "invocation 2" in {event["ran_in"] for event in leaks}
+
+
+def test_work_still_pending_after_the_last_invocation_is_lost(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import threading, time
+
+        def audit():
+            time.sleep(0.2)
+
+        def lambda_handler(event, context):
+            threading.Thread(target=audit, daemon=True).start()
+            return "ok"
+    """, "--invocations", "1")
+    [lost] = run.events("lost")
+    assert (lost["kind"], lost["scheduled_in"]) == ("thread", "invocation 1")
+    assert run.report["verdict"] == "lost"
+    assert run.exit_code == 1
+
+
+def test_child_process_is_frozen_with_the_tree_and_resumes_in_the_next_invocation(
+        reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import subprocess
+
+        def lambda_handler(event, context):
+            subprocess.Popen(["sleep", "0.3"])
+            return "ok"
+    """)
+    [leak] = run.events("leak")
+    assert (leak["kind"], leak["scheduled_in"], leak["ran_in"]) == ("process", "invocation 1", "invocation 2")
+
+
+def test_task_on_a_reused_loop_runs_in_the_next_invocation(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import asyncio
+
+        LOOP = asyncio.new_event_loop()
+
+        async def audit():
+            await asyncio.sleep(0.2)
+
+        async def main():
+            asyncio.create_task(audit())
+
+        def lambda_handler(event, context):
+            LOOP.run_until_complete(main())
+    """)
+    [leak] = run.events("leak")
+    assert (leak["kind"], leak["scheduled_in"], leak["ran_in"]) == ("task", "invocation 1", "invocation 2")
+    assert leak["scheduled_at"].endswith("handler.py:9")
+
+
+def test_async_entry_point_runs_on_one_long_lived_loop(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import asyncio
+
+        async def main(req):
+            asyncio.get_running_loop().call_later(0.2, print, "late")
+            return "ok"
+    """, handler="main")
+    [leak] = run.events("leak")
+    assert (leak["kind"], leak["scheduled_in"], leak["ran_in"]) == ("callback", "invocation 1", "invocation 2")
+
+
+def test_task_cancelled_by_asyncio_run_is_lost(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import asyncio
+
+        async def deliver():
+            await asyncio.sleep(0.2)
+
+        async def main():
+            asyncio.create_task(deliver())
+
+        def lambda_handler(event, context):
+            asyncio.run(main())
+    """)
+    lost = run.events("lost")
+    assert [event["scheduled_in"] for event in lost] == ["invocation 1", "invocation 2"]
+    assert all("asyncio.run" in event["reason"] for event in lost)
+    assert run.report["verdict"] == "lost"
+
+
+def test_coroutine_never_awaited_is_lost_at_the_line_that_created_it(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        async def send():
+            pass
+
+        def lambda_handler(event, context):
+            send()
+    """, "--invocations", "1")
+    [lost] = run.events("lost")
+    assert lost["kind"] == "coroutine"
+    assert lost["scheduled_at"].endswith("handler.py:5")
+
+
+def test_settled_work_of_every_kind_is_clean(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import asyncio, signal, subprocess, threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        EXECUTOR = ThreadPoolExecutor(2)
+
+        async def step():
+            await asyncio.sleep(0.01)
+
+        async def main():
+            await asyncio.create_task(step())
+
+        def lambda_handler(event, context):
+            thread = threading.Thread(target=print, args=("joined",))
+            thread.start()
+            thread.join()
+            timer = threading.Timer(5, print)
+            timer.start()
+            timer.cancel()
+            signal.alarm(5)
+            signal.alarm(0)
+            list(EXECUTOR.map(abs, [1, -2]))
+            EXECUTOR.submit(abs, -3).result()
+            subprocess.run(["true"])
+            asyncio.run(main())
+            return "ok"
+    """)
+    assert (run.report["verdict"], run.report["events"], run.exit_code) == ("clean", [], 0)
+
+
+def test_handler_exception_is_reported_and_the_next_invocation_still_runs(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        CALLS = []
+
+        def lambda_handler(event, context):
+            CALLS.append(context.aws_request_id)
+            if len(CALLS) == 1:
+                raise ValueError("first call fails")
+            return "ok"
+    """)
+    first, second = run.report["invocations"]
+    assert "ValueError: first call fails" in first["error"]
+    assert second["error"] is None
+
+
+def test_handler_gets_the_event_and_a_lambda_context(reproduce: Callable[..., Run], tmp_path: Path) -> None:
+    (tmp_path / "event.json").write_text('{"name": "sample"}')
+    run = reproduce("""
+        def lambda_handler(event, context):
+            assert event == {"name": "sample"}, event
+            assert context.function_name == "handler"
+            assert 0 < context.get_remaining_time_in_millis() <= 30000
+            assert context.invoked_function_arn.endswith(":function:handler")
+    """, "--event", "@event.json", "--invocations", "1")
+    assert run.report["invocations"][0]["error"] is None
+
+
+def test_missing_handler_is_an_error(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        def other(event, context):
+            return "ok"
+    """)
+    assert run.exit_code == 2
+    assert "AttributeError" in run.report["error"]
+
+
+def test_module_that_cannot_be_imported_is_an_error(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import module_that_does_not_exist
+
+        def lambda_handler(event, context):
+            return "ok"
+    """)
+    assert run.exit_code == 2
+    assert "ModuleNotFoundError" in run.report["error"]
+
+
+def test_missing_file_is_an_error(tmp_path: Path) -> None:
+    completed = run_reproduce("absent.py", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert "no such file" in completed.stderr
+
+
+def test_text_report_names_the_leak_and_shows_the_output_in_the_invocation_it_happened(tmp_path: Path) -> None:
+    (tmp_path / "handler.py").write_text(
+        "import threading\n\ndef lambda_handler(event, context):\n"
+        "    threading.Timer(0.2, print, args=('late line',)).start()\n")
+    completed = run_reproduce("handler.py", "--idle", "0.5", cwd=tmp_path)
+    assert "LEAK  Timer(0.2, print)" in completed.stdout
+    assert completed.stdout.rstrip().endswith("verdict: leak")
+    log = completed.stderr
+    assert log.index("START invocation 2") < log.index("late line") < log.index("END invocation 2")
