@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Generic, TypeVar
 
 from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.cfg import Node
@@ -19,6 +22,7 @@ from leak_lsp.analysis.text import utf8_column_to_index
 from leak_lsp.rules import Rule, rule_for, rule_of_kind
 from leak_lsp.rules.rule import WorkKind
 
+T = TypeVar("T")
 _MAX_HELPER_DEPTH = 4
 _LOOP_KINDS = {"task", "callback"}
 _NOT_AT_IMPORT = {"atexit", "coroutine"}
@@ -52,7 +56,8 @@ class _Module:
         self.depth = 0
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
-        self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances)
+        self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
+                               self._attribute_receivers())
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------
@@ -75,6 +80,21 @@ class _Module:
                             if isinstance(value.func, ast.Name) and value.func.id in self.classes:
                                 instances[name] = value.func.id
         return receivers, instances, names
+
+    def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
+        """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
+        constructors = catalogue().receivers
+        found: dict[str, tuple[str, str]] = {}
+        for cls in self.classes.values():
+            for node in ast.walk(cls):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    for target in node.targets:
+                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                            for qualified in self.scope.class_lineage(self.scope.qualify(node.value.func)):
+                                if qualified in constructors:
+                                    text = ast.unparse(target)
+                                    found[text] = (constructors[qualified], f"attr:{text}")
+        return found
 
     def _methods_of(self, class_name: str) -> dict[str, ast.AST]:
         cls = self.classes.get(class_name)
@@ -162,14 +182,14 @@ class _Module:
             for site, where in result.handoffs.items():
                 work = result.sites[site]
                 handoffs[id(work.node)] = (work, *where.split("\x00"), target.entry.name)  # type: ignore[assignment]
-        settled_roots = _settled_roots(self.tree, self.scope)
+        settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
         for work, target_text, root, handler in handoffs.values():  # type: ignore[misc]
-            if root not in settled_roots:
+            if root not in settled_roots.value:
                 finding = self._finding(rule_for("EL901"), work, handler, target=target_text)
                 findings.setdefault((finding.code, finding.span), finding)
-        noqa = suppressed_codes(self.parsed.lines)
+        noqa = suppressed_codes(self.parsed.tokens) if "noqa" in self.parsed.lines.text.lower() else {}
         for finding in sorted(findings.values(), key=lambda f: (f.span, f.code)):
             codes = noqa.get(finding.span.start.line)
             if codes is not None and (not codes or finding.code in codes):
@@ -195,13 +215,13 @@ class _Module:
             findings.append(finding)
         return findings
 
-    def _import_time(self, settled_roots: set[str]) -> list[Finding]:
+    def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
         result = analyze_function(self.tree, self.env, "module", "none", body=body)
         findings = []
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
-            if work.name in settled_roots:
+            if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is
             if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT:
                 findings.append(self._finding(rule_for("EL301"), work, None))
@@ -253,6 +273,17 @@ class _Module:
         column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
         column = max(column, 0)
         return Span.of(line, column, line, column + len(function.name))
+
+
+class _Lazy(Generic[T]):
+    """A value computed on first use: most files never need it."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        self._compute = compute
+
+    @cached_property
+    def value(self) -> T:
+        return self._compute()
 
 
 def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

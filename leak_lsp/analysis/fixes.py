@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-import io
 import re
-import tokenize
 from functools import cached_property
 
 from leak_lsp.analysis.cfg import Node
@@ -74,12 +72,12 @@ class FixWriter:
 
     def noqa_fix(self, line: int, code: str) -> Fix:
         text = self.lines.line(line)
-        for comment_line, comment in comments(self.lines):
-            match = NOQA.search(comment) if comment_line == line else None
-            if match and match.group("codes"):
-                column = text.rfind(comment) + match.end("codes")
-                return Fix(f"Suppress {code} with `# noqa`", (self._insert(line, column, f", {code}"),),
-                           Applicability.DISPLAY)
+        comment = self._comments.get(line)
+        match = NOQA.search(comment) if comment else None
+        if comment and match and match.group("codes"):
+            column = text.rfind(comment) + match.end("codes")
+            return Fix(f"Suppress {code} with `# noqa`", (self._insert(line, column, f", {code}"),),
+                       Applicability.DISPLAY)
         if line in self._lines_ending_in_string:
             return Fix(f"Suppress {code} with `# noqa`", (), Applicability.DISPLAY)
         stripped = len(text.rstrip())
@@ -283,15 +281,17 @@ class FixWriter:
         return names
 
     @cached_property
+    def _comments(self) -> dict[int, str]:
+        return comments(self.parsed.tokens)
+
+    @cached_property
     def _lines_ending_in_string(self) -> set[int]:
         """0-based lines whose end lies inside a multi-line string: no comment may go there."""
         inside: set[int] = set()
-        try:
-            for token in tokenize.generate_tokens(io.StringIO(self.lines.text, newline=None).readline):
-                if token.type == tokenize.STRING or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
-                    inside.update(range(token.start[0] - 1, token.end[0] - 1))
-        except (tokenize.TokenError, SyntaxError, IndentationError):
-            pass
+        for node in ast.walk(self.parsed.tree):
+            if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
+                if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
+                    inside.update(range(node.lineno - 1, node.end_lineno - 1))
         return inside
 
     def _dominates(self, work: Work, result: Result, exits: list[Node]) -> bool:

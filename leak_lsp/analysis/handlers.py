@@ -63,7 +63,8 @@ class Entry:
 
 def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[str]) -> list[Entry]:
     apps = _application_objects(tree, scope)
-    local_wrappers = {name for name, node in scope.functions.items() if _has_shaped_inner(node)}
+    decorators = {d.id for node in scope.functions.values() for d in node.decorator_list if isinstance(d, ast.Name)}
+    local_wrappers = {name for name in decorators & set(scope.functions) if _has_shaped_inner(scope.functions[name])}
     azure_v1 = _azure_v1_folder(path)
     found: dict[int, Entry] = {}
     for function, name, owner in _functions(tree):

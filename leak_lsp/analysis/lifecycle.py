@@ -89,6 +89,7 @@ class Environment:
     summarize: Callable[[ast.AST, str], Summary | None]  # helper node -> summary (None while being computed)
     methods_of: Callable[[str], dict[str, ast.AST]]  # class name -> its methods
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
+    attribute_receivers: dict[str, tuple[str, str]]  # "self.pool" -> (receiver kind, owner), from any method
 
 
 def analyze_function(
@@ -120,9 +121,12 @@ class _Analysis:
         self.handoffs: dict[int, str] = {}
         self.returned: set[int] = set()
         self.is_async = isinstance(function, ast.AsyncFunctionDef)
-        self.local_names = _assigned_names(function) if not isinstance(function, ast.Module) else set()
-        self.globals = _declared_globals(function)
+        self.own_nodes = list(_walk_own(function))
+        self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
+        self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
         self.types, self.receivers, self.element_of = self._prepass()
+        self.nested_functions = {node.name: node for node in self.own_nodes
+                                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
     # -- set-up -----------------------------------------------------------------------
     def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, str]]:
@@ -132,7 +136,7 @@ class _Analysis:
             name: (kind, f"module:{name}") for name, kind in self.env.module_receivers.items()
         }
         element_of: dict[str, str] = {}
-        for node in _walk_own(self.function):
+        for node in self.own_nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -150,7 +154,7 @@ class _Analysis:
                         element_of[node.target.id] = root
                         if root in types:
                             types.setdefault(node.target.id, types[root])
-        for node in _walk_own(self.function):
+        for node in self.own_nodes:
             # threads = [Thread(target=f) for ...]: the container's elements have the type
             if isinstance(node, ast.Assign) and isinstance(node.value, (ast.ListComp, ast.SetComp)):
                 element = node.value.elt
@@ -563,11 +567,15 @@ class _Step:
                     if isinstance(receiver, ast.Attribute):
                         text = ast.unparse(receiver)
                         self.hand_off(fresh, f"`{text}`", text)
+                    elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
+                        self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
                     return set()
             # executor.submit(...), loop.create_task(...)
             receiver_kind, owner = self.receiver(receiver)
             if receiver_kind is not None:
                 submitted = catalogue.submitted_to.get((receiver_kind, method))
+                if submitted is None and owner and owner.startswith("attr:"):  # ``self.pool.submit``: a guess by name
+                    submitted = catalogue.submitted_to.get(("executor", method))
                 if submitted is not None:
                     if method == "run_in_executor" and awaited:
                         return set()
@@ -664,8 +672,10 @@ class _Step:
         return self.a.catalogue.started_by.get((constructed, method))
 
     def receiver(self, node: ast.expr) -> tuple[str | None, str | None]:
-        if isinstance(node, ast.Name) and node.id in self.a.receivers:
-            return self.a.receivers[node.id]
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            known = self.a.receivers.get(ast.unparse(node)) or self.a.env.attribute_receivers.get(ast.unparse(node))
+            if known is not None:
+                return known
         if isinstance(node, ast.Call):
             kind = self.a._receiver_of_constructor(node)
             if kind is not None:
@@ -687,6 +697,8 @@ class _Step:
     def local_function(self, func: ast.expr) -> tuple[ast.AST, str] | None:
         """The function of this module a call goes to, with its dotted name."""
         scope = self.a.env.scope
+        if isinstance(func, ast.Name) and func.id in self.a.nested_functions:
+            return self.a.nested_functions[func.id], func.id
         if isinstance(func, ast.Name) and func.id in scope.functions and func.id not in self.a.local_names:
             return scope.functions[func.id], func.id
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
@@ -762,9 +774,9 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
             stack.extend(ast.iter_child_nodes(node))
 
 
-def _assigned_names(function: ast.AST) -> set[str]:
-    names = set(_parameters(function)) if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
-    for node in _walk_own(function):
+def _assigned_names(function: ast.AST, nodes: list[ast.AST]) -> set[str]:
+    names = set(_parameters(function))
+    for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names
@@ -772,10 +784,6 @@ def _assigned_names(function: ast.AST) -> set[str]:
 
 def _stored_names(target: ast.expr) -> list[str]:
     return [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
-
-
-def _declared_globals(function: ast.AST) -> set[str]:
-    return {name for node in _walk_own(function) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
 
 
 def _parameters(function: ast.AST) -> list[str]:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
-
-from leak_lsp.analysis.text import LineIndex
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 
-def suppressed_codes(lines: LineIndex) -> dict[int, set[str]]:
+def suppressed_codes(tokens: list[tokenize.TokenInfo]) -> dict[int, set[str]]:
     """0-based line -> codes its noqa comment names; an empty set means every code."""
     result: dict[int, set[str]] = {}
-    for line, comment in comments(lines):
+    for line, comment in comments(tokens).items():
         match = NOQA.search(comment)
         if match:
             codes = match.group("codes")
@@ -23,17 +20,6 @@ def suppressed_codes(lines: LineIndex) -> dict[int, set[str]]:
     return result
 
 
-def comments(lines: LineIndex) -> list[tuple[int, str]]:
-    """Comments with their 0-based line; falls back to a plain scan when tokenizing fails."""
-    found: list[tuple[int, str]] = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(lines.text, newline=None).readline):
-            if token.type == tokenize.COMMENT:
-                found.append((token.start[0] - 1, token.string))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        found = []
-        for number in range(lines.line_count):
-            text = lines.line(number)
-            if "#" in text:
-                found.append((number, text[text.index("#"):]))
-    return found
+def comments(tokens: list[tokenize.TokenInfo]) -> dict[int, str]:
+    """0-based line -> the comment on it."""
+    return {token.start[0] - 1: token.string for token in tokens if token.type == tokenize.COMMENT}

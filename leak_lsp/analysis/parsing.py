@@ -10,8 +10,11 @@ a few times, before it is given up: the function being typed keeps its diagnosti
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from leak_lsp.analysis.model import SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
@@ -27,6 +30,16 @@ class ParsedModule:
     lines: LineIndex
     problems: list[SourceProblem] = field(default_factory=list)
     repaired_lines: set[int] = field(default_factory=set)  # 1-based lines replaced by ``pass``
+
+    @cached_property
+    def tokens(self) -> list[tokenize.TokenInfo]:
+        """The file's tokens, once; as far as they go when the file does not tokenize."""
+        tokens: list[tokenize.TokenInfo] = []
+        try:
+            tokens.extend(tokenize.generate_tokens(io.StringIO(self.lines.text, newline=None).readline))
+        except (tokenize.TokenError, SyntaxError):
+            pass
+        return tokens
 
 
 def parse_module(source: str) -> ParsedModule:
