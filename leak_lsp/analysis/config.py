@@ -64,7 +64,7 @@ class Settings:
 
     def merged(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with ``overrides`` (same keys as the TOML section) on top."""
-        return replace(self, **_parse_section(overrides))
+        return replace(self, **_parse_section(overrides, base_select=self.select))
 
 
 def _prefix_length(code: str, prefix: str) -> int:
@@ -116,7 +116,7 @@ _PARSERS = {
 }
 
 
-def _parse_section(section: Mapping[str, Any]) -> dict[str, Any]:
+def _parse_section(section: Mapping[str, Any], base_select: tuple[str, ...] = Settings.select) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for key, value in section.items():
         key = key.replace("_", "-")
@@ -128,7 +128,7 @@ def _parse_section(section: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"unknown setting `{key}` in [tool.{SECTION}]")
     extra = parsed.pop("extend_select", ())
     if extra:
-        parsed["select"] = tuple(parsed.get("select", Settings.select)) + extra
+        parsed["select"] = tuple(parsed.get("select", base_select)) + extra
     return parsed
 
 

@@ -54,9 +54,10 @@ class FixWriter:
         text, import_edits = statement
         fixes = []
         before = self._before_exits(text, work, result, exits, function)
+        outside = self._leaves_a_with_block(work, exits, function)
         if before is not None:
             fixes.append(Fix(f"{kind.settle_title} before each exit it outlives", (*binding, *before, *import_edits),
-                             Applicability.SAFE, preferred=True))
+                             Applicability.UNSAFE if outside else Applicability.SAFE, preferred=not outside))
         wrapped = self._try_finally(text, work, function)
         if wrapped is not None:
             fixes.append(Fix(f"{kind.settle_title} in a `finally` block", (*binding, wrapped, *import_edits),
@@ -311,6 +312,21 @@ class FixWriter:
                     seen.add(successor)
                     stack.append(successor)
         return True
+
+    def _leaves_a_with_block(self, work: Work, exits: list[Node], function: FunctionNode) -> bool:
+        """Whether settling at some exit happens after a ``with`` around the creation has closed.
+
+        The work may use what the block manages (a client session, a file): waiting after
+        it closed changes behaviour, so such a fix is unsafe.
+        """
+        blocks = [node for node in ast.walk(function) if isinstance(node, (ast.With, ast.AsyncWith))
+                  and any(child is work.statement for child in ast.walk(node))]
+        for exit_node in exits:
+            inside = exit_node.exit_kind != "end" and all(
+                any(child is exit_node.stmt for child in ast.walk(block)) for block in blocks)
+            if blocks and not inside:
+                return True
+        return False
 
     def _in_loop(self, statement: ast.stmt, function: FunctionNode) -> bool:
         for node in ast.walk(function):
