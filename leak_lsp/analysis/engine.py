@@ -231,10 +231,13 @@ class _Module:
                  result: Result | None = None, target: _Target | str | None = None) -> Finding:
         assert work.kind is not None
         span = self.span(work.node)
-        what = _describe(work.kind, work.name, work.helper)
+        noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
+        what = _describe(noun, work.name, work.helper)
         exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
-        message = rule.message.format(what=what, noun=work.kind.noun, exits=exit_text,
+        message = rule.message.format(what=what, noun=noun, exits=exit_text,
                                       target=target if isinstance(target, str) else "")
+        if isinstance(target, _Target) and target.driver is not None:
+            message = message.replace("the handler", "the coroutine")
         related = [Related(self.path, self.span(node), "the helper schedules the work here") for node in work.via]
         for exit_node in exits or []:
             related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
@@ -292,8 +295,8 @@ def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[s
     return [name for name in names if name not in {"self", "cls"}]
 
 
-def _describe(kind: WorkKind, name: str | None, helper: str | None) -> str:
-    noun = kind.noun[0].upper() + kind.noun[1:]
+def _describe(noun: str, name: str | None, helper: str | None) -> str:
+    noun = noun[0].upper() + noun[1:]
     if helper is not None:
         return f"{noun} started by `{helper}()`"
     return f"{noun} `{name}`" if name else noun

@@ -22,6 +22,7 @@ class Alarm:
     seconds_argument: int | None  # a literal 0 here disarms instead of arming
     disarm: str  # fix template of the disarming statement; ``{slot}`` is the slot's source
     cancel: str | None = None  # a dedicated disarming function, same slot
+    noun: str | None = None  # for messages, when it differs from the kind's noun
 
 
 @dataclass(frozen=True)
