@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Generic, TypeVar
 
@@ -123,6 +123,9 @@ class _Module:
             self.depth -= 1
         summary = Summary(params=_parameter_names(function))
         for site, work in enumerate(result.sites):
+            if work.kind is not None:
+                note = f"`{name}()` schedules the {work.kind.noun} here"
+                work = replace(work, via=(Related(self.path, self.span(work.node), note), *work.via))
             exits = result.pending_at_exits.get(site, [])
             if work.kind is None:
                 if exits:
@@ -176,7 +179,13 @@ class _Module:
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[int, tuple[Work, str, str]] = {}
         for target in self._targets(entries):
-            result = analyze_function(target.function, self.env, "handler", target.loop, self._owner_class(target.function))
+            try:
+                result = analyze_function(target.function, self.env, "handler", target.loop,
+                                          self._owner_class(target.function))
+            except RecursionError:
+                report.problems.append(SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse",
+                                                     self._name_span(target.function)))
+                continue
             for finding in self._leaks(result, target):
                 findings.setdefault((finding.code, finding.span), finding)
             for site, where in result.handoffs.items():
@@ -238,7 +247,7 @@ class _Module:
                                       target=target if isinstance(target, str) else "")
         if isinstance(target, _Target) and target.driver is not None:
             message = message.replace("the handler", "the coroutine")
-        related = [Related(self.path, self.span(node), "the helper schedules the work here") for node in work.via]
+        related = list(work.via)
         for exit_node in exits or []:
             related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
         if isinstance(target, _Target) and target.driver is not None:
@@ -298,7 +307,7 @@ def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[s
 def _describe(noun: str, name: str | None, helper: str | None) -> str:
     noun = noun[0].upper() + noun[1:]
     if helper is not None:
-        return f"{noun} started by `{helper}()`"
+        return f"{noun} (via `{helper}()`)"
     return f"{noun} `{name}`" if name else noun
 
 

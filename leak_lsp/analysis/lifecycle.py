@@ -27,6 +27,7 @@ from leak_lsp.analysis.catalogue import (
     catalogue,
 )
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
+from leak_lsp.analysis.model import Related
 from leak_lsp.analysis.names import LOCAL, Scope
 from leak_lsp.rules.rule import Alarm, WorkKind
 
@@ -54,7 +55,7 @@ class Work:
     slot_source: str | None = None
     iterator: bool = False
     on_module_loop: bool = False
-    via: tuple[ast.AST, ...] = ()  # helper lines that schedule it, outermost first
+    via: tuple[Related, ...] = ()  # where the helpers called here schedule it, outermost first
     helper: str | None = None  # the helper called here that schedules it
 
 
@@ -736,7 +737,7 @@ class _Step:
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
             site = self.a._site(work.kind, node, self.current, key=(id(node), 1000 + number), helper=name,
-                                via=(work.node, *work.via), slot=work.slot, alarm=work.alarm,
+                                via=work.via, slot=work.slot, alarm=work.alarm,
                                 slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
             names = frozenset({_SLOT + work.slot} if work.slot else set())
             self.state = self.state | {(site, names)}
@@ -744,7 +745,7 @@ class _Step:
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
             site = self.a._site(work.kind, node, self.current, key=(id(node), 2000 + number), helper=name,
-                                via=(work.node, *work.via), owner=work.owner, iterator=work.iterator,
+                                via=work.via, owner=work.owner, iterator=work.iterator,
                                 on_module_loop=work.on_module_loop)
             fresh = f"{_FRESH}{site}"
             self.state = self.state | {(site, frozenset({fresh}))}
