@@ -88,6 +88,14 @@ async def lsp_any_encoding(lsp_client: LanguageClient, request: pytest.FixtureRe
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(config=CONFIG, params=["neovim"])
+async def lsp_pulling(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A client that pulls diagnostics, for what only pulling clients do (result ids)."""
+    await _start(lsp_client, request, tmp_path)
+    yield
+    await lsp_client.shutdown_session()
+
+
 @pytest.fixture
 def editor(lsp: LanguageClient) -> Editor:
     return lsp.editor  # type: ignore[attr-defined,no-any-return]
@@ -96,3 +104,8 @@ def editor(lsp: LanguageClient) -> Editor:
 @pytest.fixture
 def encoded_editor(lsp_any_encoding: LanguageClient) -> Editor:
     return lsp_any_encoding.editor  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.fixture
+def pulling_editor(lsp_pulling: LanguageClient) -> Editor:
+    return lsp_pulling.editor  # type: ignore[attr-defined,no-any-return]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from leak_lsp.rules import rule_url
 
@@ -115,3 +119,92 @@ async def test_diagnostics_appear_after_an_incremental_change_that_adds_a_leak(e
     editor.replace(uri, spot, spot + len("pass"), LEAK_CALL)
     [diagnostic] = await editor.diagnostics(uri)
     assert diagnostic.range == expected_range(editor, editor.texts[uri])
+
+
+async def test_closing_a_document_clears_its_diagnostics(editor: Editor) -> None:
+    uri = "file:///project/handler.py"
+    editor.open(uri, leaking_handler())
+    assert len(await editor.diagnostics(uri)) == 1
+    editor.close(uri)
+    if editor.pulls:  # a pulling client drops its own; the server forgets the document
+        assert await editor.diagnostics(uri) == []
+    else:
+        await asyncio.wait_for(_until_cleared(editor, uri), 20)
+
+
+async def _until_cleared(editor: Editor, uri: str) -> None:
+    while uri not in editor.client.diagnostics or len(editor.client.diagnostics[uri]) > 0:
+        await asyncio.sleep(0.01)
+
+
+async def test_a_pull_with_the_previous_result_id_gets_an_unchanged_report(lsp_pulling: LanguageClient, pulling_editor: Editor) -> None:
+    lsp, editor = lsp_pulling, pulling_editor
+    uri = "file:///project/handler.py"
+    editor.open(uri, leaking_handler())
+    identifier = types.TextDocumentIdentifier(uri=uri)
+    first = await lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier))
+    again = await lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    assert first.result_id is not None
+    assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport) and again.result_id == first.result_id
+
+
+async def test_a_pull_after_a_change_gets_a_full_report_with_a_new_result_id(lsp_pulling: LanguageClient, pulling_editor: Editor) -> None:
+    lsp, editor = lsp_pulling, pulling_editor
+    uri = "file:///project/handler.py"
+    text = leaking_handler()
+    editor.open(uri, text)
+    identifier = types.TextDocumentIdentifier(uri=uri)
+    first = await lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier))
+    editor.replace(uri, 0, 0, "\n")
+    again = await lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    assert isinstance(again, types.RelatedFullDocumentDiagnosticReport) and again.result_id != first.result_id
+    assert [item.range.start.line for item in again.items] == [item.range.start.line + 1 for item in first.items]
+
+
+async def test_a_push_client_gets_no_pull_only_and_a_pull_client_gets_no_push(lsp: LanguageClient, editor: Editor) -> None:
+    uri = "file:///project/handler.py"
+    editor.open(uri, leaking_handler())
+    await editor.diagnostics(uri)
+    await asyncio.sleep(0.3)  # longer than the debounce: a push would have arrived
+    assert (uri in lsp.diagnostics) is not editor.pulls
+
+
+async def test_a_syntax_error_elsewhere_keeps_the_diagnostics_of_the_other_functions(editor: Editor) -> None:
+    uri = "file:///project/handler.py"
+    text = leaking_handler() + "\ndef half_typed(:\n    x = (1,\n"
+    editor.open(uri, text)
+    diagnostics = await editor.diagnostics(uri)
+    assert [diagnostic.range for diagnostic in diagnostics if diagnostic.code == "EL101"] == [expected_range(editor, text)]
+
+
+async def test_half_typed_code_while_editing_keeps_the_server_answering(editor: Editor) -> None:
+    uri = "file:///project/handler.py"
+    text = leaking_handler()
+    editor.open(uri, text)
+    end = len(text)
+    for piece in ["def ", "other", "(", "event", ", ", "context", ")", ":", "\n    threading.", "Thread(", "target=work).start()\n"]:
+        editor.replace(uri, end, end, piece)
+        end += len(piece)
+    codes = [diagnostic.code for diagnostic in await editor.diagnostics(uri)]
+    assert codes.count("EL101") >= 1
+
+
+async def test_an_edit_past_the_end_is_refused_and_a_full_change_resynchronises(lsp: LanguageClient, editor: Editor) -> None:
+    uri = "file:///project/handler.py"
+    text = leaking_handler()
+    editor.open(uri, text)
+    await editor.diagnostics(uri)
+    beyond = types.Range(start=types.Position(line=500, character=0), end=types.Position(line=500, character=0))
+    document = types.VersionedTextDocumentIdentifier(uri=uri, version=2)
+    change = types.TextDocumentContentChangePartial(range=beyond, text="x")
+    lsp.text_document_did_change(types.DidChangeTextDocumentParams(text_document=document, content_changes=[change]))
+    editor.versions[uri] = 2
+    assert await _error_logged(lsp)
+    editor.replace_all(uri, text)
+    assert len(await editor.diagnostics(uri)) == 1
+
+
+async def _error_logged(lsp: LanguageClient) -> bool:
+    while not any(message.type == types.MessageType.Error for message in lsp.log_messages):
+        await asyncio.sleep(0.01)
+    return True

@@ -6,6 +6,8 @@ holding a stale action rejects it instead of corrupting the file.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -42,8 +44,8 @@ async def code_action(ls: LeakLanguageServer, params: types.CodeActionParams) ->
         for finding in analysis.report.findings:
             if _overlaps(finding.span, requested):
                 actions.extend(_quick_fixes(session, analysis, finding))
-    if _wanted(FIX_ALL_KIND, only):
-        actions.extend(_fix_all(session, analysis))
+    if _wanted(FIX_ALL_KIND, only) and select_fixes(analysis.report.findings, unsafe=False):
+        actions.append(await _fix_all(session, analysis))
     return actions
 
 
@@ -61,11 +63,25 @@ def _quick_fixes(session: Session, analysis: Analysis, finding: Finding) -> list
     ]
 
 
-def _fix_all(session: Session, analysis: Analysis) -> list[types.CodeAction]:
-    edits = select_fixes(analysis.report.findings, unsafe=False)
-    if not edits:
-        return []
-    return [types.CodeAction(title="leak-lsp: fix all safe fixes", kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, edits))]
+async def _fix_all(session: Session, analysis: Analysis) -> types.CodeAction:
+    """Every safe fix, round after round as ``check --fix`` does, as one edit of the changed part."""
+    from leak_lsp.cli.fixing import fix_source
+
+    settings = session.settings_for(analysis.uri)
+    loop = asyncio.get_running_loop()
+    fixed = await loop.run_in_executor(session.executor, fix_source, analysis.text, analysis.report, settings, False)
+    edit = _changed_part(analysis, fixed.text)
+    return types.CodeAction(title="leak-lsp: apply all safe fixes", kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, [edit]))
+
+
+def _changed_part(analysis: Analysis, new_text: str) -> TextEdit:
+    """One edit replacing only what differs between the analysed text and ``new_text``."""
+    old_text = analysis.text
+    prefix = len(os.path.commonprefix([old_text, new_text]))
+    limit = min(len(old_text), len(new_text)) - prefix
+    suffix = len(os.path.commonprefix([old_text[::-1], new_text[::-1]])[:limit])
+    start, end = analysis.index.position(prefix), analysis.index.position(len(old_text) - suffix)
+    return TextEdit(Span(start, end), new_text[prefix : len(new_text) - suffix])
 
 
 def _is_preferred(fix: Fix) -> bool:

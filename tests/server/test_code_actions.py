@@ -1,0 +1,133 @@
+"""Quick fixes, the noqa action and fix-all, as an editor receives and applies them."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from leak_lsp.analysis import analyze_source
+from leak_lsp.analysis.model import Applicability
+
+from .editor import Editor
+
+URI = "file:///project/handler.py"
+NAMED_THREAD = """import threading
+
+def work():
+    pass
+
+def lambda_handler(event, context):
+    s = 'é😀'; worker = threading.Thread(target=work)
+    worker.start()
+    if event:
+        return 2
+    return 1
+"""
+TWO_LEAKS = """import threading
+
+def work():
+    pass
+
+def lambda_handler(event, context):
+    first = threading.Thread(target=work)
+    first.start()
+    threading.Thread(target=work).start()
+    return 1
+"""
+
+
+async def _actions_at_the_finding(editor: Editor, uri: str) -> tuple[types.Diagnostic, list[types.CodeAction]]:
+    [diagnostic] = await editor.diagnostics(uri)
+    start, end = editor.offsets(uri, diagnostic.range)
+    return diagnostic, await editor.code_actions(uri, start, end, only=[types.CodeActionKind.QuickFix])
+
+
+async def test_the_quick_fixes_are_the_findings_fixes_in_order(editor: Editor) -> None:
+    editor.open(URI, NAMED_THREAD)
+    _, actions = await _actions_at_the_finding(editor, URI)
+    [finding] = analyze_source(NAMED_THREAD, "/project/handler.py").findings
+    assert [action.title for action in actions] == [fix.title for fix in finding.fixes if fix.edits]
+    assert all(action.kind == types.CodeActionKind.QuickFix for action in actions)
+
+
+async def test_only_a_safe_fix_the_analysis_prefers_is_preferred_and_the_noqa_action_never(editor: Editor) -> None:
+    editor.open(URI, NAMED_THREAD)
+    _, actions = await _actions_at_the_finding(editor, URI)
+    [finding] = analyze_source(NAMED_THREAD, "/project/handler.py").findings
+    expected = [fix.preferred and fix.applicability is Applicability.SAFE for fix in finding.fixes if fix.edits]
+    assert [bool(action.is_preferred) for action in actions] == expected
+    [noqa] = [action for action in actions if "noqa" in action.title]
+    assert not noqa.is_preferred
+
+
+async def test_a_quick_fix_is_tied_to_its_diagnostic(editor: Editor) -> None:
+    editor.open(URI, NAMED_THREAD)
+    diagnostic, actions = await _actions_at_the_finding(editor, URI)
+    assert all([(d.code, d.range) for d in action.diagnostics or []] == [(diagnostic.code, diagnostic.range)] for action in actions)
+
+
+async def test_each_quick_fix_applied_by_the_editor_removes_the_finding_and_adds_none(encoded_editor: Editor) -> None:
+    encoded_editor.open(URI, NAMED_THREAD)
+    _, actions = await _actions_at_the_finding(encoded_editor, URI)
+    assert actions
+    for action in actions:
+        encoded_editor.replace_all(URI, NAMED_THREAD)
+        assert action.edit is not None
+        encoded_editor.apply(_for_version(action.edit, encoded_editor.versions[URI]))
+        fixed = encoded_editor.texts[URI]
+        ast.parse(fixed)
+        assert fixed.startswith("import threading\n\ndef work():\n    pass\n")  # the rest of the file is untouched
+        assert [d.code for d in await encoded_editor.diagnostics(URI)] == [], action.title
+
+
+async def test_fix_edits_carry_the_document_version_when_the_client_takes_versioned_edits(encoded_editor: Editor) -> None:
+    encoded_editor.open(URI, NAMED_THREAD)
+    encoded_editor.replace(URI, 0, 0, "# a comment\n")
+    _, actions = await _actions_at_the_finding(encoded_editor, URI)
+    edit = actions[0].edit
+    assert edit is not None
+    if encoded_editor.client.capabilities.workspace.workspace_edit.document_changes:  # type: ignore[union-attr]
+        assert [change.text_document.version for change in edit.document_changes or []] == [2]  # type: ignore[union-attr]
+    else:
+        assert edit.document_changes is None and list(edit.changes or {}) == [URI]
+
+
+async def test_fix_all_applies_every_safe_fix_at_once(editor: Editor) -> None:
+    editor.open(URI, TWO_LEAKS)
+    assert Counter(d.code for d in await editor.diagnostics(URI)) == {"EL101": 2}
+    [action] = await editor.code_actions(URI, 0, 0, only=["source.fixAll.leak-lsp"])
+    assert action.kind == "source.fixAll.leak-lsp" and action.edit is not None
+    editor.apply(action.edit)
+    ast.parse(editor.texts[URI])
+    assert await editor.diagnostics(URI) == []
+
+
+async def test_fix_all_is_offered_under_the_source_kind_and_not_under_quickfix(editor: Editor) -> None:
+    editor.open(URI, TWO_LEAKS)
+    await editor.diagnostics(URI)
+    source_kinds = [action.kind for action in await editor.code_actions(URI, 0, 0, only=["source"])]
+    quickfix_kinds = {action.kind for action in await editor.code_actions(URI, 0, len(TWO_LEAKS), only=["quickfix"])}
+    assert source_kinds == ["source.fixAll.leak-lsp"] and quickfix_kinds == {"quickfix"}
+
+
+async def test_no_code_action_away_from_any_finding(editor: Editor) -> None:
+    editor.open(URI, NAMED_THREAD)
+    await editor.diagnostics(URI)
+    assert await editor.code_actions(URI, 0, 5, only=["quickfix"]) == []
+
+
+async def test_a_code_action_for_an_unknown_document_is_empty(lsp: LanguageClient) -> None:
+    context = types.CodeActionContext(diagnostics=[])
+    empty = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    params = types.CodeActionParams(text_document=types.TextDocumentIdentifier(uri="file:///nowhere.py"), range=empty, context=context)
+    assert list(await lsp.text_document_code_action_async(params)) == []
+
+
+def _for_version(edit: types.WorkspaceEdit, version: int) -> types.WorkspaceEdit:
+    """The action was computed for the first version; the editor reset the same text since."""
+    for change in edit.document_changes or []:
+        change.text_document.version = version  # type: ignore[union-attr]
+    return edit
