@@ -6,22 +6,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, SourceProblem
 from leak_lsp.analysis.text import decode_source
 
+if TYPE_CHECKING:
+    from leak_lsp.project.workspace import Workspace
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-def analyze_source(source: str, path: str = "<string>", settings: Settings | None = None) -> FileReport:
-    """Every finding in one module's text. Never raises on any input."""
+def analyze_source(source: str, path: str = "<string>", settings: Settings | None = None,
+                   workspace: Workspace | None = None) -> FileReport:
+    """Every finding in one module's text. Never raises on any input.
+
+    With a ``workspace``, entry points named in deployment files are handlers too, and
+    calls into other modules of the workspace are followed.
+    """
     from leak_lsp.analysis.engine import analyze_module
 
-    return analyze_module(source, path, settings or Settings())
+    return analyze_module(source, path, settings or Settings(), workspace)
 
 
-def analyze_file(path: str | Path, settings: Settings | None = None) -> FileReport:
+def analyze_file(path: str | Path, settings: Settings | None = None, workspace: Workspace | None = None) -> FileReport:
     """Read, decode and analyse one file; an unreadable file gives a report with a problem."""
     name = str(path)
     try:
@@ -34,7 +43,7 @@ def analyze_file(path: str | Path, settings: Settings | None = None) -> FileRepo
         source = decode_source(data)
     except (UnicodeDecodeError, SyntaxError) as error:
         return _unreadable(name, f"cannot decode the file: {error}")
-    return analyze_source(source, name, settings)
+    return analyze_source(source, name, settings, workspace)
 
 
 def _unreadable(path: str, message: str) -> FileReport:

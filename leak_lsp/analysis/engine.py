@@ -6,13 +6,13 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
-from leak_lsp.analysis.handlers import Entry, discover_handlers
+from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
 from leak_lsp.analysis.lifecycle import Environment, LoopContext, Result, Summary, Work, analyze_function
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
 from leak_lsp.analysis.names import Scope, module_scope, walk_statements
@@ -21,6 +21,9 @@ from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.text import utf8_column_to_index
 from leak_lsp.rules import Rule, rule_for, rule_of_kind
 from leak_lsp.rules.rule import WorkKind
+
+if TYPE_CHECKING:
+    from leak_lsp.project.workspace import ExternalHelper, Workspace
 
 T = TypeVar("T")
 _MAX_HELPER_DEPTH = 4
@@ -38,17 +41,36 @@ class _Target:
     driver: ast.Call | None = None  # ``asyncio.run(main(...))`` in the handler
 
 
-def analyze_module(source: str, path: str, settings: Settings) -> FileReport:
+def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> FileReport:
     try:
-        return _Module(source, path, settings).report()
+        return _Module(source, path, settings, workspace).report()
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
 
 
+def summarize_function(source: str, path: str, function: str, settings: Settings,
+                       workspace: Workspace) -> tuple[Summary, bool] | None:
+    """What a function of another module does to work, for a caller in the workspace."""
+    module = _Module(source, path, settings, workspace)
+    owner, _, name = function.rpartition(".")
+    candidates = module._methods_of(owner) if owner else module.scope.functions
+    node = candidates.get(name)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    summary = module._summarize(node, function)
+    if summary is None:
+        return None
+    summary.dependencies |= module.dependencies
+    return summary, isinstance(node, ast.AsyncFunctionDef)
+
+
 class _Module:
-    def __init__(self, source: str, path: str, settings: Settings) -> None:
+    def __init__(self, source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> None:
         self.path = path
+        self.source = source
         self.settings = settings
+        self.workspace = workspace
+        self.dependencies: set[str] = set()
         self.parsed: ParsedModule = parse_module(source)
         self.tree = self.parsed.tree
         self.scope: Scope = module_scope(self.tree)
@@ -57,7 +79,7 @@ class _Module:
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
         self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
-                               self._attribute_receivers())
+                               self._attribute_receivers(), self._external)
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------
@@ -95,6 +117,27 @@ class _Module:
                                     text = ast.unparse(target)
                                     found[text] = (constructors[qualified], f"attr:{text}")
         return found
+
+    def _external(self, call: ast.Call) -> ExternalHelper | None:
+        """A call into another module of the workspace, resolved by jedi when the import is local."""
+        if self.workspace is None:
+            return None
+        qualified = self.scope.qualify(call.func)
+        root = call.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not qualified or not isinstance(root, ast.Name) or root.id not in self.scope.imports:
+            return None
+        module = qualified.rpartition(".")[0]
+        if not module or not self.workspace.is_workspace_module(module, self.path):
+            return None
+        name_span = self.span(call.func)
+        column = name_span.end.column - 1 if name_span.end.line == name_span.start.line else name_span.start.column
+        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column)
+        if helper is not None:
+            self.dependencies.add(helper.path)
+            self.dependencies |= helper.summary.dependencies
+        return helper
 
     def _methods_of(self, class_name: str) -> dict[str, ast.AST]:
         cls = self.classes.get(class_name)
@@ -174,7 +217,13 @@ class _Module:
     # -- findings ------------------------------------------------------------------------------
     def report(self) -> FileReport:
         report = FileReport(self.path, problems=list(self.parsed.problems))
-        entries = discover_handlers(self.tree, self.scope, self.path, self.settings.configured_handlers(self.path))
+        named = [NamedEntry(name, "configured", "named in [tool.leak-lsp] handlers")
+                 for name in self.settings.configured_handlers(self.path)]
+        if self.workspace is not None:
+            for deployed in self.workspace.deployed_handlers(self.path):
+                named.append(NamedEntry(deployed.function, deployed.platform, f"named in {deployed.description}"))
+                self.dependencies.add(str(deployed.origin))
+        entries = discover_handlers(self.tree, self.scope, self.path, named)
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[int, tuple[Work, str, str]] = {}
@@ -205,6 +254,7 @@ class _Module:
                 continue
             if self.settings.is_enabled(finding.code):
                 report.findings.append(finding)
+        report.dependencies = sorted(self.dependencies)
         return report
 
     def _rule(self, work: Work, loop: LoopContext) -> Rule:

@@ -61,7 +61,16 @@ class Entry:
     owner: ast.ClassDef | None = None
 
 
-def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[str]) -> list[Entry]:
+@dataclass(frozen=True)
+class NamedEntry:
+    """An entry point named outside the code: in settings or a deployment file."""
+
+    pattern: str  # function name, "Class.method", or a glob of them
+    platform: str
+    reason: str
+
+
+def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[NamedEntry]) -> list[Entry]:
     apps = _application_objects(tree, scope)
     decorators = {d.id for node in scope.functions.values() for d in node.decorator_list if isinstance(d, ast.Name)}
     local_wrappers = {name for name in decorators & set(scope.functions) if _has_shaped_inner(scope.functions[name])}
@@ -142,13 +151,14 @@ def _classify(
     apps: dict[str, str],
     local_wrappers: set[str],
     azure_v1: bool,
-    configured: list[str],
+    configured: list[NamedEntry],
 ) -> Entry | None:
     def entry(platform: str, reason: str) -> Entry:
         return Entry(function, name, platform, reason, owner)
 
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
-        return entry("configured", "named in [tool.leak-lsp] handlers")
+    for named in configured:
+        if fnmatch.fnmatchcase(name, named.pattern):
+            return entry(named.platform, named.reason)
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         qualified = scope.qualify(target) or ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from leak_lsp.analysis.catalogue import (
     CONSUMERS,
@@ -30,6 +30,9 @@ from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
 from leak_lsp.analysis.model import Related
 from leak_lsp.analysis.names import LOCAL, Scope
 from leak_lsp.rules.rule import Alarm, WorkKind
+
+if TYPE_CHECKING:
+    from leak_lsp.project.workspace import ExternalHelper
 
 Mode = Literal["handler", "helper", "module"]
 LoopContext = Literal["none", "fresh", "reused"]
@@ -67,6 +70,7 @@ class Summary:
     returns: list[Work] = field(default_factory=list)
     settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
     disarms: set[str] = field(default_factory=set)  # process-wide timer slots it disarms
+    dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
 
 
@@ -91,6 +95,7 @@ class Environment:
     methods_of: Callable[[str], dict[str, ast.AST]]  # class name -> its methods
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
     attribute_receivers: dict[str, tuple[str, str]]  # "self.pool" -> (receiver kind, owner), from any method
+    external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
 
 
 def analyze_function(
@@ -625,7 +630,14 @@ class _Step:
         # helpers and coroutines of this module
         target = self.local_function(func)
         if target is not None:
-            return self.helper_call(node, target, argument_handles, keyword_handles, top, awaited)
+            function, name = target
+            return self.helper_call(node, name, lambda: self.a.env.summarize(function, name),
+                                    isinstance(function, ast.AsyncFunctionDef), argument_handles, keyword_handles,
+                                    top, awaited)
+        external = self.a.env.external(node)
+        if external is not None:
+            return self.helper_call(node, external.name, lambda: external.summary, external.is_async,
+                                    argument_handles, keyword_handles, top, awaited)
         if qualified in CONSUMERS:
             for argument, handles in zip(node.args, argument_handles):
                 self.consume(argument, handles)
@@ -715,10 +727,11 @@ class _Step:
                     return method, f"{class_name}.{func.attr}"
         return None
 
-    def helper_call(self, node: ast.Call, target: tuple[ast.AST, str], argument_handles: list[set[str]],
-                    keyword_handles: dict[str | None, set[str]], top: bool, awaited: bool) -> set[str]:
-        function, name = target
-        if isinstance(function, ast.AsyncFunctionDef) and not awaited:
+    def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
+                    argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
+                    awaited: bool) -> set[str]:
+        """A call to a function whose summary the analysis knows, in this module or another."""
+        if is_async and not awaited:
             handles = set().union(*argument_handles) if argument_handles else set()
             self.settle({h for h in handles if self._is_coroutine(h)})
             if top:
@@ -726,7 +739,7 @@ class _Step:
 
                 return self.create(COROUTINE, node, name=f"{name}()")
             return set()
-        summary = self.a.env.summarize(function, name)
+        summary = summarize()
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})

@@ -120,3 +120,4 @@ class FileReport:
     handlers: list[Handler] = field(default_factory=list)
     problems: list[SourceProblem] = field(default_factory=list)
     analysed: bool = True  # False when nothing of the file could be analysed
+    dependencies: list[str] = field(default_factory=list)  # other files the findings depend on

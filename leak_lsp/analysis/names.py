@@ -79,10 +79,11 @@ def _imports_in(statements: Iterable[ast.stmt]) -> Mapping[str, str]:
                 else:
                     top = alias.name.split(".")[0]
                     names[top] = top
-        elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+        elif isinstance(statement, ast.ImportFrom):
+            module = "." * statement.level + (statement.module or "")
             for alias in statement.names:
                 if alias.name != "*":
-                    names[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
+                    names[alias.asname or alias.name] = f"{module}.{alias.name}" if statement.module else f"{module}{alias.name}"
     return names
 
 

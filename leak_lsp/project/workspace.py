@@ -1,0 +1,188 @@
+"""What the analysis of one file may know about the rest of its workspace.
+
+Entry points named in deployment files, and summaries of helpers defined in other
+modules of the workspace, resolved with jedi in static mode (no user code is imported
+or run: jedi's unsafe extensions stay off). Summaries are cached by file content, and
+the depth of helper chains across modules is bounded.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from leak_lsp.analysis.config import Settings
+
+if TYPE_CHECKING:
+    import jedi
+
+    from leak_lsp.analysis.lifecycle import Summary
+    from leak_lsp.project.deployment import DeployedHandler, DeploymentProblem
+
+MAX_DEPTH = 3
+_SKIPPED_FOLDERS = {"site-packages", "dist-packages", ".venv", "venv", "node_modules", ".git"}
+
+
+@dataclass(frozen=True)
+class ExternalHelper:
+    name: str  # "telemetry.start_flusher", for messages
+    path: str
+    summary: Summary
+    is_async: bool
+
+
+def read_disk(path: Path) -> str | None:
+    from leak_lsp.analysis.text import decode_source
+
+    try:
+        return decode_source(path.read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return None
+
+
+class Workspace:
+    """One workspace folder. Thread-safe: the server analyses in worker threads."""
+
+    def __init__(self, root: str | Path, read_text: Callable[[Path], str | None] = read_disk,
+                 settings: Settings | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.read_text = read_text
+        self.settings = settings or Settings()
+        self._lock = threading.RLock()
+        self._deployments: tuple[list[DeployedHandler], list[DeploymentProblem]] | None = None
+        self._project: jedi.Project | None = None
+        self._summaries: dict[tuple[str, str, str], ExternalHelper | None] = {}
+        self._in_progress: list[str] = []
+
+    # -- deployment files ------------------------------------------------------------
+    def deployments(self) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
+        with self._lock:
+            if self._deployments is None:
+                from leak_lsp.project.deployment import scan_deployments
+
+                try:
+                    self._deployments = scan_deployments(self.root)
+                except (OSError, ValueError, RecursionError):
+                    self._deployments = ([], [])
+            return self._deployments
+
+    def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
+        target = _resolved(path)
+        return [handler for handler in self.deployments()[0] if handler.module == target]
+
+    def invalidate(self, path: str | Path | None = None) -> None:
+        """Forget what a changed file (or everything) contributed."""
+        with self._lock:
+            self._deployments = None
+            if path is None:
+                self._summaries.clear()
+            else:
+                changed = str(_resolved(path))
+                self._summaries = {key: value for key, value in self._summaries.items() if key[0] != changed}
+
+    # -- helpers in other modules -------------------------------------------------------
+    def helper(self, path: str, source: str, line: int, column: int) -> ExternalHelper | None:
+        """The summary of the workspace function named at (1-based line, 0-based column), in another module."""
+        if len(self._in_progress) >= MAX_DEPTH:
+            return None
+        target = self._resolve(path, source, line, column)
+        if target is None:
+            return None
+        target_path, function = target
+        if str(target_path) == str(_resolved(path)) or str(target_path) in self._in_progress:
+            return None
+        text = self.read_text(target_path)
+        if text is None:
+            return None
+        key = (str(target_path), hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(), function)
+        with self._lock:
+            if key in self._summaries:
+                return self._summaries[key]
+        helper = self._summarize(target_path, text, function)
+        with self._lock:
+            self._summaries[key] = helper
+        return helper
+
+    def _summarize(self, target: Path, text: str, function: str) -> ExternalHelper | None:
+        from leak_lsp.analysis.engine import summarize_function
+
+        self._in_progress.append(str(target))
+        try:
+            result = summarize_function(text, str(target), function, self.settings, self)
+        finally:
+            self._in_progress.pop()
+        if result is None:
+            return None
+        summary, is_async = result
+        return ExternalHelper(f"{target.stem}.{function}", str(target), summary, is_async)
+
+    def _resolve(self, path: str, source: str, line: int, column: int) -> tuple[Path, str] | None:
+        import jedi
+
+        with self._lock:
+            if self._project is None:
+                self._project = jedi.Project(self.root, load_unsafe_extensions=False, smart_sys_path=True)
+            project = self._project
+            try:
+                script = jedi.Script(source, path=path, project=project, environment=jedi.InterpreterEnvironment())
+                names = script.goto(line, max(column, 0), follow_imports=True)
+            except Exception:  # jedi raises many kinds of errors on odd code; a miss is just unknown
+                return None
+        for name in names:
+            module = name.module_path
+            if name.type != "function" or module is None or module.suffix != ".py":
+                continue
+            module = module.resolve()
+            if not _inside(module, self.root):
+                continue
+            owner = _owner_class(module, self.read_text, name.line) if name.line else None
+            return module, f"{owner}.{name.name}" if owner else name.name
+        return None
+
+    def is_workspace_module(self, module: str, importer: str) -> bool:
+        """A cheap test before asking jedi: does an imported module live in this workspace?"""
+        if module.startswith("."):
+            return True
+        top = module.split(".")[0]
+        if top in sys.stdlib_module_names:
+            return False
+        relative = Path(*module.split("."))
+        for base in {self.root, Path(importer).resolve().parent, self.root / "src"}:
+            if (base / relative).with_suffix(".py").is_file() or (base / relative / "__init__.py").is_file():
+                return True
+        return False
+
+
+def _resolved(path: str | Path) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(path)
+
+
+def _inside(module: Path, root: Path) -> bool:
+    try:
+        relative = module.relative_to(root)
+    except ValueError:
+        return False
+    return not _SKIPPED_FOLDERS & set(relative.parts)
+
+
+def _owner_class(module: Path, read_text: Callable[[Path], str | None], line: int) -> str | None:
+    text = read_text(module)
+    if text is None:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            return node.name
+    return None

@@ -1,0 +1,67 @@
+"""Helpers in other modules of the workspace, resolved statically with jedi."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from leak_lsp.analysis import analyze_file, analyze_source
+from leak_lsp.project.workspace import Workspace
+from tests.analysis.fixture_corpus import Fixture
+
+PROJECT = Path(__file__).parents[1] / "fixtures" / "projects" / "helpers"
+HANDLER_FILES = ["app.py", "pkg/handler.py"]
+
+
+@pytest.fixture(scope="module")
+def workspace() -> Workspace:
+    return Workspace(PROJECT)
+
+
+@pytest.mark.parametrize("name", HANDLER_FILES)
+def test_findings_match_the_inline_expectations(workspace: Workspace, name: str) -> None:
+    fixture = Fixture(PROJECT / name)
+    report = analyze_file(fixture.path, workspace=workspace)
+    assert Counter((f.span.start.line + 1, f.code) for f in report.findings) == fixture.expectations
+
+
+def test_without_a_workspace_other_modules_are_unknown() -> None:
+    report = analyze_file(PROJECT / "app.py")
+    assert report.findings == []
+
+
+def test_the_chain_points_into_each_module(workspace: Workspace) -> None:
+    report = analyze_file(PROJECT / "app.py", workspace=workspace)
+    two_away = next(f for f in report.findings if f.code == "EL102")
+    chain = [(Path(r.path).name, r.span.start.line + 1) for r in two_away.related if "schedules" in r.message]
+    deep = (PROJECT / "lib" / "deep.py").read_text().splitlines()
+    timer_line = next(number for number, line in enumerate(deep, 1) if "Timer(" in line)
+    assert chain[0][0] == "telemetry.py"
+    assert chain[1] == ("deep.py", timer_line)
+
+
+def test_dependencies_name_the_modules_consulted(workspace: Workspace) -> None:
+    report = analyze_file(PROJECT / "app.py", workspace=workspace)
+    assert {Path(p).name for p in report.dependencies} >= {"telemetry.py", "deep.py"}
+
+
+def test_an_edited_helper_changes_the_handler_findings(tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("import threading\n\ndef start():\n    threading.Thread(target=print).start()\n")
+    handler = "from helper import start\n\ndef handler(event, context):\n    start()\n    return 1\n"
+    texts = {}
+
+    def read(path: Path) -> str | None:
+        return texts.get(path.name) or path.read_text()
+
+    workspace = Workspace(tmp_path, read_text=read)
+    assert [f.code for f in analyze_source(handler, str(tmp_path / "app.py"), workspace=workspace).findings] == ["EL101"]
+    texts["helper.py"] = "import threading\n\ndef start():\n    t = threading.Thread(target=print)\n    t.start()\n    t.join()\n"
+    assert analyze_source(handler, str(tmp_path / "app.py"), workspace=workspace).findings == []
+
+
+def test_third_party_and_stdlib_calls_are_not_followed(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path)
+    assert not workspace.is_workspace_module("json", str(tmp_path / "app.py"))
+    assert not workspace.is_workspace_module("requests.adapters", str(tmp_path / "app.py"))
