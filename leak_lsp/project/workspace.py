@@ -159,6 +159,29 @@ class Workspace:
         return False
 
 
+_ROOT_MARKERS = ("pyproject.toml", ".git", "template.yaml", "template.yml", "serverless.yml", "serverless.yaml",
+                 "cdk.json", "setup.py", "setup.cfg", "host.json")
+_WORKSPACES: dict[Path, Workspace] = {}
+
+
+def find_workspace_root(path: str | Path) -> Path:
+    """The nearest folder above a file that looks like a project root, else the file's folder."""
+    start = _resolved(path)
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+            return candidate
+    return folder
+
+
+def workspace_for(path: str | Path, settings: Settings | None = None) -> Workspace:
+    """One shared Workspace per root in this process, for command-line runs."""
+    root = find_workspace_root(path)
+    if root not in _WORKSPACES:
+        _WORKSPACES[root] = Workspace(root, settings=settings)
+    return _WORKSPACES[root]
+
+
 def _resolved(path: str | Path) -> Path:
     try:
         return Path(path).resolve()

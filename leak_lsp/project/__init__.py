@@ -1,0 +1,1 @@
+"""Workspace awareness: entry points from deployment files, helpers across modules."""

@@ -1,0 +1,219 @@
+"""Entry points named by deployment files: SAM/CloudFormation templates, Serverless
+Framework services, CDK apps in Python, Terraform and Azure ``function.json``.
+
+Deployment files are read as data (YAML, JSON, HCL, Python ``ast``); user code is never
+imported or run. A handler that names a missing module or function becomes a
+:class:`DeploymentProblem` located on the handler string, for the editor to show in the
+deployment file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from leak_lsp.analysis.model import Span
+from leak_lsp.analysis.text import decode_source
+from leak_lsp.project import azure_functions, cdk, cloudformation, serverless_framework, terraform
+from leak_lsp.project.claims import Claim, ModuleNames
+from leak_lsp.project.located import DocumentError, read_json, read_yaml
+
+SKIPPED_FOLDERS = frozenset(
+    {".git", "node_modules", ".venv", "venv", "cdk.out", ".aws-sam", "build", "dist", "__pycache__", ".terraform", ".serverless"}
+)
+_TEMPLATE_NAMES = frozenset({"template.yaml", "template.yml", "template.json"})
+_TEMPLATE_SUFFIXES = (".template.yaml", ".template.yml", ".template.json")
+_SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml"})
+_AZURE_NAME = "function.json"
+_CDK_APP_MARKER = "cdk.json"
+_LARGEST_FILE = 4_000_000  # bytes; deployment files are small, generated bundles are not
+
+
+@dataclass(frozen=True)
+class DeployedHandler:
+    module: Path  # absolute, resolved path of the Python file the platform imports
+    function: str  # function name inside it
+    origin: Path  # the deployment file that names it
+    span: Span  # the handler string in the deployment file
+    platform: str  # "aws-lambda" | "azure-functions"
+    description: str  # "template.yaml line 12 (OrdersFunction)"
+
+
+@dataclass(frozen=True)
+class DeploymentProblem:
+    origin: Path
+    span: Span
+    message: str
+
+
+def find_deployment_files(root: Path) -> list[Path]:
+    """Deployment files under ``root``, sorted; build output, dependencies, virtual
+    environments and hidden folders are skipped."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED_FOLDERS and not name.startswith("."))
+        found.extend(path for path in (Path(folder) / name for name in sorted(names)) if _format_of(path) is not None)
+    return found
+
+
+def scan_deployments(root: Path) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
+    """The entry points that the deployment files under ``root`` name, and the problems
+    with the ones that point nowhere."""
+    root = root.absolute()
+    claims: list[Claim] = []
+    problems: list[DeploymentProblem] = []
+    terraform_folders: dict[Path, dict[Path, str]] = defaultdict(dict)
+    readers = _file_readers(root)
+    for path in find_deployment_files(root):
+        text = _read_text(path)
+        file_format = _format_of(path)
+        if text is None or file_format is None:
+            continue
+        if file_format == _TERRAFORM:
+            terraform_folders[path.parent][path] = text
+            continue
+        try:
+            claims.extend(readers[file_format](path, text))
+        except DocumentError as error:
+            problems.append(DeploymentProblem(path, error.span, str(error)))
+    for files in terraform_folders.values():
+        claims.extend(terraform.folder_claims(files))
+    handlers: list[DeployedHandler] = []
+    names = ModuleNames()
+    for claim in claims:
+        checked = _check(claim, names, root)
+        if isinstance(checked, DeployedHandler):
+            handlers.append(checked)
+        elif checked is not None:
+            problems.append(checked)
+    return handlers, problems
+
+
+def handlers_for(module: Path, deployed: Iterable[DeployedHandler]) -> list[DeployedHandler]:
+    """The deployed entry points that live in ``module``."""
+    target = module.resolve()
+    return [handler for handler in deployed if handler.module == target]
+
+
+def search_root_for(path: Path) -> Path | None:
+    """The first folder from ``path`` upward that holds a deployment file (by name) or
+    ``.git``: where to scan when no workspace root is known."""
+    for folder in [path, *path.parents] if path.is_dir() else path.parents:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        if any(name == ".git" or name == _CDK_APP_MARKER or _named_like_deployment(name) for name in names):
+            return folder
+    return None
+
+
+Reader = Callable[[Path, str], list[Claim]]
+_TERRAFORM = "terraform"
+
+
+def _file_readers(root: Path) -> dict[str, Reader]:
+    """The readers of the formats read one file at a time (Terraform is read per folder)."""
+    return {
+        "cloudformation": _cloudformation_template,
+        "serverless": lambda path, text: serverless_framework.service_claims(path, read_yaml(text)),
+        "azure": lambda path, text: azure_functions.function_claims(path, read_json(text)),
+        "cdk": lambda path, text: cdk.app_claims(path, text, _cdk_app_folder(path, root)),
+    }
+
+
+def _cloudformation_template(path: Path, text: str) -> list[Claim]:
+    try:
+        template = read_json(text) if path.suffix == ".json" else read_yaml(text)
+    except DocumentError:
+        if "AWS::" not in text:  # some other tool's template.yaml: not ours to judge
+            return []
+        raise
+    return cloudformation.template_claims(path, template)
+
+
+def _format_of(path: Path) -> str | None:
+    name = path.name
+    if name in _TEMPLATE_NAMES or name.endswith(_TEMPLATE_SUFFIXES):
+        return "cloudformation"
+    if name in _SERVERLESS_NAMES:
+        return "serverless"
+    if name == _AZURE_NAME:
+        return "azure"
+    if name.endswith(".tf"):
+        return _TERRAFORM
+    if name.endswith(".py") and _imports_cdk(path):
+        return "cdk"
+    return None
+
+
+def _named_like_deployment(name: str) -> bool:
+    return name in _TEMPLATE_NAMES or name.endswith(_TEMPLATE_SUFFIXES) or name in _SERVERLESS_NAMES or name == _AZURE_NAME or name.endswith(".tf")
+
+
+def _imports_cdk(path: Path) -> bool:
+    data = _read_bytes(path)
+    return data is not None and cdk.IMPORTS_CDK.search(data) is not None
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        if path.stat().st_size > _LARGEST_FILE:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_text(path: Path) -> str | None:
+    data = _read_bytes(path)
+    if data is None:
+        return None
+    try:
+        return decode_source(data) if path.suffix == ".py" else data.decode("utf-8-sig")
+    except (UnicodeDecodeError, SyntaxError):
+        return None
+
+
+def _cdk_app_folder(path: Path, root: Path) -> Path:
+    """The folder of the nearest ``cdk.json`` between the file and ``root``, where
+    ``cdk synth`` runs; the file's own folder when there is none."""
+    for folder in path.parents:
+        if (folder / _CDK_APP_MARKER).is_file():
+            return folder
+        if folder == root:
+            break
+    return path.parent
+
+
+def _check(claim: Claim, names: ModuleNames, root: Path) -> DeployedHandler | DeploymentProblem | None:
+    """The claim checked against the code; a claim of unknown runtime that names no
+    Python module is dropped silently (it is probably a Node or Java function)."""
+    if claim.modules is None:
+        message = f"{claim.label}: expected `module.function`"
+        return DeploymentProblem(claim.origin, claim.module_span, message) if claim.python else None
+    found = [candidate for candidate in claim.modules if (claim.code_dir / candidate).is_file()]
+    if not found:
+        message = f"{claim.label}: no module {claim.modules[0]} under {_folder_shown(claim.code_dir, claim.origin)}"
+        return DeploymentProblem(claim.origin, claim.module_span, message) if claim.python else None
+    module = (claim.code_dir / found[0]).resolve()
+    if not names.defines(module, claim.function):
+        message = f"{claim.label}: {found[0]} has no function `{claim.function}`"
+        return DeploymentProblem(claim.origin, claim.function_span, message)
+    description = f"{_relative(claim.origin, root)} line {claim.function_span.start.line + 1} ({claim.name})"
+    return DeployedHandler(module, claim.function, claim.origin, claim.function_span, claim.platform, description)
+
+
+def _folder_shown(folder: Path, origin: Path) -> str:
+    relative = Path(os.path.relpath(folder, origin.parent)).as_posix()
+    return "./" if relative == "." else relative.rstrip("/") + "/"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
