@@ -80,14 +80,18 @@ class Editor:
 
     def apply(self, edit: types.WorkspaceEdit) -> None:
         """Apply a workspace edit as an editor does: reject a stale version, then send the change."""
-        for uri, version, edits in _document_edits(edit):
+        for uri, version, _ in document_edits(edit):
             assert version is None or version == self.versions[uri], "edit for a stale version"
-            text = self.texts[uri]
-            located = sorted(((offset_at(text, e.range.start, self.encoding), offset_at(text, e.range.end, self.encoding), e.new_text) for e in edits), reverse=True)
-            new = text
-            for start, end, new_text in located:
-                new = new[:start] + new_text + new[end:]
-            self.replace_all(uri, new)
+            self.replace_all(uri, self.applied(uri, edit))
+
+    def applied(self, uri: str, edit: types.WorkspaceEdit) -> str:
+        """The document's text with the edit's changes to it, counted in the client's units."""
+        text = self.texts[uri]
+        edits = [edit for target, _, edits in document_edits(edit) if target == uri for edit in edits]
+        located = sorted(((offset_at(text, e.range.start, self.encoding), offset_at(text, e.range.end, self.encoding), e.new_text) for e in edits), reverse=True)
+        for start, end, new_text in located:
+            text = text[:start] + new_text + text[end:]
+        return text
 
     async def diagnostics(self, uri: str) -> list[types.Diagnostic]:
         """The server's diagnostics for the current version: pulled, or awaited as pushed."""
@@ -122,7 +126,7 @@ class Editor:
         self.client.text_document_did_change(types.DidChangeTextDocumentParams(text_document=document, content_changes=changes))
 
 
-def _document_edits(edit: types.WorkspaceEdit) -> list[tuple[str, int | None, list[types.TextEdit]]]:
+def document_edits(edit: types.WorkspaceEdit) -> list[tuple[str, int | None, list[types.TextEdit]]]:
     if edit.document_changes is not None:
         return [(change.text_document.uri, change.text_document.version, list(change.edits)) for change in edit.document_changes]  # type: ignore[union-attr]
     return [(uri, None, list(edits)) for uri, edits in (edit.changes or {}).items()]
