@@ -55,8 +55,8 @@ def find_deployment_files(root: Path) -> list[Path]:
     found = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED_FOLDERS and not name.startswith("."))
-        found.extend(path for path in (Path(folder) / name for name in sorted(names)) if _format_of(path) is not None)
-    return found
+        found.extend(path for path in (Path(folder) / name for name in names) if _format_of(path) is not None)
+    return sorted(found)
 
 
 def scan_deployments(root: Path) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:

@@ -46,9 +46,11 @@ class Block:
 
 
 def read_blocks(text: str) -> list[Block]:
-    """The top-level blocks of a ``.tf`` file."""
-    reader = _Reader(text)
-    return reader.body(nested=False).blocks
+    """The top-level blocks of a ``.tf`` file; none when strings nest too deeply to read."""
+    try:
+        return _Reader(text).body(nested=False).blocks
+    except RecursionError:
+        return []
 
 
 class _Reader:

@@ -59,13 +59,15 @@ def read_yaml(text: str) -> Any:
     lines = LineIndex(text)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return None if root is None else _YamlValues(lines).convert(root)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         offset = mark.index if mark is not None else 0
         raise DocumentError(f"not valid YAML: {error.problem or error}", _point(lines, offset)) from None
     except yaml.YAMLError as error:
         raise DocumentError(f"not valid YAML: {error}", _point(lines, 0)) from None
-    return None if root is None else _YamlValues(lines).convert(root)
+    except RecursionError:
+        raise DocumentError("not valid YAML: nested too deeply", _point(lines, 0)) from None
 
 
 def read_json(text: str) -> Any:
