@@ -52,25 +52,20 @@ class DeploymentProblem:
 def find_deployment_files(root: Path) -> list[Path]:
     """Deployment files under ``root``, sorted; build output, dependencies, virtual
     environments and hidden folders are skipped."""
-    found = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED_FOLDERS and not name.startswith("."))
-        found.extend(path for path in (Path(folder) / name for name in names) if _format_of(path) is not None)
-    return sorted(found)
+    return [path for path, _ in _deployment_files(root)]
 
 
 def scan_deployments(root: Path) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
     """The entry points that the deployment files under ``root`` name, and the problems
     with the ones that point nowhere."""
-    root = root.absolute()
+    root = root.resolve()
     claims: list[Claim] = []
     problems: list[DeploymentProblem] = []
     terraform_folders: dict[Path, dict[Path, str]] = defaultdict(dict)
     readers = _file_readers(root)
-    for path in find_deployment_files(root):
+    for path, file_format in _deployment_files(root):
         text = _read_text(path)
-        file_format = _format_of(path)
-        if text is None or file_format is None:
+        if text is None:
             continue
         if file_format == _TERRAFORM:
             terraform_folders[path.parent][path] = text
@@ -109,6 +104,19 @@ def search_root_for(path: Path) -> Path | None:
         if any(name == ".git" or name == _CDK_APP_MARKER or _named_like_deployment(name) for name in names):
             return folder
     return None
+
+
+def _deployment_files(root: Path) -> list[tuple[Path, str]]:
+    """Each deployment file under ``root`` with its format, sorted by path."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in SKIPPED_FOLDERS and not name.startswith(".")]
+        for name in names:
+            path = Path(folder) / name
+            file_format = _format_of(path)
+            if file_format is not None:
+                found.append((path, file_format))
+    return sorted(found)
 
 
 Reader = Callable[[Path, str], list[Claim]]
