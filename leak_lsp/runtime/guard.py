@@ -31,6 +31,7 @@ class InvocationClock(Clock):
         self._lock = threading.Lock()
         self._count = 0
         self._phase = 0
+        self._inherited = threading.local()  # threads do not inherit context variables
         self.active: set[int] = set()
         self.current: contextvars.ContextVar[int | None] = contextvars.ContextVar("leak_lsp_invocation", default=None)
 
@@ -38,11 +39,17 @@ class InvocationClock(Clock):
         return self._phase
 
     def scheduling_phase(self) -> int | None:
-        """The caller's own invocation; a thread it started has no context, so it gets the latest one."""
+        """The caller's invocation, or the one that scheduled the tracked work now running on this thread."""
         phase = self.current.get()
-        if phase is None and self.active:
-            return self._phase
-        return phase
+        return getattr(self._inherited, "phase", None) if phase is None else phase
+
+    def inherit(self, phase: int) -> object:
+        token = getattr(self._inherited, "phase", None)
+        self._inherited.phase = phase
+        return token
+
+    def restore(self, token: object) -> None:
+        self._inherited.phase = token
 
     def has_ended(self, phase: int) -> bool:
         return phase not in self.active

@@ -93,6 +93,13 @@ class Clock:
     def has_ended(self, phase: int) -> bool:
         return self.now() > phase
 
+    def inherit(self, phase: int) -> object:
+        """Tracked work runs now: what it schedules in turn belongs to ``phase``. Returns a token."""
+        return None
+
+    def restore(self, token: object) -> None:
+        """Undo :meth:`inherit`."""
+
 
 # ---------------------------------------------------------------- where the user's code is
 
@@ -271,9 +278,11 @@ class TrackedCall:
         previous = sys.getprofile() if self.trace else None
         if self.trace:
             sys.setprofile(lambda frame, event, arg: tracker.observe(work, frame, f"{name_of(self.function)}() resumed"))
+        token = tracker.clock.inherit(work.scheduled_in)
         try:
             return self.function(*args, **kwargs)
         finally:
+            tracker.clock.restore(token)
             if self.trace:
                 sys.setprofile(previous)
             tracker.observe(work, ran=f"{name_of(self.function)}() finished", at=defined_at(self.function))

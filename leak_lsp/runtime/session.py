@@ -90,9 +90,9 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
             say(f"FROZEN for {options.idle_seconds:g} s ({runtime.freezer.name})")
             time.sleep(options.idle_seconds)
         runtime.set_phase(invocation_phase(number))
+        say(f"START invocation {number}")  # before the thaw: what resumes there belongs to this invocation
         if number > 1:
             runtime.freezer.thaw()
-        say(f"START invocation {number}")
         started = time.monotonic()
         last = number == options.invocations
         runtime.send({"command": "invoke", "number": number, "event": options.event,
