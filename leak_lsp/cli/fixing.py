@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leak_lsp.analysis import analyze_source
+from leak_lsp.project.workspace import Workspace
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes_selection import fix_to_apply, select_fixes
 from leak_lsp.analysis.model import FileReport, Finding, TextEdit
@@ -37,7 +38,8 @@ class FixedSource:
     warning: str | None = None  # why fixing stopped early
 
 
-def fix_source(text: str, report: FileReport, settings: Settings, unsafe: bool) -> FixedSource:
+def fix_source(text: str, report: FileReport, settings: Settings, unsafe: bool,
+               workspace: Workspace | None = None) -> FixedSource:
     """Apply fixes round after round until none is left or ``MAX_ROUNDS`` is reached."""
     applied = 0
     parsed_before = _parses(text)
@@ -49,7 +51,7 @@ def fix_source(text: str, report: FileReport, settings: Settings, unsafe: bool) 
         if parsed_before and not _parses(candidate):
             return FixedSource(text, report, applied, "a fix would have introduced a syntax error; it was not applied")
         text, applied = candidate, applied + _fixes_among(report.findings, edits, unsafe)
-        report = analyze_source(text, report.path, settings)
+        report = analyze_source(text, report.path, settings, workspace)
     return FixedSource(text, report, applied)
 
 
@@ -84,7 +86,8 @@ class FileFix:
     warning: str | None = None
 
 
-def fix_file(path: Path, report: FileReport, settings: Settings, unsafe: bool, write: bool) -> FileFix:
+def fix_file(path: Path, report: FileReport, settings: Settings, unsafe: bool, write: bool,
+             workspace: Workspace | None = None) -> FileFix:
     """Fix one file already analysed as ``report``; write it back when ``write``."""
     if not any(fix_to_apply(finding, unsafe) for finding in report.findings):
         return FileFix(report)
@@ -94,7 +97,7 @@ def fix_file(path: Path, report: FileReport, settings: Settings, unsafe: bool, w
         text = decode_source(data)
     except (OSError, UnicodeDecodeError, SyntaxError) as error:
         return FileFix(report, warning=f"cannot read the file again to fix it: {error}")
-    result = fix_source(text, report, settings, unsafe)
+    result = fix_source(text, report, settings, unsafe, workspace)
     if result.applied == 0:
         return FileFix(result.report, warning=result.warning)
     if write:
