@@ -362,22 +362,26 @@ def _describe(noun: str, name: str | None, helper: str | None) -> str:
 
 
 def _describe_exits(exits: list[Node], function: ast.AST | None) -> str:
-    parts = []
-    for node in sorted(exits, key=lambda n: getattr(n.stmt, "lineno", 0)):
+    """"returns on line 14 or 20, raises on line 18" — grouped by how the handler leaves."""
+    lines: dict[str, list[int]] = {}
+    for node in exits:
         stmt = node.stmt
         if node.exit_kind == "end":
-            line = getattr(stmt, "end_lineno", None) or getattr(stmt, "lineno", 0)
-            text = f"reaches its end on line {line}"
+            verb, line = "reaches its end", getattr(stmt, "end_lineno", None) or getattr(stmt, "lineno", 0)
         else:
-            verb = "returns" if node.exit_kind == "return" else "raises"
-            text = f"{verb} on line {getattr(stmt, 'lineno', 0)}"
-        if text not in parts:
-            parts.append(text)
-    if not parts:
+            verb, line = ("returns" if node.exit_kind == "return" else "raises"), getattr(stmt, "lineno", 0)
+        if line not in lines.setdefault(verb, []):
+            lines[verb].append(line)
+    if not lines:
         return "returns"
-    if len(parts) > 3:
-        parts = parts[:3] + [f"{len(parts) - 3} more"]
-    return ", ".join(parts[:-1]) + (" or " if len(parts) > 1 else "") + parts[-1]
+    parts = []
+    for verb, numbers in sorted(lines.items(), key=lambda item: min(item[1])):
+        numbers.sort()
+        shown = ", ".join(map(str, numbers[:3])) + (f" and {len(numbers) - 3} more" if len(numbers) > 3 else "")
+        if len(numbers) in (2, 3):
+            shown = ", ".join(map(str, numbers[:-1])) + f" or {numbers[-1]}"
+        parts.append(f"{verb} on line {shown}")
+    return ", or ".join(parts)
 
 
 def _exit_note(node: Node, kind: WorkKind) -> str:

@@ -105,16 +105,20 @@ class FixWriter:
         return (name, (edit,)) if edit is not None else (None, ())
 
     def _bind(self, statement: ast.Expr, name: str) -> TextEdit | None:
+        """``Thread(...).start()`` becomes ``thread = Thread(...)`` then ``thread.start()``.
+
+        A statement sharing its line with others (``a = 1; Thread(...).start()``) keeps to
+        one line, joined with semicolons, so nothing around it moves.
+        """
         call = statement.value
-        if not self._alone_on_lines(statement) or not isinstance(call, ast.Call):
+        if not isinstance(call, ast.Call):
             return None
-        indent = self._indent(statement.lineno - 1)
+        separator = f"{self.eol}{self._indent(statement.lineno - 1)}" if self._starts_line(statement) else "; "
         if isinstance(call.func, ast.Attribute) and call.func.attr == "start" and isinstance(call.func.value, ast.Call):
-            text = f"{name} = {self._source(call.func.value)}{self.eol}{indent}{name}.start()"
+            text = f"{name} = {self._source(call.func.value)}{separator}{name}.start()"
         else:
             text = f"{name} = {self._source(call)}"
-        span = self.span(statement)
-        return TextEdit(span, text)
+        return TextEdit(self.span(statement), text)
 
     def _settle_statement(self, work: Work, handle: str, function: FunctionNode) -> tuple[str, tuple[TextEdit, ...]] | None:
         kind = work.kind

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from leak_lsp import __version__
-from leak_lsp.analysis.model import Finding, Fix, FileReport, Position, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import Applicability, Finding, Fix, FileReport, Position, Severity, SourceProblem, Span
 from leak_lsp.rules import all_rules, rule_for, rule_page, rule_url
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -167,8 +167,9 @@ def _json_entry(path: str, item: Item) -> dict[str, Any]:
 
 
 def displayed_fix(finding: Finding) -> Fix | None:
-    """The fix an editor would offer first: the preferred one, else the first one."""
-    return next((fix for fix in finding.fixes if fix.preferred), finding.fixes[0] if finding.fixes else None)
+    """The fix an editor would offer first: the preferred one, else the first real one (not a noqa)."""
+    real = [fix for fix in finding.fixes if fix.applicability is not Applicability.DISPLAY]
+    return next((fix for fix in real if fix.preferred), real[0] if real else None)
 
 
 def _json_fix(fix: Fix | None) -> dict[str, Any] | None:
