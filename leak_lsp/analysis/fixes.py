@@ -124,7 +124,10 @@ class FixWriter:
         kind = work.kind
         assert kind is not None
         template = work.alarm.disarm if work.alarm is not None else kind.settle_template
-        if not template or (template.startswith("await") and not isinstance(function, ast.AsyncFunctionDef)):
+        is_async = isinstance(function, ast.AsyncFunctionDef)
+        if template.startswith("await") and not is_async and (work.owner or "").startswith("module:"):
+            template = work.owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
+        if not template or (template.startswith("await") and not is_async):
             return None
         imports: list[str] = []
 
