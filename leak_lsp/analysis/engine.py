@@ -196,8 +196,9 @@ class _Module:
     def _driven_coroutines(self, entry: Entry) -> list[_Target]:
         """``asyncio.run(main(event))`` and ``LOOP.run_until_complete(main(event))`` in a handler."""
         driven = []
-        for node in ast.walk(entry.function):
-            if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Call):
+        index = self.parsed.index
+        for node in index.loop_runs:
+            if not node.args or not isinstance(node.args[0], ast.Call) or entry.function not in index.ancestors(node):
                 continue
             qualified = self.scope.qualify(node.func) or ""
             if qualified == "asyncio.run" or qualified.endswith("asyncio.runners.run"):
@@ -247,7 +248,7 @@ class _Module:
             if root not in settled_roots.value:
                 finding = self._finding(rule_for("EL901"), work, handler, target=target_text)
                 findings.setdefault((finding.code, finding.span), finding)
-        noqa = suppressed_codes(self.parsed.tokens) if "noqa" in self.parsed.lines.text.lower() else {}
+        noqa = suppressed_codes(self.parsed.lines)
         for finding in sorted(findings.values(), key=lambda f: (f.span, f.code)):
             codes = noqa.get(finding.span.start.line)
             if codes is not None and (not codes or finding.code in codes):

@@ -16,7 +16,7 @@ from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.lifecycle import Result, Work
 from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
 from leak_lsp.analysis.names import Scope
-from leak_lsp.analysis.noqa import NOQA, comments
+from leak_lsp.analysis.noqa import NOQA
 from leak_lsp.analysis.parsing import ParsedModule
 from leak_lsp.analysis.text import utf8_column_to_index
 
@@ -72,18 +72,16 @@ class FixWriter:
         return tuple(fixes)
 
     def noqa_fix(self, line: int, code: str) -> Fix:
+        """``# noqa: CODE`` on the line, merged into an existing noqa comment."""
+        title = f"Suppress {code} with `# noqa`"
         text = self.lines.line(line)
-        comment = self._comments.get(line)
-        match = NOQA.search(comment) if comment else None
-        if comment and match and match.group("codes"):
-            column = text.rfind(comment) + match.end("codes")
-            return Fix(f"Suppress {code} with `# noqa`", (self._insert(line, column, f", {code}"),),
-                       Applicability.DISPLAY)
-        if line in self._lines_ending_in_string:
-            return Fix(f"Suppress {code} with `# noqa`", (), Applicability.DISPLAY)
+        match = NOQA.search(text)
+        if match and match.group("codes"):
+            return Fix(title, (self._insert(line, match.end("codes"), f", {code}"),), Applicability.DISPLAY)
+        if line in self.parsed.index.string_lines:
+            return Fix(title, (), Applicability.DISPLAY)
         stripped = len(text.rstrip())
-        return Fix(f"Suppress {code} with `# noqa`", (self._replace(line, stripped, line, len(text), f"  # noqa: {code}"),),
-                   Applicability.DISPLAY)
+        return Fix(title, (self._replace(line, stripped, line, len(text), f"  # noqa: {code}"),), Applicability.DISPLAY)
 
     # -- the handle ------------------------------------------------------------------------------
     def _handle(self, work: Work, result: Result, exits: list[Node], function: FunctionNode
@@ -236,7 +234,7 @@ class FixWriter:
         pieces = []
         for number in range(first_line, last_line + 1):
             line = self.lines.line(number)
-            inside_string = (number - 1) in self._lines_ending_in_string
+            inside_string = (number - 1) in self.parsed.index.string_lines
             pieces.append((line if not line.strip() or inside_string else unit + line) + self.eol)
         return "".join(pieces)
 
@@ -288,20 +286,6 @@ class FixWriter:
                 names.add((node.asname or node.name).split(".")[0])
         return names
 
-    @cached_property
-    def _comments(self) -> dict[int, str]:
-        return comments(self.parsed.tokens)
-
-    @cached_property
-    def _lines_ending_in_string(self) -> set[int]:
-        """0-based lines whose end lies inside a multi-line string: no comment may go there."""
-        inside: set[int] = set()
-        for node in ast.walk(self.parsed.tree):
-            if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
-                if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
-                    inside.update(range(node.lineno - 1, node.end_lineno - 1))
-        return inside
-
     def _dominates(self, work: Work, result: Result, exits: list[Node]) -> bool:
         """Whether every path from the entry to these exits goes through the creating statement."""
         graph = result.graph
@@ -326,20 +310,21 @@ class FixWriter:
         The work may use what the block manages (a client session, a file): waiting after
         it closed changes behaviour, so such a fix is unsafe.
         """
-        blocks = [node for node in ast.walk(function) if isinstance(node, (ast.With, ast.AsyncWith))
-                  and any(child is work.statement for child in ast.walk(node))]
+        index = self.parsed.index
+        blocks = [node for node in index.ancestors(work.statement) if isinstance(node, (ast.With, ast.AsyncWith))]
         for exit_node in exits:
             inside = exit_node.exit_kind != "end" and all(
-                any(child is exit_node.stmt for child in ast.walk(block)) for block in blocks)
+                block in index.ancestors(exit_node.stmt) for block in blocks)  # type: ignore[arg-type]
             if blocks and not inside:
                 return True
         return False
 
     def _in_loop(self, statement: ast.stmt, function: FunctionNode) -> bool:
-        for node in ast.walk(function):
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node is not statement:
-                if any(child is statement for child in ast.walk(node)):
-                    return True
+        for node in self.parsed.index.ancestors(statement):
+            if node is function:
+                return False
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+                return True
         return False
 
     def _starts_line(self, node: ast.stmt) -> bool:

@@ -1,25 +1,23 @@
-"""``# noqa`` comments, read as flake8 and ruff read them."""
+"""``# noqa`` comments, read line by line as flake8 and ruff read them."""
 
 from __future__ import annotations
 
 import re
-import tokenize
+
+from leak_lsp.analysis.text import LineIndex
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+_MENTION = re.compile(r"noqa", re.IGNORECASE)
 
 
-def suppressed_codes(tokens: list[tokenize.TokenInfo]) -> dict[int, set[str]]:
+def suppressed_codes(lines: LineIndex) -> dict[int, set[str]]:
     """0-based line -> codes its noqa comment names; an empty set means every code."""
     result: dict[int, set[str]] = {}
-    for line, comment in comments(tokens).items():
-        match = NOQA.search(comment)
-        if match:
+    for mention in _MENTION.finditer(lines.text):
+        line = lines.position(mention.start()).line
+        match = NOQA.search(lines.line(line))
+        if match and line not in result:
             codes = match.group("codes")
             result[line] = {code.upper() for code in _CODE.findall(codes)} if codes else set()
     return result
-
-
-def comments(tokens: list[tokenize.TokenInfo]) -> dict[int, str]:
-    """0-based line -> the comment on it."""
-    return {token.start[0] - 1: token.string for token in tokens if token.type == tokenize.COMMENT}

@@ -10,9 +10,7 @@ a few times, before it is given up: the function being typed keeps its diagnosti
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -32,14 +30,45 @@ class ParsedModule:
     repaired_lines: set[int] = field(default_factory=set)  # 1-based lines replaced by ``pass``
 
     @cached_property
-    def tokens(self) -> list[tokenize.TokenInfo]:
-        """The file's tokens, once; as far as they go when the file does not tokenize."""
-        tokens: list[tokenize.TokenInfo] = []
-        try:
-            tokens.extend(tokenize.generate_tokens(io.StringIO(self.lines.text, newline=None).readline))
-        except (tokenize.TokenError, SyntaxError):
-            pass
-        return tokens
+    def index(self) -> TreeIndex:
+        return TreeIndex.of(self.tree)
+
+
+@dataclass
+class TreeIndex:
+    """Facts gathered in one walk of the tree, so that no later step walks it again."""
+
+    parents: dict[int, ast.AST]  # id(node) -> its parent
+    string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
+    loop_runs: list[ast.Call]  # ``asyncio.run(...)`` / ``x.run_until_complete(...)`` calls
+
+    @staticmethod
+    def of(tree: ast.Module) -> TreeIndex:
+        parents: dict[int, ast.AST] = {}
+        string_lines: set[int] = set()
+        loop_runs: list[ast.Call] = []
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+                stack.append(child)
+            if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
+                if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
+                    string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
+            elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+                name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+                if name in {"run", "run_until_complete"}:
+                    loop_runs.append(node)
+        return TreeIndex(parents, string_lines, loop_runs)
+
+    def ancestors(self, node: ast.AST) -> list[ast.AST]:
+        chain = []
+        parent = self.parents.get(id(node))
+        while parent is not None:
+            chain.append(parent)
+            parent = self.parents.get(id(parent))
+        return chain
 
 
 def parse_module(source: str) -> ParsedModule:
