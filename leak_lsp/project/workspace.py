@@ -58,6 +58,7 @@ class Workspace:
         self._deployments: tuple[list[DeployedHandler], list[DeploymentProblem]] | None = None
         self._project: jedi.Project | None = None
         self._summaries: dict[tuple[str, str, str], ExternalHelper | None] = {}
+        self._scripts: dict[tuple[str, int], jedi.Script] = {}  # one parsed script per version of a caller
         self._in_progress: list[str] = []
 
     # -- deployment files ------------------------------------------------------------
@@ -84,7 +85,10 @@ class Workspace:
                 self._summaries.clear()
             else:
                 changed = str(_resolved(path))
-                self._summaries = {key: value for key, value in self._summaries.items() if key[0] != changed}
+                self._summaries = {
+                    key: helper for key, helper in self._summaries.items()
+                    if key[0] != changed and (helper is None or changed not in helper.summary.dependencies)
+                }
 
     # -- helpers in other modules -------------------------------------------------------
     def helper(self, path: str, source: str, line: int, column: int) -> ExternalHelper | None:
@@ -128,9 +132,14 @@ class Workspace:
         with self._lock:
             if self._project is None:
                 self._project = jedi.Project(self.root, load_unsafe_extensions=False, smart_sys_path=True)
-            project = self._project
+            key = (path, hash(source))
+            script = self._scripts.get(key)
             try:
-                script = jedi.Script(source, path=path, project=project, environment=jedi.InterpreterEnvironment())
+                if script is None:
+                    script = jedi.Script(source, path=path, project=self._project,
+                                         environment=jedi.InterpreterEnvironment())
+                    self._scripts = {k: v for k, v in self._scripts.items() if k[0] != path}
+                    self._scripts[key] = script
                 names = script.goto(line, max(column, 0), follow_imports=True)
             except Exception:  # jedi raises many kinds of errors on odd code; a miss is just unknown
                 return None

@@ -65,3 +65,14 @@ def test_third_party_and_stdlib_calls_are_not_followed(tmp_path: Path) -> None:
     workspace = Workspace(tmp_path)
     assert not workspace.is_workspace_module("json", str(tmp_path / "app.py"))
     assert not workspace.is_workspace_module("requests.adapters", str(tmp_path / "app.py"))
+
+
+def test_invalidating_a_module_refreshes_the_helpers_built_on_it(tmp_path: Path) -> None:
+    (tmp_path / "base.py").write_text("import threading\n\ndef start():\n    threading.Thread(target=print).start()\n")
+    (tmp_path / "middle.py").write_text("from base import start\n\ndef run():\n    start()\n")
+    handler = "from middle import run\n\ndef handler(event, context):\n    run()\n    return 1\n"
+    workspace = Workspace(tmp_path)
+    assert [f.code for f in analyze_source(handler, str(tmp_path / "app.py"), workspace=workspace).findings] == ["EL101"]
+    (tmp_path / "base.py").write_text("def start():\n    pass\n")
+    workspace.invalidate(tmp_path / "base.py")
+    assert analyze_source(handler, str(tmp_path / "app.py"), workspace=workspace).findings == []
