@@ -1,0 +1,104 @@
+"""Shared pieces of the real-editor tests: the leaking handler, where the editors live,
+and how to check what an editor wrote back.
+
+The editors come from ``scripts/install-editors.sh`` (CI runs it first). A test whose
+editor is not installed is skipped with the reason; everything else is asserted.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from leak_lsp.analysis import analyze_file
+from leak_lsp.analysis.config import load_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EDITORS_DIR = Path(os.environ.get("LEAK_LSP_EDITORS_DIR", REPO_ROOT / ".editors"))
+INSTALL_HINT = "run scripts/install-editors.sh"
+
+# The flagged call comes after non-ASCII text on its line ("ç" is 2 UTF-8 bytes and one
+# UTF-16 unit, the emoji 4 bytes and two UTF-16 units), so a column computed in the
+# wrong encoding lands elsewhere and the quick fix is not found.
+LEAKING_HANDLER = '''\
+import threading
+
+
+def send_receipt():
+    pass
+
+
+def handler(event, context):
+    label = "reçu 📨"; worker = threading.Thread(target=send_receipt); worker.start()
+    return label
+'''
+FLAGGED_CALL = "worker.start()"
+FIX_MARKER = "worker.join()"
+
+
+@dataclass(frozen=True)
+class HandlerProject:
+    root: Path
+    handler: Path
+
+    @property
+    def original_text(self) -> str:
+        return LEAKING_HANDLER
+
+    @property
+    def flagged_line(self) -> int:
+        """0-based line of the flagged call."""
+        return next(index for index, line in enumerate(LEAKING_HANDLER.splitlines()) if FLAGGED_CALL in line)
+
+    def flagged_column(self, encoding: str) -> int:
+        """0-based column of the flagged call in units of `encoding` (utf-8, utf-16, utf-32)."""
+        line = LEAKING_HANDLER.splitlines()[self.flagged_line]
+        prefix = line[: line.index(FLAGGED_CALL)]
+        if encoding == "utf-8":
+            return len(prefix.encode("utf-8"))
+        if encoding == "utf-16":
+            return len(prefix.encode("utf-16-le")) // 2
+        return len(prefix)
+
+
+@pytest.fixture
+def handler_project(tmp_path: Path) -> HandlerProject:
+    """A project folder (with a pyproject.toml as its root marker) holding the leaking handler."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "receipts"\nversion = "0"\n', encoding="utf-8")
+    handler = root / "handler.py"
+    handler.write_text(LEAKING_HANDLER, encoding="utf-8")
+    return HandlerProject(root=root, handler=handler)
+
+
+def assert_fixed_on_disk(project: HandlerProject) -> None:
+    """The file the editor wrote keeps every original line, joins the thread, and is clean."""
+    written = project.handler.read_text(encoding="utf-8")
+    ast.parse(written)
+    remaining = iter(written.splitlines())
+    assert all(line in remaining for line in project.original_text.splitlines()), written
+    assert FIX_MARKER in written
+    report = analyze_file(project.handler, load_settings(project.root))
+    assert [finding.code for finding in report.findings] == []
+
+
+def server_environment() -> dict[str, str]:
+    """The environment for an editor: `leak-lsp` of this interpreter first on PATH."""
+    environment = dict(os.environ)
+    environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
+    return environment
+
+
+def require_executable(path: Path | str | None, what: str) -> str:
+    """The executable's path, or skip the test saying how to install it."""
+    found = shutil.which(str(path)) if path else None
+    if found is None:
+        pytest.skip(f"{what} is not installed ({INSTALL_HINT})")
+    return found
