@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from leak_lsp.analysis import analyze_file
+from leak_lsp.analysis import analyze_file, analyze_source
 from leak_lsp.analysis.config import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +65,11 @@ class HandlerProject:
         if encoding == "utf-16":
             return len(prefix.encode("utf-16-le")) // 2
         return len(prefix)
+
+    def preferred_fix_title(self) -> str:
+        """The title of the fix the analysis prefers for the handler's leak."""
+        [finding] = analyze_source(LEAKING_HANDLER, str(self.handler), load_settings(self.root)).findings
+        return next(fix.title for fix in finding.fixes if fix.preferred)
 
 
 @pytest.fixture

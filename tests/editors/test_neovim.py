@@ -66,6 +66,7 @@ def assert_round_trip(report: dict[str, Any], project: HandlerProject, expected_
     assert diagnostic["code"] == "EL101"
     assert diagnostic["source"] == "leak-lsp"
     assert (diagnostic["line"], diagnostic["byte_column"]) == (project.flagged_line, project.flagged_column("utf-8"))
+    assert report["applied"] == project.preferred_fix_title()
     assert report["steps"] == ["opened", "diagnosed", "fixed", "clean"]
     assert_fixed_on_disk(project)
 
