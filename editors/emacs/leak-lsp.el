@@ -11,8 +11,7 @@
 ;; eglot runs one server per major mode: this replaces pylsp/pyright for Python
 ;; buffers.  Quick fixes: M-x eglot-code-actions (the preferred fix is the default).
 ;; Settings override [tool.leak-lsp] of the project, for example:
-;;   (setq-default eglot-workspace-configuration
-;;                 '((:leakLsp . (:ignore ["EL901"]))))
+;;   (setq-default eglot-workspace-configuration '(:leakLsp (:ignore ["EL901"])))
 
 ;;; Code:
 

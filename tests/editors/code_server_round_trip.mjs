@@ -4,7 +4,9 @@
 // preferred fix, wait for the diagnostic to go, save.
 //
 // Environment: LEAK_LSP_URL (code-server with the workspace folder), LEAK_LSP_FILE (the
-// file name to open), LEAK_LSP_FIX_TITLE, LEAK_LSP_SCREENSHOT, CHROMIUM, PLAYWRIGHT_CORE.
+// file name to open), LEAK_LSP_SEVERITY (the configured severity of the diagnostic, to
+// wait for once the settings have reached the server), LEAK_LSP_FIX_TITLE,
+// LEAK_LSP_SCREENSHOT, CHROMIUM, PLAYWRIGHT_CORE.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -28,7 +30,12 @@ function problemRows(page) {
 }
 
 async function readProblems(page) {
-  return problemRows(page).evaluateAll((rows) => rows.map((row) => row.innerText.replace(/\s+/g, " ").trim()));
+  return problemRows(page).evaluateAll((rows) =>
+    rows.map((row) => ({
+      text: row.innerText.replace(/\s+/g, " ").trim(),
+      icon: row.querySelector(".marker-icon")?.className ?? "",
+    })),
+  );
 }
 
 async function showProblems(page) {
@@ -53,7 +60,8 @@ async function roundTrip(page) {
   report.steps.push("opened");
 
   await showProblems(page);
-  await problemRows(page).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  const severityIcon = page.locator(`.codicon-${process.env.LEAK_LSP_SEVERITY}`);
+  await problemRows(page).filter({ has: severityIcon }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
   report.problems = await readProblems(page);
   await page.screenshot({ path: process.env.LEAK_LSP_SCREENSHOT });
   report.steps.push("diagnosed");

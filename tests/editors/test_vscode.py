@@ -104,9 +104,13 @@ def code_server_command(tools: Tools, home: Path, *arguments: str) -> list[str]:
             "--user-data-dir", str(home / "user-data"), "--extensions-dir", str(home / "extensions"), *arguments]
 
 
+CONFIGURED_SEVERITY = "warning"  # EL101 is an error by default: seeing a warning proves the settings arrived
+
+
 def write_user_settings(home: Path, interpreter: Path) -> None:
     settings = {
         "leakLsp.interpreter": str(interpreter),
+        "leakLsp.severity": {"EL101": CONFIGURED_SEVERITY},
         "security.workspace.trust.enabled": False,
         "workbench.startupEditor": "none",
         "workbench.tips.enabled": False,
@@ -160,6 +164,7 @@ def wait_for_listening(log_path: Path, process: subprocess.Popen[Any]) -> str:
 
 def run_driver(tools: Tools, url: str, project: HandlerProject, screenshot: Path, home: Path) -> dict[str, Any]:
     environment = dict(private_home(home), LEAK_LSP_URL=url, LEAK_LSP_FILE=project.handler.name,
+                       LEAK_LSP_SEVERITY=CONFIGURED_SEVERITY,
                        LEAK_LSP_FIX_TITLE=project.preferred_fix_title(), LEAK_LSP_SCREENSHOT=str(screenshot),
                        CHROMIUM=str(CHROMIUM), PLAYWRIGHT_CORE=str(PLAYWRIGHT_CORE))
     driver = subprocess.Popen([str(tools.node), str(DRIVER)], env=environment, stdout=subprocess.PIPE,
@@ -181,9 +186,10 @@ def test_vscode_shows_the_leak_and_applies_the_quick_fix(tools: Tools, code_serv
 
     assert report.get("error") is None, json.dumps(report, indent=1)
     [problem] = report["problems"]
-    assert "EL101" in problem
+    assert "EL101" in problem["text"]
+    assert CONFIGURED_SEVERITY in problem["icon"].split()
     # VS Code shows 1-based lines and UTF-16 columns.
-    position = re.search(r"\[Ln (\d+), Col (\d+)\]", problem)
+    position = re.search(r"\[Ln (\d+), Col (\d+)\]", problem["text"])
     assert position, problem
     assert (int(position[1]), int(position[2])) == (
         handler_project.flagged_line + 1,
