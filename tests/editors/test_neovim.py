@@ -52,7 +52,7 @@ def run_round_trip(executable: str, setup: str, project: HandlerProject, tmp_pat
     }
     finished = subprocess.run(
         [executable, "--headless", "-n", "-i", "NONE", "-u", str(DRIVER)],
-        cwd=project.root, env=environment, capture_output=True, text=True, timeout=60,
+        cwd=project.root, env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
     )
     assert finished.returncode == 0 and report_path.exists(), finished.stderr
     report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
