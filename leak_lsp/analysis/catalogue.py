@@ -33,6 +33,7 @@ class Catalogue:
     settle_methods: frozenset[str] = frozenset()
     settle_functions: frozenset[str] = frozenset()
     receiver_settles: frozenset[str] = frozenset()
+    receiver_argument_settles: frozenset[str] = frozenset()
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
@@ -44,6 +45,7 @@ def catalogue() -> Catalogue:
     methods: set[str] = set()
     functions: set[str] = set()
     receiver_settles: set[str] = set()
+    argument_settles: set[str] = set()
     for kind in work_kinds():
         for key in kind.started_by:
             result.started_by[key] = kind
@@ -60,7 +62,9 @@ def catalogue() -> Catalogue:
         methods |= kind.settle_methods
         functions |= kind.settle_functions
         receiver_settles |= kind.receiver_settles
+        argument_settles |= kind.receiver_argument_settles
     return Catalogue(
         result.started_by, result.created_by, result.submitted_to, result.receivers, result.alarms,
         result.cancels, frozenset(methods), frozenset(functions), frozenset(receiver_settles),
+        frozenset(argument_settles),
     )

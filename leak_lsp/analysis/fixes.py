@@ -22,11 +22,6 @@ from leak_lsp.analysis.text import utf8_column_to_index
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
-_FRESH_NAMES = {
-    "thread": "thread", "timer": "timer", "future": "future", "popen": "process", "process": "process",
-    "async-process": "process", "fork": "pid", "task": "task", "callback": "handle", "listener": "listener",
-    "scheduler": "scheduler", "observer": "observer",
-}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
 
@@ -45,8 +40,9 @@ class FixWriter:
         if kind.name == "coroutine":
             fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
             return (fix,) if fix else ()
-        handle, binding = self._handle(work, result, exits, function)
-        if handle is None and work.slot is None:
+        template = work.alarm.disarm if work.alarm is not None else kind.settle_template
+        handle, binding = self._handle(work, result, exits, function) if "{handle}" in template else (None, ())
+        if handle is None and "{handle}" in template:
             return ()
         statement = self._settle_statement(work, handle or "", function)
         if statement is None:
@@ -98,7 +94,7 @@ class FixWriter:
         statement = work.statement
         if not isinstance(statement, ast.Expr) or self._in_loop(statement, function) or any(instances):
             return None, ()
-        name = self._fresh_name(_FRESH_NAMES.get(work.kind.name if work.kind else "", "work"))
+        name = self._fresh_name(work.kind.handle_name if work.kind else "work")
         edit = self._bind(statement, name)
         return (name, (edit,)) if edit is not None else (None, ())
 
@@ -123,6 +119,8 @@ class FixWriter:
         assert kind is not None
         template = work.alarm.disarm if work.alarm is not None else kind.settle_template
         is_async = isinstance(function, ast.AsyncFunctionDef)
+        if "{owner}" in template and not (work.owner or "").startswith(("module:", "local:", "attr:")):
+            return None
         if template.startswith("await") and not is_async and (work.owner or "").startswith("module:"):
             template = work.owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
         if not template or (template.startswith("await") and not is_async):
@@ -133,6 +131,8 @@ class FixWriter:
             key = match.group(1)
             if key == "handle":
                 return handle
+            if key == "owner":
+                return (work.owner or "").split(":", 1)[-1]
             if key == "slot":
                 if work.slot_source is not None:
                     return work.slot_source

@@ -587,8 +587,12 @@ class _Step:
                         return set()
                     return self.create(submitted, node, owner=owner, iterator=method in ITERATOR_METHODS,
                                        on_module_loop=bool(owner and owner.startswith("module:") and receiver_kind == "loop"))
-                if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait"):
+                if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait") \
+                        and not _false_keyword(node, "blocking"):
                     self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
+                    return set()
+                if method in catalogue.receiver_argument_settles:
+                    self.settle(all_arguments)
                     return set()
                 if method == "run_until_complete":
                     self.settle(all_arguments)

@@ -22,6 +22,7 @@ _MODULES = (
     "process_not_waited",
     "task_on_reused_loop",
     "service_not_stopped",
+    "greenlet_not_joined",
     "task_dropped_by_asyncio_run",
     "coroutine_never_awaited",
     "work_started_at_import",

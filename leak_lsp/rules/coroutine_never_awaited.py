@@ -36,6 +36,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 COROUTINE = WorkKind(
     name="coroutine",
+    handle_name="coroutine",
     noun="coroutine",
     awaitable=True,
     settle_template="await {handle}",

@@ -1,7 +1,8 @@
 """## What it does
 Checks for work submitted to an executor or a process pool (`submit`, `map`,
-`apply_async`, `map_async`, `imap`, s3transfer and Pub/Sub futures) whose result the
-handler does not wait for on every path to its exits.
+`apply_async`, `map_async`, `imap`, s3transfer and Pub/Sub futures), and for Kafka
+messages (`KafkaProducer.send`, confluent `Producer.produce`), whose result the handler
+does not wait for (or whose producer it does not flush) on every path to its exits.
 
 ## Why is this bad?
 The executor's worker threads keep running after the handler returns and are frozen
@@ -52,6 +53,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 FUTURE = WorkKind(
     name="future",
+    handle_name="future",
     noun="future",
     submitted_to=(
         ("executor", "submit"),
@@ -88,11 +90,27 @@ FUTURE = WorkKind(
     settle_title="Wait for the result",
 )
 
+PRODUCED_MESSAGE = WorkKind(
+    name="message",
+    handle_name="message",
+    noun="message",
+    submitted_to=(("kafka-producer", "send"), ("kafka-producer", "produce")),
+    receivers=(
+        ("kafka.KafkaProducer", "kafka-producer"),
+        ("kafka.producer.KafkaProducer", "kafka-producer"),
+        ("confluent_kafka.Producer", "kafka-producer"),
+    ),
+    settle_methods=frozenset({"get"}),
+    receiver_settles=frozenset({"flush"}),
+    settle_template="{owner}.flush()",
+    settle_title="Flush the producer",
+)
+
 RULE = Rule(
     code="EL104",
     name="executor-work-not-waited",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
     message="{what} submitted here may still be running when the handler {exits}; it resumes in a later invocation",
-    kinds=(FUTURE,),
+    kinds=(FUTURE, PRODUCED_MESSAGE),
 )

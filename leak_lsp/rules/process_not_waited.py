@@ -44,6 +44,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 POPEN = WorkKind(
     name="popen",
+    handle_name="process",
     noun="child process",
     created_by=("subprocess.Popen",),
     settle_methods=frozenset({"wait", "communicate"}),
@@ -54,6 +55,7 @@ POPEN = WorkKind(
 
 ASYNC_PROCESS = WorkKind(
     name="async-process",
+    handle_name="process",
     noun="child process",
     created_by=("asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"),
     settle_methods=frozenset({"wait", "communicate"}),
@@ -63,6 +65,7 @@ ASYNC_PROCESS = WorkKind(
 
 PROCESS = WorkKind(
     name="process",
+    handle_name="process",
     noun="process",
     started_by=(("multiprocessing.Process", "start"), ("multiprocessing.context.Process", "start")),
     settle_methods=frozenset({"join"}),
@@ -72,6 +75,7 @@ PROCESS = WorkKind(
 
 FORK = WorkKind(
     name="fork",
+    handle_name="pid",
     noun="child process",
     created_by=("os.fork", "os.forkpty", "os.posix_spawn", "os.posix_spawnp", "os.spawnl", "os.spawnle", "os.spawnlp",
                 "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe"),

@@ -39,10 +39,12 @@ class WorkKind:
     settle_methods: frozenset[str] = frozenset()  # ``handle.join()``
     settle_functions: frozenset[str] = frozenset()  # ``concurrent.futures.wait(handles)``
     receiver_settles: frozenset[str] = frozenset()  # ``executor.shutdown()`` settles its work
+    receiver_argument_settles: frozenset[str] = frozenset()  # ``loop.remove_timeout(handle)``
     with_settles: bool = False  # ``with Popen(...) as p`` waits at the block's exit
     awaitable: bool = False  # ``await handle`` settles
-    settle_template: str = ""  # the settling statement a fix inserts: ``{handle}.join()``
+    settle_template: str = ""  # the settling statement a fix inserts: ``{handle}.join()``, ``{owner}.flush()``
     settle_title: str = ""  # the fix title: "Join the thread"
+    handle_name: str = "work"  # the variable a fix binds unnamed work to
 
 
 @dataclass(frozen=True)

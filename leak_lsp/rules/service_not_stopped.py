@@ -1,7 +1,7 @@
 """## What it does
 Checks for background services that a handler starts and does not stop on every path
 to its exits: `logging.handlers.QueueListener`, APScheduler's `BackgroundScheduler`,
-watchdog's `Observer`.
+watchdog's `Observer`, anyio's `start_blocking_portal()` used outside a `with` block.
 
 ## Why is this bad?
 Each of these runs its own thread. Started per invocation and never stopped, they pile
@@ -43,6 +43,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 LISTENER = WorkKind(
     name="listener",
+    handle_name="listener",
     noun="queue listener",
     started_by=(("logging.handlers.QueueListener", "start"),),
     settle_methods=frozenset({"stop"}),
@@ -52,6 +53,7 @@ LISTENER = WorkKind(
 
 SCHEDULER = WorkKind(
     name="scheduler",
+    handle_name="scheduler",
     noun="scheduler",
     started_by=(("apscheduler.schedulers.background.BackgroundScheduler", "start"),),
     settle_methods=frozenset({"shutdown"}),
@@ -61,11 +63,23 @@ SCHEDULER = WorkKind(
 
 OBSERVER = WorkKind(
     name="observer",
+    handle_name="observer",
     noun="file observer",
     started_by=(("watchdog.observers.Observer", "start"),),
     settle_methods=frozenset({"join"}),
     settle_template="{handle}.stop()\n{handle}.join()",
     settle_title="Stop and join the observer",
+)
+
+PORTAL = WorkKind(
+    name="portal",
+    handle_name="portal",
+    noun="blocking portal",
+    created_by=("anyio.from_thread.start_blocking_portal",),
+    settle_methods=frozenset({"stop"}),
+    with_settles=True,
+    settle_template="{handle}.stop()",
+    settle_title="Stop the portal",
 )
 
 RULE = Rule(
@@ -74,5 +88,5 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} started here is still running when the handler {exits}; its thread outlives the invocation",
-    kinds=(LISTENER, SCHEDULER, OBSERVER),
+    kinds=(LISTENER, SCHEDULER, OBSERVER, PORTAL),
 )

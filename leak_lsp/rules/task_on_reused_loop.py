@@ -3,7 +3,9 @@ Checks for asyncio tasks and loop callbacks (`asyncio.create_task`,
 `asyncio.ensure_future`, `loop.create_task`, `loop.call_soon`, `call_later`,
 `call_at`, an un-awaited `gather`, `run_in_executor`, `to_thread`,
 `run_coroutine_threadsafe`) that are still pending when the handler returns, on an
-event loop that outlives the invocation.
+event loop that outlives the invocation; and the same for tornado (`IOLoop.call_later`,
+`add_callback`, `spawn_callback`, `PeriodicCallback`), twisted (`reactor.callLater`,
+`LoopingCall`) and `sched.scheduler` events left for a later `run()`.
 
 ## Why is this bad?
 The loop keeps only weak references to its tasks and advances only when it is driven.
@@ -51,6 +53,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 TASK = WorkKind(
     name="task",
+    handle_name="task",
     noun="task",
     created_by=("asyncio.create_task", "asyncio.ensure_future", "asyncio.gather", "asyncio.to_thread",
                 "asyncio.run_coroutine_threadsafe"),
@@ -72,11 +75,56 @@ TASK = WorkKind(
 
 CALLBACK = WorkKind(
     name="callback",
+    handle_name="handle",
     noun="callback",
     submitted_to=(("loop", "call_soon"), ("loop", "call_soon_threadsafe"), ("loop", "call_later"), ("loop", "call_at")),
     settle_methods=frozenset({"cancel"}),
     settle_template="{handle}.cancel()",
     settle_title="Cancel the callback",
+)
+
+IOLOOP_CALLBACK = WorkKind(
+    name="ioloop-callback",
+    handle_name="timeout",
+    noun="IOLoop callback",
+    submitted_to=(("tornado-loop", "call_later"), ("tornado-loop", "call_at"), ("tornado-loop", "add_timeout"),
+                  ("tornado-loop", "add_callback"), ("tornado-loop", "spawn_callback")),
+    receivers=(("tornado.ioloop.IOLoop.current", "tornado-loop"), ("tornado.ioloop.IOLoop.instance", "tornado-loop")),
+    receiver_argument_settles=frozenset({"remove_timeout"}),
+    settle_template="{owner}.remove_timeout({handle})",
+    settle_title="Remove the timeout",
+)
+
+PERIODIC_CALLBACK = WorkKind(
+    name="periodic-callback",
+    handle_name="ticker",
+    noun="periodic callback",
+    started_by=(("tornado.ioloop.PeriodicCallback", "start"), ("twisted.internet.task.LoopingCall", "start")),
+    settle_methods=frozenset({"stop"}),
+    settle_template="{handle}.stop()",
+    settle_title="Stop the periodic callback",
+)
+
+DELAYED_CALL = WorkKind(
+    name="delayed-call",
+    handle_name="delayed_call",
+    noun="delayed call",
+    created_by=("twisted.internet.reactor.callLater",),
+    settle_methods=frozenset({"cancel"}),
+    settle_template="{handle}.cancel()",
+    settle_title="Cancel the delayed call",
+)
+
+SCHEDULED_EVENT = WorkKind(
+    name="scheduled-event",
+    handle_name="scheduled",
+    noun="scheduled event",
+    submitted_to=(("sched-scheduler", "enter"), ("sched-scheduler", "enterabs")),
+    receivers=(("sched.scheduler", "sched-scheduler"),),
+    receiver_settles=frozenset({"run"}),
+    receiver_argument_settles=frozenset({"cancel"}),
+    settle_template="{owner}.run()",
+    settle_title="Run the scheduler to completion",
 )
 
 RULE = Rule(
@@ -85,5 +133,5 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
     message="{what} scheduled here is still pending when the handler {exits}; the reused event loop runs it in a later invocation",
-    kinds=(TASK, CALLBACK),
+    kinds=(TASK, CALLBACK, IOLOOP_CALLBACK, PERIODIC_CALLBACK, DELAYED_CALL, SCHEDULED_EVENT),
 )

@@ -49,6 +49,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 THREAD = WorkKind(
     name="thread",
+    handle_name="thread",
     noun="thread",
     started_by=(("threading.Thread", "start"), ("multiprocessing.dummy.Process", "start")),
     created_by=("_thread.start_new_thread", "_thread.start_new"),

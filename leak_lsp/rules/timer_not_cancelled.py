@@ -46,6 +46,7 @@ from leak_lsp.rules.rule import Rule, WorkKind
 
 TIMER = WorkKind(
     name="timer",
+    handle_name="timer",
     noun="timer",
     started_by=(("threading.Timer", "start"),),
     settle_methods=frozenset({"cancel", "join"}),
