@@ -130,6 +130,7 @@ class _Analysis:
         self.own_nodes = list(_walk_own(function))
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
+        self.collected_into: dict[str, set[str]] = {}
         self.types, self.receivers, self.element_of = self._prepass()
         self.nested_functions = {node.name: node for node in self.own_nodes
                                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -153,6 +154,12 @@ class _Analysis:
                 for item in node.items:
                     if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
                         self._note_constructed(item.optional_vars.id, item.context_expr, types, receivers, "with")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in CONTAINER_METHODS and isinstance(node.func.value, ast.Name):
+                # ``threads.append(t)`` before ``t.start()``: the container reaches what t starts
+                for argument in node.args:
+                    if isinstance(argument, ast.Name):
+                        self.collected_into.setdefault(argument.id, set()).add(node.func.value.id)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 if isinstance(node.target, ast.Name):
                     root = _root_name(node.iter)
@@ -566,8 +573,10 @@ class _Step:
                 started = self.started_kind(receiver, method)
                 if started is not None:
                     names = {receiver.id} if isinstance(receiver, ast.Name) else set()
-                    if isinstance(receiver, ast.Name) and receiver.id in self.a.element_of:
-                        names.add(self.a.element_of[receiver.id])
+                    if isinstance(receiver, ast.Name):
+                        if receiver.id in self.a.element_of:
+                            names.add(self.a.element_of[receiver.id])
+                        names |= self.a.collected_into.get(receiver.id, set())
                     fresh = self.create(started, node, names=names,
                                         name=receiver.id if isinstance(receiver, ast.Name) else None)
                     if isinstance(receiver, ast.Attribute):
