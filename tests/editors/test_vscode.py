@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,14 @@ from typing import Any
 
 import pytest
 
-from tests.editors.conftest import EDITORS_DIR, INSTALL_HINT, REPO_ROOT, HandlerProject, assert_fixed_on_disk
+from tests.editors.conftest import (
+    EDITORS_DIR,
+    REPO_ROOT,
+    HandlerProject,
+    assert_fixed_on_disk,
+    require_command,
+    require_installed,
+)
 
 DRIVER = Path(__file__).with_name("code_server_round_trip.mjs")
 CLIENT_DIR = REPO_ROOT / "vscode-client"
@@ -43,21 +49,12 @@ class Tools:
     npm: str
 
 
-def installed(path: Path, what: str) -> Path:
-    if not path.exists():
-        pytest.skip(f"{what} is not installed at {path} ({INSTALL_HINT})")
-    return path
-
-
 @pytest.fixture(scope="module")
 def tools() -> Tools:
     for path, what in [(NODE_24, "Node 24"), (CODE_SERVER, "code-server"), (PLAYWRIGHT_CORE, "playwright-core"),
                        (CHROMIUM, "chromium"), (CLIENT_DIR / "node_modules", "the extension's npm dependencies")]:
-        installed(path, what)
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip(f"npm is not installed ({INSTALL_HINT})")
-    return Tools(node=NODE_24, npm=npm)
+        require_installed(path, what)
+    return Tools(node=NODE_24, npm=require_command("npm", "npm"))
 
 
 @pytest.fixture(scope="module")
