@@ -46,6 +46,21 @@ _APP_FACTORIES = {
     "azure.functions.AsgiFunctionApp": "azure-functions",
     "azure.functions.WsgiFunctionApp": "azure-functions",
 }
+_WEB_ADAPTERS = {
+    "mangum.Mangum": "aws-lambda",
+    "serverless_wsgi.handle_request": "aws-lambda",
+    "apig_wsgi.make_lambda_handler": "aws-lambda",
+    "awsgi.response": "aws-lambda",
+    "azure.functions.AsgiMiddleware": "azure-functions",
+    "azure.functions.WsgiMiddleware": "azure-functions",
+    "azure.functions.AsgiFunctionApp": "azure-functions",
+    "azure.functions.WsgiFunctionApp": "azure-functions",
+}
+_WEB_FRAMEWORKS = {
+    "fastapi.FastAPI", "fastapi.APIRouter", "flask.Flask", "flask.Blueprint", "starlette.applications.Starlette",
+    "starlette.routing.Router",
+}
+_ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
 _CHALICE_ROUTES = {"route", "lambda_function", "on_s3_event", "on_sns_message", "on_sqs_message", "schedule",
                    "on_cw_event", "on_ws_message", "on_ws_connect", "on_ws_disconnect", "authorizer"}
 
@@ -124,15 +139,31 @@ def _has_shaped_inner(function: FunctionNode) -> bool:
 
 
 def _application_objects(tree: ast.Module, scope: Scope) -> dict[str, str]:
-    """Module-level names bound to Chalice / Azure FunctionApp objects, with their platform."""
-    apps = {}
+    """Module-level names whose decorators register per-invocation functions, with their platform.
+
+    Chalice and Azure FunctionApp objects; and ASGI/WSGI apps (FastAPI, Flask, Starlette,
+    with their routers and blueprints) once an adapter serves them from a serverless
+    handler (Mangum, serverless-wsgi, apig-wsgi, Azure's AsgiFunctionApp): each request
+    is then an invocation of the route.
+    """
+    apps: dict[str, str] = {}
+    web_apps: set[str] = set()
+    served_by: str | None = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            adapter = _WEB_ADAPTERS.get(scope.qualify(node.func) or "")
+            if adapter:
+                served_by = adapter
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-            platform = _APP_FACTORIES.get(scope.qualify(statement.value.func) or "")
-            if platform:
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        apps[target.id] = platform
+            qualified = scope.qualify(statement.value.func) or ""
+            names = [target.id for target in statement.targets if isinstance(target, ast.Name)]
+            if qualified in _APP_FACTORIES:
+                apps.update(dict.fromkeys(names, _APP_FACTORIES[qualified]))
+            elif qualified in _WEB_FRAMEWORKS:
+                web_apps.update(names)
+    if served_by is not None:
+        apps.update(dict.fromkeys(web_apps, served_by))
     return apps
 
 
@@ -166,7 +197,8 @@ def _classify(
             return entry(_DECORATOR_FUNCTIONS[qualified], f"decorated with @{qualified}")
         if isinstance(target, ast.Attribute):
             receiver = target.value.id if isinstance(target.value, ast.Name) else None
-            if receiver in apps and (apps[receiver] == "azure-functions" or target.attr in _CHALICE_ROUTES):
+            if receiver in apps and (apps[receiver] == "azure-functions" or target.attr in _CHALICE_ROUTES
+                                     or target.attr in _ROUTE_DECORATORS):
                 return entry(apps[receiver], f"registered with @{receiver}.{target.attr}")
             if target.attr in _DECORATOR_METHODS:
                 return entry(_DECORATOR_METHODS[target.attr], f"decorated with @{ast.unparse(target)}")
