@@ -7,6 +7,7 @@ latest analysis of a document, and (for push clients) the debounced publication.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -105,12 +106,12 @@ class Session:
 
     # Push diagnostics (clients without textDocument/diagnostic) ----------------
 
-    def schedule_publication(self, uri: str) -> None:
-        """Publish the document's diagnostics after a short quiet period, superseding earlier runs."""
+    def schedule_publication(self, uri: str, quiet_period: float = DEBOUNCE_SECONDS) -> None:
+        """Publish the document's diagnostics after a quiet period, superseding earlier runs."""
         if self.features.pull_diagnostics:
             return
         self._cancel_publication(uri)
-        self._publications[uri] = asyncio.ensure_future(self._publish_after_debounce(uri))
+        self._publications[uri] = asyncio.ensure_future(self._publish_after(quiet_period, uri))
 
     def clear_published(self, uri: str) -> None:
         self._cancel_publication(uri)
@@ -126,6 +127,10 @@ class Session:
         elif self.features.diagnostic_refresh:
             self.server.workspace_diagnostic_refresh(None)
 
+    def warm_up(self) -> None:
+        """Import the analysis engine in a worker while the client opens its first file."""
+        self.executor.submit(importlib.import_module, "leak_lsp.analysis.engine")
+
     def stop(self) -> None:
         for uri in list(self._publications):
             self._cancel_publication(uri)
@@ -136,8 +141,8 @@ class Session:
         if task is not None:
             task.cancel()
 
-    async def _publish_after_debounce(self, uri: str) -> None:
-        await asyncio.sleep(DEBOUNCE_SECONDS)
+    async def _publish_after(self, quiet_period: float, uri: str) -> None:
+        await asyncio.sleep(quiet_period)
         document = self.documents.get(uri)
         if document is None or not document.in_sync:
             return

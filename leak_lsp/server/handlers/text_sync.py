@@ -19,7 +19,7 @@ def did_open(ls: LeakLanguageServer, params: types.DidOpenTextDocumentParams) ->
     session = ls.require_session()
     document = params.text_document
     session.documents.open(document.uri, document.text, document.version)
-    session.schedule_publication(document.uri)
+    session.schedule_publication(document.uri, quiet_period=0)  # no one is typing yet
 
 
 def did_change(ls: LeakLanguageServer, params: types.DidChangeTextDocumentParams) -> None:

@@ -1,0 +1,213 @@
+"""Editor latency of leak-lsp's server against python-lsp-server with pyflakes, in one run.
+
+On one generated 5,000-line module, for each server:
+- start-up: process start -> ``initialize`` answered (the client sends it at once, so
+  this is mostly the interpreter and pygls/lsprotocol loading), and ``initialize``
+  answered -> first diagnostics of a file opened right after ``initialized``;
+- edits: ``didChange`` sent -> diagnostics published for that version, over N edits
+  (p50 and p90).
+
+Both servers are driven as a push client (no pull capability). python-lsp-server is
+optional: install it with ``pip install 'python-lsp-server[pyflakes]'``; without it the
+benchmark says so and measures leak-lsp alone. Note that pylsp waits 0.5 s after an
+edit before linting (its ``LINT_DEBOUNCE_S``) and leak-lsp waits 80 ms: both are part
+of what a user sees, so both are part of the numbers.
+
+    python benchmarks/bench_server.py [--edits 30] [--lines 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+from pygls.protocol import LanguageServerProtocol, default_converter
+
+TIMEOUT = 60.0
+PYLSP_SETTINGS = {
+    "pylsp": {
+        "plugins": {
+            name: {"enabled": name == "pyflakes"}
+            for name in (
+                "pyflakes", "pycodestyle", "mccabe", "pydocstyle", "pylint", "flake8", "autopep8",
+                "yapf", "jedi_completion", "jedi_definition", "jedi_hover", "jedi_references",
+                "jedi_signature_help", "jedi_symbols", "rope_autoimport", "rope_completion", "preload",
+            )
+        }
+    }
+}  # fmt: skip
+
+HANDLER = '''
+def handler_{n}(event, context):
+    """Handler number {n}."""
+    worker = threading.Thread(target=work_{n}, args=(event,))
+    worker.start()
+    try:
+        if event.get("fast"):
+            return {{"status": 202}}
+        results = [item * 2 for item in event.get("items", [])]
+        return {{"status": 200, "count": len(results)}}
+    finally:
+        worker.join()
+
+
+def work_{n}(event):
+    total = 0
+    for key, value in event.items():
+        total += len(str(key)) + len(str(value))
+    return total
+
+'''
+
+
+def generate_module(lines: int) -> str:
+    """A module of the requested length: one leaking Lambda handler and many settled ones."""
+    parts = ["import threading\n\n\n", "def lambda_handler(event, context):\n    threading.Thread(target=print).start()\n    return 1\n\n"]
+    number = 0
+    while sum(part.count("\n") for part in parts) < lines:
+        parts.append(HANDLER.format(n=number))
+        number += 1
+    return "".join(parts)
+
+
+@dataclass
+class Recorder:
+    """Publications as they arrive: (uri, version) -> arrival time."""
+
+    arrivals: dict[tuple[str, int | None], float] = field(default_factory=dict)
+    any_arrival: asyncio.Event = field(default_factory=asyncio.Event)
+    versioned: bool = False  # the server says which version its diagnostics are for
+
+    def record(self, params: types.PublishDiagnosticsParams) -> None:
+        self.versioned = self.versioned or params.version is not None
+        self.arrivals.setdefault((params.uri, params.version), time.perf_counter())
+        self.arrivals[(params.uri, None)] = time.perf_counter()
+        self.any_arrival.set()
+
+    async def wait_for(self, uri: str, version: int, since: float, versioned: bool) -> float:
+        """Seconds from ``since`` to the diagnostics of ``version`` (or the next ones when unversioned)."""
+        key = (uri, version if versioned else None)
+        while key not in self.arrivals or self.arrivals[key] < since:
+            self.any_arrival.clear()
+            await asyncio.wait_for(self.any_arrival.wait(), TIMEOUT)
+        return self.arrivals[key] - since
+
+
+class UntypedInitializeProtocol(LanguageServerProtocol):
+    """Reads the ``initialize`` reply as plain JSON: lsprotocol 2025 cannot read pylsp's
+    notebook capabilities, and the benchmark needs none of them."""
+
+    def get_result_type(self, method: str) -> type | None:
+        return None if method == types.INITIALIZE else super().get_result_type(method)
+
+
+@dataclass
+class Result:
+    name: str
+    start_to_initialized: float
+    initialize_to_first_diagnostics: float
+    edit_latencies: list[float]
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.edit_latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def measure(name: str, command: list[str], source: str, edits: int, settings: object | None) -> Result:
+    recorder = Recorder()
+    client = LanguageClient("bench-client", "1", protocol_cls=UntypedInitializeProtocol, converter_factory=default_converter)
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        recorder.record(params)
+
+    @client.feature(types.WORKSPACE_CONFIGURATION)
+    def configuration(params: types.ConfigurationParams) -> list[object]:
+        return [settings.get(item.section or "") if isinstance(settings, dict) else None for item in params.items]
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "generated_handlers.py"
+        path.write_text(source, encoding="utf-8")
+        uri = path.as_uri()
+        started = time.perf_counter()
+        await client.start_io(*command)
+        capabilities = types.ClientCapabilities(
+            text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
+            workspace=types.WorkspaceClientCapabilities(configuration=True),
+        )
+        initialize = client.initialize_async(types.InitializeParams(capabilities=capabilities, root_uri=Path(folder).as_uri()))
+        await asyncio.wait_for(initialize, TIMEOUT)
+        initialized = time.perf_counter()
+        client.initialized(types.InitializedParams())
+        if settings is not None:
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=settings))
+        client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=source)))
+        first = await recorder.wait_for(uri, 1, initialized, versioned=False)
+        versioned = recorder.versioned
+        latencies = []
+        middle = source.count("\n") // 2
+        for version in range(2, edits + 2):
+            # Alternately insert and remove a blank line in the middle of the module.
+            if version % 2 == 0:
+                change = _change(middle, 0, middle, 0, "\n")
+            else:
+                change = _change(middle, 0, middle + 1, 0, "")
+            sent = time.perf_counter()
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change])
+            )
+            latencies.append(await recorder.wait_for(uri, version, sent, versioned))
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+    return Result(name, initialized - started, first, latencies)
+
+
+def _change(line: int, character: int, end_line: int, end_character: int, text: str) -> types.TextDocumentContentChangePartial:
+    span = types.Range(start=types.Position(line=line, character=character), end=types.Position(line=end_line, character=end_character))
+    return types.TextDocumentContentChangePartial(range=span, text=text)
+
+
+def report(results: list[Result]) -> None:
+    width = max(len(result.name) for result in results) + 2
+    print(f"{'server':<{width}} {'start->init':>12} {'init->diag':>11} {'edit p50':>9} {'edit p90':>9}")
+    print(f"{'':<{width}} {'(process up)':>12} {'(opened)':>11} {'(didChange -> its diagnostics)':>19}")
+    for result in results:
+        print(
+            f"{result.name:<{width}} {result.start_to_initialized * 1000:>10.0f}ms {result.initialize_to_first_diagnostics * 1000:>9.0f}ms"
+            f" {result.percentile(0.5) * 1000:>7.0f}ms {result.percentile(0.9) * 1000:>7.0f}ms"
+        )
+    if len(results) == 2:
+        ours, theirs = results
+        print(f"\nedit p50 ratio leak-lsp / pylsp: {ours.percentile(0.5) / theirs.percentile(0.5):.2f}"
+              f"  (p90: {ours.percentile(0.9) / theirs.percentile(0.9):.2f})")  # fmt: skip
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--edits", type=int, default=30)
+    parser.add_argument("--lines", type=int, default=5000)
+    args = parser.parse_args()
+    source = generate_module(args.lines)
+    print(f"module: {source.count(chr(10))} lines; {args.edits} edits per server\n")
+    results = [await measure("leak-lsp", [sys.executable, "-m", "leak_lsp", "serve"], source, args.edits, None)]
+    if importlib.util.find_spec("pylsp") is None or importlib.util.find_spec("pyflakes") is None:
+        print("python-lsp-server with pyflakes is not installed: measuring leak-lsp alone.")
+        print("Install it with: pip install 'python-lsp-server[pyflakes]'\n")
+    else:
+        results.append(await measure("pylsp+pyflakes", [sys.executable, "-m", "pylsp"], source, args.edits, PYLSP_SETTINGS))
+    report(results)
+    print(f"\nstatistics of leak-lsp edit latency: mean {statistics.mean(results[0].edit_latencies) * 1000:.0f}ms")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
