@@ -34,6 +34,14 @@ class Catalogue:
     settle_functions: frozenset[str] = frozenset()
     receiver_settles: frozenset[str] = frozenset()
     receiver_argument_settles: frozenset[str] = frozenset()
+    buffers: dict[str, WorkKind] = field(default_factory=dict)  # constructor -> the buffering kind
+    flushed_by: dict[str, str] = field(default_factory=dict)  # method -> the buffer slot it flushes
+
+    @property
+    def fixed_slots(self) -> set[str]:
+        """Process-wide slots that do not depend on an argument: alarms' and buffers'."""
+        slots = {alarm.slot for _, alarm in self.alarms.values() if alarm.slot is not None}
+        return slots | set(self.flushed_by.values())
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
@@ -59,6 +67,11 @@ def catalogue() -> Catalogue:
             result.alarms[alarm.arm] = (kind, alarm)
             if alarm.cancel:
                 result.cancels[alarm.cancel] = (kind, alarm)
+        for constructor in kind.buffers:
+            result.buffers[constructor] = kind
+        for method in kind.flushed_by:
+            if kind.buffer_slot is not None:
+                result.flushed_by[method] = kind.buffer_slot
         methods |= kind.settle_methods
         functions |= kind.settle_functions
         receiver_settles |= kind.receiver_settles
@@ -66,5 +79,5 @@ def catalogue() -> Catalogue:
     return Catalogue(
         result.started_by, result.created_by, result.submitted_to, result.receivers, result.alarms,
         result.cancels, frozenset(methods), frozenset(functions), frozenset(receiver_settles),
-        frozenset(argument_settles),
+        frozenset(argument_settles), result.buffers, result.flushed_by,
     )

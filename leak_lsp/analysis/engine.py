@@ -79,7 +79,7 @@ class _Module:
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
         self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
-                               self._attribute_receivers(), self._external)
+                               self._attribute_receivers(), self._external, self._module_buffers())
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------
@@ -102,6 +102,34 @@ class _Module:
                             if isinstance(value.func, ast.Name) and value.func.id in self.classes:
                                 instances[name] = value.func.id
         return receivers, instances, names
+
+    def _module_buffers(self) -> list[tuple[WorkKind, ast.Call, list[str]]]:
+        """``provider.add_span_processor(BatchSpanProcessor(exporter))`` and the like, at import time."""
+        buffering = catalogue().buffers
+        found = []
+        for statement in walk_statements(self.tree.body):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for node in ast.walk(statement):
+                if not isinstance(node, ast.Call):
+                    continue
+                kind = next((buffering[name] for name in self.scope.class_lineage(self.scope.qualify(node.func))
+                             if name in buffering), None)
+                if kind is None or self._wrapped(kind):
+                    continue
+                names = [t.id for t in getattr(statement, "targets", []) if isinstance(t, ast.Name)
+                         and getattr(statement, "value", None) is node]
+                owner = self.parsed.index.parents.get(id(node))
+                if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Attribute) \
+                        and isinstance(owner.func.value, ast.Name):
+                    names.append(owner.func.value.id)  # provider.add_span_processor(...)
+                found.append((kind, node, names))
+        return found
+
+    def _wrapped(self, kind: WorkKind) -> bool:
+        """A vendor wrapper in the module settles this kind of work after every invocation."""
+        imported = set(self.scope.imports.values())
+        return any(name in imported for name in kind.wrapped_by)
 
     def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
@@ -268,7 +296,7 @@ class _Module:
         findings = []
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
-            if work.kind is None:
+            if work.kind is None or self._wrapped(work.kind):
                 continue
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.entry.name, exits=exits, result=result, target=target)
@@ -291,6 +319,10 @@ class _Module:
                  result: Result | None = None, target: _Target | str | None = None) -> Finding:
         assert work.kind is not None
         span = self.span(work.node)
+        related: list[Related] = []
+        if work.statement is None and isinstance(target, _Target):  # a buffer filled since import time
+            related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time"))
+            span = self._name_span(target.function)
         noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
         what = _describe(noun, work.name, work.helper)
         exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
@@ -298,7 +330,7 @@ class _Module:
                                       target=target if isinstance(target, str) else "")
         if isinstance(target, _Target) and target.driver is not None:
             message = message.replace("the handler", "the coroutine")
-        related = list(work.via)
+        related += list(work.via)
         for exit_node in exits or []:
             related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
         if isinstance(target, _Target) and target.driver is not None:

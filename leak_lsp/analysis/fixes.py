@@ -35,7 +35,7 @@ class FixWriter:
     # -- public -------------------------------------------------------------------------------
     def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> tuple[Fix, ...]:
         kind = work.kind
-        if kind is None or work.helper is not None or not isinstance(work.statement, ast.stmt):
+        if kind is None or work.helper is not None:
             return ()
         if kind.name == "coroutine":
             fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
@@ -49,7 +49,9 @@ class FixWriter:
             return ()
         text, import_edits = statement
         fixes = []
-        before = self._before_exits(text, work, result, exits, function)
+        # a buffer created at import fills until the very end: a return value computed after
+        # a flush would escape it, so only the ``finally`` form is right
+        before = self._before_exits(text, work, result, exits, function) if work.statement is not None else None
         outside = self._leaves_a_with_block(work, exits, function)
         if before is not None:
             fixes.append(Fix(f"{kind.settle_title} before each exit it outlives", (*binding, *before, *import_edits),
@@ -86,7 +88,7 @@ class FixWriter:
         site = result.sites.index(work)
         instances = [names for node in exits for s, names in result.exit_states.get(node.id, ()) if s == site]
         if work.slot is not None:
-            return None, ()
+            return (work.name, ()) if work.statement is None and work.alarm is None else (None, ())
         if work.name is not None:
             if instances and all(work.name in names for names in instances) and self._dominates(work, result, exits):
                 return work.name, ()
@@ -214,18 +216,28 @@ class FixWriter:
 
     # -- text helpers -------------------------------------------------------------------------------
     def _rest_of_body(self, statement: ast.stmt | None, function: FunctionNode) -> tuple[int, int, str, str] | None:
-        """The lines after a top-level statement of the body, its indentation and the file's unit."""
-        if statement is None or statement not in function.body:
+        """The lines after a top-level statement of the body (all of it, after any docstring,
+        for work that exists before the function starts), its indentation and the file's unit."""
+        body = function.body
+        if statement is None:
+            has_docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str)
+            rest = body[1:] if has_docstring else body
+            anchor = rest[0] if rest else None
+        elif statement in body:
+            rest = body[body.index(statement) + 1 :]
+            anchor = statement
+        else:
             return None
-        index = function.body.index(statement)
-        rest = function.body[index + 1 :]
-        if not rest or not all(self._starts_line(s) for s in rest) or not self._starts_line(statement):
+        if not rest or anchor is None or not all(self._starts_line(s) for s in rest) or not self._starts_line(anchor):
             return None
         first_line = min([rest[0].lineno, *(d.lineno for d in getattr(rest[0], "decorator_list", []))]) - 1
         last_line = (rest[-1].end_lineno or rest[-1].lineno) - 1
-        if first_line <= (statement.end_lineno or statement.lineno) - 1:
+        if statement is not None and first_line <= (statement.end_lineno or statement.lineno) - 1:
             return None  # ``a(); b()`` on one line
-        indent = self._indent(statement.lineno - 1)
+        if first_line + 1 <= function.lineno:
+            return None  # ``def f(): body`` on one line
+        indent = self._indent(anchor.lineno - 1)
         outer = self._indent(function.lineno - 1)
         unit = indent[len(outer):] if indent.startswith(outer) and len(indent) > len(outer) else "    "
         return first_line, last_line, indent, unit
@@ -288,6 +300,8 @@ class FixWriter:
 
     def _dominates(self, work: Work, result: Result, exits: list[Node]) -> bool:
         """Whether every path from the entry to these exits goes through the creating statement."""
+        if work.statement is None:
+            return True  # created before the handler runs
         graph = result.graph
         seen = {0}
         stack = [0]

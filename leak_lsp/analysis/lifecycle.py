@@ -39,7 +39,7 @@ LoopContext = Literal["none", "fresh", "reused"]
 Instance = tuple[int, frozenset[str]]
 State = frozenset[Instance]
 
-TIMER_SLOTS = ("signal.ITIMER_REAL", "signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF", "faulthandler.dump_traceback_later")
+ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")  # setitimer's other timers
 _FRESH = "#"  # names of work created in the current statement, not yet bound
 _SLOT = "@"  # names of process-wide timer slots
 
@@ -96,6 +96,7 @@ class Environment:
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
     attribute_receivers: dict[str, tuple[str, str]]  # "self.pool" -> (receiver kind, owner), from any method
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
+    buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
 
 
 def analyze_function(
@@ -246,10 +247,12 @@ class _Analysis:
         return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states)
 
     def _entry_state(self) -> State:
+        if self.mode == "handler":
+            return self._buffered_state()
         if self.mode != "helper" or isinstance(self.function, ast.Module):
             return frozenset()
         state = set()
-        for slot in TIMER_SLOTS:  # to learn which process-wide timers the helper disarms
+        for slot in sorted(self.catalogue.fixed_slots | set(ARGUMENT_SLOTS)):  # which ones the helper settles
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].slot = slot
             state.add((site, frozenset({_SLOT + slot})))
@@ -257,6 +260,15 @@ class _Analysis:
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].name = parameter
             state.add((site, frozenset({parameter})))
+        return frozenset(state)
+
+    def _buffered_state(self) -> State:
+        """Buffers created at import time hold this invocation's data from its start."""
+        state = set()
+        for kind, call, names in self.env.buffers:
+            assert kind.buffer_slot is not None
+            site = self._site(kind, call, None, name=names[0] if names else None, slot=kind.buffer_slot)
+            state.add((site, frozenset({_SLOT + kind.buffer_slot, *names})))
         return frozenset(state)
 
     def _site(self, kind: WorkKind | None, node: ast.AST, statement: ast.stmt | None,
@@ -565,6 +577,9 @@ class _Step:
             self.settle({_SLOT + self.slot_of(node, alarm)})
             return set()
 
+        if isinstance(func, ast.Attribute) and func.attr in catalogue.flushed_by:
+            self.settle({_SLOT + catalogue.flushed_by[func.attr]})
+            return set()
         if isinstance(func, ast.Attribute):
             method = func.attr
             receiver = func.value

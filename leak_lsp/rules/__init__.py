@@ -23,6 +23,7 @@ _MODULES = (
     "task_on_reused_loop",
     "service_not_stopped",
     "greenlet_not_joined",
+    "telemetry_not_flushed",
     "task_dropped_by_asyncio_run",
     "coroutine_never_awaited",
     "work_started_at_import",

@@ -45,6 +45,10 @@ class WorkKind:
     settle_template: str = ""  # the settling statement a fix inserts: ``{handle}.join()``, ``{owner}.flush()``
     settle_title: str = ""  # the fix title: "Join the thread"
     handle_name: str = "work"  # the variable a fix binds unnamed work to
+    buffers: tuple[str, ...] = ()  # constructors whose module-level instances buffer every invocation's data
+    buffer_slot: str | None = None  # the process-wide buffer they fill
+    flushed_by: frozenset[str] = frozenset()  # methods that flush that buffer, whatever their receiver
+    wrapped_by: tuple[str, ...] = ()  # imports of vendor wrappers that settle this work after each invocation
 
 
 @dataclass(frozen=True)

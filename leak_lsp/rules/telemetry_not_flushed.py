@@ -1,0 +1,90 @@
+"""## What it does
+Checks for handlers that leave telemetry buffered when they return: spans, metrics and
+logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
+`PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
+and events captured with `sentry_sdk.capture_*`, with no `force_flush()` /
+`sentry_sdk.flush()` before the handler returns.
+
+## Why is this bad?
+These SDKs export from a background thread on a timer. When the handler returns, the
+container is frozen with the data still in the buffer: it is sent during a later
+invocation (with that invocation's timing and resources), or lost when the environment
+is recycled. Traces of the last requests before a scale-in never arrive. Vendor wrappers
+flush for you (`AwsLambdaInstrumentor`, Sentry's `AwsLambdaIntegration`,
+`serverless_function`), and modules that import them are not reported.
+
+## Example
+```python
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+provider = TracerProvider()
+provider.add_span_processor(BatchSpanProcessor(exporter))
+
+def lambda_handler(event, context):
+    with tracer.start_as_current_span("handle"):
+        return process(event)
+```
+
+## Use instead
+```python
+def lambda_handler(event, context):
+    try:
+        with tracer.start_as_current_span("handle"):
+            return process(event)
+    finally:
+        provider.force_flush()
+```
+
+## Fix safety
+Flushing before each exit is safe: it only sends what was already recorded, inside the
+invocation that recorded it. It adds the export's latency to the invocation.
+
+## References
+- [OpenTelemetry Lambda: force flush](https://opentelemetry.io/docs/faas/lambda-manual-instrument/)
+- [Sentry: `sentry_sdk.flush`](https://docs.sentry.io/platforms/python/configuration/draining/)
+"""
+
+from leak_lsp.analysis.model import Outcome, Severity
+from leak_lsp.rules.rule import Alarm, Rule, WorkKind
+
+OTEL_BUFFER = WorkKind(
+    name="otel-buffer",
+    noun="telemetry buffer",
+    buffers=(
+        "opentelemetry.sdk.trace.export.BatchSpanProcessor",
+        "opentelemetry.sdk.metrics.export.PeriodicExportingMetricReader",
+        "opentelemetry.sdk._logs.export.BatchLogRecordProcessor",
+    ),
+    buffer_slot="opentelemetry",
+    flushed_by=frozenset({"force_flush"}),
+    settle_methods=frozenset({"shutdown"}),
+    wrapped_by=("opentelemetry.instrumentation.aws_lambda.AwsLambdaInstrumentor",),
+    settle_template="{handle}.force_flush()",
+    settle_title="Flush the telemetry",
+)
+
+SENTRY_EVENT = WorkKind(
+    name="sentry-event",
+    noun="Sentry event",
+    alarms=tuple(
+        Alarm(arm=f"sentry_sdk.{capture}", slot="sentry_sdk", seconds_argument=None, disarm="{sentry_sdk.flush}()",
+              cancel="sentry_sdk.flush")
+        for capture in ("capture_exception", "capture_message", "capture_event")
+    ),
+    wrapped_by=(
+        "sentry_sdk.integrations.aws_lambda.AwsLambdaIntegration",
+        "sentry_sdk.integrations.gcp.GcpIntegration",
+        "sentry_sdk.integrations.serverless.serverless_function",
+    ),
+    settle_title="Flush Sentry",
+)
+
+RULE = Rule(
+    code="EL109",
+    name="telemetry-not-flushed",
+    outcome=Outcome.LEAK,
+    severity=Severity.WARNING,
+    message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
+    kinds=(OTEL_BUFFER, SENTRY_EVENT),
+)
