@@ -57,12 +57,16 @@ def tools() -> Tools:
     return Tools(node=NODE_24, npm=require_command("npm", "npm"))
 
 
+def node_24_first(tools: Tools) -> dict[str, str]:
+    """The environment with Node 24 first on PATH: npm and vsce run on it (vsce needs Node 20+, Debian 12 has 18)."""
+    return dict(os.environ, PATH=f"{tools.node.parent}{os.pathsep}{os.environ['PATH']}")
+
+
 @pytest.fixture(scope="module")
 def vsix(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The extension packaged from the current sources, with this interpreter bundling the server."""
     package = tmp_path_factory.mktemp("vsix") / "leak-lsp.vsix"
-    # Node 24 runs npm and vsce (which needs Node 20+; Debian 12 has 18).
-    environment = dict(os.environ, PYTHON=sys.executable, PATH=f"{tools.node.parent}{os.pathsep}{os.environ['PATH']}")
+    environment = node_24_first(tools) | {"PYTHON": sys.executable}
     built = subprocess.run([tools.npm, "run", "package", "--", "--out", str(package)], cwd=CLIENT_DIR,
                            env=environment, capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
@@ -196,3 +200,9 @@ def test_vscode_shows_the_leak_and_applies_the_quick_fix(tools: Tools, code_serv
     assert report["steps"] == ["opened", "diagnosed", "fixed", "saved"]
     assert screenshot.stat().st_size > 0
     assert_fixed_on_disk(handler_project)
+
+
+def test_extension_sources_type_check_and_lint(tools: Tools) -> None:
+    checked = subprocess.run([tools.npm, "test"], cwd=CLIENT_DIR, env=node_24_first(tools), capture_output=True,
+                             text=True, timeout=300)
+    assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-4000:]
