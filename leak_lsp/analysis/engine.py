@@ -307,7 +307,7 @@ class _Module:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
         result = analyze_function(self.tree, self.env, "module", "none", body=body)
         findings = []
-        for site, exits in result.pending_at_exits.items():
+        for site in result.pending_at_exits:
             work = result.sites[site]
             if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is

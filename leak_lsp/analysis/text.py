@@ -120,7 +120,7 @@ def decode_source(data: bytes) -> str:
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     """The text with non-overlapping edits applied; ``ValueError`` when two overlap."""
     index = LineIndex(text)
-    located = sorted(((index.offset(edit.span.start), index.offset(edit.span.end), edit.new_text) for edit in edits))
+    located = sorted((index.offset(edit.span.start), index.offset(edit.span.end), edit.new_text) for edit in edits)
     pieces, cursor = [], 0
     for start, end, new_text in located:
         if start < cursor:

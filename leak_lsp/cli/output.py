@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from leak_lsp import __version__
-from leak_lsp.analysis.model import Applicability, Finding, Fix, FileReport, Position, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import Applicability, FileReport, Finding, Fix, Position, Severity, SourceProblem, Span
 from leak_lsp.rules import all_rules, rule_for, rule_page, rule_url
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://github.com/leak-lsp/leak-lsp"
 
-Item = Union[Finding, SourceProblem]
+Item = Finding | SourceProblem
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from leak_lsp.analysis.config import ConfigError
-from leak_lsp.analysis.fixes_selection import fix_to_apply
+from leak_lsp.analysis.fix_all import fix_to_apply
 from leak_lsp.analysis.model import FileReport, Finding
-from leak_lsp.cli.discovery import ExcludeOptions, FileFinder
 from leak_lsp.cli.fixing import FileFix, unified_diff
 from leak_lsp.cli.output import (
     FORMATTERS,
@@ -29,6 +28,7 @@ from leak_lsp.cli.output import (
 )
 from leak_lsp.cli.runner import FixMode, ProgressBar, Task, run_tasks
 from leak_lsp.cli.settings import Overrides, SettingsResolver
+from leak_lsp.project.discovery import ExcludeOptions, FileFinder
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 

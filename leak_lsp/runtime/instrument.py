@@ -13,6 +13,7 @@ after invocation k. :data:`ENDED` means the environment was shut down.
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import asyncio.runners
 import collections.abc
@@ -30,8 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
-
-import _thread
 
 ENDED = 1 << 60
 Event = dict[str, Any]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from leak_lsp.runtime.child import PHASE_BYTES, PHASE_FORMAT
-from leak_lsp.runtime.freezer import Freezer, FreezeError, become_subreaper, make_freezer, process_state
+from leak_lsp.runtime.freezer import FreezeError, Freezer, become_subreaper, make_freezer, process_state
 from leak_lsp.runtime.instrument import describe_phase, invocation_phase
 from leak_lsp.runtime.report import Invocation, Report
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from leak_lsp.server.handlers import code_action, configuration, document_diagnostic, hover, lifecycle, text_sync, workspace_diagnostic
+from leak_lsp.server.handlers import (
+    code_action,
+    configuration,
+    document_diagnostic,
+    hover,
+    lifecycle,
+    text_sync,
+    workspace_diagnostic,
+)
 
 if TYPE_CHECKING:
     from leak_lsp.server.app import LeakLanguageServer

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from leak_lsp.analysis.fixes_selection import select_fixes
+from leak_lsp.analysis.fix_all import select_fixes
 from leak_lsp.analysis.model import Applicability, Finding, Fix, Span, TextEdit
 from leak_lsp.server.analyses import Analysis
 from leak_lsp.server.diagnostics import finding_to_diagnostic, offered_fixes
@@ -65,7 +65,7 @@ def _quick_fixes(session: Session, analysis: Analysis, finding: Finding) -> list
 
 async def _fix_all(session: Session, analysis: Analysis) -> types.CodeAction:
     """Every safe fix, round after round as ``check --fix`` does, as one edit of the changed part."""
-    from leak_lsp.cli.fixing import fix_source
+    from leak_lsp.analysis.fix_all import fix_source
 
     settings = session.settings_for(analysis.uri)
     loop = asyncio.get_running_loop()

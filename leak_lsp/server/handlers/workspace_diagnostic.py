@@ -50,7 +50,7 @@ async def workspace_diagnostic(ls: LeakLanguageServer, params: types.WorkspaceDi
 
 def _workspace_files(session: Session) -> list[Path]:
     """Runs in a worker thread: settings errors are reported by the per-file analysis instead."""
-    from leak_lsp.cli.discovery import ExcludeOptions, FileFinder
+    from leak_lsp.project.discovery import ExcludeOptions, FileFinder
 
     def settings_of(folder: Path) -> Settings:
         try:
