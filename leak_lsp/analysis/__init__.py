@@ -27,6 +27,8 @@ def analyze_source(source: str, path: str = "<string>", settings: Settings | Non
     """
     from leak_lsp.analysis.engine import analyze_module
 
+    if len(source) > MAX_FILE_BYTES:
+        return _unreadable(path, f"skipped: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     return analyze_module(source, path, settings or Settings(), workspace)
 
 

@@ -188,8 +188,7 @@ class _Module:
         self.summaries[key] = None  # recursion: a call back into a helper being summarised does nothing
         self.depth += 1
         try:
-            result = analyze_function(function, self.env, "helper", "fresh" if isinstance(function, ast.AsyncFunctionDef) else "none",
-                                      self._owner_class(function))
+            result = analyze_function(function, self.env, "helper", self._owner_class(function))
         finally:
             self.depth -= 1
         summary = Summary(params=_parameter_names(function))
@@ -258,8 +257,7 @@ class _Module:
         handoffs: dict[int, tuple[Work, str, str]] = {}
         for target in self._targets(entries):
             try:
-                result = analyze_function(target.function, self.env, "handler", target.loop,
-                                          self._owner_class(target.function))
+                result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
             except RecursionError:
                 report.problems.append(SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse",
                                                      self._name_span(target.function)))
@@ -305,7 +303,7 @@ class _Module:
 
     def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
-        result = analyze_function(self.tree, self.env, "module", "none", body=body)
+        result = analyze_function(self.tree, self.env, "module", body=body)
         findings = []
         for site in result.pending_at_exits:
             work = result.sites[site]

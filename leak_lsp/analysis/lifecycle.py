@@ -28,7 +28,7 @@ from leak_lsp.analysis.catalogue import (
 )
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
 from leak_lsp.analysis.model import Related
-from leak_lsp.analysis.names import LOCAL, Scope
+from leak_lsp.analysis.names import Scope
 from leak_lsp.rules.rule import Alarm, WorkKind
 
 if TYPE_CHECKING:
@@ -103,22 +103,20 @@ def analyze_function(
     function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module,
     env: Environment,
     mode: Mode,
-    loop: LoopContext = "none",
     owner_class: str | None = None,
     body: list[ast.stmt] | None = None,
 ) -> Result:
     graph = build_graph(function, body)
-    analysis = _Analysis(function, env, mode, loop, owner_class, graph)
+    analysis = _Analysis(function, env, mode, owner_class, graph)
     return analysis.run()
 
 
 class _Analysis:
-    def __init__(self, function: ast.AST, env: Environment, mode: Mode, loop: LoopContext,
-                 owner_class: str | None, graph: Graph) -> None:
+    def __init__(self, function: ast.AST, env: Environment, mode: Mode, owner_class: str | None,
+                 graph: Graph) -> None:
         self.function = function
         self.env = env
         self.mode = mode
-        self.loop = loop
         self.owner_class = owner_class
         self.graph = graph
         self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
@@ -127,7 +125,6 @@ class _Analysis:
         self.site_of: dict[tuple[int, int], int] = {}
         self.handoffs: dict[int, str] = {}
         self.returned: set[int] = set()
-        self.is_async = isinstance(function, ast.AsyncFunctionDef)
         self.own_nodes = list(_walk_own(function))
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
@@ -881,4 +878,4 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "Result", "Summary", "Work", "analyze_function", "LOCAL"]
+__all__ = ["Environment", "LoopContext", "Result", "Summary", "Work", "analyze_function"]

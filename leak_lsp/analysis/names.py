@@ -71,7 +71,7 @@ class Scope:
 
 def _imports_in(statements: Iterable[ast.stmt]) -> Mapping[str, str]:
     names: dict[str, str] = {}
-    for statement in _walk_statements(statements):
+    for statement in walk_statements(statements):
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 if alias.asname:
@@ -87,7 +87,7 @@ def _imports_in(statements: Iterable[ast.stmt]) -> Mapping[str, str]:
     return names
 
 
-def _walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+def walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
     """Statements, into blocks but not into nested functions or classes."""
     stack = list(statements)[::-1]
     while stack:
@@ -104,13 +104,9 @@ def _walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
 def module_scope(tree: ast.Module) -> Scope:
     scope = Scope()
     scope.imports.update(_imports_in(tree.body))
-    for statement in _walk_statements(tree.body):
+    for statement in walk_statements(tree.body):
         if isinstance(statement, ast.ClassDef):
             scope.classes.setdefault(statement.name, statement)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.functions.setdefault(statement.name, statement)
     return scope
-
-
-def walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
-    return _walk_statements(statements)
