@@ -220,12 +220,20 @@ class _Module:
             targets.extend(self._driven_coroutines(entry))
         return targets
 
+    @cached_property
+    def _loop_runs(self) -> dict[int, list[ast.Call]]:
+        """``run(...)`` and ``run_until_complete(...)`` calls by the function that makes them."""
+        index = self.parsed.index
+        by_function: dict[int, list[ast.Call]] = {}
+        for call in [*index.calls.get("run", []), *index.calls.get("run_until_complete", [])]:
+            by_function.setdefault(id(index.enclosing_function(call)), []).append(call)
+        return by_function
+
     def _driven_coroutines(self, entry: Entry) -> list[_Target]:
         """``asyncio.run(main(event))`` and ``LOOP.run_until_complete(main(event))`` in a handler."""
         driven = []
-        index = self.parsed.index
-        for node in index.loop_runs:
-            if not node.args or not isinstance(node.args[0], ast.Call) or entry.function not in index.ancestors(node):
+        for node in self._loop_runs.get(id(entry.function), []):
+            if not node.args or not isinstance(node.args[0], ast.Call):
                 continue
             qualified = self.scope.qualify(node.func) or ""
             if qualified == "asyncio.run" or qualified.endswith("asyncio.runners.run"):
@@ -251,7 +259,7 @@ class _Module:
             for deployed in self.workspace.deployed_handlers(self.path):
                 named.append(NamedEntry(deployed.function, deployed.platform, f"named in {deployed.description}"))
                 self.dependencies.add(str(deployed.origin))
-        entries = discover_handlers(self.tree, self.scope, self.path, named)
+        entries = discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[int, tuple[Work, str, str]] = {}

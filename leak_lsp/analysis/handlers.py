@@ -85,8 +85,10 @@ class NamedEntry:
     reason: str
 
 
-def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[NamedEntry]) -> list[Entry]:
-    apps = _application_objects(tree, scope)
+def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[NamedEntry],
+                      calls: dict[str, list[ast.Call]]) -> list[Entry]:
+    """``calls`` maps a callee's last name to the module's calls of it (one walk, shared)."""
+    apps = _application_objects(tree, scope, calls)
     decorators = {d.id for node in scope.functions.values() for d in node.decorator_list if isinstance(d, ast.Name)}
     local_wrappers = {name for name in decorators & set(scope.functions) if _has_shaped_inner(scope.functions[name])}
     azure_v1 = _azure_v1_folder(path)
@@ -138,7 +140,7 @@ def _has_shaped_inner(function: FunctionNode) -> bool:
     )
 
 
-def _application_objects(tree: ast.Module, scope: Scope) -> dict[str, str]:
+def _application_objects(tree: ast.Module, scope: Scope, calls: dict[str, list[ast.Call]]) -> dict[str, str]:
     """Module-level names whose decorators register per-invocation functions, with their platform.
 
     Chalice and Azure FunctionApp objects; and ASGI/WSGI apps (FastAPI, Flask, Starlette,
@@ -149,11 +151,9 @@ def _application_objects(tree: ast.Module, scope: Scope) -> dict[str, str]:
     apps: dict[str, str] = {}
     web_apps: set[str] = set()
     served_by: str | None = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            adapter = _WEB_ADAPTERS.get(scope.qualify(node.func) or "")
-            if adapter:
-                served_by = adapter
+    for adapter_name, platform in _WEB_ADAPTERS.items():
+        if any((scope.qualify(call.func) or "") == adapter_name for call in calls.get(adapter_name.rsplit(".", 1)[-1], [])):
+            served_by = platform
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
             qualified = scope.qualify(statement.value.func) or ""

@@ -40,13 +40,13 @@ class TreeIndex:
 
     parents: dict[int, ast.AST]  # id(node) -> its parent
     string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
-    loop_runs: list[ast.Call]  # ``asyncio.run(...)`` / ``x.run_until_complete(...)`` calls
+    calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
 
     @staticmethod
     def of(tree: ast.Module) -> TreeIndex:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
-        loop_runs: list[ast.Call] = []
+        calls: dict[str, list[ast.Call]] = {}
         stack: list[ast.AST] = [tree]
         while stack:
             node = stack.pop()
@@ -58,9 +58,14 @@ class TreeIndex:
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
             elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
-                if name in {"run", "run_until_complete"}:
-                    loop_runs.append(node)
-        return TreeIndex(parents, string_lines, loop_runs)
+                calls.setdefault(name, []).append(node)
+        return TreeIndex(parents, string_lines, calls)
+
+    def enclosing_function(self, node: ast.AST) -> ast.AST | None:
+        parent = self.parents.get(id(node))
+        while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parent = self.parents.get(id(parent))
+        return parent
 
     def ancestors(self, node: ast.AST) -> list[ast.AST]:
         chain = []
