@@ -41,6 +41,9 @@ class FixWriter:
             fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
             return (fix,) if fix else ()
         template = work.alarm.disarm if work.alarm is not None else kind.settle_template
+        if work.name is None and "{handle}" in template and self._in_loop(work.statement, function):
+            collected = self._collect_in_loop(work, result, exits, function)
+            return (collected,) if collected else ()
         handle, binding = self._handle(work, result, exits, function) if "{handle}" in template else (None, ())
         if handle is None and "{handle}" in template:
             return ()
@@ -68,6 +71,39 @@ class FixWriter:
             if fix:
                 fixes.append(fix)
         return tuple(fixes)
+
+    def _collect_in_loop(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> Fix | None:
+        """Work started on every turn of a loop goes into a list made before the loop,
+        and each element is settled before every exit: ``futures.append(pool.submit(...))``."""
+        kind, statement = work.kind, work.statement
+        loop = self._innermost_loop(statement, function)
+        if kind is None or loop is None or not isinstance(statement, ast.Expr) or statement.value is not work.node:
+            return None
+        if not self._starts_line(loop) or not self._starts_line(statement) or self._in_loop(loop, function):
+            return None
+        item = self._fresh_name(kind.handle_name)
+        container = self._fresh_name(_plural(kind.handle_name))
+        settle = self._settle_statement(work, item, function)
+        if settle is None:
+            return None
+        text, import_edits = settle
+        unit = self._indent_unit(function)
+        settle_each = f"for {item} in {container}:\n{unit}" + text.replace("\n", "\n" + unit)
+        before = self._before_exits(settle_each, work, result, exits, function)
+        if before is None:
+            return None
+        start = self._insert(loop.lineno - 1, 0, f"{self._indent(loop.lineno - 1)}{container} = []{self.eol}")
+        call = work.node
+        assert isinstance(call, ast.Call)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "start" and isinstance(call.func.value, ast.Call):
+            separator = self.eol + self._indent(statement.lineno - 1)  # ``Thread(...).start()`` returns nothing
+            collect = (f"{item} = {self._source(call.func.value)}{separator}{item}.start()"
+                       f"{separator}{container}.append({item})")
+        else:
+            collect = f"{container}.append({self._source(call)})"
+        append = TextEdit(self.span(statement), collect)
+        return Fix(f"Collect the {kind.noun}s in `{container}` and settle each before every exit",
+                   (start, append, *before, *import_edits), Applicability.SAFE, preferred=True)
 
     def noqa_fix(self, line: int, code: str) -> Fix:
         """``# noqa: CODE`` on the line, merged into an existing noqa comment."""
@@ -237,10 +273,7 @@ class FixWriter:
             return None  # ``a(); b()`` on one line
         if first_line + 1 <= function.lineno:
             return None  # ``def f(): body`` on one line
-        indent = self._indent(anchor.lineno - 1)
-        outer = self._indent(function.lineno - 1)
-        unit = indent[len(outer):] if indent.startswith(outer) and len(indent) > len(outer) else "    "
-        return first_line, last_line, indent, unit
+        return first_line, last_line, self._indent(anchor.lineno - 1), self._indent_unit(function)
 
     def _reindented(self, first_line: int, last_line: int, unit: str) -> str:
         pieces = []
@@ -333,13 +366,21 @@ class FixWriter:
                 return True
         return False
 
-    def _in_loop(self, statement: ast.stmt, function: FunctionNode) -> bool:
-        for node in self.parsed.index.ancestors(statement):
+    def _in_loop(self, statement: ast.AST | None, function: FunctionNode) -> bool:
+        return statement is not None and self._innermost_loop(statement, function) is not None
+
+    def _innermost_loop(self, statement: ast.AST | None, function: FunctionNode) -> ast.For | ast.AsyncFor | ast.While | None:
+        for node in self.parsed.index.ancestors(statement) if statement is not None else []:
             if node is function:
-                return False
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
-                return True
-        return False
+                return None
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                return node
+        return None
+
+    def _indent_unit(self, function: FunctionNode) -> str:
+        """One level of indentation as this function writes it."""
+        inner, outer = self._indent(function.body[0].lineno - 1), self._indent(function.lineno - 1)
+        return inner[len(outer):] if inner.startswith(outer) and len(inner) > len(outer) else "    "
 
     def _starts_line(self, node: ast.stmt) -> bool:
         line = self.lines.line(node.lineno - 1)
@@ -373,3 +414,7 @@ class FixWriter:
 
     def _replace(self, line: int, column: int, end_line: int, end_column: int, text: str) -> TextEdit:
         return TextEdit(Span.of(line, column, end_line, end_column), text)
+
+
+def _plural(name: str) -> str:
+    return name + ("es" if name.endswith(("s", "sh", "ch", "x")) else "s")
