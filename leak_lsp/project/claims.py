@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,24 +69,36 @@ def lambda_handler_claim(
 
 
 class ModuleNames:
-    """Top-level names of Python modules, read with ``ast`` once per file and scan."""
+    """Top-level names of Python modules, read with ``ast`` once per file and scan.
 
-    def __init__(self) -> None:
+    ``read_text`` gives a module's text (an editor's unsaved text counts); the disk by default.
+    """
+
+    def __init__(self, read_text: Callable[[Path], str | None] | None = None) -> None:
         self.known: dict[Path, frozenset[str] | None] = {}
+        self.read_text = read_text or _read_module
 
     def defines(self, module: Path, name: str) -> bool:
         """Whether ``name`` is bound at the top of ``module``; ``True`` when that cannot be
         told (unreadable file, syntax error, ``import *``) so no false problem is reported."""
         if module not in self.known:
-            self.known[module] = _top_level_names(module)
+            text = self.read_text(module)
+            self.known[module] = None if text is None else _top_level_names(text)
         names = self.known[module]
         return names is None or name in names
 
 
-def _top_level_names(module: Path) -> frozenset[str] | None:
+def _read_module(module: Path) -> str | None:
     try:
-        tree = ast.parse(decode_source(module.read_bytes()))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
+        return decode_source(module.read_bytes())
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
+def _top_level_names(text: str) -> frozenset[str] | None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
         return None
     names: set[str] = set()
     for statement in _top_level_statements(tree.body):

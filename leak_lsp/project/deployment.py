@@ -55,16 +55,25 @@ def find_deployment_files(root: Path) -> list[Path]:
     return [path for path, _ in _deployment_files(root)]
 
 
-def scan_deployments(root: Path) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
+TextReader = Callable[[Path], "str | None"]
+
+
+def scan_deployments(root: Path, read_text: TextReader | None = None) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
     """The entry points that the deployment files under ``root`` name, and the problems
-    with the ones that point nowhere."""
+    with the ones that point nowhere.
+
+    ``read_text`` reads deployment files and the modules they name as an editor has
+    them (unsaved changes count); the disk by default. Which files are deployment files
+    is still told from the disk (names, and a CDK app's saved imports).
+    """
     root = root.resolve()
+    read = _read_text if read_text is None else _size_checked(read_text)
     claims: list[Claim] = []
     problems: list[DeploymentProblem] = []
     terraform_folders: dict[Path, dict[Path, str]] = defaultdict(dict)
     readers = _file_readers(root)
     for path, file_format in _deployment_files(root):
-        text = _read_text(path)
+        text = read(path)
         if text is None:
             continue
         if file_format == _TERRAFORM:
@@ -77,7 +86,7 @@ def scan_deployments(root: Path) -> tuple[list[DeployedHandler], list[Deployment
     for files in terraform_folders.values():
         claims.extend(terraform.folder_claims(files))
     handlers: list[DeployedHandler] = []
-    names = ModuleNames()
+    names = ModuleNames(read)
     for claim in claims:
         checked = _check(claim, names, root)
         if isinstance(checked, DeployedHandler):
@@ -85,6 +94,12 @@ def scan_deployments(root: Path) -> tuple[list[DeployedHandler], list[Deployment
         elif checked is not None:
             problems.append(checked)
     return handlers, problems
+
+
+def is_deployment_file(path: Path) -> bool:
+    """Whether a file can name entry points: by its name, or a Python file whose saved
+    text imports ``aws_cdk``."""
+    return _format_of(path) is not None
 
 
 def handlers_for(module: Path, deployed: Iterable[DeployedHandler]) -> list[DeployedHandler]:
@@ -174,6 +189,19 @@ def _read_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _size_checked(read_text: TextReader) -> TextReader:
+    """``read_text``, but never for a file too large to be a deployment file."""
+
+    def read(path: Path) -> str | None:
+        try:
+            too_large = path.stat().st_size > _LARGEST_FILE
+        except OSError:
+            too_large = False  # not on disk: only an editor has it
+        return None if too_large else read_text(path)
+
+    return read
 
 
 def _read_text(path: Path) -> str | None:

@@ -68,7 +68,7 @@ class Workspace:
                 from leak_lsp.project.deployment import scan_deployments
 
                 try:
-                    self._deployments = scan_deployments(self.root)
+                    self._deployments = scan_deployments(self.root, self.read_text)
                 except (OSError, ValueError, RecursionError):
                     self._deployments = ([], [])
             return self._deployments
