@@ -1,22 +1,38 @@
 """Runs the analysis off the event loop and keeps the latest result of each document.
 
-Requests (diagnostics, code actions, hover) for the same text share one run; a run
-whose document has changed meanwhile still completes but is never published.
+Requests (diagnostics, code actions, hover, code lens) for the same text share one run;
+a run whose document has changed meanwhile still completes but is never published. A
+document's results also go stale when a file they depend on changes (:meth:`Analyses.stale`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, SourceProblem
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.documents import Document
 
+if TYPE_CHECKING:
+    from leak_lsp.project.deployment import DeploymentProblem
+    from leak_lsp.project.workspace import Workspace
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker computes for one text: the Python report and, for a deployment
+    file, what is wrong with the entry points it names."""
+
+    report: FileReport
+    deployment_problems: tuple[DeploymentProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -26,59 +42,81 @@ class Analysis:
     text: str
     version: int | None
     settings_generation: int
+    epoch: int  # bumped when a file the document depends on changes
     index: LineIndex
-    report: FileReport
+    outcome: Outcome
 
-    def is_current(self, document: Document, settings_generation: int) -> bool:
-        return self.text is document.text and self.settings_generation == settings_generation
+    @property
+    def report(self) -> FileReport:
+        return self.outcome.report
 
 
-def analyse_text(text: str, path: str, settings: Settings) -> FileReport:
+def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None) -> FileReport:
     """The report of one text; an internal error becomes a problem, never an exception."""
     from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 
     if len(text) > MAX_FILE_BYTES:
         return FileReport(path=path, problems=[SourceProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")], analysed=False)
     try:
-        return analyze_source(text, path, settings)
+        return analyze_source(text, path, settings, workspace)
     except Exception as error:  # a bug in the analysis must not take the editor's server down
         logger.exception("analysis of %s failed", path)
         return FileReport(path=path, problems=[SourceProblem(f"internal error in leak-lsp: {error!r}")], analysed=False)
+
+
+# Computes the outcome of a text; runs in a worker thread.
+Job = Callable[[str], Outcome]
 
 
 class Analyses:
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
         self._latest: dict[str, Analysis] = {}
-        self._running: dict[str, tuple[Analysis, asyncio.Future[FileReport]]] = {}
+        self._running: dict[str, tuple[Analysis, asyncio.Future[Outcome]]] = {}
+        self._epochs: dict[str, int] = {}
+
+    def is_current(self, analysis: Analysis, document: Document, settings_generation: int) -> bool:
+        return (
+            analysis.text is document.text
+            and analysis.settings_generation == settings_generation
+            and analysis.epoch == self._epochs.get(document.uri, 0)
+        )
 
     def current(self, document: Document, settings_generation: int) -> Analysis | None:
         latest = self._latest.get(document.uri)
-        return latest if latest is not None and latest.is_current(document, settings_generation) else None
+        return latest if latest is not None and self.is_current(latest, document, settings_generation) else None
 
-    async def of(self, document: Document, path: str, settings: Settings, settings_generation: int) -> Analysis:
+    async def of(self, document: Document, path: str, settings_generation: int, job: Job) -> Analysis:
         """The analysis of the document's text as it is now, computed in a worker thread.
 
-        The result is remembered only while the document still has that text.
+        The result is remembered only while the document still has that text and
+        nothing it depends on has changed.
         """
         cached = self.current(document, settings_generation)
         if cached is not None:
             return cached
         running = self._running.get(document.uri)
-        if running is None or not running[0].is_current(document, settings_generation):
-            # The report is filled in when the worker is done; the rest is fixed now.
-            pending = Analysis(document.uri, path, document.text, document.version, settings_generation, document.index, FileReport(path))
-            future = asyncio.get_running_loop().run_in_executor(self._executor, analyse_text, document.text, path, settings)
+        if running is None or not self.is_current(running[0], document, settings_generation):
+            # The outcome is filled in when the worker is done; the rest is fixed now.
+            epoch = self._epochs.get(document.uri, 0)
+            pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, Outcome(FileReport(path)))
+            future = asyncio.get_running_loop().run_in_executor(self._executor, job, document.text)
             running = self._running[document.uri] = (pending, future)
         pending, future = running
-        report = await asyncio.shield(future)
+        outcome = await asyncio.shield(future)
         if self._running.get(document.uri) is running:
             del self._running[document.uri]
-        analysis = replace(pending, report=report)
-        if analysis.is_current(document, settings_generation):
+        analysis = replace(pending, outcome=outcome)
+        if self.is_current(analysis, document, settings_generation):
             self._latest[document.uri] = analysis
         return analysis
+
+    def stale(self, uri: str) -> None:
+        """A file the document depends on changed: its results must be computed again."""
+        self._epochs[uri] = self._epochs.get(uri, 0) + 1
+        self._latest.pop(uri, None)
 
     def forget(self, uri: str) -> None:
         self._latest.pop(uri, None)
         self._running.pop(uri, None)
+        self._epochs.pop(uri, None)

@@ -12,6 +12,8 @@ from pygls.capabilities import get_capability
 class ClientFeatures:
     pull_diagnostics: bool  # the client asks with textDocument/diagnostic; never push then
     diagnostic_refresh: bool
+    code_lens_refresh: bool
+    show_document: bool  # window/showDocument
     document_changes: bool  # versioned edits, so the client rejects stale ones
     markdown_hover: bool
     configuration: bool  # workspace/configuration
@@ -27,6 +29,8 @@ class ClientFeatures:
         return ClientFeatures(
             pull_diagnostics=get_capability(capabilities, "text_document.diagnostic", None) is not None,
             diagnostic_refresh=has("workspace.diagnostics.refresh_support"),
+            code_lens_refresh=has("workspace.code_lens.refresh_support"),
+            show_document=has("window.show_document.support"),
             document_changes=has("workspace.workspace_edit.document_changes"),
             markdown_hover=types.MarkupKind.Markdown in hover_formats,
             configuration=has("workspace.configuration"),

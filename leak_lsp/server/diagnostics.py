@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
@@ -17,7 +17,11 @@ from leak_lsp.analysis.model import Finding, Fix, Severity, SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.positions import PositionCodec
 
+if TYPE_CHECKING:
+    from leak_lsp.project.deployment import DeploymentProblem
+
 SOURCE = "leak-lsp"
+DEPLOYMENT_CODE = "deployment"
 
 SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -51,6 +55,17 @@ def problem_to_diagnostic(problem: SourceProblem, index: LineIndex, codec: Posit
         severity=types.DiagnosticSeverity.Warning,
         source=SOURCE,
         message=f"not analysed: {problem.message}",
+    )
+
+
+def deployment_problem_to_diagnostic(problem: DeploymentProblem, index: LineIndex, codec: PositionCodec) -> types.Diagnostic:
+    """An entry point of a deployment file that names a missing module or function."""
+    return types.Diagnostic(
+        range=codec.range_to_client(index, problem.span),
+        severity=types.DiagnosticSeverity.Warning,
+        code=DEPLOYMENT_CODE,
+        source=SOURCE,
+        message=problem.message,
     )
 
 

@@ -26,11 +26,17 @@ class Document:
     uri: str
     text: str
     version: int | None
+    language_id: str = "python"
     index: LineIndex = field(init=False)
     in_sync: bool = True
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.text)
+
+    @property
+    def is_python(self) -> bool:
+        """Python documents are analysed; others (deployment files) only get deployment problems."""
+        return self.language_id == "python" or self.uri.endswith((".py", ".pyi"))
 
     def replace_text(self, text: str) -> None:
         self.text = text
@@ -51,8 +57,8 @@ class DocumentStore:
     def get(self, uri: str) -> Document | None:
         return self._documents.get(uri)
 
-    def open(self, uri: str, text: str, version: int | None) -> Document:
-        document = Document(uri, text, version)
+    def open(self, uri: str, text: str, version: int | None, language_id: str = "python") -> Document:
+        document = Document(uri, text, version, language_id)
         self._documents[uri] = document
         return document
 

@@ -1,7 +1,8 @@
 """Everything the server knows about one client connection, set up at ``initialize``.
 
 Handlers stay small by asking the session: open documents, settings per file, the
-latest analysis of a document, and (for push clients) the debounced publication.
+projects (workspaces) the documents belong to, the latest analysis of a document, and
+(for push clients) the debounced publication.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,12 +20,14 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
+from leak_lsp.analysis.model import FileReport
 from leak_lsp.analysis.text import LineIndex, decode_source
-from leak_lsp.server.analyses import Analyses, Analysis
+from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text
 from leak_lsp.server.capabilities import ClientFeatures
-from leak_lsp.server.diagnostics import finding_to_diagnostic, problem_to_diagnostic
+from leak_lsp.server.diagnostics import deployment_problem_to_diagnostic, finding_to_diagnostic, problem_to_diagnostic
 from leak_lsp.server.documents import Document, DocumentStore
 from leak_lsp.server.positions import PositionCodec
+from leak_lsp.server.projects import Projects, deployment_problems, resolved
 from leak_lsp.server.settings import SettingsStore
 
 if TYPE_CHECKING:
@@ -32,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.08  # long enough to skip the keystrokes of a word, short enough not to lag
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
+MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
 
 
 class Session:
@@ -44,7 +50,10 @@ class Session:
         self.settings_ready = asyncio.Event()
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="leak-lsp-analysis")
         self.analyses = Analyses(self.executor)
+        self.projects = Projects(self.workspace_folders, self.read_text, self._workspace_settings)
+        self._deployment_files: set[str] = set()  # uris of open deployment files
         self._publications: dict[str, asyncio.Task[None]] = {}
+        self._refresh: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
 
     # Settings -----------------------------------------------------------------
@@ -70,31 +79,120 @@ class Session:
             self._reported.add(message)
             self.server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
 
+    def _workspace_settings(self, root: Path) -> Settings:
+        try:
+            return self.settings.for_folder(root)
+        except ConfigError:  # reported by the analysis of each file
+            return self.settings.client_only()
+
+    # Projects -------------------------------------------------------------------
+
+    def workspace_folders(self) -> list[Path]:
+        """The client's workspace folders (its root when it names no folder), resolved."""
+        workspace = self.server.workspace
+        folders = [path for folder in list(workspace.folders.values()) if (path := to_fs_path(folder.uri))]
+        if not folders and workspace.root_path:
+            folders = [workspace.root_path]
+        return [resolved(folder) for folder in folders]
+
+    def read_text(self, path: Path) -> str | None:
+        """A file as the editor has it: an open document's text (unsaved edits count), else the disk.
+
+        Called by the analysis in worker threads.
+        """
+        uri = from_fs_path(str(path))
+        document = self.documents.get(uri) if uri else None
+        if document is not None:
+            return document.text
+        try:
+            return decode_source(path.read_bytes())
+        except (OSError, UnicodeDecodeError, SyntaxError):
+            return None
+
+    def opened(self, document: Document) -> None:
+        path = to_fs_path(document.uri)
+        if path is not None and self._names_entry_points(path):
+            self._deployment_files.add(document.uri)
+        self.schedule_publication(document.uri, quiet_period=0)  # no one is typing yet
+
+    def closed(self, uri: str) -> None:
+        self.documents.close(uri)
+        self._deployment_files.discard(uri)
+        self.projects.forget(uri)
+        self.clear_published(uri)
+
+    def file_changed(self, path: str, edited_uri: str | None = None) -> None:
+        """A file changed in the editor (``edited_uri``) or on disk: forget what the
+        workspaces built on it and analyse again the open documents that depend on it."""
+        self.projects.file_changed(path)
+        affected = self.projects.dependents(path) | self._deployment_files
+        if self._names_entry_points(path):
+            affected |= {document.uri for document in self.documents}
+        affected.discard(edited_uri)  # its own change schedules it
+        for uri in affected:
+            self.analyses.stale(uri)
+        self._republish(affected)
+
+    @staticmethod
+    def _names_entry_points(path: str) -> bool:
+        from leak_lsp.project.deployment import is_deployment_file
+
+        return is_deployment_file(Path(path))
+
     # Analysis -----------------------------------------------------------------
 
     async def analysis(self, document: Document) -> Analysis:
+        """The document's analysis; run again when a file it depends on changed meanwhile."""
         try:
             await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT_SECONDS)
         except asyncio.TimeoutError:
             logger.warning("no settings from the client after %.0f s; analysing without them", SETTINGS_WAIT_SECONDS)
             self.settings_ready.set()
         generation = self.settings.generation
-        settings = self.settings_for(document.uri)
-        return await self.analyses.of(document, to_fs_path(document.uri) or document.uri, settings, generation)
+        path = to_fs_path(document.uri)
+        job = partial(self._analyse, path or document.uri, path is not None, self.settings_for(document.uri), document.is_python)
+        for _ in range(MAX_RUNS):
+            clock = self.projects.clock
+            analysis = await self.analyses.of(document, path or document.uri, generation, job)
+            if not self.projects.changed_since(clock, analysis.report.dependencies):
+                break
+            self.analyses.stale(document.uri)
+        self.projects.record(document.uri, analysis.report)
+        return analysis
 
     def current_analysis(self, document: Document) -> Analysis | None:
         return self.analyses.current(document, self.settings.generation)
 
+    def analyse_file(self, path: Path, text: str) -> Outcome:
+        """The outcome of a file that is not open (workspace diagnostics); in a worker thread."""
+        uri = from_fs_path(str(path)) or str(path)
+        return self._analyse(str(path), True, self.settings_for(uri), True, text)
+
+    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str) -> Outcome:
+        """Runs in a worker thread: the workspace's queued changes are applied first."""
+        workspace = None
+        if on_disk:
+            try:
+                workspace = self.projects.workspace_for(path)
+            except OSError as error:  # an unreadable folder above the file: analyse it alone
+                logger.warning("no workspace for %s: %s", path, error)
+        report = analyse_text(text, path, settings, workspace) if python else FileReport(path)
+        problems = deployment_problems(workspace, path) if workspace is not None else []
+        return Outcome(report, tuple(problems))
+
     def diagnostics(self, analysis: Analysis) -> list[types.Diagnostic]:
         def locate(path: str) -> tuple[str, LineIndex] | None:
-            return (analysis.uri, analysis.index) if path == analysis.path else self._locate(path)
+            return (analysis.uri, analysis.index) if path == analysis.path else self.locate(path)
 
         report = analysis.report
-        problems = [problem_to_diagnostic(problem, analysis.index, self.codec) for problem in report.problems]
-        findings = [finding_to_diagnostic(finding, analysis.index, self.codec, locate) for finding in report.findings]
-        return problems + findings
+        index = analysis.index
+        problems = [problem_to_diagnostic(problem, index, self.codec) for problem in report.problems]
+        deployment = [deployment_problem_to_diagnostic(problem, index, self.codec) for problem in analysis.outcome.deployment_problems]
+        findings = [finding_to_diagnostic(finding, index, self.codec, locate) for finding in report.findings]
+        return problems + deployment + findings
 
-    def _locate(self, path: str) -> tuple[str, LineIndex] | None:
+    def locate(self, path: str) -> tuple[str, LineIndex] | None:
+        """The URI and line index of a file named by the analysis: the open document, else the disk."""
         uri = from_fs_path(path) or path
         open_document = self.documents.get(uri)
         if open_document is not None:
@@ -120,12 +218,10 @@ class Session:
             self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def refresh_all(self) -> None:
-        """After a settings change: publish again, or ask a pulling client to pull again."""
-        if not self.features.pull_diagnostics:
-            for document in self.documents:
-                self.schedule_publication(document.uri)
-        elif self.features.diagnostic_refresh:
-            self.server.workspace_diagnostic_refresh(None)
+        """After a settings change: the workspaces are made again with the new settings,
+        and every open document is published again (or pulled again)."""
+        self.projects.reset()
+        self._republish({document.uri for document in self.documents})
 
     def warm_up(self) -> None:
         """Import the analysis engine in a worker while the client opens its first file."""
@@ -134,7 +230,29 @@ class Session:
     def stop(self) -> None:
         for uri in list(self._publications):
             self._cancel_publication(uri)
+        if self._refresh is not None:
+            self._refresh.cancel()
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def _republish(self, uris: Iterable[str]) -> None:
+        """Push the documents' diagnostics again, or ask the client to pull (and to ask
+        for code lenses) again, after a quiet period."""
+        uris = [uri for uri in uris if uri in self.documents]
+        if not uris:
+            return
+        for uri in uris:
+            self.schedule_publication(uri)
+        if self._refresh is not None:
+            self._refresh.cancel()
+        self._refresh = asyncio.ensure_future(self._ask_to_refresh())
+
+    async def _ask_to_refresh(self) -> None:
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        # Requests whose answers are not awaited: nothing can be cancelled while waiting (pygls #621).
+        if self.features.pull_diagnostics and self.features.diagnostic_refresh:
+            self.server.workspace_diagnostic_refresh(None)
+        if self.features.code_lens_refresh:
+            self.server.workspace_code_lens_refresh(None)
 
     def _cancel_publication(self, uri: str) -> None:
         task = self._publications.pop(uri, None)
@@ -147,7 +265,7 @@ class Session:
         if document is None or not document.in_sync:
             return
         analysis = await self.analysis(document)
-        if self.documents.get(uri) is not document or not analysis.is_current(document, self.settings.generation):
+        if self.documents.get(uri) is not document or not self.analyses.is_current(analysis, document, self.settings.generation):
             return  # the document moved on; its own run will publish
         if self._publications.get(uri) is asyncio.current_task():
             del self._publications[uri]

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 from leak_lsp.server.handlers import (
     code_action,
+    code_lens,
     configuration,
     document_diagnostic,
     hover,
     lifecycle,
+    show_findings,
     text_sync,
     workspace_diagnostic,
 )
@@ -17,7 +19,17 @@ from leak_lsp.server.handlers import (
 if TYPE_CHECKING:
     from leak_lsp.server.app import LeakLanguageServer
 
-MODULES = (lifecycle, text_sync, configuration, document_diagnostic, workspace_diagnostic, code_action, hover)
+MODULES = (
+    lifecycle,
+    text_sync,
+    configuration,
+    document_diagnostic,
+    workspace_diagnostic,
+    code_action,
+    hover,
+    code_lens,
+    show_findings,
+)
 
 
 def register(server: LeakLanguageServer) -> None:

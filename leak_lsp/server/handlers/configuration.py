@@ -1,11 +1,14 @@
-"""Client settings (workspace/configuration, didChangeConfiguration) and pyproject.toml reloads."""
+"""Client settings (workspace/configuration, didChangeConfiguration), watched files
+(pyproject.toml, Python modules, deployment files) and workspace folders."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from leak_lsp.server.settings import CLIENT_SECTION
 
@@ -16,6 +19,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PYPROJECT_GLOB = "**/pyproject.toml"
+# Files other analyses may depend on: helper modules, and the deployment files that name entry points.
+PROJECT_GLOBS = (
+    "**/*.py",
+    "**/template.{yaml,yml,json}",
+    "**/*.template.{yaml,yml,json}",
+    "**/serverless.{yml,yaml}",
+    "**/*.tf",
+    "**/function.json",
+    "**/cdk.json",
+)
 
 
 async def pull_client_settings(session: Session) -> None:
@@ -32,20 +45,20 @@ async def pull_client_settings(session: Session) -> None:
         session.apply_client_settings(values[0])
 
 
-async def watch_pyproject_files(session: Session) -> None:
-    """Register a watcher for pyproject.toml when the client lets servers do so."""
+async def watch_project_files(session: Session) -> None:
+    """Register watchers for pyproject.toml and the project's files when the client lets servers do so."""
     if not session.features.watched_files_registration:
         return
-    watcher = types.FileSystemWatcher(glob_pattern=PYPROJECT_GLOB)
+    watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in (PYPROJECT_GLOB, *PROJECT_GLOBS)]
     registration = types.Registration(
-        id="leak-lsp-pyproject-watcher",
+        id="leak-lsp-file-watcher",
         method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
     try:
         await session.server.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
     except Exception as error:
-        logger.warning("could not register the pyproject.toml watcher: %s", error)
+        logger.warning("could not register the file watchers: %s", error)
 
 
 async def did_change_configuration(ls: LeakLanguageServer, params: types.DidChangeConfigurationParams) -> None:
@@ -61,8 +74,20 @@ def did_change_watched_files(ls: LeakLanguageServer, params: types.DidChangeWatc
     if any(change.uri.endswith("/pyproject.toml") for change in params.changes):
         session.settings.pyproject_changed()
         session.refresh_all()
+    for change in params.changes:
+        path = to_fs_path(change.uri)
+        if path is not None and not change.uri.endswith("/pyproject.toml"):
+            session.file_changed(path)
+
+
+def did_change_workspace_folders(ls: LeakLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    """pygls has updated its folder list; drop the workspaces of removed folders and analyse again."""
+    session = ls.require_session()
+    session.projects.folders_removed(Path(path) for folder in params.event.removed if (path := to_fs_path(folder.uri)))
+    session.refresh_all()
 
 
 def register(server: LeakLanguageServer) -> None:
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)(did_change_workspace_folders)

@@ -13,7 +13,7 @@ from leak_lsp.server.session import DEBOUNCE_SECONDS
 if TYPE_CHECKING:
     from leak_lsp.server.app import LeakLanguageServer
 
-OPTIONS = types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=True)
+OPTIONS = types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=True, workspace_diagnostics=True)
 
 
 async def document_diagnostic(ls: LeakLanguageServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:

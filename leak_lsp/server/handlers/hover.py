@@ -1,16 +1,26 @@
-"""textDocument/hover: the rule page of each finding under the cursor."""
+"""textDocument/hover: for each finding under the cursor, the chain from the handler to
+the line that schedules the work (when a helper schedules it), then the rule's page."""
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from leak_lsp.analysis.model import Finding, Related
 from leak_lsp.rules import rule_page
 from leak_lsp.server.positions import PositionOutOfRange
 
 if TYPE_CHECKING:
+    from leak_lsp.server.analyses import Analysis
     from leak_lsp.server.app import LeakLanguageServer
+    from leak_lsp.server.session import Session
+
+# The analysis marks each helper on the way to the scheduling line this way.
+_HELPER_STEP = re.compile(r"^`[^`]+\(\)` schedules the ")
+_SEPARATOR = "\n\n---\n\n"
 
 
 async def hover(ls: LeakLanguageServer, params: types.HoverParams) -> types.Hover | None:
@@ -26,12 +36,46 @@ async def hover(ls: LeakLanguageServer, params: types.HoverParams) -> types.Hove
     under_cursor = [finding for finding in analysis.report.findings if finding.span.start <= position <= finding.span.end]
     if not under_cursor:
         return None
+    markdown = session.features.markdown_hover
+    chains = [chain for finding in under_cursor if (chain := _chain(session, analysis, finding, markdown))]
     codes = list(dict.fromkeys(finding.code for finding in under_cursor))
-    kind = types.MarkupKind.Markdown if session.features.markdown_hover else types.MarkupKind.PlainText
+    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
     return types.Hover(
-        contents=types.MarkupContent(kind=kind, value="\n\n---\n\n".join(rule_page(code) for code in codes)),
+        contents=types.MarkupContent(kind=kind, value=_SEPARATOR.join([*chains, *(rule_page(code) for code in codes)])),
         range=session.codec.range_to_client(analysis.index, under_cursor[0].span),
     )
+
+
+def _chain(session: Session, analysis: Analysis, finding: Finding, markdown: bool) -> str | None:
+    """handler -> call in the handler -> each helper's line, down to the one that schedules the work."""
+    steps = [item for item in finding.related if _HELPER_STEP.match(item.message)]
+    if not steps:
+        return None
+    call = Related(analysis.path, finding.span, "calls the helper")
+    handler = f"`{finding.handler}`" if finding.handler else "the handler"
+    lines = [f"{finding.code}: work scheduled through a helper of {handler}"]
+    lines += [f"{number}. {_link(session, analysis, item, markdown)} {item.message}" for number, item in enumerate([call, *steps], 1)]
+    return "\n".join(lines)
+
+
+def _link(session: Session, analysis: Analysis, item: Related, markdown: bool) -> str:
+    """``file.py:12``, as a link that opens the line when the client shows Markdown."""
+    line = item.span.start.line + 1
+    label = f"{_shown_path(analysis.path, item.path)}:{line}"
+    located = session.locate(item.path) if item.path != analysis.path else (analysis.uri, analysis.index)
+    if not markdown or located is None:
+        return label
+    return f"[{label}]({located[0]}#L{line})"
+
+
+def _shown_path(analysed: str, path: str) -> str:
+    """The path relative to the analysed file's folder, as short as it can be told."""
+    if path == analysed:
+        return os.path.basename(path)
+    try:
+        return os.path.relpath(path, os.path.dirname(analysed)).replace(os.sep, "/")
+    except ValueError:  # another drive
+        return path
 
 
 def register(server: LeakLanguageServer) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from leak_lsp.server.capabilities import ClientFeatures
-from leak_lsp.server.handlers.configuration import pull_client_settings, watch_pyproject_files
+from leak_lsp.server.handlers.configuration import pull_client_settings, watch_project_files
 from leak_lsp.server.positions import PositionCodec, encoding_named
 from leak_lsp.server.session import Session
 
@@ -31,7 +31,7 @@ async def initialized(ls: LeakLanguageServer, params: types.InitializedParams) -
         await pull_client_settings(session)
     finally:
         session.settings_ready.set()
-    await watch_pyproject_files(session)
+    await watch_project_files(session)
 
 
 def shutdown(ls: LeakLanguageServer, params: None) -> None:

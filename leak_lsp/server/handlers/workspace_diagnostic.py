@@ -16,9 +16,8 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
-from leak_lsp.analysis.model import FileReport
 from leak_lsp.analysis.text import LineIndex, decode_source
-from leak_lsp.server.analyses import Analysis, analyse_text
+from leak_lsp.server.analyses import Analysis
 from leak_lsp.server.diagnostics import result_id
 
 if TYPE_CHECKING:
@@ -69,13 +68,12 @@ async def _analysis_of(session: Session, path: Path) -> Analysis | None:
     document = session.documents.get(uri)
     if document is not None:
         return await session.analysis(document) if document.in_sync else None
-    settings = session.settings_for(uri)
     loop = asyncio.get_running_loop()
     text = await loop.run_in_executor(session.executor, _read, path)
     if text is None:
         return None
-    report: FileReport = await loop.run_in_executor(session.executor, analyse_text, text, str(path), settings)
-    return Analysis(uri, str(path), text, None, session.settings.generation, LineIndex(text), report)
+    outcome = await loop.run_in_executor(session.executor, session.analyse_file, path, text)
+    return Analysis(uri, str(path), text, None, session.settings.generation, 0, LineIndex(text), outcome)
 
 
 def _read(path: Path) -> str | None:
