@@ -53,16 +53,28 @@ def make_client() -> LanguageClient:
 CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client)
 
 
+REFRESHING = "+refresh"  # a profile suffix: the client also asks for workspace/diagnostic/refresh
+
+
+def capabilities_of(profile: str) -> types.ClientCapabilities:
+    capabilities = client_capabilities(profile.removesuffix(REFRESHING))
+    if profile.endswith(REFRESHING):
+        assert capabilities.workspace is not None
+        capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return capabilities
+
+
 async def start_editor(client: LanguageClient, profile: str, root: Path, initialization_options: Any = None) -> Editor:
+    capabilities = capabilities_of(profile)
     params = types.InitializeParams(
-        capabilities=client_capabilities(profile),
+        capabilities=capabilities,
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
         initialization_options=initialization_options,
     )
     result = await client.initialize_session(params)
     encoding = str(getattr(result.capabilities.position_encoding, "value", result.capabilities.position_encoding or "utf-16"))
-    return Editor(client, encoding, pulls=client_capabilities(profile).text_document.diagnostic is not None)  # type: ignore[union-attr]
+    return Editor(client, encoding, pulls=capabilities.text_document.diagnostic is not None)  # type: ignore[union-attr]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -96,6 +108,14 @@ async def lsp_any_encoding(lsp_client: LanguageClient, request: pytest.FixtureRe
 @pytest_lsp.fixture(config=CONFIG, params=["neovim"])
 async def lsp_pulling(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """A client that pulls diagnostics, for what only pulling clients do (result ids)."""
+    await _start(lsp_client, request, tmp_path)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=CONFIG, params=[f"neovim{REFRESHING}"])
+async def lsp_pulling_with_refresh(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A pulling client that also supports workspace/diagnostic/refresh."""
     await _start(lsp_client, request, tmp_path)
     yield
     await lsp_client.shutdown_session()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,9 +61,9 @@ class Editor:
     texts: dict[str, str] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
 
-    def open(self, uri: str, text: str) -> None:
+    def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.texts[uri], self.versions[uri] = text, 1
-        item = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        item = types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
 
     def replace(self, uri: str, start: int, end: int, new_text: str) -> None:
@@ -100,6 +101,22 @@ class Editor:
             report = await asyncio.wait_for(self.client.text_document_diagnostic_async(params), TIMEOUT)
             return list(report.items)
         return await asyncio.wait_for(self._published(uri, self.versions[uri]), TIMEOUT)
+
+    async def eventually(self, uri: str, holds: Callable[[list[types.Diagnostic]], bool]) -> list[types.Diagnostic]:
+        """The document's diagnostics once ``holds`` is true of them: pulled again and
+        again, or awaited as pushed, whatever the version (another file may have changed)."""
+
+        async def poll() -> list[types.Diagnostic]:
+            while True:
+                if self.pulls:
+                    diagnostics = await self.diagnostics(uri)
+                else:
+                    diagnostics = list(self.client.diagnostics.get(uri, []))
+                if holds(diagnostics):
+                    return diagnostics
+                await asyncio.sleep(0.05)
+
+        return await asyncio.wait_for(poll(), TIMEOUT)
 
     async def code_actions(self, uri: str, start: int, end: int, only: list[str] | None = None) -> list[types.CodeAction]:
         context = types.CodeActionContext(diagnostics=[], only=only)
