@@ -1,13 +1,18 @@
-// Drives VS Code (code-server) in Debian's chromium through the quick-fix round trip and
-// prints a JSON report for tests/editors/test_vscode.py: open the handler, wait for the
-// leak-lsp diagnostic in the Problems panel, screenshot it, go to it, Ctrl+. , pick the
-// preferred fix, wait for the diagnostic to go, save.
+// Drives VS Code (code-server) in Debian's chromium and prints a JSON report for
+// tests/editors/test_vscode.py. Both scenarios open the handler and wait for the leak-lsp
+// diagnostic in the Problems panel; then
+// - "quick-fix": screenshot it, go to it, Ctrl+. , pick the preferred fix, wait for the
+//   diagnostic to go, save;
+// - "restart": open the extension's log through its status bar item, run "leak-lsp:
+//   Restart Server" from the command palette, read the log, and wait for the diagnostic.
 //
 // Environment: LEAK_LSP_URL (code-server with the workspace folder), LEAK_LSP_FILE (the
 // file name to open), LEAK_LSP_SEVERITY (the configured severity of the diagnostic, to
 // wait for once the settings have reached the server), LEAK_LSP_FIX_TITLE,
-// LEAK_LSP_SCREENSHOT, CHROMIUM, PLAYWRIGHT_CORE.
+// LEAK_LSP_ARTIFACTS (folder for screenshots: problems-panel.png, SCENARIO-failure.png),
+// LEAK_LSP_SCENARIO, CHROMIUM, PLAYWRIGHT_CORE.
 import { createRequire } from "node:module";
+import { join } from "node:path";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require(process.env.PLAYWRIGHT_CORE);
@@ -53,7 +58,7 @@ async function applyQuickFix(page, title) {
   await menu.locator(".monaco-list-row", { hasText: title }).first().click();
 }
 
-async function roundTrip(page) {
+async function openHandlerWithDiagnostic(page) {
   await page.goto(process.env.LEAK_LSP_URL);
   await page.locator(".monaco-workbench").waitFor({ timeout: STEP_TIMEOUT_MS * 2 });
   await openFile(page, process.env.LEAK_LSP_FILE);
@@ -63,8 +68,12 @@ async function roundTrip(page) {
   const severityIcon = page.locator(`.codicon-${process.env.LEAK_LSP_SEVERITY}`);
   await problemRows(page).filter({ has: severityIcon }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
   report.problems = await readProblems(page);
-  await page.screenshot({ path: process.env.LEAK_LSP_SCREENSHOT });
   report.steps.push("diagnosed");
+}
+
+async function quickFix(page) {
+  await openHandlerWithDiagnostic(page);
+  await page.screenshot({ path: join(process.env.LEAK_LSP_ARTIFACTS, "problems-panel.png") });
 
   await applyQuickFix(page, process.env.LEAK_LSP_FIX_TITLE);
   await problemRows(page).first().waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
@@ -75,6 +84,40 @@ async function roundTrip(page) {
   report.steps.push("saved");
 }
 
+async function runCommand(page, title) {
+  await page.keyboard.press("Control+Shift+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.press("Enter");
+}
+
+/** The text of the log in the Output view, wrapped lines joined back. */
+async function shownLog(page) {
+  const lines = await page.locator(".output-view .view-lines .view-line").allInnerTexts();
+  return lines.join("").replaceAll("\u00a0", " "); // the editor renders spaces as NBSP
+}
+
+async function restart(page) {
+  await openHandlerWithDiagnostic(page);
+  await page.locator(".statusbar-item", { hasText: "leak-lsp" }).click(); // opens the log
+  await page.locator(".output-view .view-lines").filter({ hasText: "Starting leak-lsp" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await runCommand(page, "leak-lsp: Restart Server");
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while ((await shownLog(page)).split("Starting leak-lsp").length < 3 && Date.now() < deadline) {
+    await page.waitForTimeout(100);
+  }
+  report.log = await shownLog(page);
+  report.steps.push("restarted");
+
+  await showProblems(page);
+  await problemRows(page).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  report.steps.push("diagnosed again");
+}
+
+const SCENARIOS = { "quick-fix": quickFix, restart };
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM,
   args: ["--no-sandbox", "--disable-gpu"],
@@ -83,10 +126,11 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
-    await roundTrip(page);
+    await SCENARIOS[process.env.LEAK_LSP_SCENARIO](page);
   } catch (error) {
     report.error = String(error);
-    await page.screenshot({ path: process.env.LEAK_LSP_SCREENSHOT.replace(/\.png$/, "-failure.png") }).catch(() => {});
+    const failure = join(process.env.LEAK_LSP_ARTIFACTS, `${process.env.LEAK_LSP_SCENARIO}-failure.png`);
+    await page.screenshot({ path: failure }).catch(() => {});
   }
 } finally {
   await browser.close();

@@ -163,10 +163,11 @@ def wait_for_listening(log_path: Path, process: subprocess.Popen[Any]) -> str:
     raise AssertionError(f"code-server did not start:\n{log_path.read_text(encoding='utf-8', errors='replace')}")
 
 
-def run_driver(tools: Tools, url: str, project: HandlerProject, screenshot: Path, home: Path) -> dict[str, Any]:
-    environment = dict(private_home(home), LEAK_LSP_URL=url, LEAK_LSP_FILE=project.handler.name,
+def run_driver(tools: Tools, scenario: str, url: str, project: HandlerProject, home: Path) -> dict[str, Any]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    environment = dict(private_home(home), LEAK_LSP_SCENARIO=scenario, LEAK_LSP_URL=url, LEAK_LSP_FILE=project.handler.name,
                        LEAK_LSP_SEVERITY=CONFIGURED_SEVERITY,
-                       LEAK_LSP_FIX_TITLE=project.preferred_fix_title(), LEAK_LSP_SCREENSHOT=str(screenshot),
+                       LEAK_LSP_FIX_TITLE=project.preferred_fix_title(), LEAK_LSP_ARTIFACTS=str(ARTIFACTS),
                        CHROMIUM=str(CHROMIUM), PLAYWRIGHT_CORE=str(PLAYWRIGHT_CORE))
     driver = subprocess.Popen([str(tools.node), str(DRIVER)], env=environment, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
@@ -181,9 +182,9 @@ def run_driver(tools: Tools, url: str, project: HandlerProject, screenshot: Path
 
 def test_vscode_shows_the_leak_and_applies_the_quick_fix(tools: Tools, code_server: str,
                                                           handler_project: HandlerProject, tmp_path: Path) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "problems-panel.png"
-    report = run_driver(tools, code_server, handler_project, screenshot, home=tmp_path / "browser")
+    screenshot.unlink(missing_ok=True)
+    report = run_driver(tools, "quick-fix", code_server, handler_project, tmp_path / "browser")
 
     assert report.get("error") is None, json.dumps(report, indent=1)
     [problem] = report["problems"]
@@ -200,6 +201,15 @@ def test_vscode_shows_the_leak_and_applies_the_quick_fix(tools: Tools, code_serv
     assert report["steps"] == ["opened", "diagnosed", "fixed", "saved"]
     assert screenshot.stat().st_size > 0
     assert_fixed_on_disk(handler_project)
+
+
+def test_vscode_restart_command_starts_a_new_server(tools: Tools, code_server: str, bare_python: Path,
+                                                    handler_project: HandlerProject, tmp_path: Path) -> None:
+    report = run_driver(tools, "restart", code_server, handler_project, tmp_path / "browser")
+
+    assert report.get("error") is None, json.dumps(report, indent=1)
+    assert report["steps"] == ["opened", "diagnosed", "restarted", "diagnosed again"]
+    assert report["log"].count(f"Starting leak-lsp with {bare_python} ") == 2, report["log"]
 
 
 def test_extension_sources_type_check_and_lint(tools: Tools) -> None:
