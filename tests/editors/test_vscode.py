@@ -1,4 +1,4 @@
-"""VS Code (code-server in Debian's chromium) runs the quick-fix round trip with the built .vsix.
+"""VS Code (code-server in Debian's chromium) with the built .vsix: quick fix, settings, restart.
 
 The extension is packaged from vscode-client/ (`npm run package`), installed into a
 code-server whose user data and extensions live in a temporary folder, and pointed at
@@ -165,10 +165,16 @@ def wait_for_listening(log_path: Path, process: subprocess.Popen[Any]) -> str:
 
 def run_driver(tools: Tools, scenario: str, url: str, project: HandlerProject, home: Path) -> dict[str, Any]:
     ARTIFACTS.mkdir(exist_ok=True)
-    environment = dict(private_home(home), LEAK_LSP_SCENARIO=scenario, LEAK_LSP_URL=url, LEAK_LSP_FILE=project.handler.name,
-                       LEAK_LSP_SEVERITY=CONFIGURED_SEVERITY,
-                       LEAK_LSP_FIX_TITLE=project.preferred_fix_title(), LEAK_LSP_ARTIFACTS=str(ARTIFACTS),
-                       CHROMIUM=str(CHROMIUM), PLAYWRIGHT_CORE=str(PLAYWRIGHT_CORE))
+    environment = private_home(home) | {
+        "LEAK_LSP_SCENARIO": scenario,
+        "LEAK_LSP_URL": url,
+        "LEAK_LSP_FILE": project.handler.name,
+        "LEAK_LSP_SEVERITY": CONFIGURED_SEVERITY,
+        "LEAK_LSP_FIX_TITLE": project.preferred_fix_title(),
+        "LEAK_LSP_ARTIFACTS": str(ARTIFACTS),
+        "CHROMIUM": str(CHROMIUM),
+        "PLAYWRIGHT_CORE": str(PLAYWRIGHT_CORE),
+    }
     driver = subprocess.Popen([str(tools.node), str(DRIVER)], env=environment, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
