@@ -48,7 +48,11 @@ export function serverOptions(interpreter: string, settings: LaunchSettings, ext
   };
 }
 
-/** Answers the server's `workspace/configuration` requests for section `leakLsp` with the analysis keys. */
+/**
+ * Python documents (saved and untitled), the log as output and trace channel, and the
+ * server's `workspace/configuration` requests for section `leakLsp` answered with the
+ * analysis keys of the asked scope.
+ */
 function clientOptions(log: vscode.LogOutputChannel): LanguageClientOptions {
   return {
     documentSelector: DOCUMENT_SELECTOR,
@@ -58,14 +62,15 @@ function clientOptions(log: vscode.LogOutputChannel): LanguageClientOptions {
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {
-          const answers: unknown = await next(params, token);
-          if (answers instanceof ResponseError || !Array.isArray(answers)) {
-            return answers as ResponseError;
+          const answers = await next(params, token);
+          if (answers instanceof ResponseError) {
+            return answers;
           }
+          const defaults: unknown[] = answers;
           return params.items.map((item, index) =>
             item.section === SECTION
               ? analysisSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
-              : (answers[index] as unknown),
+              : defaults[index],
           );
         },
       },
