@@ -51,9 +51,9 @@ def _chain(session: Session, analysis: Analysis, finding: Finding, markdown: boo
     steps = [item for item in finding.related if _HELPER_STEP.match(item.message)]
     if not steps:
         return None
-    call = Related(analysis.path, finding.span, "calls the helper")
     handler = f"`{finding.handler}`" if finding.handler else "the handler"
-    lines = [f"{finding.code}: work scheduled through a helper of {handler}"]
+    call = Related(analysis.path, finding.span, f"{handler} calls the helper here")
+    lines = [f"{finding.code}: the work is scheduled in a helper of {handler}"]
     lines += [f"{number}. {_link(session, analysis, item, markdown)} {item.message}" for number, item in enumerate([call, *steps], 1)]
     return "\n".join(lines)
 

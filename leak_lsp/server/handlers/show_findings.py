@@ -15,8 +15,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from leak_lsp.analysis.model import Finding, FileReport
-from leak_lsp.server.app import LeakLanguageServer
+from leak_lsp.analysis.model import FileReport, Finding
+from leak_lsp.server.app import LeakLanguageServer  # at run time: pygls reads the command's type hints
 
 logger = logging.getLogger(__name__)
 
