@@ -38,6 +38,7 @@ class _Target:
     entry: Entry
     function: ast.FunctionDef | ast.AsyncFunctionDef
     loop: LoopContext
+    handler: str  # the entry point findings belong to: for a driven coroutine, the handler driving it
     driver: ast.Call | None = None  # ``asyncio.run(main(...))`` in the handler
 
 
@@ -216,7 +217,7 @@ class _Module:
         targets = []
         for entry in entries:
             is_async = isinstance(entry.function, ast.AsyncFunctionDef)
-            targets.append(_Target(entry, entry.function, "reused" if is_async else "none"))
+            targets.append(_Target(entry, entry.function, "reused" if is_async else "none", entry.name))
             targets.extend(self._driven_coroutines(entry))
         return targets
 
@@ -247,7 +248,7 @@ class _Module:
                 coroutine = self.scope.functions[inner.id]
                 assert isinstance(coroutine, ast.AsyncFunctionDef)
                 reason = f"driven by {ast.unparse(node.func)}() in {entry.name}"
-                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason), coroutine, loop, node))
+                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason), coroutine, loop, entry.name, node))
         return driven
 
     # -- findings ------------------------------------------------------------------------------
@@ -274,7 +275,7 @@ class _Module:
                 findings.setdefault((finding.code, finding.span), finding)
             for site, where in result.handoffs.items():
                 work = result.sites[site]
-                handoffs[id(work.node)] = (work, *where.split("\x00"), target.entry.name)  # type: ignore[assignment]
+                handoffs[id(work.node)] = (work, *where.split("\x00"), target.handler)  # type: ignore[assignment]
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
@@ -305,7 +306,7 @@ class _Module:
             if work.kind is None or self._wrapped(work.kind):
                 continue
             rule = self._rule(work, target.loop)
-            finding = self._finding(rule, work, target.entry.name, exits=exits, result=result, target=target)
+            finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
             findings.append(finding)
         return findings
 

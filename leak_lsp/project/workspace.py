@@ -50,8 +50,11 @@ class Workspace:
     """One workspace folder. Thread-safe: the server analyses in worker threads."""
 
     def __init__(self, root: str | Path, read_text: Callable[[Path], str | None] = read_disk,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, find_deployments: bool | None = None) -> None:
+        """``find_deployments``: scan the tree for deployment files; by default only when the
+        root looks like a project (a loose file's folder may be a home directory)."""
         self.root = Path(root).resolve()
+        self.find_deployments = is_project_root(self.root) if find_deployments is None else find_deployments
         self.read_text = read_text
         self.settings = settings or Settings()
         self._lock = threading.RLock()
@@ -64,6 +67,8 @@ class Workspace:
     # -- deployment files ------------------------------------------------------------
     def deployments(self) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
         with self._lock:
+            if self._deployments is None and not self.find_deployments:
+                self._deployments = ([], [])
             if self._deployments is None:
                 from leak_lsp.project.deployment import scan_deployments
 
@@ -173,12 +178,16 @@ _ROOT_MARKERS = ("pyproject.toml", ".git", "template.yaml", "template.yml", "ser
 _WORKSPACES: dict[Path, Workspace] = {}
 
 
+def is_project_root(folder: Path) -> bool:
+    return any((folder / marker).exists() for marker in _ROOT_MARKERS)
+
+
 def find_workspace_root(path: str | Path) -> Path:
     """The nearest folder above a file that looks like a project root, else the file's folder."""
     start = _resolved(path)
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+        if is_project_root(candidate):
             return candidate
     return folder
 

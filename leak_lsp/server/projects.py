@@ -69,7 +69,8 @@ class Projects:
                 root = self._roots_outside.get(file.parent) or self._roots_outside.setdefault(file.parent, find_workspace_root(file))
             workspace = self._workspaces.get(root)
             if workspace is None:
-                workspace = self._workspaces[root] = Workspace(root, read_text=self._read_text, settings=self._settings_for(root))
+                workspace = self._workspaces[root] = Workspace(root, read_text=self._read_text, settings=self._settings_for(root),
+                                                               find_deployments=True if folders else None)
             pending = self._pending.pop(root, set())
         for changed in pending:
             workspace.invalidate(changed)

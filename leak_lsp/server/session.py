@@ -31,6 +31,8 @@ from leak_lsp.server.projects import Projects, deployment_problems, resolved
 from leak_lsp.server.settings import SettingsStore
 
 if TYPE_CHECKING:
+    from leak_lsp.analysis.fix_all import FixedSource
+    from leak_lsp.project.workspace import Workspace
     from leak_lsp.server.app import LeakLanguageServer
 
 logger = logging.getLogger(__name__)
@@ -170,15 +172,24 @@ class Session:
 
     def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str) -> Outcome:
         """Runs in a worker thread: the workspace's queued changes are applied first."""
-        workspace = None
-        if on_disk:
-            try:
-                workspace = self.projects.workspace_for(path)
-            except OSError as error:  # an unreadable folder above the file: analyse it alone
-                logger.warning("no workspace for %s: %s", path, error)
+        workspace = self._workspace_of(path) if on_disk else None
         report = analyse_text(text, path, settings, workspace) if python else FileReport(path)
         problems = deployment_problems(workspace, path) if workspace is not None else []
         return Outcome(report, tuple(problems))
+
+    def _workspace_of(self, path: str) -> Workspace | None:
+        try:
+            return self.projects.workspace_for(path)
+        except OSError as error:  # an unreadable folder above the file: analyse it alone
+            logger.warning("no workspace for %s: %s", path, error)
+            return None
+
+    def fix_all(self, analysis: Analysis, settings: Settings) -> FixedSource:
+        """Every safe fix, round after round, each round analysed with the document's workspace."""
+        from leak_lsp.analysis.fix_all import fix_source
+
+        workspace = self._workspace_of(analysis.path) if to_fs_path(analysis.uri) is not None else None
+        return fix_source(analysis.text, analysis.report, settings, False, workspace)
 
     def diagnostics(self, analysis: Analysis) -> list[types.Diagnostic]:
         def locate(path: str) -> tuple[str, LineIndex] | None:

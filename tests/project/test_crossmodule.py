@@ -76,3 +76,11 @@ def test_invalidating_a_module_refreshes_the_helpers_built_on_it(tmp_path: Path)
     (tmp_path / "base.py").write_text("def start():\n    pass\n")
     workspace.invalidate(tmp_path / "base.py")
     assert analyze_source(handler, str(tmp_path / "app.py"), workspace=workspace).findings == []
+
+
+def test_a_loose_folder_is_not_scanned_for_deployment_files(tmp_path: Path) -> None:
+    (tmp_path / "deep" / "service").mkdir(parents=True)
+    (tmp_path / "deep" / "service" / "serverless.yml").write_text("functions:\n  f:\n    handler: app.handler\n")
+    (tmp_path / "deep" / "service" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    assert Workspace(tmp_path).deployments() == ([], [])
+    assert [h.function for h in Workspace(tmp_path, find_deployments=True).deployments()[0]] == ["handler"]

@@ -65,11 +65,9 @@ def _quick_fixes(session: Session, analysis: Analysis, finding: Finding) -> list
 
 async def _fix_all(session: Session, analysis: Analysis) -> types.CodeAction:
     """Every safe fix, round after round as ``check --fix`` does, as one edit of the changed part."""
-    from leak_lsp.analysis.fix_all import fix_source
-
     settings = session.settings_for(analysis.uri)
     loop = asyncio.get_running_loop()
-    fixed = await loop.run_in_executor(session.executor, fix_source, analysis.text, analysis.report, settings, False)
+    fixed = await loop.run_in_executor(session.executor, session.fix_all, analysis, settings)
     edit = _changed_part(analysis, fixed.text)
     return types.CodeAction(title="leak-lsp: apply all safe fixes", kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, [edit]))
 
