@@ -17,9 +17,15 @@ import { analysisSettings, LaunchSettings, launchSettings, SECTION } from "./set
 import { ServerState, ServerStatus } from "./status";
 import { traceForLogLevel } from "./trace";
 
+// Python documents, and the deployment files that name handlers (the server reports a
+// handler string that points at a missing module or function in the file itself).
 const DOCUMENT_SELECTOR = [
   { scheme: "file", language: "python" },
   { scheme: "untitled", language: "python" },
+  { scheme: "file", pattern: "**/{template,*.template}.{yaml,yml,json}" },
+  { scheme: "file", pattern: "**/serverless.{yml,yaml}" },
+  { scheme: "file", pattern: "**/*.tf" },
+  { scheme: "file", pattern: "**/function.json" },
 ];
 
 const STATE_NAMES: Record<State, ServerState> = {
