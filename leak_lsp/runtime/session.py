@@ -28,6 +28,7 @@ from leak_lsp.runtime.instrument import describe_phase, invocation_phase
 from leak_lsp.runtime.report import Invocation, Report
 
 POLL_SECONDS = 0.05
+DRAIN_SECONDS = 2.0  # how long an exited runtime's last messages may take to arrive
 TIMER_SIGNALS = {signal.SIGALRM, signal.SIGVTALRM, signal.SIGPROF}
 Progress = Callable[[str], None]
 
@@ -192,7 +193,7 @@ class _Runtime:
             while data:
                 data = data[os.write(self._commands, data):]
         except BrokenPipeError as error:
-            raise RuntimeFailure(self._death()) from error
+            raise RuntimeFailure(self._death_with_cause()) from error
 
     def set_phase(self, phase: int) -> None:
         self.phase = phase
@@ -207,7 +208,7 @@ class _Runtime:
                 message = self._messages.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 if self.process.poll() is not None:
-                    raise RuntimeFailure(self._death()) from None
+                    raise RuntimeFailure(self._death_with_cause()) from None
                 continue
             if message is None:
                 self.process.wait()
@@ -230,6 +231,22 @@ class _Runtime:
                 self._events.append(_event(message))
         events, self._events = self._events, []
         return events
+
+    def _death_with_cause(self) -> str:
+        """The runtime has exited: read what it said last (its crash report may still be in the pipe)."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                message = self._messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if message is None:
+                break
+            if message["message"] == "crashed":
+                return f"{self._death()}:\n{message['error']}"
+            if message["message"] == "event":
+                self._events.append(_event(message))
+        return self._death()
 
     def _death(self) -> str:
         code = self.process.wait()
