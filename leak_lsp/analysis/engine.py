@@ -80,7 +80,8 @@ class _Module:
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
         self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
-                               self._attribute_receivers(), self._external, self._module_buffers())
+                               self._attribute_receivers(), self._external, self._module_buffers(),
+                               lambda scope: self.parsed.index.owned.get(id(scope), []))
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------

@@ -97,6 +97,7 @@ class Environment:
     attribute_receivers: dict[str, tuple[str, str]]  # "self.pool" -> (receiver kind, owner), from any method
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
+    nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
 
 
 def analyze_function(
@@ -125,7 +126,7 @@ class _Analysis:
         self.site_of: dict[tuple[int, int], int] = {}
         self.handoffs: dict[int, str] = {}
         self.returned: set[int] = set()
-        self.own_nodes = list(_walk_own(function))
+        self.own_nodes = env.nodes_of(function)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
         self.collected_into: dict[str, set[str]] = {}
@@ -792,16 +793,6 @@ class _Step:
 
 
 # -- syntax helpers -----------------------------------------------------------------------------
-
-def _walk_own(function: ast.AST) -> Iterable[ast.AST]:
-    """Nodes of a function, not of the functions and classes nested in it."""
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
-
 
 def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
     """A loop body, not nested loops (whose ``break`` is their own)."""

@@ -34,6 +34,9 @@ class ParsedModule:
         return TreeIndex.of(self.tree)
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 @dataclass
 class TreeIndex:
     """Facts gathered in one walk of the tree, so that no later step walks it again."""
@@ -41,25 +44,31 @@ class TreeIndex:
     parents: dict[int, ast.AST]  # id(node) -> its parent
     string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
+    owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
 
     @staticmethod
     def of(tree: ast.Module) -> TreeIndex:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
-        stack: list[ast.AST] = [tree]
+        owned: dict[int, list[ast.AST]] = {id(tree): []}
+        stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]  # (node, the scope its children belong to)
         while stack:
-            node = stack.pop()
+            node, scope = stack.pop()
+            inner = node if isinstance(node, _SCOPES) else scope
+            if inner is node and node is not tree:
+                owned[id(node)] = []
             for child in ast.iter_child_nodes(node):
                 parents[id(child)] = node
-                stack.append(child)
+                owned[id(inner)].append(child)
+                stack.append((child, inner))
             if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
             elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
                 calls.setdefault(name, []).append(node)
-        return TreeIndex(parents, string_lines, calls)
+        return TreeIndex(parents, string_lines, calls, owned)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))
