@@ -76,33 +76,27 @@ def test_alarm_left_with_its_default_action_kills_the_runtime_in_the_next_invoca
     assert "killed by SIGALRM during invocation 2" in run.report["error"]
 
 
+DAEMON_THREAD_HANDLER = """
+    import threading, time
+
+    def audit():
+        time.sleep(0.2)
+
+    def lambda_handler(event, context):
+        threading.Thread(target=audit, daemon=True).start()
+        return "ok"
+"""
+
+
 def test_thread_that_outlives_its_invocation_finishes_in_the_next(reproduce: Callable[..., Run]) -> None:
-    run = reproduce("""
-        import threading, time
-
-        def audit():
-            time.sleep(0.2)
-
-        def lambda_handler(event, context):
-            threading.Thread(target=audit, daemon=True).start()
-            return "ok"
-    """)
+    run = reproduce(DAEMON_THREAD_HANDLER)
     leaks = [event for event in run.events("leak") if event["scheduled_in"] == "invocation 1"]
     assert leaks and all(event["kind"] == "thread" for event in leaks)
     assert "invocation 2" in {event["ran_in"] for event in leaks}
 
 
 def test_work_still_pending_after_the_last_invocation_is_lost(reproduce: Callable[..., Run]) -> None:
-    run = reproduce("""
-        import threading, time
-
-        def audit():
-            time.sleep(0.2)
-
-        def lambda_handler(event, context):
-            threading.Thread(target=audit, daemon=True).start()
-            return "ok"
-    """, "--invocations", "1")
+    run = reproduce(DAEMON_THREAD_HANDLER, "--invocations", "1")
     [lost] = run.events("lost")
     assert (lost["kind"], lost["scheduled_in"]) == ("thread", "invocation 1")
     assert run.report["verdict"] == "lost"
