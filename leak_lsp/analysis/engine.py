@@ -13,7 +13,7 @@ from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
 from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
-from leak_lsp.analysis.lifecycle import Environment, LoopContext, Result, Summary, Work, analyze_function
+from leak_lsp.analysis.lifecycle import Environment, LoopContext, Result, Summary, Work, analyze_function, parameters
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
 from leak_lsp.analysis.names import Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
@@ -193,7 +193,7 @@ class _Module:
             result = analyze_function(function, self.env, "helper", self._owner_class(function))
         finally:
             self.depth -= 1
-        summary = Summary(params=_parameter_names(function))
+        summary = Summary(params=parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
                 note = f"`{name}()` schedules the {work.kind.noun} here"
@@ -352,14 +352,12 @@ class _Module:
                        (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
 
     def span(self, node: ast.AST) -> Span:
-        lines = self.parsed.lines
-        start_line = node.lineno - 1  # type: ignore[attr-defined]
-        end_line = (getattr(node, "end_lineno", None) or node.lineno) - 1  # type: ignore[attr-defined]
-        start = utf8_column_to_index(lines.line(start_line), node.col_offset)  # type: ignore[attr-defined]
-        end = utf8_column_to_index(lines.line(end_line), getattr(node, "end_col_offset", None) or 0)
-        if isinstance(node, ast.Call) and end_line > start_line:
-            end_line, end = start_line, len(lines.line(start_line))  # a one-line range reads better
-        return Span.of(start_line, start, end_line, end)
+        """A node's span; a call over several lines is reported on its first line, which reads better."""
+        span = self.parsed.span(node)
+        if isinstance(node, ast.Call) and span.end.line > span.start.line:
+            line = span.start.line
+            return Span.of(line, span.start.column, line, len(self.parsed.lines.line(line)))
+        return span
 
     def _exit_span(self, node: Node) -> Span:
         stmt = node.stmt
@@ -387,12 +385,6 @@ class _Lazy(Generic[T]):
     @cached_property
     def value(self) -> T:
         return self._compute()
-
-
-def _parameter_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
-    arguments = function.args
-    names = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
-    return [name for name in names if name not in {"self", "cls"}]
 
 
 def _describe(noun: str, name: str | None, helper: str | None) -> str:

@@ -398,11 +398,7 @@ class FixWriter:
         return text[: len(text) - len(text.lstrip(" \t\f"))].replace("\f", "")
 
     def span(self, node: ast.AST) -> Span:
-        start_line = node.lineno - 1  # type: ignore[attr-defined]
-        end_line = (node.end_lineno or node.lineno) - 1  # type: ignore[attr-defined]
-        start = utf8_column_to_index(self.lines.line(start_line), node.col_offset)  # type: ignore[attr-defined]
-        end = utf8_column_to_index(self.lines.line(end_line), node.end_col_offset or 0)  # type: ignore[attr-defined]
-        return Span.of(start_line, start, end_line, end)
+        return self.parsed.span(node)
 
     def _source(self, node: ast.AST) -> str:
         span = self.span(node)

@@ -254,7 +254,7 @@ class _Analysis:
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].slot = slot
             state.add((site, frozenset({_SLOT + slot})))
-        for parameter in _parameters(self.function):
+        for parameter in parameters(self.function):
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].name = parameter
             state.add((site, frozenset({parameter})))
@@ -805,7 +805,7 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
 
 
 def _assigned_names(function: ast.AST, nodes: list[ast.AST]) -> set[str]:
-    names = set(_parameters(function))
+    names = set(parameters(function))
     for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
@@ -816,7 +816,8 @@ def _stored_names(target: ast.expr) -> list[str]:
     return [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
 
 
-def _parameters(function: ast.AST) -> list[str]:
+def parameters(function: ast.AST) -> list[str]:
+    """A function's parameter names, without ``self`` and ``cls``."""
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return []
     arguments = function.args
@@ -869,4 +870,4 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "LoopContext", "Result", "Summary", "Work", "analyze_function"]
+__all__ = ["Environment", "LoopContext", "Result", "Summary", "Work", "analyze_function", "parameters"]

@@ -33,6 +33,14 @@ class ParsedModule:
     def index(self) -> TreeIndex:
         return TreeIndex.of(self.tree)
 
+    def span(self, node: ast.AST) -> Span:
+        """Where a node stands, in code points (``ast`` counts UTF-8 bytes)."""
+        start_line = node.lineno - 1  # type: ignore[attr-defined]
+        end_line = (getattr(node, "end_lineno", None) or node.lineno) - 1  # type: ignore[attr-defined]
+        start = utf8_column_to_index(self.lines.line(start_line), node.col_offset)  # type: ignore[attr-defined]
+        end = utf8_column_to_index(self.lines.line(end_line), getattr(node, "end_col_offset", None) or 0)
+        return Span.of(start_line, start, end_line, end)
+
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
