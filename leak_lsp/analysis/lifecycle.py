@@ -133,6 +133,10 @@ class _Analysis:
         self.types, self.receivers, self.element_of = self._prepass()
         self.nested_functions = {node.name: node for node in self.own_nodes
                                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.instance_classes = {**env.instance_classes, **{  # ``guard = TimeoutGuard(context)``
+            target.id: node.value.func.id for node in self.own_nodes
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+            and node.value.func.id in env.scope.classes for target in node.targets if isinstance(target, ast.Name)}}
 
     # -- set-up -----------------------------------------------------------------------
     def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, str]]:
@@ -307,7 +311,10 @@ class _Analysis:
             by_name = bool(bound & names) and work.kind is not None and work.kind.with_settles
             if not (by_name or work.owner in owners):
                 kept.add((site, bound))
-        return frozenset(kept)
+        step = _Step(self, frozenset(kept), stmt)
+        for item in stmt.items:
+            step.context_manager(item.context_expr, "__aexit__" if isinstance(stmt, ast.AsyncWith) else "__exit__")
+        return _strip_fresh(step.state)
 
     def _refine(self, state: State, condition: Condition | None) -> State:
         """Drop work that cannot be pending on a branch: ``if t:`` false, ``t.is_alive()`` false."""
@@ -386,6 +393,7 @@ class _Step:
                 handles = self.evaluate(item.context_expr)
                 if item.optional_vars is not None:
                     self.assign(item.optional_vars, item.context_expr, handles)
+                self.context_manager(item.context_expr, "__aenter__" if isinstance(stmt, ast.AsyncWith) else "__enter__")
         elif isinstance(stmt, ast.Raise):
             if stmt.exc is not None:
                 self.evaluate(stmt.exc)
@@ -740,18 +748,31 @@ class _Step:
             return self.a.nested_functions[func.id], func.id
         if isinstance(func, ast.Name) and func.id in scope.functions and func.id not in self.a.local_names:
             return scope.functions[func.id], func.id
+        if isinstance(func, ast.Name) and func.id in scope.classes and func.id not in self.a.local_names:
+            constructor = self.a.env.methods_of(func.id).get("__init__")  # ``TimeoutGuard(context)``
+            return (constructor, func.id) if constructor is not None else None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             owner = func.value.id
             class_name = self.a.owner_class if owner in {"self", "cls"} else None
             if class_name is None and owner in scope.classes:
                 class_name = owner
             if class_name is None:
-                class_name = self.a.env.instance_classes.get(owner)
+                class_name = self.a.instance_classes.get(owner)
             if class_name is not None:
                 method = self.a.env.methods_of(class_name).get(func.attr)
                 if method is not None:
                     return method, f"{class_name}.{func.attr}"
         return None
+
+    def context_manager(self, expression: ast.expr, method: str) -> None:
+        """``with Guard(...)``: what a context manager of this module does on entering or leaving."""
+        if not (isinstance(expression, ast.Call) and isinstance(expression.func, ast.Name)
+                and expression.func.id in self.a.env.scope.classes):
+            return
+        function = self.a.env.methods_of(expression.func.id).get(method)
+        if function is not None:
+            name = f"{expression.func.id}.{method}"
+            self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
 
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
                     argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
