@@ -35,8 +35,8 @@ class FixWriter:
     # -- public -------------------------------------------------------------------------------
     def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> tuple[Fix, ...]:
         kind = work.kind
-        if kind is None or work.helper is not None:
-            return ()
+        if kind is None or (work.helper is not None and work.alarm is None):
+            return ()  # work a helper keeps to itself is settled in the helper; a process-wide timer anywhere
         if kind.name == "coroutine":
             fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
             return (fix,) if fix else ()
@@ -194,6 +194,8 @@ class FixWriter:
             stmt = node.stmt
             if node.exit_kind == "end":
                 edit = self._after_last_statement(function, text)
+            elif isinstance(stmt, ast.Return) and stmt.value is not None and _does_work(stmt.value):
+                edit = self._settle_after_value(stmt, text)
             elif isinstance(stmt, (ast.Return, ast.Raise)) and self._starts_line(stmt):
                 line = stmt.lineno - 1
                 edit = self._insert(line, 0, self._statement_lines(text, self._indent(line)))
@@ -203,6 +205,17 @@ class FixWriter:
                 return None
             edits[(edit.span.start.line, edit.span.start.column)] = edit
         return tuple(edits.values()) or None
+
+    def _settle_after_value(self, stmt: ast.Return, text: str) -> TextEdit | None:
+        """``return fetch(event)`` becomes ``result = fetch(event)``, the settling, ``return result``:
+        settling first would cancel a guard, or flush a buffer, before the work it covers."""
+        if not self._alone_on_lines(stmt) or stmt.value is None:
+            return None
+        indent = self._indent(stmt.lineno - 1)
+        result = self._fresh_name("result")
+        new = (f"{result} = {self._source(stmt.value)}{self.eol}"
+               f"{self._statement_lines(text, indent)}{indent}return {result}")
+        return TextEdit(Span(Position(stmt.lineno - 1, len(indent)), self.span(stmt).end), new)
 
     def _after_last_statement(self, function: FunctionNode, text: str) -> TextEdit | None:
         first, last = function.body[0], function.body[-1]
@@ -414,3 +427,8 @@ class FixWriter:
 
 def _plural(name: str) -> str:
     return name + ("es" if name.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+def _does_work(expression: ast.expr) -> bool:
+    """Whether computing a value may run code the settling must come after."""
+    return any(isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) for node in ast.walk(expression))
