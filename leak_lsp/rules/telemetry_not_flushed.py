@@ -72,6 +72,8 @@ SENTRY_EVENT = WorkKind(
               cancel="sentry_sdk.flush")
         for capture in ("capture_exception", "capture_message", "capture_event")
     ),
+    buffer_slot="sentry_sdk",
+    flushed_by=frozenset({"flush"}),  # ``sentry_sdk.get_client().flush()``
     wrapped_by=(
         "sentry_sdk.integrations.aws_lambda.AwsLambdaIntegration",
         "sentry_sdk.integrations.gcp.GcpIntegration",
