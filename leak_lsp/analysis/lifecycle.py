@@ -584,8 +584,7 @@ class _Step:
             return set()
 
         if isinstance(func, ast.Attribute) and func.attr in catalogue.flushed_by:
-            self.settle({_SLOT + catalogue.flushed_by[func.attr]})
-            return set()
+            self.settle({_SLOT + catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
         if isinstance(func, ast.Attribute):
             method = func.attr
             receiver = func.value
