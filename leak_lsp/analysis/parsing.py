@@ -27,7 +27,6 @@ class ParsedModule:
     tree: ast.Module
     lines: LineIndex
     problems: list[SourceProblem] = field(default_factory=list)
-    repaired_lines: set[int] = field(default_factory=set)  # 1-based lines replaced by ``pass``
 
     @cached_property
     def index(self) -> TreeIndex:
@@ -102,13 +101,12 @@ def parse_module(source: str) -> ParsedModule:
     except _PARSE_FAILURES:
         pass
     body: list[ast.stmt] = []
-    repaired: set[int] = set()
     for first, last in _top_level_chunks(lines):
-        statements, error = _parse_chunk(lines, first, last, repaired)
+        statements, error = _parse_chunk(lines, first, last)
         body.extend(statements)
         if error is not None:
             problems.append(_problem(error, lines))
-    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, repaired)
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems)
 
 
 def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:
@@ -129,7 +127,7 @@ def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:
 
 
 def _parse_chunk(
-    lines: LineIndex, first: int, last: int, repaired: set[int]
+    lines: LineIndex, first: int, last: int
 ) -> tuple[list[ast.stmt], BaseException | None]:
     chunk = [lines.line(number) for number in range(first, last + 1)]
     first_error: BaseException | None = None
@@ -146,7 +144,6 @@ def _parse_chunk(
             if offending.strip() == "pass":
                 return [], first_error
             chunk[line - 1 - first] = indent + "pass"
-            repaired.add(line)
     return [], first_error
 
 

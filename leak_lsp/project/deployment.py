@@ -108,19 +108,6 @@ def handlers_for(module: Path, deployed: Iterable[DeployedHandler]) -> list[Depl
     return [handler for handler in deployed if handler.module == target]
 
 
-def search_root_for(path: Path) -> Path | None:
-    """The first folder from ``path`` upward that holds a deployment file (by name) or
-    ``.git``: where to scan when no workspace root is known."""
-    for folder in [path, *path.parents] if path.is_dir() else path.parents:
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            continue
-        if any(name == ".git" or name == _CDK_APP_MARKER or _named_like_deployment(name) for name in names):
-            return folder
-    return None
-
-
 def _deployment_files(root: Path) -> list[tuple[Path, str]]:
     """Each deployment file under ``root`` with its format, sorted by path."""
     found = []
@@ -171,10 +158,6 @@ def _format_of(path: Path) -> str | None:
     if name.endswith(".py") and _imports_cdk(path):
         return "cdk"
     return None
-
-
-def _named_like_deployment(name: str) -> bool:
-    return name in _TEMPLATE_NAMES or name.endswith(_TEMPLATE_SUFFIXES) or name in _SERVERLESS_NAMES or name == _AZURE_NAME or name.endswith(".tf")
 
 
 def _imports_cdk(path: Path) -> bool:

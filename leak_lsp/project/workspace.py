@@ -79,8 +79,9 @@ class Workspace:
             return self._deployments
 
     def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
-        target = _resolved(path)
-        return [handler for handler in self.deployments()[0] if handler.module == target]
+        from leak_lsp.project.deployment import handlers_for
+
+        return handlers_for(_resolved(path), self.deployments()[0])
 
     def invalidate(self, path: str | Path | None = None) -> None:
         """Forget what a changed file (or everything) contributed."""

@@ -19,7 +19,6 @@ from leak_lsp.project.deployment import (
     find_deployment_files,
     handlers_for,
     scan_deployments,
-    search_root_for,
 )
 from leak_lsp.project.hcl import read_blocks
 from leak_lsp.project.located import DocumentError, read_json, read_yaml
@@ -323,16 +322,6 @@ def test_only_python_files_importing_aws_cdk_are_deployment_files(tmp_path: Path
         },
     )
     assert find_deployment_files(tmp_path) == [tmp_path / "app.py", tmp_path / "stack.py"]
-
-
-def test_search_root_is_the_nearest_folder_with_a_deployment_file(tmp_path: Path) -> None:
-    write_project(tmp_path, {".git/HEAD": "", "service/serverless.yml": "", "service/src/app.py": ""})
-    assert search_root_for(tmp_path / "service/src/app.py") == tmp_path / "service"
-
-
-def test_search_root_falls_back_to_the_repository_root(tmp_path: Path) -> None:
-    write_project(tmp_path, {".git/HEAD": "", "service/src/app.py": ""})
-    assert search_root_for(tmp_path / "service/src/app.py") == tmp_path
 
 
 def test_handlers_for_selects_the_handlers_of_one_module() -> None:
