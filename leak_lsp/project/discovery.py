@@ -120,7 +120,6 @@ def _repository_top(folder: Path) -> Path:
 class FileFinder:
     def __init__(self, settings_for_folder: Callable[[Path], Settings], options: ExcludeOptions) -> None:
         self._settings_for_folder = settings_for_folder
-        self._options = options
         self._gitignores = _GitIgnores()
         self._excludes: dict[tuple[str | None, tuple[str, ...]], _Rules] = {}
         cwd = Path.cwd()
