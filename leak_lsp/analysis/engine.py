@@ -13,7 +13,16 @@ from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
 from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
-from leak_lsp.analysis.lifecycle import Environment, LoopContext, Result, Summary, Work, analyze_function, parameters
+from leak_lsp.analysis.lifecycle import (
+    Environment,
+    HandOff,
+    LoopContext,
+    Result,
+    Summary,
+    Work,
+    analyze_function,
+    parameters,
+)
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
 from leak_lsp.analysis.names import Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
@@ -264,7 +273,7 @@ class _Module:
         entries = discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
-        handoffs: dict[int, tuple[Work, str, str]] = {}
+        handoffs: dict[int, tuple[Work, HandOff, str]] = {}
         for target in self._targets(entries):
             try:
                 result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
@@ -274,15 +283,15 @@ class _Module:
                 continue
             for finding in self._leaks(result, target):
                 findings.setdefault((finding.code, finding.span), finding)
-            for site, where in result.handoffs.items():
+            for site, hand_off in result.handoffs.items():
                 work = result.sites[site]
-                handoffs[id(work.node)] = (work, *where.split("\x00"), target.handler)  # type: ignore[assignment]
+                handoffs[id(work.node)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
-        for work, target_text, root, handler in handoffs.values():  # type: ignore[misc]
-            if root not in settled_roots.value:
-                finding = self._finding(rule_for("EL901"), work, handler, target=target_text)
+        for work, hand_off, handler in handoffs.values():
+            if hand_off.root not in settled_roots.value:
+                finding = self._finding(rule_for("EL901"), work, handler, target=hand_off.target)
                 findings.setdefault((finding.code, finding.span), finding)
         noqa = suppressed_codes(self.parsed.lines)
         for finding in sorted(findings.values(), key=lambda f: (f.span, f.code)):

@@ -62,6 +62,14 @@ class Work:
     helper: str | None = None  # the helper called here that schedules it
 
 
+@dataclass(frozen=True)
+class HandOff:
+    """Where pending work went that the analysis cannot follow."""
+
+    target: str  # for the message: "`self.worker`", "the module-level `TASKS`", "`register()`"
+    root: str  # what code settling it would name: "self.worker", "TASKS"
+
+
 @dataclass
 class Summary:
     """What a helper does to work, seen from its callers."""
@@ -78,7 +86,7 @@ class Summary:
 class Result:
     sites: list[Work]
     pending_at_exits: dict[int, list[Node]]  # site -> exits where it may be pending
-    handoffs: dict[int, str]  # site -> where it went
+    handoffs: dict[int, HandOff]  # site -> where it went
     graph: Graph
     returned: set[int] = field(default_factory=set)
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
@@ -124,7 +132,7 @@ class _Analysis:
         self.catalogue = catalogue()
         self.sites: list[Work] = []
         self.site_of: dict[tuple[int, int], int] = {}
-        self.handoffs: dict[int, str] = {}
+        self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
         self.own_nodes = env.nodes_of(function)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
@@ -479,7 +487,7 @@ class _Step:
             work = self.a.sites[site]
             if names & handles and work.kind is not None:
                 if work.kind.name != "coroutine":
-                    self.a.handoffs.setdefault(site, f"{target}\x00{root}")
+                    self.a.handoffs.setdefault(site, HandOff(target, root))
             else:
                 kept.add((site, names))
         self.state = frozenset(kept)
@@ -514,8 +522,6 @@ class _Step:
             return set().union(*(self.handles_of(element) for element in node.elts)) if node.elts else set()
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
             return self.handles_of(node.func.value)
-        if isinstance(node, ast.Subscript):
-            return set()
         return set()
 
     # -- expressions -------------------------------------------------------------------------
@@ -890,4 +896,4 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "LoopContext", "Result", "Summary", "Work", "analyze_function", "parameters"]
+__all__ = ["Environment", "HandOff", "LoopContext", "Result", "Summary", "Work", "analyze_function", "parameters"]
