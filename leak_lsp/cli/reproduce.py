@@ -10,13 +10,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from leak_lsp.runtime.node import DEFAULT_HANDLER as DEFAULT_NODE_HANDLER
+from leak_lsp.runtime.node import DEFAULT_RUNTIME, RUNTIMES, is_node_handler
+
 DEFAULT_HANDLERS = ("lambda_handler", "handler", "main")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="FILE[:HANDLER]",
                         help="the handler's module and, after a colon, its name (default: the first of "
-                             + ", ".join(DEFAULT_HANDLERS) + " that the file defines)")
+                             + ", ".join(DEFAULT_HANDLERS) + " that the file defines; for JavaScript: "
+                             + DEFAULT_NODE_HANDLER + ")")
     parser.add_argument("--event", default="{}", metavar="JSON|@FILE",
                         help="the event passed to every invocation, as JSON or @path/to/event.json (default: {})")
     parser.add_argument("--invocations", type=_positive_int, default=2, metavar="N",
@@ -28,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--freezer", choices=("auto", "cgroup", "signal"), default="auto",
                         help="how to freeze the process tree: a cgroup freezer, SIGSTOP, or the first that works")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--runtime", choices=RUNTIMES, default=None,
+                        help="for JavaScript handlers (.js .mjs .cjs, .ts where Node strips types): the platform "
+                             f"whose invocation ends are emulated (default: {DEFAULT_RUNTIME}, the strictest)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,10 +43,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         file, handler = _parse_target(args.target)
         event = _parse_event(args.event)
+        if args.runtime is not None and not is_node_handler(file):
+            raise ValueError("--runtime applies to JavaScript handlers only")
     except ValueError as error:
         print(f"leak-lsp reproduce: {error}", file=sys.stderr)
         return 2
-    options = Options(file, handler, event, args.invocations, args.idle, args.timeout, args.freezer)
+    options = Options(file, handler, event, args.invocations, args.idle, args.timeout, args.freezer,
+                      args.runtime or DEFAULT_RUNTIME)
     progress = _progress if args.format == "text" else None
     previous = signal.signal(signal.SIGTERM, _interrupt)  # so that cleanup runs on `kill` too
     try:
@@ -62,6 +72,8 @@ def _default_handler(path: Path) -> str:
     """The conventional names; importing would run the user's code, so look for the definition."""
     import ast
 
+    if is_node_handler(path):
+        return DEFAULT_NODE_HANDLER
     try:
         tree = ast.parse(path.read_bytes())
     except (SyntaxError, ValueError):

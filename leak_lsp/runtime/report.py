@@ -15,6 +15,7 @@ class Invocation:
     duration_ms: float
     error: str | None = None  # the handler's traceback
     pending: list[Event] = field(default_factory=list)  # work still pending when it returned
+    response: Any = None  # what it returned, as JSON (reported by the Node runner)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from typing import Any
 from leak_lsp.runtime.child import PHASE_BYTES, PHASE_FORMAT
 from leak_lsp.runtime.freezer import FreezeError, Freezer, become_subreaper, make_freezer, process_state
 from leak_lsp.runtime.instrument import describe_phase, invocation_phase
+from leak_lsp.runtime.node import NodeUnavailable, freezes, is_node_handler, node_command, node_environment
 from leak_lsp.runtime.report import Invocation, Report
 
 POLL_SECONDS = 0.05
@@ -42,6 +43,11 @@ class Options:
     idle_seconds: float = 0.5
     timeout_seconds: float = 30.0
     freezer: str = "auto"  # auto, cgroup, signal
+    node_runtime: str = "nodejs24.x"  # how a JavaScript handler's invocations end (leak_lsp.runtime.node.RUNTIMES)
+
+    @property
+    def freezes(self) -> bool:
+        return not is_node_handler(self.file) or freezes(self.node_runtime)
 
 
 class RuntimeFailure(Exception):
@@ -61,6 +67,8 @@ def reproduce(options: Options, progress: Progress | None = None) -> Report:
     try:
         runtime = _Runtime.start(options, freezer)
         _drive(runtime, options, report, say)
+    except NodeUnavailable as error:
+        report.setup_error = str(error)
     except (RuntimeFailure, FreezeError) as failure:
         report.runtime_error = str(failure)
         if runtime is not None:
@@ -85,14 +93,18 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
         report.setup_error = ready["error"]
         return
     for number in range(1, options.invocations + 1):
-        if number > 1:
+        frozen = number > 1 and options.freezes
+        if frozen:
             runtime.freezer.freeze()
             report.events.extend(_frozen_alive(report.invocations[-1], number))
             say(f"FROZEN for {options.idle_seconds:g} s ({runtime.freezer.name})")
+        elif number > 1:
+            say(f"IDLE for {options.idle_seconds:g} s (this platform never freezes)")
+        if number > 1:
             time.sleep(options.idle_seconds)
         runtime.set_phase(invocation_phase(number))
         say(f"START invocation {number}")  # before the thaw: what resumes there belongs to this invocation
-        if number > 1:
+        if frozen:
             runtime.freezer.thaw()
         started = time.monotonic()
         last = number == options.invocations
@@ -100,7 +112,7 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
                       "timeout": options.timeout_seconds, "last": last})
         returned = runtime.wait_for({"returned"}, options.timeout_seconds, f"invocation {number}")
         invocation = Invocation(number, round((time.monotonic() - started) * 1000, 1), returned["error"],
-                                returned["pending"])
+                                returned["pending"], returned.get("response"))
         report.invocations.append(invocation)
         report.events.extend(runtime.collect_events())
         say(f"END invocation {number}")
@@ -154,12 +166,16 @@ class _Runtime:
         phase_file.write_bytes(bytes(PHASE_BYTES))
         command_read, command_write = os.pipe()
         message_read, message_write = os.pipe()
-        arguments = [sys.executable, "-m", "leak_lsp.runtime.child", "--file", str(options.file),
-                     "--handler", options.handler, "--phase-file", str(phase_file),
-                     "--commands", str(command_read), "--messages", str(message_write)]
+        try:
+            arguments, environment = _launch(options, phase_file, command_read, message_write)
+        except NodeUnavailable:
+            for fd in (command_read, command_write, message_read, message_write):
+                os.close(fd)
+            directory.cleanup()
+            raise
         process = subprocess.Popen(arguments, pass_fds=(command_read, message_write), stdin=subprocess.DEVNULL,
                                    stdout=sys.stderr.fileno(), stderr=sys.stderr.fileno(),
-                                   start_new_session=True, env=_environment(options), cwd=options.file.parent)
+                                   start_new_session=True, env=environment, cwd=options.file.parent)
         os.close(command_read)
         os.close(message_write)
         runtime = cls(process, freezer, command_write, directory)
@@ -256,6 +272,17 @@ class _Runtime:
 
 def _event(message: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in message.items() if key != "message"}
+
+
+def _launch(options: Options, phase_file: Path, commands: int, messages: int) -> tuple[list[str], dict[str, str]]:
+    """The runtime's command line and environment: the Node runner for JavaScript, else the Python child."""
+    if is_node_handler(options.file):
+        return (node_command(options.file, options.handler, options.node_runtime, commands, messages),
+                node_environment(options.file, options.node_runtime, options.timeout_seconds))
+    arguments = [sys.executable, "-m", "leak_lsp.runtime.child", "--file", str(options.file),
+                 "--handler", options.handler, "--phase-file", str(phase_file),
+                 "--commands", str(commands), "--messages", str(messages)]
+    return arguments, _environment(options)
 
 
 def _environment(options: Options) -> dict[str, str]:

@@ -1,0 +1,569 @@
+// The emulated Node.js execution environment of `leak-lsp reproduce`: loads the handler's module
+// once (init), then runs invocations as the chosen runtime does, and attributes every async
+// resource (timer, promise continuation, child process, worker, I/O request) to the invocation
+// that created it. Speaks the protocol of leak_lsp/runtime/child.py: commands arrive as JSON lines
+// on one pipe, messages (ready, failed, event, returned, crashed) leave as JSON lines on another.
+// Node built-ins only: it runs inside the user's environment.
+
+import { createHook } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const RUNNER = fileURLToPath(import.meta.url);
+const RUNTIME = -1; // owner of the runner's own resources: never reported
+const INIT = 0; // owner of work started while the module loads: not an invocation's leak
+const ENDED = Number.MAX_SAFE_INTEGER;
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const MAX_TEXT = 160;
+// Resources that are work until they are destroyed; handles such as sockets are not work by themselves.
+const PENDING_TYPES = new Set([
+  'Timeout', 'Immediate', 'PROCESSWRAP', 'WORKER', 'FSREQCALLBACK', 'FSREQPROMISE', 'GETADDRINFOREQWRAP',
+  'GETNAMEINFOREQWRAP', 'QUERYWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'WRITEWRAP', 'SHUTDOWNWRAP',
+  'HTTPCLIENTREQUEST', 'ZLIB', 'SIGNREQUEST', 'PBKDF2REQUEST', 'RANDOMBYTESREQUEST', 'SCRYPTREQUEST',
+]);
+
+const options = parseArguments(process.argv.slice(2));
+
+// ------------------------------------------------------------------ phases and attribution
+
+let phase = INIT; // 0 init, 2k-1 invocation k, 2k idle after invocation k (runtimes that never freeze)
+let owner = RUNTIME; // the phase whose work is running now
+let running = null; // the tracked resource whose callback is running now
+const ownerStack = [];
+const works = new Map(); // async id -> work
+
+function describePhase(value) {
+  if (value >= ENDED) return 'after the last invocation';
+  if (value === INIT) return 'init';
+  return value % 2 ? `invocation ${(value + 1) / 2}` : `idle after invocation ${value / 2}`;
+}
+
+function asOwner(value, action) {
+  const previous = owner;
+  owner = value;
+  try {
+    return action();
+  } finally {
+    owner = previous;
+  }
+}
+
+function short(text) {
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 3)}...`;
+}
+
+/** The first frame of the user's code on the stack (Node's own and the runner's are skipped). */
+function userSite() {
+  const { prepareStackTrace, stackTraceLimit } = Error;
+  Error.prepareStackTrace = (holder, sites) => sites;
+  Error.stackTraceLimit = 40;
+  const holder = {};
+  Error.captureStackTrace(holder, userSite);
+  const sites = holder.stack;
+  Error.prepareStackTrace = prepareStackTrace;
+  Error.stackTraceLimit = stackTraceLimit;
+  for (const site of sites) {
+    let file = site.getFileName();
+    if (!file || file.startsWith('node:') || !(file.startsWith('/') || file.startsWith('file://'))) continue;
+    if (file.startsWith('file://')) file = fileURLToPath(file);
+    if (file !== RUNNER) return `${file}:${site.getLineNumber()}`;
+  }
+  return null;
+}
+
+function callbackName(callback) {
+  return (typeof callback === 'function' && callback.name) || 'anonymous';
+}
+
+function describe(type, resource) {
+  switch (type) {
+    case 'Timeout':
+      return `${resource._repeat ? 'setInterval' : 'setTimeout'}(${callbackName(resource._onTimeout)}, ${resource._idleTimeout})`;
+    case 'Immediate':
+      return `setImmediate(${callbackName(resource._onImmediate)})`;
+    case 'TickObject':
+      return `process.nextTick(${callbackName(resource.callback)})`;
+    case 'Microtask':
+      return 'queueMicrotask()';
+    case 'PROMISE':
+      return 'promise continuation';
+    case 'PROCESSWRAP':
+      return 'child process';
+    case 'WORKER':
+      return 'worker thread';
+    default:
+      return `${type} request`;
+  }
+}
+
+function ranText(work) {
+  if (work.type === 'PROMISE') return 'the code after an await (or a then callback) resumed';
+  if (work.type === 'PROCESSWRAP' || work.type === 'WORKER') return `a callback of the ${work.what} ran (output, message or exit)`;
+  const callee = /\((\w+)/.exec(work.what);
+  return callee === null ? `${work.what} ran` : `${callee[1]}() ran`;
+}
+
+function track(id, type, triggerId, resource) {
+  const site = userSite() ?? running?.scheduledAt ?? works.get(triggerId)?.scheduledAt ?? 'unknown';
+  works.set(id, {
+    type, owner, what: short(describe(type, resource)), scheduledAt: site, pending: PENDING_TYPES.has(type),
+    cause: running?.owner === owner ? running : null, // reported with its cause, not on its own
+    handle: type === 'PROCESSWRAP' ? new WeakRef(resource) : null, reported: new Set(),
+  });
+}
+
+function observe(work) {
+  if (work.owner === INIT || work.owner === phase || phase >= ENDED || work.reported.has(phase)) return;
+  work.reported.add(phase);
+  if (work.cause?.reported.has(phase)) return;
+  send({
+    message: 'event', ...describeWork(work), outcome: 'leak', ran_in: describePhase(phase), ran: ranText(work),
+  });
+}
+
+const KINDS = {
+  Timeout: 'timer', Immediate: 'immediate', TickObject: 'tick', Microtask: 'microtask', PROMISE: 'promise',
+  PROCESSWRAP: 'process', WORKER: 'worker',
+};
+
+function describeWork(work) {
+  const data = { kind: KINDS[work.type] ?? 'io', what: work.what, scheduled_at: work.scheduledAt, scheduled_in: describePhase(work.owner) };
+  const pid = work.handle?.deref()?.pid;
+  return pid === undefined ? data : { ...data, pid };
+}
+
+function pendingWork() {
+  return [...works.values()].filter((work) => work.pending && work.owner !== INIT).map(describeWork);
+}
+
+createHook({
+  init(id, type, triggerId, resource) {
+    if (owner !== RUNTIME) track(id, type, triggerId, resource);
+  },
+  before(id) {
+    ownerStack.push([owner, running]);
+    running = works.get(id) ?? null;
+    owner = running === null ? RUNTIME : running.owner;
+    if (running !== null) observe(running);
+  },
+  after() {
+    [owner, running] = ownerStack.pop() ?? [RUNTIME, null];
+  },
+  destroy(id) {
+    works.delete(id);
+  },
+}).enable();
+
+// ------------------------------------------------------------------ the pipes to leak-lsp
+
+function send(message) {
+  let data = Buffer.from(`${JSON.stringify(message)}\n`);
+  while (data.length > 0) data = data.subarray(fs.writeSync(options.messages, data));
+}
+
+let unread = Buffer.alloc(0);
+
+function splitCommand() {
+  const end = unread.indexOf(10);
+  if (end < 0) return undefined;
+  const line = unread.subarray(0, end).toString();
+  unread = unread.subarray(end + 1);
+  return JSON.parse(line);
+}
+
+/** Blocks the whole process, as the Lambda runtime does between its response and the next event. */
+function readCommandSync() {
+  const chunk = Buffer.alloc(65536);
+  for (;;) {
+    const command = splitCommand();
+    if (command !== undefined) return command;
+    const count = fs.readSync(options.commands, chunk, 0, chunk.length, null);
+    if (count === 0) return null;
+    unread = Buffer.concat([unread, chunk.subarray(0, count)]);
+  }
+}
+
+/** Keeps the event loop running while it waits, as a worker that is never frozen does. */
+function readCommand(then) {
+  const command = splitCommand();
+  if (command !== undefined) {
+    then(command);
+    return;
+  }
+  const chunk = Buffer.alloc(65536);
+  fs.read(options.commands, chunk, 0, chunk.length, null, (error, count) => {
+    if (error || count === 0) {
+      then(null);
+      return;
+    }
+    unread = Buffer.concat([unread, chunk.subarray(0, count)]);
+    readCommand(then);
+  });
+}
+
+function formatError(error) {
+  if (error instanceof Error) {
+    const frames = (error.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
+    return [...frames.map((line) => line.trim()), `${error.name}: ${error.message}`].join('\n');
+  }
+  if (typeof error === 'object' && error !== null) return `Error: ${JSON.stringify(error)}`;
+  return `Error: ${String(error)}`;
+}
+
+function responseOf(value) {
+  try {
+    return value === undefined ? null : JSON.parse(JSON.stringify(value));
+  } catch {
+    return String(value);
+  }
+}
+
+// ------------------------------------------------------------------ when each runtime ends an invocation
+
+const emptyLoopWaiters = [];
+process.on('beforeExit', () => asOwner(RUNTIME, () => {
+  for (const waiter of emptyLoopWaiters.splice(0)) setImmediate(waiter);
+}));
+
+/** Call ``then`` once nothing ref'd is left in the event loop (Node's beforeExit). */
+function whenLoopEmpty(then) {
+  emptyLoopWaiters.push(then);
+}
+
+function lambdaContext(timeout, legacy) {
+  const name = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function';
+  const deadline = Date.now() + timeout * 1000;
+  const context = {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: `2026/01/01/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+  };
+  if (legacy) context.callbackWaitsForEmptyEventLoop = true;
+  return context;
+}
+
+function isThenable(value) {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
+}
+
+function isAsyncFunction(handler) {
+  return handler.constructor?.name === 'AsyncFunction';
+}
+
+function responseStream() {
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, encoding, done) {
+      chunks.push(Buffer.from(chunk).toString());
+      done();
+    },
+  });
+  stream.setContentType = () => {};
+  stream.body = () => chunks.join('');
+  return stream;
+}
+
+/** nodejs18.x-22.x (RIC v3): promise, callback (with callbackWaitsForEmptyEventLoop), context.done, streaming. */
+function invokeLambdaV3(handler, event, timeout, respond) {
+  const context = lambdaContext(timeout, true);
+  if (handler[STREAMING]) {
+    streamLambda(handler, event, context, () => (context.callbackWaitsForEmptyEventLoop ? whenLoopEmpty : setImmediate), respond);
+    return;
+  }
+  let settled = false;
+  const complete = (error, result) => asOwner(RUNTIME, () => {
+    if (settled) return;
+    settled = true;
+    respond(error, result);
+  });
+  const callback = (error, result) => asOwner(RUNTIME, () => {
+    if (context.callbackWaitsForEmptyEventLoop) whenLoopEmpty(() => complete(error, result));
+    else complete(error, result);
+  });
+  context.done = (error, result) => complete(error, result);
+  context.succeed = (result) => complete(null, result);
+  context.fail = (error) => complete(error ?? new Error('handled'));
+  let result;
+  try {
+    result = callAsInvocation(() => handler(event, context, callback));
+  } catch (error) {
+    complete(error);
+    return;
+  }
+  if (isThenable(result)) result.then(context.succeed, context.fail);
+  const exit = isAsyncFunction(handler) || isThenable(result);
+  whenLoopEmpty(() => complete(exit ? new Error('Runtime.NodeJsExit: Runtime exited without providing a reason') : null, null));
+}
+
+/** nodejs24.x (RIC v4): the awaited result, then one setImmediate, then the response; no callbacks, no flag. */
+function invokeLambdaV4(handler, event, timeout, respond) {
+  const context = lambdaContext(timeout, false);
+  if (handler[STREAMING]) {
+    streamLambda(handler, event, context, () => (then) => then(), respond);
+    return;
+  }
+  settleThen(() => handler(event, context), (error, result) => setImmediate(() => respond(error, result)));
+}
+
+function streamLambda(handler, event, context, tail, respond) {
+  const stream = responseStream();
+  settleThen(() => handler(event, stream, context), (error) => {
+    if (error) {
+      respond(error);
+      return;
+    }
+    const done = () => tail()(() => respond(null, stream.body()));
+    if (stream.writableFinished) done();
+    else stream.once('finish', () => asOwner(RUNTIME, done));
+  });
+}
+
+/** Google Cloud Functions, HTTP: the invocation ends when the response is sent; a returned promise is not awaited. */
+function invokeGcfHttp(handler, event, timeout, respond) {
+  let ended = false;
+  const response = {
+    statusCode: 200,
+    headersSent: false,
+    status(code) { this.statusCode = code; return this; },
+    set() { return this; },
+    setHeader() { return this; },
+    send(body) { return this.end(body); },
+    json(body) { return this.end(body); },
+    sendStatus(code) { this.statusCode = code; return this.end(); },
+    end(body) {
+      asOwner(RUNTIME, () => {
+        if (ended) return;
+        ended = true;
+        this.headersSent = true;
+        respond(this.statusCode >= 500 ? new Error(`HTTP ${this.statusCode}`) : null, body ?? null);
+      });
+      return this;
+    },
+  };
+  const request = { method: 'POST', path: '/', url: '/', headers: {}, query: {}, body: event, get: () => undefined };
+  let result;
+  try {
+    result = callAsInvocation(() => handler(request, response));
+  } catch (error) {
+    if (!ended) respondWithError(response, error, respond);
+    return;
+  }
+  if (isThenable(result)) result.then(undefined, (error) => asOwner(RUNTIME, () => {
+    if (!ended) respondWithError(response, error, respond);
+  }));
+}
+
+function respondWithError(response, error, respond) {
+  response.headersSent = true;
+  respond(error);
+}
+
+/** Google Cloud Functions, event: the returned promise, or the callback when the function declares one. */
+function gcfEventInvoker(callbackAfter) {
+  return (handler, event, timeout, respond) => {
+    const context = { eventId: randomUUID(), timestamp: new Date().toISOString(), eventType: 'event', resource: {} };
+    const leading = callbackAfter === 1 ? [event] : [event, context];
+    if (handler.length > callbackAfter) {
+      let called = false;
+      const callback = (error, result) => asOwner(RUNTIME, () => {
+        if (called) return;
+        called = true;
+        respond(error, result);
+      });
+      try {
+        callAsInvocation(() => handler(...leading, callback));
+      } catch (error) {
+        callback(error);
+      }
+      return;
+    }
+    settleThen(() => handler(...leading), respond);
+  };
+}
+
+function azureContext() {
+  const log = (...values) => console.log(...values);
+  return Object.assign(log, { invocationId: randomUUID(), functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function' });
+}
+
+/** Azure Functions v4: the returned promise settles the invocation. */
+function invokeAzureV4(handler, event, timeout, respond) {
+  const base = azureContext();
+  const context = { invocationId: base.invocationId, functionName: base.functionName, log: base, error: base, warn: base, info: base, trace: base, debug: base, extraInputs: { get: () => undefined }, extraOutputs: { set: () => {} } };
+  settleThen(() => handler(event, context), respond);
+}
+
+/** Azure Functions v3: the returned promise or the first context.done(). */
+function invokeAzureV3(handler, event, timeout, respond) {
+  let settled = false;
+  const complete = (error, result) => asOwner(RUNTIME, () => {
+    if (settled) return;
+    settled = true;
+    respond(error, result);
+  });
+  const log = azureContext();
+  const context = { invocationId: log.invocationId, log, bindings: { req: event }, res: undefined, done: (error, result) => complete(error, result ?? context.res) };
+  let result;
+  try {
+    result = callAsInvocation(() => handler(context, event));
+  } catch (error) {
+    complete(error);
+    return;
+  }
+  if (isThenable(result)) result.then((value) => complete(null, value ?? context.res), (error) => complete(error));
+}
+
+function callAsInvocation(call) {
+  return asOwner(phase, call);
+}
+
+/** Run the handler and call ``then(error, result)`` once its result (awaited if a promise) is known. */
+function settleThen(call, then) {
+  let result;
+  try {
+    result = callAsInvocation(call);
+  } catch (error) {
+    then(error);
+    return;
+  }
+  Promise.resolve(result).then(
+    (value) => asOwner(RUNTIME, () => then(null, value)),
+    (error) => asOwner(RUNTIME, () => then(error ?? new Error('rejected'))),
+  );
+}
+
+// The tail: what runs between the response and the request for the next event. The Lambda runtime
+// asks for it from a setImmediate (v3) or at once (v4); Azure never freezes, so its gap is idle time.
+const RUNTIMES = {
+  'nodejs18.x': { invoke: invokeLambdaV3, tail: setImmediate, freezes: true, init: () => {} },
+  'nodejs20.x': { invoke: invokeLambdaV3, tail: setImmediate, freezes: true, init: () => {} },
+  'nodejs22.x': { invoke: invokeLambdaV3, tail: setImmediate, freezes: true, init: () => {} },
+  'nodejs24.x': { invoke: invokeLambdaV4, tail: (then) => then(), freezes: true, init: refuseCallbackHandler },
+  'gcf-http': { invoke: invokeGcfHttp, tail: setImmediate, freezes: true, init: () => {} },
+  'gcf-event': { invoke: gcfEventInvoker(2), tail: setImmediate, freezes: true, init: () => {} },
+  'gcf-cloudevent': { invoke: gcfEventInvoker(1), tail: setImmediate, freezes: true, init: () => {} },
+  'azure-v3': { invoke: invokeAzureV3, tail: setImmediate, freezes: false, init: () => {} },
+  'azure-v4': { invoke: invokeAzureV4, tail: setImmediate, freezes: false, init: () => {} },
+};
+
+function refuseCallbackHandler(handler) {
+  if (handler.length >= 3 && !handler[STREAMING]) {
+    throw new Error('Runtime.CallbackHandlerDeprecated: ES modules and callback-based function handlers are not '
+      + 'supported in nodejs24.x; the handler declares a third (callback) parameter');
+  }
+}
+
+// ------------------------------------------------------------------ init and the invocation loop
+
+const runtime = RUNTIMES[options.runtime];
+
+function parseArguments(argv) {
+  const values = {};
+  for (let index = 0; index < argv.length; index += 2) values[argv[index].replace(/^--/, '')] = argv[index + 1];
+  return { file: values.file, handler: values.handler, runtime: values.runtime, commands: Number(values.commands), messages: Number(values.messages) };
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = 'response';
+    return handler;
+  },
+  HttpResponseStream: { from: (stream) => stream },
+};
+
+async function loadModule(file) {
+  const require = createRequire(file);
+  if (!file.endsWith('.mjs') && !file.endsWith('.mts')) {
+    try {
+      return require(file);
+    } catch (error) {
+      if (error?.code !== 'ERR_REQUIRE_ESM' && error?.code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
+    }
+  }
+  return import(pathToFileURL(file).href);
+}
+
+function findHandler(module, name) {
+  let target = module;
+  for (const part of name.split('.')) {
+    target = target?.[part] ?? target?.default?.[part];
+  }
+  if (typeof target !== 'function') throw new TypeError(`${name} is not a function exported by ${options.file}`);
+  return target;
+}
+
+function reportCrash(code) {
+  return (error) => {
+    send({ message: 'crashed', error: `${formatError(error)}\n(uncaught in ${describePhase(phase)}; the runtime exits as the Lambda runtime does)` });
+    process.exit(code);
+  };
+}
+
+function runInvocation(handler, command) {
+  runtime.invoke(handler, command.event, command.timeout, (error, result) => {
+    const response = { error: error === null || error === undefined ? null : formatError(error), response: responseOf(result) };
+    runtime.tail(() => asOwner(RUNTIME, () => finishInvocation(handler, command, response)));
+  });
+}
+
+function finishInvocation(handler, command, response) {
+  const pending = pendingWork();
+  if (command.last) phase = ENDED;
+  else if (!runtime.freezes) phase = 2 * command.number;
+  send({ message: 'returned', number: command.number, ...response, pending });
+  nextInvocation(handler);
+}
+
+function nextInvocation(handler) {
+  const start = (command) => {
+    if (command === null) process.exit(0);
+    phase = 2 * command.number - 1;
+    // One loop turn before the handler: the loop's clock catches up with the freeze, and timers due
+    // meanwhile fire first (inside the new invocation, as at a thaw).
+    setImmediate(() => runInvocation(handler, command));
+  };
+  if (runtime.freezes) start(readCommandSync());
+  else readCommand((command) => asOwner(RUNTIME, () => start(command)));
+}
+
+/** The runtime and the child processes it knows of die with leak-lsp, even if leak-lsp is killed. */
+function watchParent() {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    for (const work of works.values()) {
+      const pid = work.handle?.deref()?.pid;
+      if (pid !== undefined) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    process.kill(process.pid, 'SIGKILL');
+  }, 200).unref();
+}
+
+async function main() {
+  watchParent();
+  if (readCommandSync() === null) process.exit(2); // "init": leak-lsp has put this process where it can freeze it
+  let handler;
+  try {
+    const module = await asOwner(INIT, () => loadModule(path.resolve(options.file)));
+    handler = findHandler(module, options.handler);
+    runtime.init(handler);
+  } catch (error) {
+    send({ message: 'failed', error: formatError(error) });
+    process.exit(2);
+  }
+  process.on('uncaughtException', reportCrash(129));
+  process.on('unhandledRejection', reportCrash(128));
+  send({ message: 'ready' });
+  nextInvocation(handler);
+}
+
+main();
