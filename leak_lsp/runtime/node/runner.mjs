@@ -17,6 +17,7 @@ const RUNNER = fileURLToPath(import.meta.url);
 const RUNTIME = -1; // owner of the runner's own resources: never reported
 const INIT = 0; // owner of work started while the module loads: not an invocation's leak
 const ENDED = Number.MAX_SAFE_INTEGER;
+const THREADS = new Set(['PROCESSWRAP', 'WORKER']); // settled when their exit callback runs
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const MAX_TEXT = 160;
 // Resources that are work until they are destroyed; handles such as sockets are not work by themselves.
@@ -25,6 +26,9 @@ const PENDING_TYPES = new Set([
   'GETNAMEINFOREQWRAP', 'QUERYWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'WRITEWRAP', 'SHUTDOWNWRAP',
   'HTTPCLIENTREQUEST', 'ZLIB', 'SIGNREQUEST', 'PBKDF2REQUEST', 'RANDOMBYTESREQUEST', 'SCRYPTREQUEST',
 ]);
+// Callbacks of these are work running; those of handles (sockets, pipes, message ports) are events on a
+// connection: not reported themselves, nor is what they schedule (a stream closing after the work ended).
+const REPORTED_TYPES = new Set([...PENDING_TYPES, 'TickObject', 'Microtask', 'PROMISE']);
 
 const options = parseArguments(process.argv.slice(2));
 
@@ -116,13 +120,18 @@ function track(id, type, triggerId, resource) {
   });
 }
 
-function observe(work) {
+function observe(work, ran = ranText(work)) {
   if (work.owner === INIT || work.owner === phase || phase >= ENDED || work.reported.has(phase)) return;
   work.reported.add(phase);
-  if (work.cause?.reported.has(phase)) return;
-  send({
-    message: 'event', ...describeWork(work), outcome: 'leak', ran_in: describePhase(phase), ran: ranText(work),
-  });
+  if (work.cause?.reported.has(phase) || !REPORTED_TYPES.has(work.type)) return;
+  send({ message: 'event', ...describeWork(work), outcome: 'leak', ran_in: describePhase(phase), ran });
+}
+
+/** A worker thread still running at the freeze is frozen with the process and resumes at the thaw. */
+function observeFrozenWorkers() {
+  for (const work of works.values()) {
+    if (work.type === 'WORKER' && work.pending) observe(work, `${work.what} was frozen running and resumes at the thaw`);
+  }
 }
 
 const KINDS = {
@@ -148,7 +157,9 @@ createHook({
     ownerStack.push([owner, running]);
     running = works.get(id) ?? null;
     owner = running === null ? RUNTIME : running.owner;
-    if (running !== null) observe(running);
+    if (running === null) return;
+    observe(running);
+    if (THREADS.has(running.type)) running.pending = false;
   },
   after() {
     [owner, running] = ownerStack.pop() ?? [RUNTIME, null];
@@ -527,6 +538,7 @@ function nextInvocation(handler) {
   const start = (command) => {
     if (command === null) process.exit(0);
     phase = 2 * command.number - 1;
+    if (runtime.freezes) observeFrozenWorkers();
     // One loop turn before the handler: the loop's clock catches up with the freeze, and timers due
     // meanwhile fire first (inside the new invocation, as at a thaw).
     setImmediate(() => runInvocation(handler, command));
