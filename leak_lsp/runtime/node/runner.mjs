@@ -235,14 +235,17 @@ function responseOf(value) {
 
 // ------------------------------------------------------------------ when each runtime ends an invocation
 
-const emptyLoopWaiters = [];
+// One slot, as in the Lambda runtime (BeforeExitListener): the last completion armed replaces the previous one.
+let onEmptyLoop = null;
 process.on('beforeExit', () => asOwner(RUNTIME, () => {
-  for (const waiter of emptyLoopWaiters.splice(0)) setImmediate(waiter);
+  const then = onEmptyLoop;
+  onEmptyLoop = null;
+  if (then !== null) setImmediate(then);
 }));
 
-/** Call ``then`` once nothing ref'd is left in the event loop (Node's beforeExit). */
+/** Call ``then`` once nothing ref'd is left in the event loop (Node's beforeExit), unless re-armed first. */
 function whenLoopEmpty(then) {
-  emptyLoopWaiters.push(then);
+  onEmptyLoop = then;
 }
 
 function lambdaContext(timeout, legacy) {
@@ -290,29 +293,32 @@ function invokeLambdaV3(handler, event, timeout, respond) {
     streamLambda(handler, event, context, () => (context.callbackWaitsForEmptyEventLoop ? whenLoopEmpty : setImmediate), respond);
     return;
   }
-  let settled = false;
+  let settled = false; // only the first of callback, done, succeed, fail and the promise counts
   const complete = (error, result) => asOwner(RUNTIME, () => {
     if (settled) return;
     settled = true;
+    onEmptyLoop = null;
     respond(error, result);
   });
   const callback = (error, result) => asOwner(RUNTIME, () => {
+    if (settled) return;
     if (context.callbackWaitsForEmptyEventLoop) whenLoopEmpty(() => complete(error, result));
     else complete(error, result);
   });
   context.done = (error, result) => complete(error, result);
   context.succeed = (result) => complete(null, result);
   context.fail = (error) => complete(error ?? new Error('handled'));
+  // Neither called back nor settled when the loop empties: null for a plain function, an error for an async one.
+  const exit = isAsyncFunction(handler) ? new Error('Runtime.NodeJsExit: Runtime exited without providing a reason') : null;
+  whenLoopEmpty(() => complete(exit, null));
   let result;
   try {
     result = callAsInvocation(() => handler(event, context, callback));
   } catch (error) {
-    complete(error);
+    callback(error);
     return;
   }
-  if (isThenable(result)) result.then(context.succeed, context.fail);
-  const exit = isAsyncFunction(handler) || isThenable(result);
-  whenLoopEmpty(() => complete(exit ? new Error('Runtime.NodeJsExit: Runtime exited without providing a reason') : null, null));
+  if (isThenable(result)) result.then((value) => complete(null, value), (error) => complete(error ?? new Error('rejected')));
 }
 
 /** nodejs24.x (RIC v4): the awaited result, then one setImmediate, then the response; no callbacks, no flag. */

@@ -140,3 +140,9 @@ def test_the_runtime_and_its_children_die_with_a_killed_command(tmp_path: Path) 
         parent.send_signal(signal.SIGKILL)
         parent.wait()
     assert _wait_until_gone(pids) == []
+
+
+def test_nodejs20_callback_from_a_timer_answers_with_its_result_once_the_loop_is_empty() -> None:
+    run = reproduce_file(FIXTURES / "callback_from_timer_default_flag.js", runtime="nodejs20.x")
+    assert [invocation["response"] for invocation in run.report["invocations"]] == ["answered late", "answered late"]
+    assert run.report["verdict"] == "clean"
