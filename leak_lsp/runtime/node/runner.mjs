@@ -218,8 +218,13 @@ function readCommand(then) {
 
 function formatError(error) {
   if (error instanceof Error) {
-    const frames = (error.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
-    return [...frames.map((line) => line.trim()), `${error.name}: ${error.message}`].join('\n');
+    // Like a Python traceback: where (a syntax error's source line), the user's frames, the message last.
+    const lines = String(error.stack ?? '').split('\n');
+    const message = `${error.name}: ${error.message}`;
+    const frames = lines.filter((line) => line.trim().startsWith('at ') && !line.includes(RUNNER));
+    const first = lines.findIndex((line) => line.trim().startsWith('at ') || line.startsWith(message));
+    const where = lines.slice(0, first < 0 ? 0 : first).filter((line) => line.trim() !== '' && !line.startsWith(message));
+    return [...where, ...frames.map((line) => `  ${line.trim()}`), message].join('\n');
   }
   if (typeof error === 'object' && error !== null) return `Error: ${JSON.stringify(error)}`;
   return `Error: ${String(error)}`;

@@ -146,3 +146,19 @@ def test_nodejs20_callback_from_a_timer_answers_with_its_result_once_the_loop_is
     run = reproduce_file(FIXTURES / "callback_from_timer_default_flag.js", runtime="nodejs20.x")
     assert [invocation["response"] for invocation in run.report["invocations"]] == ["answered late", "answered late"]
     assert run.report["verdict"] == "clean"
+
+
+def test_a_missing_export_fails_the_init_phase_with_its_name(tmp_path: Path) -> None:
+    (tmp_path / "app.js").write_text("exports.handler = async () => 1;\n")
+    command = [sys.executable, "-m", "leak_lsp", "reproduce", "app.js:missing", "--format", "json"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert completed.returncode == 2
+    assert json.loads(completed.stdout)["error"].endswith(f"missing is not a function exported by {tmp_path / 'app.js'}")
+
+
+def test_a_syntax_error_fails_the_init_phase_with_its_location(tmp_path: Path) -> None:
+    (tmp_path / "broken.js").write_text("exports.handler = async () => {\n")
+    run = reproduce_file(tmp_path / "broken.js")
+    assert run.exit_code == 2
+    assert run.report["error"].startswith(f"{tmp_path / 'broken.js'}:")
+    assert run.report["error"].endswith("SyntaxError: Unexpected end of input")
