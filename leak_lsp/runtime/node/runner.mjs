@@ -17,7 +17,11 @@ const RUNNER = fileURLToPath(import.meta.url);
 const RUNTIME = -1; // owner of the runner's own resources: never reported
 const INIT = 0; // owner of work started while the module loads: not an invocation's leak
 const ENDED = Number.MAX_SAFE_INTEGER;
-const THREADS = new Set(['PROCESSWRAP', 'WORKER']); // settled when their exit callback runs
+// Settled when their callback first runs (a timer that fires, a request that completes, an exit), because
+// Node runs destroy hooks late. Not these: a parser or zlib stream calls back several times.
+const SETTLED_BY_MANY_CALLBACKS = new Set(['HTTPCLIENTREQUEST', 'ZLIB']);
+const CLEARABLE = new Set(['Timeout', 'Immediate']); // clearTimeout and friends set _destroyed at once
+const KEPT = new Set(['PROCESSWRAP', ...CLEARABLE]); // resources whose state is read later (pid, _destroyed)
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const MAX_TEXT = 160;
 // Resources that are work until they are destroyed; handles such as sockets are not work by themselves.
@@ -116,7 +120,8 @@ function track(id, type, triggerId, resource) {
   works.set(id, {
     type, owner, what: short(describe(type, resource)), scheduledAt: site, pending: PENDING_TYPES.has(type),
     cause: running?.owner === owner ? running : null, // reported with its cause, not on its own
-    handle: type === 'PROCESSWRAP' ? new WeakRef(resource) : null, reported: new Set(),
+    handle: KEPT.has(type) ? new WeakRef(resource) : null, reported: new Set(),
+    repeats: type === 'Timeout' && Boolean(resource._repeat),
   });
 }
 
@@ -130,7 +135,7 @@ function observe(work, ran = ranText(work)) {
 /** A worker thread still running at the freeze is frozen with the process and resumes at the thaw. */
 function observeFrozenWorkers() {
   for (const work of works.values()) {
-    if (work.type === 'WORKER' && work.pending) observe(work, `${work.what} was frozen running and resumes at the thaw`);
+    if (work.type === 'WORKER' && isPending(work)) observe(work, `${work.what} was frozen running and resumes at the thaw`);
   }
 }
 
@@ -141,12 +146,19 @@ const KINDS = {
 
 function describeWork(work) {
   const data = { kind: KINDS[work.type] ?? 'io', what: work.what, scheduled_at: work.scheduledAt, scheduled_in: describePhase(work.owner) };
-  const pid = work.handle?.deref()?.pid;
+  const pid = work.type === 'PROCESSWRAP' ? work.handle?.deref()?.pid : undefined;
   return pid === undefined ? data : { ...data, pid };
 }
 
+function isPending(work) {
+  if (!work.pending) return false;
+  if (!CLEARABLE.has(work.type)) return true;
+  const resource = work.handle.deref();
+  return resource !== undefined && !resource._destroyed;
+}
+
 function pendingWork() {
-  return [...works.values()].filter((work) => work.pending && work.owner !== INIT).map(describeWork);
+  return [...works.values()].filter((work) => work.owner !== INIT && isPending(work)).map(describeWork);
 }
 
 createHook({
@@ -159,7 +171,7 @@ createHook({
     owner = running === null ? RUNTIME : running.owner;
     if (running === null) return;
     observe(running);
-    if (THREADS.has(running.type)) running.pending = false;
+    if (!running.repeats && !SETTLED_BY_MANY_CALLBACKS.has(running.type)) running.pending = false;
   },
   after() {
     [owner, running] = ownerStack.pop() ?? [RUNTIME, null];
@@ -564,7 +576,7 @@ function watchParent() {
   setInterval(() => {
     if (process.ppid === parent) return;
     for (const work of works.values()) {
-      const pid = work.handle?.deref()?.pid;
+      const pid = work.type === 'PROCESSWRAP' ? work.handle?.deref()?.pid : undefined;
       if (pid !== undefined) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
     }
     process.kill(process.pid, 'SIGKILL');
