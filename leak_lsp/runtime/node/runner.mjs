@@ -526,11 +526,19 @@ async function loadModule(file) {
   return import(pathToFileURL(file).href);
 }
 
+/** ``a.b`` export by export; ``module.exports`` and ``default`` name a module that is itself the function. */
 function findHandler(module, name) {
+  if (name === 'module.exports' || name === 'default') {
+    return findHandlerIn(typeof module === 'function' ? module : module?.default, name);
+  }
   let target = module;
   for (const part of name.split('.')) {
     target = target?.[part] ?? target?.default?.[part];
   }
+  return findHandlerIn(target, name);
+}
+
+function findHandlerIn(target, name) {
   if (typeof target !== 'function') throw new TypeError(`${name} is not a function exported by ${options.file}`);
   return target;
 }

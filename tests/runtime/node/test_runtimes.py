@@ -162,3 +162,12 @@ def test_a_syntax_error_fails_the_init_phase_with_its_location(tmp_path: Path) -
     assert run.exit_code == 2
     assert run.report["error"].startswith(f"{tmp_path / 'broken.js'}:")
     assert run.report["error"].endswith("SyntaxError: Unexpected end of input")
+
+
+def test_a_module_that_is_the_handler_is_named_module_exports_or_default(tmp_path: Path) -> None:
+    (tmp_path / "whole.js").write_text("module.exports = async () => 'whole';\n")
+    (tmp_path / "default.mjs").write_text("export default async () => 'default';\n")
+    for target, answer in (("whole.js:module.exports", "whole"), ("default.mjs:default", "default")):
+        command = [sys.executable, "-m", "leak_lsp", "reproduce", target, "--format", "json", "--invocations", "1"]
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert json.loads(completed.stdout)["invocations"][0]["response"] == answer
