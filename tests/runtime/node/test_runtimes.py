@@ -171,3 +171,20 @@ def test_a_module_that_is_the_handler_is_named_module_exports_or_default(tmp_pat
         command = [sys.executable, "-m", "leak_lsp", "reproduce", target, "--format", "json", "--invocations", "1"]
         completed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert json.loads(completed.stdout)["invocations"][0]["response"] == answer
+
+
+def test_a_floating_rejection_crashes_the_next_invocation_as_the_lambda_runtime_does() -> None:
+    run = reproduce_file(FIXTURES / "harness" / "rejects_later.js")
+    assert run.report["verdict"] == "leak"
+    assert {leak["ran_in"] for leak in run.events("leak")} == {"invocation 2"}
+    assert "Error: token refresh failed" in run.report["error"]
+    assert "uncaught in invocation 2" in run.report["error"]
+    assert run.exit_code == 1
+
+
+def test_the_sigstop_freezer_stops_timers_and_worker_threads_too() -> None:
+    for name, ran in (("timeout_after_return.js", "flush() ran"),
+                      ("worker_not_awaited.js", "worker thread was frozen running and resumes at the thaw")):
+        run = reproduce_file(FIXTURES / name, "--freezer", "signal")
+        assert run.report["freezer"] == "sigstop"
+        assert [leak["ran"] for leak in run.events("leak")] == [ran]
