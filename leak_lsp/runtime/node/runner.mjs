@@ -119,7 +119,8 @@ function track(id, type, triggerId, resource) {
   const site = userSite() ?? running?.scheduledAt ?? works.get(triggerId)?.scheduledAt ?? 'unknown';
   works.set(id, {
     type, owner, what: short(describe(type, resource)), scheduledAt: site, pending: PENDING_TYPES.has(type),
-    cause: running?.owner === owner ? running : null, // reported with its cause, not on its own
+    // Reported with the callback that created it, not on its own (only its cause's record is kept, not a chain).
+    causeReported: running?.owner === owner ? running.reported : null,
     handle: KEPT.has(type) ? new WeakRef(resource) : null, reported: new Set(),
     repeats: type === 'Timeout' && Boolean(resource._repeat),
   });
@@ -128,7 +129,7 @@ function track(id, type, triggerId, resource) {
 function observe(work, ran = ranText(work)) {
   if (work.owner === INIT || work.owner === phase || phase >= ENDED || work.reported.has(phase)) return;
   work.reported.add(phase);
-  if (work.cause?.reported.has(phase) || !REPORTED_TYPES.has(work.type)) return;
+  if (work.causeReported?.has(phase) || !REPORTED_TYPES.has(work.type)) return;
   send({ message: 'event', ...describeWork(work), outcome: 'leak', ran_in: describePhase(phase), ran });
 }
 
@@ -265,6 +266,17 @@ function whenLoopEmpty(then) {
   onEmptyLoop = then;
 }
 
+/** ``respond`` wrapped so that only its first call counts, as every runtime ignores later completions. */
+function firstCallOnly(respond, onFirst = () => {}) {
+  let called = false;
+  return (error, result) => asOwner(RUNTIME, () => {
+    if (called) return;
+    called = true;
+    onFirst();
+    respond(error, result);
+  });
+}
+
 function lambdaContext(timeout, legacy) {
   const name = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function';
   const deadline = Date.now() + timeout * 1000;
@@ -310,24 +322,23 @@ function invokeLambdaV3(handler, event, timeout, respond) {
     streamLambda(handler, event, context, () => (context.callbackWaitsForEmptyEventLoop ? whenLoopEmpty : setImmediate), respond);
     return;
   }
-  let settled = false; // only the first of callback, done, succeed, fail and the promise counts
-  const complete = (error, result) => asOwner(RUNTIME, () => {
-    if (settled) return;
-    settled = true;
-    onEmptyLoop = null;
-    respond(error, result);
+  const post = firstCallOnly(respond, () => { onEmptyLoop = null; });
+  let invoked = false; // only the first of callback, done, succeed, fail and the promise counts
+  const first = (action) => (...values) => asOwner(RUNTIME, () => {
+    if (invoked) return;
+    invoked = true;
+    action(...values);
   });
-  const callback = (error, result) => asOwner(RUNTIME, () => {
-    if (settled) return;
-    if (context.callbackWaitsForEmptyEventLoop) whenLoopEmpty(() => complete(error, result));
-    else complete(error, result);
+  const callback = first((error, result) => {
+    if (context.callbackWaitsForEmptyEventLoop) whenLoopEmpty(() => post(error, result));
+    else post(error, result);
   });
-  context.done = (error, result) => complete(error, result);
-  context.succeed = (result) => complete(null, result);
-  context.fail = (error) => complete(error ?? new Error('handled'));
+  const succeed = first((result) => post(null, result));
+  const fail = first((error) => post(error ?? new Error('handled')));
+  Object.assign(context, { done: first(post), succeed, fail });
   // Neither called back nor settled when the loop empties: null for a plain function, an error for an async one.
   const exit = isAsyncFunction(handler) ? new Error('Runtime.NodeJsExit: Runtime exited without providing a reason') : null;
-  whenLoopEmpty(() => complete(exit, null));
+  whenLoopEmpty(() => post(exit, null));
   let result;
   try {
     result = callAsInvocation(() => handler(event, context, callback));
@@ -335,7 +346,7 @@ function invokeLambdaV3(handler, event, timeout, respond) {
     callback(error);
     return;
   }
-  if (isThenable(result)) result.then((value) => complete(null, value), (error) => complete(error ?? new Error('rejected')));
+  if (isThenable(result)) result.then(succeed, fail);
 }
 
 /** nodejs24.x (RIC v4): the awaited result, then one setImmediate, then the response; no callbacks, no flag. */
@@ -363,7 +374,7 @@ function streamLambda(handler, event, context, tail, respond) {
 
 /** Google Cloud Functions, HTTP: the invocation ends when the response is sent; a returned promise is not awaited. */
 function invokeGcfHttp(handler, event, timeout, respond) {
-  let ended = false;
+  const finish = firstCallOnly(respond, () => { response.headersSent = true; });
   const response = {
     statusCode: 200,
     headersSent: false,
@@ -373,32 +384,17 @@ function invokeGcfHttp(handler, event, timeout, respond) {
     send(body) { return this.end(body); },
     json(body) { return this.end(body); },
     sendStatus(code) { this.statusCode = code; return this.end(); },
-    end(body) {
-      asOwner(RUNTIME, () => {
-        if (ended) return;
-        ended = true;
-        this.headersSent = true;
-        respond(this.statusCode >= 500 ? new Error(`HTTP ${this.statusCode}`) : null, body ?? null);
-      });
-      return this;
-    },
+    end(body) { finish(null, body ?? null); return this; },
   };
   const request = { method: 'POST', path: '/', url: '/', headers: {}, query: {}, body: event, get: () => undefined };
   let result;
   try {
     result = callAsInvocation(() => handler(request, response));
   } catch (error) {
-    if (!ended) respondWithError(response, error, respond);
+    finish(error); // the framework answers 500
     return;
   }
-  if (isThenable(result)) result.then(undefined, (error) => asOwner(RUNTIME, () => {
-    if (!ended) respondWithError(response, error, respond);
-  }));
-}
-
-function respondWithError(response, error, respond) {
-  response.headersSent = true;
-  respond(error);
+  if (isThenable(result)) result.then(undefined, (error) => finish(error ?? new Error('rejected')));
 }
 
 /** Google Cloud Functions, event: the returned promise, or the callback when the function declares one. */
@@ -407,12 +403,7 @@ function gcfEventInvoker(callbackAfter) {
     const context = { eventId: randomUUID(), timestamp: new Date().toISOString(), eventType: 'event', resource: {} };
     const leading = callbackAfter === 1 ? [event] : [event, context];
     if (handler.length > callbackAfter) {
-      let called = false;
-      const callback = (error, result) => asOwner(RUNTIME, () => {
-        if (called) return;
-        called = true;
-        respond(error, result);
-      });
+      const callback = firstCallOnly(respond); // "Ignoring extra callback call"
       try {
         callAsInvocation(() => handler(...leading, callback));
       } catch (error) {
@@ -438,12 +429,7 @@ function invokeAzureV4(handler, event, timeout, respond) {
 
 /** Azure Functions v3: the returned promise or the first context.done(). */
 function invokeAzureV3(handler, event, timeout, respond) {
-  let settled = false;
-  const complete = (error, result) => asOwner(RUNTIME, () => {
-    if (settled) return;
-    settled = true;
-    respond(error, result);
-  });
+  const complete = firstCallOnly(respond);
   const log = azureContext();
   const context = { invocationId: log.invocationId, log, bindings: { req: event }, res: undefined, done: (error, result) => complete(error, result ?? context.res) };
   let result;
@@ -477,16 +463,17 @@ function settleThen(call, then) {
 
 // The tail: what runs between the response and the request for the next event. The Lambda runtime
 // asks for it from a setImmediate (v3) or at once (v4); Azure never freezes, so its gap is idle time.
+const frozen = (invoke) => ({ invoke, tail: setImmediate, freezes: true, init: () => {} });
 const RUNTIMES = {
-  'nodejs18.x': { invoke: invokeLambdaV3, tail: setImmediate, freezes: true, init: () => {} },
-  'nodejs20.x': { invoke: invokeLambdaV3, tail: setImmediate, freezes: true, init: () => {} },
-  'nodejs22.x': { invoke: invokeLambdaV3, tail: setImmediate, freezes: true, init: () => {} },
-  'nodejs24.x': { invoke: invokeLambdaV4, tail: (then) => then(), freezes: true, init: refuseCallbackHandler },
-  'gcf-http': { invoke: invokeGcfHttp, tail: setImmediate, freezes: true, init: () => {} },
-  'gcf-event': { invoke: gcfEventInvoker(2), tail: setImmediate, freezes: true, init: () => {} },
-  'gcf-cloudevent': { invoke: gcfEventInvoker(1), tail: setImmediate, freezes: true, init: () => {} },
-  'azure-v3': { invoke: invokeAzureV3, tail: setImmediate, freezes: false, init: () => {} },
-  'azure-v4': { invoke: invokeAzureV4, tail: setImmediate, freezes: false, init: () => {} },
+  'nodejs18.x': frozen(invokeLambdaV3),
+  'nodejs20.x': frozen(invokeLambdaV3),
+  'nodejs22.x': frozen(invokeLambdaV3),
+  'nodejs24.x': { ...frozen(invokeLambdaV4), tail: (then) => then(), init: refuseCallbackHandler },
+  'gcf-http': frozen(invokeGcfHttp),
+  'gcf-event': frozen(gcfEventInvoker(2)),
+  'gcf-cloudevent': frozen(gcfEventInvoker(1)),
+  'azure-v3': { ...frozen(invokeAzureV3), freezes: false },
+  'azure-v4': { ...frozen(invokeAzureV4), freezes: false },
 };
 
 function refuseCallbackHandler(handler) {
