@@ -188,3 +188,11 @@ def test_the_sigstop_freezer_stops_timers_and_worker_threads_too() -> None:
         run = reproduce_file(FIXTURES / name, "--freezer", "signal")
         assert run.report["freezer"] == "sigstop"
         assert [leak["ran"] for leak in run.events("leak")] == [ran]
+
+
+def test_a_js_file_in_a_type_module_package_is_loaded_as_an_es_module(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"type": "module"}\n')
+    (tmp_path / "index.js").write_text("export const handler = async () => { setTimeout(() => {}, 100); return import.meta.url; };\n")
+    run = reproduce_file(tmp_path / "index.js")
+    assert response_of(run) == (tmp_path / "index.js").as_uri()
+    assert run.report["verdict"] == "leak"
