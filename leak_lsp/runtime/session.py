@@ -25,7 +25,14 @@ from typing import Any
 from leak_lsp.runtime.child import PHASE_BYTES, PHASE_FORMAT
 from leak_lsp.runtime.freezer import FreezeError, Freezer, become_subreaper, make_freezer, process_state
 from leak_lsp.runtime.instrument import describe_phase, invocation_phase
-from leak_lsp.runtime.node import NodeUnavailable, freezes, is_node_handler, node_command, node_environment
+from leak_lsp.runtime.node import (
+    DEFAULT_RUNTIME,
+    NodeUnavailable,
+    freezes,
+    is_node_handler,
+    node_command,
+    node_environment,
+)
 from leak_lsp.runtime.report import Invocation, Report
 
 POLL_SECONDS = 0.05
@@ -43,7 +50,7 @@ class Options:
     idle_seconds: float = 0.5
     timeout_seconds: float = 30.0
     freezer: str = "auto"  # auto, cgroup, signal
-    node_runtime: str = "nodejs24.x"  # how a JavaScript handler's invocations end (leak_lsp.runtime.node.RUNTIMES)
+    node_runtime: str = DEFAULT_RUNTIME  # how a JavaScript handler's invocations end (leak_lsp.runtime.node.RUNTIMES)
 
     @property
     def freezes(self) -> bool:
