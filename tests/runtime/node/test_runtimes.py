@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from leak_lsp.runtime.freezer import CgroupV1Freezer, CgroupV2Freezer
 from tests.runtime.node.conftest import FIXTURES, expectation, leak_lines, reproduce_file, requires_node, response_of
 
 pytestmark = requires_node
@@ -140,6 +141,15 @@ def test_the_runtime_and_its_children_die_with_a_killed_command(tmp_path: Path) 
         parent.send_signal(signal.SIGKILL)
         parent.wait()
     assert _wait_until_gone(pids) == []
+    _remove_cgroups_of(parent.pid)
+
+
+def _remove_cgroups_of(pid: int) -> None:
+    """A killed leak-lsp cannot remove the (now empty) cgroup it made below its own for its freezer: the test does."""
+    for freezer in (CgroupV2Freezer, CgroupV1Freezer):
+        own = freezer._own_cgroup()  # the killed command's cgroup was this process's own
+        for directory in own.glob(f"leak-lsp-{pid}-*") if own is not None else ():
+            directory.rmdir()
 
 
 def test_nodejs20_callback_from_a_timer_answers_with_its_result_once_the_loop_is_empty() -> None:
