@@ -14,9 +14,10 @@ from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
-from leak_lsp.analysis import analyze_file
+from leak_lsp.analysis import analyze_file, analyze_source
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, SourceProblem
+from leak_lsp.analysis.text import decode_source
 from leak_lsp.cli.fixing import FileFix, fix_file
 from leak_lsp.project.workspace import workspace_for
 
@@ -41,12 +42,17 @@ class Task:
 def check_one(task: Task) -> FileFix:
     """Analyse (and maybe fix) one file; a failure is that file's problem, not the run's."""
     try:
+        try:
+            data = Path(task.path).read_bytes()
+            source = decode_source(data)
+        except (OSError, UnicodeDecodeError, SyntaxError):
+            return FileFix(analyze_file(task.path, task.settings))  # which says what is wrong with the file
         workspace = workspace_for(task.path, task.settings)
-        report = analyze_file(task.path, task.settings, workspace)
+        report = analyze_source(source, task.path, task.settings, workspace)
         if task.fix_mode is FixMode.NONE or not report.analysed:
             return FileFix(report)
-        return fix_file(Path(task.path), report, task.settings, task.unsafe_fixes, write=task.fix_mode is FixMode.WRITE,
-                        workspace=workspace)
+        return fix_file(Path(task.path), data, report, task.settings, task.unsafe_fixes,
+                        write=task.fix_mode is FixMode.WRITE, workspace=workspace)
     except Exception as error:  # noqa: BLE001 - the analysis must never take the whole run down
         problem = SourceProblem(f"internal error while checking the file: {type(error).__name__}: {error}")
         return FileFix(FileReport(task.path, problems=[problem], analysed=False))
