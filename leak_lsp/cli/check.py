@@ -10,7 +10,6 @@ import argparse
 import os
 
 FORMATS = ("text", "json", "sarif", "github")
-SEVERITIES = ("error", "warning", "information", "hint")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,13 +48,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def rule_selector(text: str) -> str:
-    """``ALL`` or a prefix of at least one rule code (``EL1``, ``EL101``), upper-cased."""
-    from leak_lsp.rules import all_rules
+    """``ALL`` or a prefix of at least one rule code (``EL1``, ``EL101``): the same check as pyproject.toml's."""
+    from leak_lsp.analysis.config import ConfigError, check_selector
 
-    selector = text.strip().upper()
-    if selector == "ALL" or any(rule.code.startswith(selector) for rule in all_rules()):
-        return selector
-    raise argparse.ArgumentTypeError(f"{text!r} matches no rule code; `leak-lsp rule` lists them")
+    try:
+        return check_selector(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def selectors(text: str) -> list[str]:
@@ -65,13 +64,15 @@ def selectors(text: str) -> list[str]:
 
 def severity_override(text: str) -> tuple[str, str]:
     """``CODE=level``."""
+    from leak_lsp.analysis.config import ConfigError, check_severity
+
     code, separator, level = text.partition("=")
-    level = level.strip().lower()
     if not separator:
         raise argparse.ArgumentTypeError(f"expected CODE=LEVEL, got {text!r}")
-    if level not in SEVERITIES:
-        raise argparse.ArgumentTypeError(f"unknown severity {level!r}; expected {'|'.join(SEVERITIES)}")
-    return rule_selector(code), level
+    try:
+        return rule_selector(code), check_severity(level).value
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def patterns(text: str) -> list[str]:

@@ -27,14 +27,14 @@ from leak_lsp.cli.output import (
     text_lines,
 )
 from leak_lsp.cli.runner import FixMode, ProgressBar, Task, run_tasks
-from leak_lsp.cli.settings import Overrides, SettingsResolver
+from leak_lsp.cli.settings import SettingsResolver, overlay_from_arguments
 from leak_lsp.project.discovery import ExcludeOptions, FileFinder
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
 def check(args: argparse.Namespace) -> int:
-    resolver = SettingsResolver(Overrides.from_arguments(args))
+    resolver = SettingsResolver(overlay_from_arguments(args))
     finder = FileFinder(resolver.for_folder, _exclude_options(args))
     try:
         discovered = finder.find(args.paths)

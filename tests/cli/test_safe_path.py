@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import write
+from tests.cli.lsp_stdio import pulled_diagnostics
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "leak-lsp"
 
@@ -95,67 +96,16 @@ def test_check_runs_no_workspace_code(entry: str, project: Path) -> None:
     assert [item["code"] for item in json.loads(result.stdout)] == ["EL101"], result.stderr
 
 
-def lsp_message(payload: dict[str, object]) -> bytes:
-    body = json.dumps(payload).encode()
-    return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
-
-
-def lsp_session(project: Path) -> bytes:
-    """initialize, open the handler, pull its diagnostics, shut down: all written at once."""
-    uri = (project / "handler.py").as_uri()
-    messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"processId": None, "rootUri": project.as_uri(), "capabilities": {}}},
-        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": HANDLER}}},
-        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}},
-    ]
-    return b"".join(lsp_message(message) for message in messages)
-
-
-def read_responses(stream: bytes) -> list[dict[str, object]]:
-    messages = []
-    while stream:
-        header, _, rest = stream.partition(b"\r\n\r\n")
-        length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
-        messages.append(json.loads(rest[:length]))
-        stream = rest[length:]
-    return messages
-
-
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
 def test_serve_runs_no_workspace_code(entry: str, project: Path) -> None:
     command, where, extra = ENTRY_POINTS[entry]
     env = environment(**{key: str(project) for key in extra})
-    server = subprocess.Popen([*command, "serve"], cwd=working_folder(project, where), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
-    try:
-        output = _exchange(server, lsp_session(project))
-    finally:
-        server.kill()
-        server.wait(timeout=30)
 
-    report = next(message for message in read_responses(output) if message.get("id") == 2)
-    assert [item["code"] for item in report["result"]["items"]] == ["EL101"]  # type: ignore[index]
+    items = pulled_diagnostics([*command, "serve"], project, project / "handler.py", cwd=working_folder(project, where),
+                               env=env)
+
+    assert [item["code"] for item in items] == ["EL101"]
     assert ran(project) == []
-
-
-def _exchange(server: subprocess.Popen[bytes], requests: bytes) -> bytes:
-    """Send the requests, then read until the diagnostic report (id 2) arrived, then shut down."""
-    assert server.stdin is not None and server.stdout is not None
-    server.stdin.write(requests)
-    server.stdin.flush()
-    output = b""
-    while b'"id": 2' not in output and b'"id":2' not in output:
-        chunk = server.stdout.read1(65536)
-        if not chunk:
-            break
-        output += chunk
-    server.stdin.write(lsp_message({"jsonrpc": "2.0", "id": 3, "method": "shutdown"}))
-    server.stdin.write(lsp_message({"jsonrpc": "2.0", "method": "exit"}))
-    server.stdin.flush()
-    return output
 
 
 JEDI_WITH_PROJECT_ON_PATH = """
