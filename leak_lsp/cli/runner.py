@@ -21,6 +21,8 @@ from leak_lsp.analysis.text import decode_source
 from leak_lsp.cli.fixing import FileFix, fix_file
 from leak_lsp.project.workspace import workspace_for
 
+DEPLOYMENT = "deployment"  # what a deployment problem's message starts with: the server's diagnostic code
+
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 8
 
@@ -37,11 +39,27 @@ class Task:
     settings: Settings
     fix_mode: FixMode = FixMode.NONE
     unsafe_fixes: bool = False
+    deployment: bool = False  # a deployment file: its entry points are checked, it is not Python
+
+
+def check_deployment_file(task: Task) -> FileFix:
+    """The problems the server shows in a deployment file: handlers naming a missing module or function."""
+    workspace = workspace_for(task.path, task.settings)
+    origin = Path(task.path).resolve()
+    problems = [SourceProblem(f"{DEPLOYMENT}: {problem.message}", problem.span)
+                for problem in workspace.deployments()[1] if problem.origin == origin]
+    return FileFix(FileReport(task.path, problems=problems))
+
+
+def is_deployment_problem(problem: SourceProblem) -> bool:
+    return problem.message.startswith(f"{DEPLOYMENT}: ")
 
 
 def check_one(task: Task) -> FileFix:
     """Analyse (and maybe fix) one file; a failure is that file's problem, not the run's."""
     try:
+        if task.deployment:
+            return check_deployment_file(task)
         try:
             data = Path(task.path).read_bytes()
             source = decode_source(data)

@@ -1,13 +1,18 @@
-"""Which files ``leak-lsp check`` looks at: ``*.py`` under the given paths, as ruff picks them.
+"""Which files ``leak-lsp check`` looks at: ``*.py`` and deployment files under the given
+paths, as ruff picks them.
 
 Folders are walked recursively, skipping virtual environments, caches and build output,
 everything a ``.gitignore`` ignores, and the ``exclude`` patterns of the settings and
 the command line (gitignore syntax). A file named on the command line is always checked.
+What is not a regular file (a FIFO, a symlink loop, a dangling link) is skipped with a
+reason: reading it would hang or fail.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +20,7 @@ from pathlib import Path
 import pathspec
 
 from leak_lsp.analysis.config import Settings
+from leak_lsp.project.deployment import is_deployment_file
 
 # Folders no one wants analysed, as in ruff's default ``exclude``.
 SKIPPED_FOLDERS = frozenset(
@@ -31,8 +37,28 @@ SOURCE_SUFFIX = ".py"
 
 @dataclass(frozen=True)
 class Discovered:
-    files: list[Path]  # absolute, sorted, without duplicates
+    files: list[Path]  # absolute, sorted, without duplicates: Python files and deployment files
     missing: list[str]  # command-line paths that do not exist, as the user wrote them
+    skipped: list[tuple[Path, str]]  # files that cannot be read as files, and why
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` must not be read as a file (a symlink loop, a FIFO...), or None.
+
+    Other errors (a dangling link, no permission) are left to the reading, which reports them.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return "a symlink loop" if error.errno == errno.ELOOP else None
+    if stat.S_ISREG(mode):
+        return None
+    return "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+
+
+def is_deployment_name(path: Path) -> bool:
+    """A deployment file told by its name alone (a CDK app is a ``.py`` file, checked as Python)."""
+    return not path.name.endswith(SOURCE_SUFFIX) and is_deployment_file(path)
 
 
 @dataclass(frozen=True)
@@ -64,7 +90,11 @@ class _Rules:
 
 def _relative(path: Path, base: Path) -> str:
     """``path`` relative to ``base`` (through symlinks if need be), else its bare name."""
-    for candidate, folder in ((path, base), (path.resolve(), base.resolve())):
+    try:
+        pairs = ((path, base), (path.resolve(), base.resolve()))
+    except (OSError, RuntimeError):  # a symlink loop: its own name is all there is
+        pairs = ((path, base),)
+    for candidate, folder in pairs:
         try:
             return candidate.relative_to(folder).as_posix()
         except ValueError:
@@ -129,17 +159,20 @@ class FileFinder:
         )
 
     def find(self, paths: Sequence[str]) -> Discovered:
-        files: set[Path] = set()
+        found: set[Path] = set()
         missing: list[str] = []
         for given in paths:
             path = Path(os.path.abspath(given))
             if path.is_dir():
-                files.update(self._walk(path))
-            elif path.exists():
-                files.add(path)
+                found.update(self._walk(path))
+            elif os.path.lexists(path):
+                found.add(path)
             else:
                 missing.append(given)
-        return Discovered(sorted(files), missing)
+        reasons = {path: not_a_file(path) for path in found}
+        files = sorted(path for path, reason in reasons.items() if reason is None)
+        skipped = sorted((path, reason) for path, reason in reasons.items() if reason is not None)
+        return Discovered(files, missing, skipped)
 
     def _walk(self, root: Path) -> Iterator[Path]:
         top = _repository_top(root)
@@ -148,7 +181,8 @@ class FileFinder:
             folder_names[:] = sorted(name for name in folder_names if not self._skipped(folder / name, True, top))
             for name in file_names:
                 path = folder / name
-                if name.endswith(SOURCE_SUFFIX) and not self._skipped(path, False, top):
+                wanted = name.endswith(SOURCE_SUFFIX) or is_deployment_name(path)
+                if wanted and not self._skipped(path, False, top):
                     yield path
 
     def _skipped(self, path: Path, is_folder: bool, top: Path) -> bool:
