@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="gitignore-style patterns to skip, comma-separated (replaces the configured `exclude`)")
     files.add_argument("--extend-exclude", action="append", type=patterns, metavar="PATTERNS",
                        help="gitignore-style patterns to skip as well, comma-separated")
+    files.add_argument("--force-exclude", action="store_true",
+                       help="skip excluded files even when named on the command line (for pre-commit)")
     fixes = parser.add_argument_group("fixes")
     fixes.add_argument("--fix", action="store_true", help="apply the safe fixes and write the files back")
     fixes.add_argument("--unsafe-fixes", action="store_true", help="apply the unsafe fixes too")

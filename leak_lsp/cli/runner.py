@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -79,6 +78,8 @@ def check_one(task: Task) -> FileFix:
 def run_tasks(tasks: Sequence[Task], jobs: int, on_done: Callable[[], None]) -> list[FileFix]:
     if jobs <= 1 or len(tasks) <= PARALLEL_THRESHOLD:
         return [_done(check_one(task), on_done) for task in tasks]
+    from concurrent.futures import ProcessPoolExecutor  # only when there are workers to start
+
     workers = min(jobs, len(tasks))
     chunk = max(1, len(tasks) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:

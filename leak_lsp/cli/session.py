@@ -81,7 +81,8 @@ def _exclude_options(args: argparse.Namespace) -> ExcludeOptions:
     def flattened(groups: list[list[str]] | None) -> tuple[str, ...]:
         return tuple(pattern for group in groups or [] for pattern in group)
 
-    return ExcludeOptions(flattened(args.exclude) if args.exclude is not None else None, flattened(args.extend_exclude))
+    return ExcludeOptions(flattened(args.exclude) if args.exclude is not None else None, flattened(args.extend_exclude),
+                          args.force_exclude)
 
 
 def _fix_mode(args: argparse.Namespace) -> FixMode:

@@ -20,7 +20,6 @@ from pathlib import Path
 import pathspec
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.project.deployment import is_deployment_file
 
 # Folders no one wants analysed, as in ruff's default ``exclude``.
 SKIPPED_FOLDERS = frozenset(
@@ -58,7 +57,11 @@ def not_a_file(path: Path) -> str | None:
 
 def is_deployment_name(path: Path) -> bool:
     """A deployment file told by its name alone (a CDK app is a ``.py`` file, checked as Python)."""
-    return not path.name.endswith(SOURCE_SUFFIX) and is_deployment_file(path)
+    if path.name.endswith(SOURCE_SUFFIX):
+        return False
+    from leak_lsp.project.deployment import is_deployment_file  # its YAML reader is not needed before
+
+    return is_deployment_file(path)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class ExcludeOptions:
 
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # exclude named files too (pre-commit names every staged file)
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class FileFinder:
         self._settings_for_folder = settings_for_folder
         self._gitignores = _GitIgnores()
         self._excludes: dict[tuple[str | None, tuple[str, ...]], _Rules] = {}
+        self._force_exclude = options.force_exclude
         cwd = Path.cwd()
         self._command_line_rules = (
             _Rules.of(cwd, options.exclude) if options.exclude is not None else None,
@@ -166,7 +171,8 @@ class FileFinder:
             if path.is_dir():
                 found.update(self._walk(path))
             elif os.path.lexists(path):
-                found.add(path)
+                if not (self._force_exclude and self._excluded(path)):
+                    found.add(path)
             else:
                 missing.append(given)
         reasons = {path: not_a_file(path) for path in found}
@@ -184,6 +190,12 @@ class FileFinder:
                 wanted = name.endswith(SOURCE_SUFFIX) or is_deployment_name(path)
                 if wanted and not self._skipped(path, False, top):
                     yield path
+
+    def _excluded(self, path: Path) -> bool:
+        """A named file, or a folder above it, matched by ``exclude`` or a ``.gitignore``."""
+        top = _repository_top(path.parent)
+        folders = [folder for folder in path.parents if top in folder.parents]  # below the repository's top
+        return any(self._skipped(folder, True, top) for folder in folders) or self._skipped(path, False, top)
 
     def _skipped(self, path: Path, is_folder: bool, top: Path) -> bool:
         if is_folder and path.name in SKIPPED_FOLDERS:
