@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     reports = parser.add_argument_group("reports")
     reports.add_argument("--show-handlers", action="store_true", help="list the entry points found, and why")
     reports.add_argument("--statistics", action="store_true", help="count the findings per rule code")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the results cache (.leak_lsp_cache beside pyproject.toml)")
     parser.add_argument("--jobs", "-j", type=positive_int, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes when there are many files (default: the number of CPUs)")  # fmt: skip
 

@@ -17,8 +17,9 @@ from leak_lsp.analysis import analyze_file, analyze_source
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, SourceProblem
 from leak_lsp.analysis.text import decode_source
+from leak_lsp.cli import cache
 from leak_lsp.cli.fixing import FileFix, fix_file
-from leak_lsp.project.workspace import workspace_for
+from leak_lsp.project.workspace import Workspace, workspace_for
 
 DEPLOYMENT = "deployment"  # what a deployment problem's message starts with: the server's diagnostic code
 
@@ -39,6 +40,7 @@ class Task:
     fix_mode: FixMode = FixMode.NONE
     unsafe_fixes: bool = False
     deployment: bool = False  # a deployment file: its entry points are checked, it is not Python
+    use_cache: bool = False  # read and write .leak_lsp_cache (only when nothing is to be fixed)
 
 
 def check_deployment_file(task: Task) -> FileFix:
@@ -65,6 +67,8 @@ def check_one(task: Task) -> FileFix:
         except (OSError, UnicodeDecodeError, SyntaxError):
             return FileFix(analyze_file(task.path, task.settings))  # which says what is wrong with the file
         workspace = workspace_for(task.path, task.settings)
+        if task.use_cache and task.fix_mode is FixMode.NONE:
+            return FileFix(_cached_analysis(task, data, source, workspace))
         report = analyze_source(source, task.path, task.settings, workspace)
         if task.fix_mode is FixMode.NONE or not report.analysed:
             return FileFix(report)
@@ -73,6 +77,16 @@ def check_one(task: Task) -> FileFix:
     except Exception as error:  # noqa: BLE001 - the analysis must never take the whole run down
         problem = SourceProblem(f"internal error while checking the file: {type(error).__name__}: {error}")
         return FileFix(FileReport(task.path, problems=[problem], analysed=False))
+
+
+def _cached_analysis(task: Task, data: bytes, source: str, workspace: Workspace) -> FileReport:
+    fingerprint = cache.deployment_fingerprint(workspace.root) if workspace.find_deployments else ""
+    folder, key = cache.cache_folder(task.settings), cache.entry_key(task.path, data, task.settings, fingerprint)
+    report = cache.load(folder, key)
+    if report is None:
+        report = analyze_source(source, task.path, task.settings, workspace)
+        cache.store(folder, key, report)
+    return report
 
 
 def run_tasks(tasks: Sequence[Task], jobs: int, on_done: Callable[[], None]) -> list[FileFix]:

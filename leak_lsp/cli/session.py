@@ -44,8 +44,8 @@ def check(args: argparse.Namespace) -> int:
     finder = FileFinder(resolver.for_folder, _exclude_options(args))
     try:
         discovered = finder.find(args.paths)
-        tasks = [Task(str(path), resolver.for_file(path), _fix_mode(args), args.unsafe_fixes, is_deployment_name(path))
-                 for path in discovered.files]
+        tasks = [Task(str(path), resolver.for_file(path), _fix_mode(args), args.unsafe_fixes, is_deployment_name(path),
+                      use_cache=not args.no_cache) for path in discovered.files]
     except ConfigError as error:
         print(f"leak-lsp: error: {error}", file=sys.stderr)
         return EXIT_USAGE

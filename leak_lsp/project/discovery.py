@@ -25,7 +25,7 @@ from leak_lsp.analysis.config import Settings
 SKIPPED_FOLDERS = frozenset(
     {
         ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
-        ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
+        ".leak_lsp_cache", ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
         ".svn", ".tox", ".venv", ".vscode", "__pycache__", "__pypackages__", "_build",
         "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
     }
