@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -80,24 +80,49 @@ def check_one(task: Task) -> FileFix:
 
 
 def _cached_analysis(task: Task, data: bytes, source: str, workspace: Workspace) -> FileReport:
-    fingerprint = cache.deployment_fingerprint(workspace.root) if workspace.find_deployments else ""
-    folder, key = cache.cache_folder(task.settings), cache.entry_key(task.path, data, task.settings, fingerprint)
-    report = cache.load(folder, key)
-    if report is None:
-        report = analyze_source(source, task.path, task.settings, workspace)
-        cache.store(folder, key, report)
+    """Analyse a file the cache did not answer for, and keep the result."""
+    report = analyze_source(source, task.path, task.settings, workspace)
+    cache.store(cache.cache_folder(task.settings), _cache_key(task, data, workspace), report)
     return report
 
 
+def _cache_key(task: Task, data: bytes, workspace: Workspace) -> str:
+    fingerprint = cache.deployment_fingerprint(workspace.root) if workspace.find_deployments else ""
+    return cache.entry_key(task.path, data, task.settings, fingerprint)
+
+
+def cached_result(task: Task) -> FileFix | None:
+    """The cache's answer for a task, looked up in this process (cheaper than a worker's round trip)."""
+    if not task.use_cache or task.fix_mode is not FixMode.NONE or task.deployment:
+        return None
+    try:
+        data = Path(task.path).read_bytes()
+        report = cache.load(cache.cache_folder(task.settings), _cache_key(task, data, workspace_for(task.path, task.settings)))
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return FileFix(report) if report is not None else None
+
+
 def run_tasks(tasks: Sequence[Task], jobs: int, on_done: Callable[[], None]) -> list[FileFix]:
-    if jobs <= 1 or len(tasks) <= PARALLEL_THRESHOLD:
-        return [_done(check_one(task), on_done) for task in tasks]
+    """Every task's result, in the order of the tasks: from the cache, else analysed in ``jobs`` processes."""
+    results: list[FileFix | None] = [_done(hit, on_done) if hit else None for hit in map(cached_result, tasks)]
+    missed = [index for index, result in enumerate(results) if result is None]
+    for index, result in zip(missed, _analyse(tasks, missed, jobs, on_done)):
+        results[index] = result
+    return [result for result in results if result is not None]
+
+
+def _analyse(tasks: Sequence[Task], indexes: list[int], jobs: int, on_done: Callable[[], None]) -> Iterator[FileFix]:
+    todo = [tasks[index] for index in indexes]
+    if jobs <= 1 or len(todo) <= PARALLEL_THRESHOLD:
+        yield from (_done(check_one(task), on_done) for task in todo)
+        return
     from concurrent.futures import ProcessPoolExecutor  # only when there are workers to start
 
-    workers = min(jobs, len(tasks))
-    chunk = max(1, len(tasks) // (workers * 8))
+    workers = min(jobs, len(todo))
+    chunk = max(1, len(todo) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [_done(result, on_done) for result in pool.map(check_one, tasks, chunksize=chunk)]
+        yield from (_done(result, on_done) for result in pool.map(check_one, todo, chunksize=chunk))
 
 
 def _done(result: FileFix, on_done: Callable[[], None]) -> FileFix:
