@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from leak_lsp.analysis.model import Severity
 
@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 SECTION = "leak-lsp"
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -126,7 +127,7 @@ def _selectors(key: str, value: Any) -> tuple[str, ...]:
     return tuple(_keyed(key, check_selector, item) for item in _strings(key, value))
 
 
-def _keyed(key: str, check: Callable[[str], str], item: str) -> str:
+def _keyed(key: str, check: Callable[[str], T], item: str) -> T:
     try:
         return check(item)
     except ConfigError as error:

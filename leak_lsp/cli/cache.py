@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -80,11 +81,22 @@ def _prepare(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
+_HASHES: dict[Path, str | None] = {}
+
+
 def _file_hash(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    """The hash of a file's bytes, once per process: files do not change during one run."""
+    if path not in _HASHES:
+        try:
+            _HASHES[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            _HASHES[path] = None
+    return _HASHES[path]
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
 
 
 # JSON of the analysis's plain data, driven by the dataclasses' type hints
@@ -104,7 +116,7 @@ def _encode(value: Any) -> Any:
 
 def _decode(hint: Any, value: Any) -> Any:
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        hints = typing.get_type_hints(hint)
+        hints = _hints(hint)
         return hint(**{field.name: _decode(hints[field.name], value[field.name])
                        for field in dataclasses.fields(hint) if field.name in value})
     if isinstance(hint, type) and issubclass(hint, enum.Enum):

@@ -312,6 +312,7 @@ def format_github(reports: Sequence[FileReport], context: Context) -> str:
 
 
 def _github_line(path: str, item: Item) -> str:
+    span: Span | None
     if isinstance(item, Finding):
         level, title, span, message = _GITHUB_LEVELS[item.severity], item.code, item.span, item.message
     else:

@@ -5,6 +5,7 @@ Results come back in the order of the tasks, so the output does not depend on ``
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -66,7 +67,7 @@ def check_one(task: Task) -> FileFix:
             source = decode_source(data)
         except (OSError, UnicodeDecodeError, SyntaxError):
             return FileFix(analyze_file(task.path, task.settings))  # which says what is wrong with the file
-        workspace = workspace_for(task.path, task.settings)
+        workspace = _workspace(task)
         if task.use_cache and task.fix_mode is FixMode.NONE:
             return FileFix(_cached_analysis(task, data, source, workspace))
         report = analyze_source(source, task.path, task.settings, workspace)
@@ -91,13 +92,24 @@ def _cache_key(task: Task, data: bytes, workspace: Workspace) -> str:
     return cache.entry_key(task.path, data, task.settings, fingerprint)
 
 
+_WORKSPACE_OF_FOLDER: dict[str, Workspace] = {}
+
+
+def _workspace(task: Task) -> Workspace:
+    """``workspace_for``, looked up once per folder: a thousand files share a few folders."""
+    folder = os.path.dirname(task.path)
+    if folder not in _WORKSPACE_OF_FOLDER:
+        _WORKSPACE_OF_FOLDER[folder] = workspace_for(task.path, task.settings)
+    return _WORKSPACE_OF_FOLDER[folder]
+
+
 def cached_result(task: Task) -> FileFix | None:
     """The cache's answer for a task, looked up in this process (cheaper than a worker's round trip)."""
     if not task.use_cache or task.fix_mode is not FixMode.NONE or task.deployment:
         return None
     try:
         data = Path(task.path).read_bytes()
-        report = cache.load(cache.cache_folder(task.settings), _cache_key(task, data, workspace_for(task.path, task.settings)))
+        report = cache.load(cache.cache_folder(task.settings), _cache_key(task, data, _workspace(task)))
     except (OSError, ValueError, RuntimeError):
         return None
     return FileFix(report) if report is not None else None

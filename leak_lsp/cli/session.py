@@ -147,6 +147,7 @@ def _summary(args: argparse.Namespace, results: Sequence[FileFix], complete: boo
 def _print_diffs(results: Sequence[FileFix]) -> int:
     changed = [result for result in results if result.original is not None and result.fixed is not None]
     for result in changed:
+        assert result.original is not None and result.fixed is not None
         sys.stdout.write(unified_diff(result.original, result.fixed, display_path(result.report.path)))
     count = sum(result.applied for result in changed)
     print(f"Would fix {count} leak{'' if count == 1 else 's'}." if count else "No fixes available.", file=sys.stderr)

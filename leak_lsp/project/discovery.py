@@ -95,15 +95,13 @@ class _Rules:
 def _relative(path: Path, base: Path) -> str:
     """``path`` relative to ``base`` (through symlinks if need be), else its bare name."""
     try:
-        pairs = ((path, base), (path.resolve(), base.resolve()))
-    except (OSError, RuntimeError):  # a symlink loop: its own name is all there is
-        pairs = ((path, base),)
-    for candidate, folder in pairs:
-        try:
-            return candidate.relative_to(folder).as_posix()
-        except ValueError:
-            continue
-    return path.name
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a symlink loop
+        return path.name
 
 
 class _GitIgnores:
