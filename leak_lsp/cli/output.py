@@ -30,9 +30,10 @@ Item = Finding | SourceProblem
 class Summary:
     """The counts behind the text format's last lines."""
 
-    findings: int
+    findings: int  # errors and warnings
     files_with_findings: int
     problems: int
+    notes: int = 0  # information and hints: shown, but they do not fail the run
     deployment_problems: int = 0
     complete: bool = True  # False when a path given did not exist: "all checked" would not be true
     fixed: int = 0
@@ -133,6 +134,8 @@ def summary_lines(summary: Summary) -> list[str]:
         lines.append(f"{_count(summary.problems, 'problem')} kept code from being analysed.")
     if summary.complete and not (summary.findings or summary.problems or summary.deployment_problems):
         lines.append("All checked, no leaks.")
+    if summary.notes:
+        lines.append(f"{_count(summary.notes, 'note')} at information level.")
     if summary.fixable:
         lines.append(f"[*] {summary.fixable} fixable with the `--fix` option.")
     if summary.unsafe_fixable:

@@ -118,9 +118,13 @@ def _print_results(args: argparse.Namespace, results: list[FileFix], complete: b
 
 def _found_status(reports: Sequence[FileReport]) -> int:
     """1 when a finding above information level remains, or a file could not be analysed."""
-    blocking = (Severity.ERROR, Severity.WARNING)
-    found = any(finding.severity in blocking for report in reports for finding in report.findings)
+    found = any(_is_blocking(finding) for report in reports for finding in report.findings)
     return EXIT_FOUND if found or any(report.problems for report in reports) else EXIT_CLEAN
+
+
+def _is_blocking(finding: Finding) -> bool:
+    """An error or a warning: what fails a CI run. Information and hints are notes."""
+    return finding.severity in (Severity.ERROR, Severity.WARNING)
 
 
 def _fixable(unsafe_fixes: bool) -> Callable[[Finding], bool]:
@@ -133,8 +137,9 @@ def _summary(args: argparse.Namespace, results: Sequence[FileFix], complete: boo
     safe, safe_or_unsafe = _fixable(False), _fixable(True)
     only_unsafe = [finding for finding in findings if safe_or_unsafe(finding) and not safe(finding)]
     return Summary(
-        findings=len(findings),
-        files_with_findings=sum(1 for report in reports if report.findings),
+        findings=sum(map(_is_blocking, findings)),
+        files_with_findings=sum(1 for report in reports if any(map(_is_blocking, report.findings))),
+        notes=sum(not _is_blocking(finding) for finding in findings),
         problems=sum(not is_deployment_problem(problem) for report in reports for problem in report.problems),
         deployment_problems=sum(is_deployment_problem(problem) for report in reports for problem in report.problems),
         complete=complete,

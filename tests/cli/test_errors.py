@@ -65,9 +65,11 @@ def test_information_only_findings_exit_0(tmp_path: Path, run_check: RunCheck) -
     write(tmp_path, "handler.py", CLEAN_HANDLER.replace("worker.join()", "worker.join()  # noqa: EL101"))
 
     result = run_check("--format", "json", "handler.py")
+    text = run_check("handler.py")
 
     assert [(entry["code"], entry["severity"]) for entry in json.loads(result.stdout)] == [("EL902", "information")]
-    assert result.returncode == 0
+    assert result.returncode == text.returncode == 0
+    assert text.stdout.splitlines()[-2:] == ["All checked, no leaks.", "1 note at information level."]
 
 
 def test_fix_with_statistics_prints_statistics_and_what_was_fixed(tmp_path: Path, run_check: RunCheck) -> None:
