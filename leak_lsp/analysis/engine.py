@@ -293,8 +293,7 @@ class _Module:
             if hand_off.root not in settled_roots.value:
                 finding = self._finding(rule_for("EL901"), work, handler, target=hand_off.target)
                 findings.setdefault((finding.code, finding.span), finding)
-        ordered = sorted(findings.values(), key=lambda f: (f.span, f.code))
-        kept = apply_noqa(ordered, self.parsed.lines, self.path, self.settings)
+        kept = apply_noqa(findings.values(), self.parsed.lines, self.path, self.settings)
         report.findings = sorted((f for f in kept if self.settings.is_enabled(f.code)), key=lambda f: (f.span, f.code))
         report.dependencies = sorted(self.dependencies)
         return report

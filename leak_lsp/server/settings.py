@@ -3,8 +3,9 @@
 The client's settings (``initializationOptions.settings``, the ``leakLsp`` section of
 ``workspace/configuration`` or ``workspace/didChangeConfiguration``) use the same keys
 as the TOML section and lie over it as the command line does in ``check``: one
-:class:`~leak_lsp.analysis.config.Overlay` (``select`` replaces, ``ignore`` adds...). Keys of the editor extension itself (an
-interpreter path, a trace level) are left to the extension and ignored here.
+:class:`~leak_lsp.analysis.config.Overlay` (``select`` replaces, ``ignore`` adds...).
+Keys of the editor extension itself (an interpreter path, a trace level) are left to
+the extension and ignored here.
 """
 
 from __future__ import annotations
