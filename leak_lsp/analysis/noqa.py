@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import Finding, Span
+from leak_lsp.analysis.model import Applicability, Finding, Fix, Span, TextEdit
 from leak_lsp.analysis.text import LineIndex
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -29,25 +29,41 @@ UNUSED_NOQA = "EL902"
 class _NamedCode:
     text: str  # upper-cased
     span: Span  # where the comment names it
+    removal: Span | None  # what to delete to drop it from the comment; None when no clean cut exists
 
 
 def _directives(lines: LineIndex) -> dict[int, list[_NamedCode]]:
     result: dict[int, list[_NamedCode]] = {}
     for mention in _MENTION.finditer(lines.text):
         line = lines.position(mention.start()).line
-        match = NOQA.search(lines.line(line))
+        text = lines.line(line)
+        match = NOQA.search(text)
         if match and line not in result:
-            result[line] = list(_named_codes(line, match))
+            result[line] = list(_named_codes(line, text, match))
     return result
 
 
-def _named_codes(line: int, match: re.Match[str]) -> Iterator[_NamedCode]:
-    codes = match.group("codes")
-    if not codes:
+def _named_codes(line: int, text: str, match: re.Match[str]) -> Iterator[_NamedCode]:
+    if not match.group("codes"):
         return
     start = match.start("codes")
-    for code in _CODE.finditer(codes):
-        yield _NamedCode(code.group().upper(), Span.of(line, start + code.start(), line, start + code.end()))
+    codes = [(start + code.start(), start + code.end(), code.group().upper())
+             for code in _CODE.finditer(match.group("codes"))]
+    clean = match.end() == len(text) or text[match.end()] in " \t#"  # not ``EL1O1``, read as ``EL1``
+    for index, (begin, end, code) in enumerate(codes):
+        removal = _removal(text, match, codes, index) if clean else None
+        cut = Span.of(line, removal[0], line, removal[1]) if removal else None
+        yield _NamedCode(code, Span.of(line, begin, line, end), cut)
+
+
+def _removal(text: str, match: re.Match[str], codes: list[tuple[int, int, str]], index: int) -> tuple[int, int]:
+    """The columns to delete: the whole directive for its only code (a bare ``# noqa`` would
+    suppress everything), else the code with the separator after it (before it, for the last)."""
+    if len(codes) == 1:
+        return len(text[:match.start()].rstrip()), match.end()
+    if index + 1 < len(codes):
+        return codes[index][0], codes[index + 1][0]
+    return codes[index - 1][1], codes[index][1]
 
 
 def apply_noqa(findings: Iterable[Finding], lines: LineIndex, path: str, settings: Settings) -> list[Finding]:
@@ -77,10 +93,18 @@ def _unused(directives: dict[int, list[_NamedCode]], used: set[tuple[int, str]],
     rule = rule_for(UNUSED_NOQA)
     severity = settings.severity_of(rule.code, rule.severity)
     return [
-        Finding(rule.code, rule.name, rule.message.format(what=_why(code.text, known)), severity, code.span, path)
+        Finding(rule.code, rule.name, rule.message.format(what=_why(code.text, known)), severity, code.span, path,
+                fixes=_removal_fix(code))
         for line, code in candidates
         if comments is None or line in comments
     ]
+
+
+def _removal_fix(code: _NamedCode) -> tuple[Fix, ...]:
+    if code.removal is None:
+        return ()
+    return (Fix(f"Remove `{code.text}` from the noqa comment", (TextEdit(code.removal, ""),), Applicability.SAFE,
+                preferred=True),)
 
 
 def _why(code: str, known: set[str]) -> str:

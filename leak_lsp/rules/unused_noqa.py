@@ -25,8 +25,10 @@ def lambda_handler(event, context):
 ```
 
 ## Fix safety
-No fix is offered: remove the code from the comment by hand (keeping the codes of other
-tools).
+The fix removes the code from the comment, keeping the other codes, and the whole
+`# noqa` directive when it was the only code (a bare `# noqa` left behind would
+suppress everything on the line). It is safe: the code suppressed nothing. No fix is
+offered when the comment cannot be cut cleanly (`# noqa: EL1O1` is read as `EL1`).
 
 ## References
 - [ruff's `unused-noqa` (RUF100)](https://docs.astral.sh/ruff/rules/unused-noqa/)
