@@ -31,6 +31,13 @@ def _opening(root: Path, path: Path, settings: Mapping[str, Any] | None) -> byte
 def pulled_diagnostics(command: Sequence[str], root: Path, path: Path, settings: Mapping[str, Any] | None = None,
                        cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Start the server, open ``path``, pull its diagnostics, shut the server down."""
+    reply = next(reply for reply in session(command, root, path, settings, cwd, env) if reply.get("id") == 2)
+    return list(reply["result"]["items"])
+
+
+def session(command: Sequence[str], root: Path, path: Path, settings: Mapping[str, Any] | None = None,
+            cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every message the server sent until it answered the diagnostic pull."""
     server = subprocess.Popen(list(command), cwd=cwd or root, env=None if env is None else dict(env),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert server.stdin is not None and server.stdout is not None
@@ -51,8 +58,7 @@ def pulled_diagnostics(command: Sequence[str], root: Path, path: Path, settings:
         if server.poll() is None:
             server.kill()
             server.wait(timeout=30)
-    reply = next(reply for reply in _complete(output) if reply.get("id") == 2)
-    return list(reply["result"]["items"])
+    return _complete(output)
 
 
 def _complete(stream: bytes) -> list[dict[str, Any]]:

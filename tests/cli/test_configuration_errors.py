@@ -3,11 +3,13 @@ file, the key and, for a typo, the nearest right value."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import LEAKING_HANDLER, RunCheck, write
+from tests.cli.lsp_stdio import session
 
 CASES = {
     "a prefix that selects nothing": ('select = ["EL11"]', "`select`", "'EL11' selects no rule"),
@@ -64,3 +66,14 @@ def test_good_settings_are_accepted(tmp_path: Path, run_check: RunCheck) -> None
 
     assert result.returncode == 1, result.stderr
     assert "EL101" in result.stdout
+
+
+def test_the_server_rejects_the_same_client_settings_with_the_same_hint(tmp_path: Path) -> None:
+    handler = write(tmp_path, "handler.py", LEAKING_HANDLER)
+
+    messages = session([sys.executable, "-m", "leak_lsp", "serve"], tmp_path, handler, {"select": ["el101"]})
+
+    shown = [message["params"]["message"] for message in messages if message.get("method") == "window/showMessage"]
+    assert any("did you mean EL101?" in text for text in shown), shown
+    [pulled] = [message for message in messages if message.get("id") == 2]
+    assert [item["code"] for item in pulled["result"]["items"]] == ["EL101"]  # the defaults still check
