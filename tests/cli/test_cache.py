@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,21 @@ def test_fix_does_not_trust_the_cache(project: Path, run_check: RunCheck) -> Non
 
     assert "Fixed 1 leak." in result.stdout
     assert (project / "handler.py").read_text(encoding="utf-8") != LEAKING_HANDLER
+
+
+CORPUS = Path(__file__).parents[1] / "fixtures" / "analysis"
+
+
+@pytest.mark.parametrize("output", ["json", "sarif"])
+def test_answers_from_the_cache_equal_fresh_ones_over_the_corpus(output: str, tmp_path: Path, run_check: RunCheck) -> None:
+    """Every field (related locations, fixes, handlers, problems) survives the cache, in parallel too."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'corpus'\n")
+
+    fresh = run_check("--no-cache", "--format", output, "-j", "2", "corpus")
+    filling = run_check("--format", output, "-j", "2", "corpus")
+    warm = run_check("--format", output, "-j", "2", "corpus")
+
+    assert len(entries(tmp_path)) > 50
+    assert json.loads(warm.stdout) == json.loads(filling.stdout) == json.loads(fresh.stdout)
+    assert warm.returncode == fresh.returncode
