@@ -2,7 +2,7 @@
 
 A finding on a line whose noqa comment names its code (or names none) is suppressed. A
 leak-lsp code in a noqa comment that suppresses nothing, or that is no rule at all, is
-reported itself (EL902, as ruff's RUF100): a stale suppression would otherwise hide the
+reported itself (EL910, as ruff's RUF100): a stale suppression would otherwise hide the
 next real leak on that line. Other tools' codes (``E501``) are theirs to judge.
 """
 
@@ -22,7 +22,7 @@ NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 _MENTION = re.compile(r"noqa", re.IGNORECASE)
 OWN_PREFIX = "EL"
-UNUSED_NOQA = "EL902"
+UNUSED_NOQA = "EL910"
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _removal(text: str, match: re.Match[str], codes: list[tuple[int, int, str]],
 
 
 def apply_noqa(findings: Iterable[Finding], lines: LineIndex, path: str, settings: Settings) -> list[Finding]:
-    """The findings no noqa comment suppresses, then one EL902 per unknown or unused code."""
+    """The findings no noqa comment suppresses, then one EL910 per unknown or unused code."""
     directives = _directives(lines)
     kept, used = [], set()
     for finding in findings:

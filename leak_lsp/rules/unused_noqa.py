@@ -38,7 +38,7 @@ from leak_lsp.analysis.model import Outcome, Severity
 from leak_lsp.rules.rule import Rule
 
 RULE = Rule(
-    code="EL902",
+    code="EL910",
     name="unused-noqa",
     outcome=Outcome.UNKNOWN,
     severity=Severity.INFORMATION,

@@ -67,7 +67,7 @@ def test_information_only_findings_exit_0(tmp_path: Path, run_check: RunCheck) -
     result = run_check("--format", "json", "handler.py")
     text = run_check("handler.py")
 
-    assert [(entry["code"], entry["severity"]) for entry in json.loads(result.stdout)] == [("EL902", "information")]
+    assert [(entry["code"], entry["severity"]) for entry in json.loads(result.stdout)] == [("EL910", "information")]
     assert result.returncode == text.returncode == 0
     assert {"All checked, no leaks.", "1 note at information level."} <= set(text.stdout.splitlines())
 

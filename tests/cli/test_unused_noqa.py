@@ -1,4 +1,4 @@
-"""EL902: a leak-lsp code in a noqa comment that suppresses nothing, reported and removed by ``--fix``."""
+"""EL910: a leak-lsp code in a noqa comment that suppresses nothing, reported and removed by ``--fix``."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def test_stale_codes_are_reported_where_the_comment_names_them(tmp_path: Path, r
     entries = json.loads(run_check("--format", "json", "handler.py").stdout)
 
     assert [(entry["code"], entry["location"]) for entry in entries] == [
-        ("EL902", {"row": 10, "column": 29}),
-        ("EL902", {"row": 11, "column": 28}),
+        ("EL910", {"row": 10, "column": 29}),
+        ("EL910", {"row": 11, "column": 28}),
     ]
 
 
@@ -39,4 +39,4 @@ def test_a_comment_that_cannot_be_cut_cleanly_is_reported_but_not_fixed(tmp_path
     result = run_check("--fix", "handler.py")
 
     assert handler.read_text(encoding="utf-8") == source
-    assert "EL902 unused `noqa` directive: `EL1` is no leak-lsp rule" in result.stdout
+    assert "EL910 unused `noqa` directive: `EL1` is no leak-lsp rule" in result.stdout
