@@ -1,22 +1,26 @@
-"""Cross-module analysis of a generated project: 200 modules, 50 handlers, one shared helper.
+"""``leak-lsp check`` of a generated 1,000-module project, cold and warm, at 1, 2 and all
+cores, beside ruff and pyflakes when they are installed; then the in-process cross-module
+analysis after an edit in a shared helper.
 
-Prints the time to analyse every handler module cold (fresh workspace: jedi resolution
-and helper summaries computed), then again after a one-line edit in the shared helper
-(only what depends on it is recomputed), and the ratio between the two. Run:
-``python benchmarks/bench_project.py``.
+Every figure is whole-process wall time measured in this run (best of ``--repeat``), and
+printed with its ratio to a baseline of the same run. Run:
+``python benchmarks/bench_project.py [--modules 1000] [--repeat 3]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from leak_lsp.analysis import analyze_file
 from leak_lsp.project.workspace import Workspace
-
-HANDLERS = 50
-HELPERS = 149  # plus the shared module: 200 modules in all
 
 SHARED = '''import threading
 
@@ -40,53 +44,135 @@ def process_{n}(records):
     return start_flusher(batch)
 '''
 
-HANDLER = '''from helpers.helper_{n} import process_{n}
+HANDLER = '''import threading
+
+from helpers.helper_{n} import process_{n}
 from shared.common import wait_all
+
+
+def audit(event):
+    return len(event)
 
 
 def lambda_handler(event, context):
     flusher = process_{n}(event["records"])
     wait_all([flusher])
+    {leak}
     return {{"statusCode": 200}}
 '''
 
+LEAK = "threading.Thread(target=audit, args=(event,)).start()"
+SETTLED = "audit(event)"
+CACHE = ".leak_lsp_cache"
 
-def build(root: Path) -> list[Path]:
+
+def build(root: Path, modules: int) -> list[Path]:
+    """``modules`` modules: a quarter handlers (every other one leaking), the rest helpers."""
+    handlers_count = modules // 4
+    helpers_count = modules - handlers_count - 1
     (root / "pyproject.toml").write_text("[project]\nname = 'generated'\n")
     for folder in ("shared", "helpers", "handlers"):
         (root / folder).mkdir()
         (root / folder / "__init__.py").write_text("")
     (root / "shared" / "common.py").write_text(SHARED)
-    for n in range(HELPERS):
+    for n in range(helpers_count):
         (root / "helpers" / f"helper_{n}.py").write_text(HELPER.format(n=n))
     handlers = []
-    for n in range(HANDLERS):
+    for n in range(handlers_count):
         path = root / "handlers" / f"handler_{n}.py"
-        path.write_text(HANDLER.format(n=n))
+        path.write_text(HANDLER.format(n=n % helpers_count, leak=LEAK if n % 2 else SETTLED))
         handlers.append(path)
     return handlers
 
 
-def analyse_all(handlers: list[Path], workspace: Workspace) -> tuple[float, int]:
+def timed(command: Sequence[str], cwd: Path, repeat: int, before: object = None,
+          env: dict[str, str] | None = None) -> float:
+    """Best wall time of ``repeat`` runs; ``before`` (a callable) runs before each."""
+    best = float("inf")
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        start = time.perf_counter()
+        subprocess.run(list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, **(env or {})}, check=False)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def row(label: str, seconds: float, baseline: float | None = None, against: str = "") -> None:
+    ratio = f"  {seconds / baseline:6.2f}x {against}" if baseline else ""
+    print(f"  {label:<42} {seconds * 1000:8.0f} ms{ratio}")
+
+
+def check_project(root: Path, repeat: int) -> None:
+    leak_lsp = [sys.executable, "-m", "leak_lsp", "check", "--format", "json"]
+    cores = os.cpu_count() or 1
+    job_counts = sorted({1, 2, cores})
+
+    def drop_cache() -> None:
+        shutil.rmtree(root / CACHE, ignore_errors=True)
+
+    print("leak-lsp check, cold (no cache):")
+    cold = {jobs: timed([*leak_lsp, "--no-cache", "-j", str(jobs), "."], root, repeat) for jobs in job_counts}
+    for jobs in job_counts:
+        row(f"-j {jobs}", cold[jobs], cold[1], "of -j 1")
+    print("leak-lsp check, with the cache:")
+    filling = timed([*leak_lsp, "-j", str(cores), "."], root, repeat, before=drop_cache)
+    row(f"-j {cores}, empty cache (filling it)", filling, cold[cores], f"of cold -j {cores}")
+    warm = {jobs: timed([*leak_lsp, "-j", str(jobs), "."], root, repeat) for jobs in job_counts}
+    for jobs in job_counts:
+        row(f"-j {jobs}, warm (nothing changed)", warm[jobs], cold[jobs], f"of cold -j {jobs}")
+    others(root, repeat, cold[cores], warm[cores])
+
+
+def others(root: Path, repeat: int, cold: float, warm: float) -> None:
+    print("the same project, other tools (leak-lsp at all cores as the baseline):")
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff:
+        ruff_cold = timed([ruff, "check", "--no-cache", "--exit-zero", "."], root, repeat)
+        ruff_warm = timed([ruff, "check", "--exit-zero", "."], root, repeat)
+        row("ruff check, cold", ruff_cold)
+        row("ruff check, warm", ruff_warm)
+        print(f"  leak-lsp / ruff: cold {cold / ruff_cold:.1f}x, warm {warm / ruff_warm:.1f}x")
+    else:
+        print("  ruff: not installed")
+    if subprocess.run([sys.executable, "-m", "pyflakes", "--version"], capture_output=True).returncode == 0:
+        pyflakes = timed([sys.executable, "-m", "pyflakes", "."], root, repeat)
+        row("pyflakes (one process, no cache)", pyflakes)
+        print(f"  leak-lsp / pyflakes: cold {cold / pyflakes:.1f}x, warm {warm / pyflakes:.1f}x")
+    else:
+        print("  pyflakes: not installed")
+
+
+def edit_in_process(root: Path, handlers: list[Path]) -> None:
+    """The cross-module path in one process: every handler, then again after a helper edit."""
+    workspace = Workspace(root)
     start = time.perf_counter()
-    findings = sum(len(analyze_file(path, workspace=workspace).findings) for path in handlers)
-    return time.perf_counter() - start, findings
+    cold_findings = sum(len(analyze_file(path, workspace=workspace).findings) for path in handlers)
+    cold = time.perf_counter() - start
+    shared = root / "shared" / "common.py"
+    shared.write_text(SHARED.replace("    for thread in threads:\n        thread.join()\n", "    pass\n"))
+    workspace.invalidate(shared)
+    start = time.perf_counter()
+    edited_findings = sum(len(analyze_file(path, workspace=workspace).findings) for path in handlers)
+    edited = time.perf_counter() - start
+    print(f"in process, {len(handlers)} handler modules:")
+    row(f"cold ({cold_findings} findings)", cold)
+    row(f"after a shared-helper edit ({edited_findings} findings)", edited, cold, "of cold")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modules", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        handlers = build(root)
-        workspace = Workspace(root)
-        cold, cold_findings = analyse_all(handlers, workspace)
-        shared = root / "shared" / "common.py"
-        shared.write_text(SHARED.replace("    for thread in threads:\n        thread.join()\n", "    pass\n"))
-        workspace.invalidate(shared)
-        edited, edited_findings = analyse_all(handlers, workspace)
-    print(f"project: {HELPERS + 1} helper modules, {HANDLERS} handler modules")
-    print(f"cold            {cold * 1000:8.0f} ms  ({cold_findings} findings)")
-    print(f"after the edit  {edited * 1000:8.0f} ms  ({edited_findings} findings: wait_all no longer joins)")
-    print(f"ratio           {edited / cold:8.2f}x of cold")
+        handlers = build(root, options.modules)
+        print(f"project: {options.modules} modules ({len(handlers)} handler modules), "
+              f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        check_project(root, options.repeat)
+        edit_in_process(root, handlers)
 
 
 if __name__ == "__main__":

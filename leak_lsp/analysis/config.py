@@ -6,12 +6,14 @@ and by the server (from pyproject.toml and the client's settings).
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
+import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from leak_lsp.analysis.model import Severity
 
@@ -21,6 +23,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 SECTION = "leak-lsp"
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -63,8 +66,9 @@ class Settings:
         return names
 
     def merged(self, overrides: Mapping[str, Any]) -> Settings:
-        """These settings with ``overrides`` (same keys as the TOML section) on top."""
-        return replace(self, **_parse_section(overrides, base_select=self.select))
+        """These settings with ``overrides`` (same keys as the TOML section) on top, as an
+        :class:`Overlay` (``select`` replaces, ``ignore`` adds...)."""
+        return Overlay.parse(overrides).apply(self)
 
 
 def _prefix_length(code: str, prefix: str) -> int:
@@ -92,44 +96,138 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
         return tuple(value)
-    raise ConfigError(f"`{key}` must be a list of strings")
+    raise ConfigError(f"`{key}` must be a list of strings, not {value!r}")
 
 
-def _severities(value: Any) -> dict[str, Severity]:
+def check_selector(text: str) -> str:
+    """``ALL``, or a rule code or prefix that selects at least one rule, written as ruff
+    writes them (upper case): ``EL1``, ``EL101``. Raises :class:`ConfigError` with a
+    suggestion: ``EL11``, ``el101`` and ``EL999`` would silently select nothing."""
+    from leak_lsp.rules import all_rules
+
+    selector = text.strip()
+    codes = [rule.code for rule in all_rules()]
+    if selector == "ALL" or (selector.startswith("EL") and any(code.startswith(selector) for code in codes)):
+        return selector
+    raise ConfigError(f"{text!r} selects no rule{_suggestion(selector, codes)}; `leak-lsp rule` lists them")
+
+
+def _suggestion(text: str, choices: Iterable[str]) -> str:
+    """`` (did you mean EL101?)`` for the nearest choice, as ruff and git suggest."""
+    candidates = list(choices)
+    upper = text.upper()
+    if upper in candidates:
+        return f" (did you mean {upper}?)"
+    close = difflib.get_close_matches(upper, candidates, n=1, cutoff=0.6) or difflib.get_close_matches(
+        text, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _selectors(key: str, value: Any) -> tuple[str, ...]:
+    return tuple(_keyed(key, check_selector, item) for item in _strings(key, value))
+
+
+def _keyed(key: str, check: Callable[[str], T], item: str) -> T:
+    try:
+        return check(item)
+    except ConfigError as error:
+        raise ConfigError(f"`{key}`: {error}") from None
+
+
+def check_severity(text: str) -> Severity:
+    """``error``, ``warning``, ``information`` or ``hint`` (any case)."""
+    levels = [severity.value for severity in Severity]
+    try:
+        return Severity(text.strip().lower())
+    except ValueError:
+        raise ConfigError(f"unknown severity {text!r}{_suggestion(text.lower(), levels)}; "
+                          f"expected {'|'.join(levels)}") from None
+
+
+def _severities(key: str, value: Any) -> dict[str, Severity]:
     if not isinstance(value, Mapping):
-        raise ConfigError("`severity` must be a table of CODE = \"error|warning|information|hint\"")
-    result = {}
-    for code, name in value.items():
-        try:
-            result[str(code)] = Severity(str(name).lower())
-        except ValueError:
-            raise ConfigError(f"unknown severity {name!r} for {code}") from None
-    return result
+        raise ConfigError(f"`{key}` must be a table of CODE = \"error|warning|information|hint\"")
+    return {
+        _keyed(key, check_selector, str(code)): _keyed(f"{key}.{code}", check_severity, str(name))
+        for code, name in value.items()
+    }
 
 
-_PARSERS = {
-    "select": _strings,
-    "ignore": _strings,
-    "extend-select": _strings,
-    "handlers": _strings,
-    "exclude": _strings,
-}
+_HANDLER_SPEC = re.compile(r"^(?P<file>[^:]+):(?P<function>[A-Za-z_*?\[][\w*?\[\]!.-]*)$")
 
 
-def _parse_section(section: Mapping[str, Any], base_select: tuple[str, ...] = Settings.select) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for key, value in section.items():
-        key = key.replace("_", "-")
-        if key == "severity":
-            parsed["severity"] = _severities(value)
-        elif key in _PARSERS:
+def check_handler_spec(text: str) -> str:
+    """``path/glob.py:function_glob`` (``handlers/*.py:handle_*``)."""
+    if not _HANDLER_SPEC.match(text.strip()):
+        raise ConfigError(f"{text!r} is not `path/glob.py:function_glob` (as in \"handlers/*.py:lambda_handler\")")
+    return text.strip()
+
+
+def _handler_specs(key: str, value: Any) -> tuple[str, ...]:
+    return tuple(_keyed(key, check_handler_spec, item) for item in _strings(key, value))
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Settings given on top of others: ``[tool.leak-lsp]`` over the defaults, the command
+    line or the editor's settings over ``[tool.leak-lsp]``. One meaning everywhere, as
+    ruff's ``extend-*`` convention has it:
+
+    - ``select`` replaces the selection below and its ignores (a new selection starts
+      afresh, as ruff's ``--select`` does);
+    - ``extend-select`` adds to the selection below, and turns back on the codes it names
+      that were ignored below;
+    - ``ignore`` adds to the ignores below;
+    - ``severity`` is merged per code, the overlay's level winning;
+    - ``handlers`` adds entry points;
+    - ``exclude`` replaces the patterns below, ``extend-exclude`` adds to them.
+    """
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    handlers: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+
+    @staticmethod
+    def parse(section: Mapping[str, Any]) -> Overlay:
+        """The overlay of a settings table (the TOML section's keys; ``_`` may stand for ``-``).
+
+        Raises :class:`ConfigError` naming the key, with a suggestion when it is a typo.
+        """
+        parsed: dict[str, Any] = {}
+        for raw_key, value in section.items():
+            key = str(raw_key).replace("_", "-")
+            if key not in _PARSERS:
+                raise ConfigError(f"unknown setting `{key}`{_suggestion(key, _PARSERS)}")
             parsed[key.replace("-", "_")] = _PARSERS[key](key, value)
-        else:
-            raise ConfigError(f"unknown setting `{key}` in [tool.{SECTION}]")
-    extra = parsed.pop("extend_select", ())
-    if extra:
-        parsed["select"] = tuple(parsed.get("select", base_select)) + extra
-    return parsed
+        return Overlay(**parsed)
+
+    def apply(self, settings: Settings) -> Settings:
+        select, ignore = (settings.select, settings.ignore) if self.select is None else (self.select, ())
+        ignore = tuple(code for code in ignore if not any(code.startswith(added) for added in self.extend_select))
+        exclude = settings.exclude if self.exclude is None else self.exclude
+        return replace(
+            settings,
+            select=select + self.extend_select,
+            ignore=ignore + self.ignore,
+            severity={**settings.severity, **self.severity},
+            handlers=settings.handlers + self.handlers,
+            exclude=exclude + self.extend_exclude,
+        )
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "select": _selectors,
+    "extend-select": _selectors,
+    "ignore": _selectors,
+    "severity": _severities,
+    "handlers": _handler_specs,
+    "exclude": _strings,
+    "extend-exclude": _strings,
+}
 
 
 def find_pyproject(start: str | Path) -> Path | None:
@@ -161,6 +259,6 @@ def load_settings(start: str | Path) -> Settings:
     if not isinstance(section, Mapping):
         raise ConfigError(f"{pyproject}: [tool.{SECTION}] must be a table")
     try:
-        return replace(Settings(root=str(pyproject.parent)), **_parse_section(section))
+        return Overlay.parse(section).apply(Settings(root=str(pyproject.parent)))
     except ConfigError as error:
-        raise ConfigError(f"{pyproject}: {error}") from None
+        raise ConfigError(f"{pyproject}: [tool.{SECTION}] {error}") from None

@@ -25,7 +25,7 @@ from leak_lsp.analysis.lifecycle import (
 )
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
 from leak_lsp.analysis.names import Scope, module_scope, walk_statements
-from leak_lsp.analysis.noqa import suppressed_codes
+from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.text import utf8_column_to_index
 from leak_lsp.rules import Rule, rule_for, rule_of_kind
@@ -293,13 +293,8 @@ class _Module:
             if hand_off.root not in settled_roots.value:
                 finding = self._finding(rule_for("EL901"), work, handler, target=hand_off.target)
                 findings.setdefault((finding.code, finding.span), finding)
-        noqa = suppressed_codes(self.parsed.lines)
-        for finding in sorted(findings.values(), key=lambda f: (f.span, f.code)):
-            codes = noqa.get(finding.span.start.line)
-            if codes is not None and (not codes or finding.code in codes):
-                continue
-            if self.settings.is_enabled(finding.code):
-                report.findings.append(finding)
+        kept = apply_noqa(findings.values(), self.parsed.lines, self.path, self.settings)
+        report.findings = sorted((f for f in kept if self.settings.is_enabled(f.code)), key=lambda f: (f.span, f.code))
         report.dependencies = sorted(self.dependencies)
         return report
 

@@ -4,14 +4,16 @@ A subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``;
 heavy imports stay inside ``run`` so that ``--help`` and ``serve`` start fast.
 """
 
-from __future__ import annotations
+from leak_lsp.cli.safe_path import drop_workspace_paths
 
-import argparse
-import importlib
-import sys
-from collections.abc import Sequence
+drop_workspace_paths()  # before anything else is imported: the user's code must not shadow ours
 
-from leak_lsp import __version__
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+from leak_lsp import __version__  # noqa: E402
 
 SUBCOMMANDS = {
     "check": "Find execution leaks in Python files and folders.",

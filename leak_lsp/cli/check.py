@@ -10,7 +10,6 @@ import argparse
 import os
 
 FORMATS = ("text", "json", "sarif", "github")
-SEVERITIES = ("error", "warning", "information", "hint")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="gitignore-style patterns to skip, comma-separated (replaces the configured `exclude`)")
     files.add_argument("--extend-exclude", action="append", type=patterns, metavar="PATTERNS",
                        help="gitignore-style patterns to skip as well, comma-separated")
+    files.add_argument("--force-exclude", action="store_true",
+                       help="skip excluded files even when named on the command line (for pre-commit)")
     fixes = parser.add_argument_group("fixes")
     fixes.add_argument("--fix", action="store_true", help="apply the safe fixes and write the files back")
     fixes.add_argument("--unsafe-fixes", action="store_true", help="apply the unsafe fixes too")
@@ -38,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     reports = parser.add_argument_group("reports")
     reports.add_argument("--show-handlers", action="store_true", help="list the entry points found, and why")
     reports.add_argument("--statistics", action="store_true", help="count the findings per rule code")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the results cache (.leak_lsp_cache beside pyproject.toml)")
     parser.add_argument("--jobs", "-j", type=positive_int, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes when there are many files (default: the number of CPUs)")  # fmt: skip
 
@@ -49,13 +52,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def rule_selector(text: str) -> str:
-    """``ALL`` or a prefix of at least one rule code (``EL1``, ``EL101``), upper-cased."""
-    from leak_lsp.rules import all_rules
+    """``ALL`` or a prefix of at least one rule code (``EL1``, ``EL101``): the same check as pyproject.toml's."""
+    from leak_lsp.analysis.config import ConfigError, check_selector
 
-    selector = text.strip().upper()
-    if selector == "ALL" or any(rule.code.startswith(selector) for rule in all_rules()):
-        return selector
-    raise argparse.ArgumentTypeError(f"{text!r} matches no rule code; `leak-lsp rule` lists them")
+    try:
+        return check_selector(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def selectors(text: str) -> list[str]:
@@ -65,13 +68,15 @@ def selectors(text: str) -> list[str]:
 
 def severity_override(text: str) -> tuple[str, str]:
     """``CODE=level``."""
+    from leak_lsp.analysis.config import ConfigError, check_severity
+
     code, separator, level = text.partition("=")
-    level = level.strip().lower()
     if not separator:
         raise argparse.ArgumentTypeError(f"expected CODE=LEVEL, got {text!r}")
-    if level not in SEVERITIES:
-        raise argparse.ArgumentTypeError(f"unknown severity {level!r}; expected {'|'.join(SEVERITIES)}")
-    return rule_selector(code), level
+    try:
+        return rule_selector(code), check_severity(level).value
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def patterns(text: str) -> list[str]:

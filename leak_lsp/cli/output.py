@@ -30,9 +30,12 @@ Item = Finding | SourceProblem
 class Summary:
     """The counts behind the text format's last lines."""
 
-    findings: int
+    findings: int  # errors and warnings
     files_with_findings: int
     problems: int
+    notes: int = 0  # information and hints: shown, but they do not fail the run
+    deployment_problems: int = 0
+    complete: bool = True  # False when a path given did not exist: "all checked" would not be true
     fixed: int = 0
     fixable: int = 0
     unsafe_fixable: int = 0
@@ -101,10 +104,22 @@ def _text_line(path: str, item: Item, paint: Callable[[str, str], str]) -> str:
     if isinstance(item, Finding):
         start = item.span.start
         return f"{where}:{start.line + 1}:{start.column + 1}: {paint(item.code, _COLOURS[item.severity])} {item.message}"
+    kind = problem_kind(item)
+    text = item.message.partition(": ")[2] if kind != "error" else item.message
+    label = paint(kind, _COLOURS[Severity.ERROR])
     if item.span is None:
-        return f"{where}: {paint('error', _COLOURS[Severity.ERROR])}: {item.message}"
+        return f"{where}: {label}: {text}"
     start = item.span.start
-    return f"{where}:{start.line + 1}:{start.column + 1}: {paint('SyntaxError', _COLOURS[Severity.ERROR])}: {item.message}"
+    return f"{where}:{start.line + 1}:{start.column + 1}: {label}: {text}"
+
+
+_PROBLEM_KINDS = ("SyntaxError", "deployment")
+
+
+def problem_kind(problem: SourceProblem) -> str:
+    """``SyntaxError`` or ``deployment`` when the message starts with it (it says so itself), else ``error``."""
+    head = problem.message.partition(": ")[0]
+    return head if head in _PROBLEM_KINDS else "error"
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -113,10 +128,14 @@ def summary_lines(summary: Summary) -> list[str]:
         lines.append(f"Fixed {_count(summary.fixed, 'leak')}.")
     if summary.findings:
         lines.append(f"Found {_count(summary.findings, 'leak')} in {_count(summary.files_with_findings, 'file')}.")
+    if summary.deployment_problems:
+        lines.append(f"{_count(summary.deployment_problems, 'entry point')} in deployment files name missing code.")
     if summary.problems:
         lines.append(f"{_count(summary.problems, 'problem')} kept code from being analysed.")
-    if not (summary.findings or summary.problems):
+    if summary.complete and not (summary.findings or summary.problems or summary.deployment_problems):
         lines.append("All checked, no leaks.")
+    if summary.notes:
+        lines.append(f"{_count(summary.notes, 'note')} at information level.")
     if summary.fixable:
         lines.append(f"[*] {summary.fixable} fixable with the `--fix` option.")
     if summary.unsafe_fixable:
@@ -159,7 +178,7 @@ def _json_entry(path: str, item: Item) -> dict[str, Any]:
         "filename": filename,
         "fix": None,
         "location": _one_based(span.start),
-        "message": f"SyntaxError: {item.message}" if item.span else item.message,
+        "message": item.message,
         "noqa_row": None,
         "severity": Severity.ERROR.value,
         "url": None,
@@ -296,10 +315,12 @@ def format_github(reports: Sequence[FileReport], context: Context) -> str:
 
 
 def _github_line(path: str, item: Item) -> str:
+    span: Span | None
     if isinstance(item, Finding):
         level, title, span, message = _GITHUB_LEVELS[item.severity], item.code, item.span, item.message
     else:
-        level, title, span, message = "error", "SyntaxError" if item.span else "leak-lsp", item.span, item.message
+        kind = problem_kind(item)
+        level, title, span, message = "error", kind if kind != "error" else "leak-lsp", item.span, item.message
     properties = {"file": display_path(path)}
     if span is not None:
         properties |= {

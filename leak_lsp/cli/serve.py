@@ -7,6 +7,13 @@ import logging
 import sys
 
 DEFAULT_PORT = 2087
+EXIT_USAGE = 2
+
+
+def port_number(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
+    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     transport.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
     transport.add_argument("--tcp", action="store_true", help="listen for one client on a TCP port")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind with --tcp (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to bind with --tcp (default: %(default)s)")
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT, help="port to bind with --tcp (default: %(default)s)")
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
@@ -38,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
             server.start_io()
     except SystemExit:  # pygls leaves through sys.exit on the ``exit`` notification
         pass
+    except OSError as error:  # the port is taken, or the host is not an address of this machine
+        print(f"leak-lsp serve: error: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_USAGE
     finally:
         if server.session is not None:
             server.session.stop()

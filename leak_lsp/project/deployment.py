@@ -10,6 +10,7 @@ deployment file.
 from __future__ import annotations
 
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -167,7 +168,8 @@ def _imports_cdk(path: Path) -> bool:
 
 def _read_bytes(path: Path) -> bytes | None:
     try:
-        if path.stat().st_size > _LARGEST_FILE:
+        status = path.stat()
+        if status.st_size > _LARGEST_FILE or not stat.S_ISREG(status.st_mode):  # a FIFO would block the read
             return None
         return path.read_bytes()
     except OSError:

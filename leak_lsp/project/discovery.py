@@ -1,13 +1,18 @@
-"""Which files ``leak-lsp check`` looks at: ``*.py`` under the given paths, as ruff picks them.
+"""Which files ``leak-lsp check`` looks at: ``*.py`` and deployment files under the given
+paths, as ruff picks them.
 
 Folders are walked recursively, skipping virtual environments, caches and build output,
 everything a ``.gitignore`` ignores, and the ``exclude`` patterns of the settings and
 the command line (gitignore syntax). A file named on the command line is always checked.
+What is not a regular file (a FIFO, a symlink loop, a dangling link) is skipped with a
+reason: reading it would hang or fail.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +25,7 @@ from leak_lsp.analysis.config import Settings
 SKIPPED_FOLDERS = frozenset(
     {
         ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
-        ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
+        ".leak_lsp_cache", ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
         ".svn", ".tox", ".venv", ".vscode", "__pycache__", "__pypackages__", "_build",
         "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
     }
@@ -31,8 +36,32 @@ SOURCE_SUFFIX = ".py"
 
 @dataclass(frozen=True)
 class Discovered:
-    files: list[Path]  # absolute, sorted, without duplicates
+    files: list[Path]  # absolute, sorted, without duplicates: Python files and deployment files
     missing: list[str]  # command-line paths that do not exist, as the user wrote them
+    skipped: list[tuple[Path, str]]  # files that cannot be read as files, and why
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` must not be read as a file (a symlink loop, a FIFO...), or None.
+
+    Other errors (a dangling link, no permission) are left to the reading, which reports them.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return "a symlink loop" if error.errno == errno.ELOOP else None
+    if stat.S_ISREG(mode):
+        return None
+    return "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+
+
+def is_deployment_name(path: Path) -> bool:
+    """A deployment file told by its name alone (a CDK app is a ``.py`` file, checked as Python)."""
+    if path.name.endswith(SOURCE_SUFFIX):
+        return False
+    from leak_lsp.project.deployment import is_deployment_file  # its YAML reader is not needed before
+
+    return is_deployment_file(path)
 
 
 @dataclass(frozen=True)
@@ -41,6 +70,7 @@ class ExcludeOptions:
 
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # exclude named files too (pre-commit names every staged file)
 
 
 @dataclass(frozen=True)
@@ -64,12 +94,14 @@ class _Rules:
 
 def _relative(path: Path, base: Path) -> str:
     """``path`` relative to ``base`` (through symlinks if need be), else its bare name."""
-    for candidate, folder in ((path, base), (path.resolve(), base.resolve())):
-        try:
-            return candidate.relative_to(folder).as_posix()
-        except ValueError:
-            continue
-    return path.name
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a symlink loop
+        return path.name
 
 
 class _GitIgnores:
@@ -122,6 +154,7 @@ class FileFinder:
         self._settings_for_folder = settings_for_folder
         self._gitignores = _GitIgnores()
         self._excludes: dict[tuple[str | None, tuple[str, ...]], _Rules] = {}
+        self._force_exclude = options.force_exclude
         cwd = Path.cwd()
         self._command_line_rules = (
             _Rules.of(cwd, options.exclude) if options.exclude is not None else None,
@@ -129,17 +162,21 @@ class FileFinder:
         )
 
     def find(self, paths: Sequence[str]) -> Discovered:
-        files: set[Path] = set()
+        found: set[Path] = set()
         missing: list[str] = []
         for given in paths:
             path = Path(os.path.abspath(given))
             if path.is_dir():
-                files.update(self._walk(path))
-            elif path.exists():
-                files.add(path)
+                found.update(self._walk(path))
+            elif os.path.lexists(path):
+                if not (self._force_exclude and self._excluded(path)):
+                    found.add(path)
             else:
                 missing.append(given)
-        return Discovered(sorted(files), missing)
+        reasons = {path: not_a_file(path) for path in found}
+        files = sorted(path for path, reason in reasons.items() if reason is None)
+        skipped = sorted((path, reason) for path, reason in reasons.items() if reason is not None)
+        return Discovered(files, missing, skipped)
 
     def _walk(self, root: Path) -> Iterator[Path]:
         top = _repository_top(root)
@@ -148,8 +185,15 @@ class FileFinder:
             folder_names[:] = sorted(name for name in folder_names if not self._skipped(folder / name, True, top))
             for name in file_names:
                 path = folder / name
-                if name.endswith(SOURCE_SUFFIX) and not self._skipped(path, False, top):
+                wanted = name.endswith(SOURCE_SUFFIX) or is_deployment_name(path)
+                if wanted and not self._skipped(path, False, top):
                     yield path
+
+    def _excluded(self, path: Path) -> bool:
+        """A named file, or a folder above it, matched by ``exclude`` or a ``.gitignore``."""
+        top = _repository_top(path.parent)
+        folders = [folder for folder in path.parents if top in folder.parents]  # below the repository's top
+        return any(self._skipped(folder, True, top) for folder in folders) or self._skipped(path, False, top)
 
     def _skipped(self, path: Path, is_folder: bool, top: Path) -> bool:
         if is_folder and path.name in SKIPPED_FOLDERS:

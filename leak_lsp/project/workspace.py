@@ -143,7 +143,7 @@ class Workspace:
             try:
                 if script is None:
                     script = jedi.Script(source, path=path, project=self._project,
-                                         environment=jedi.InterpreterEnvironment())
+                                         environment=_environment_without(self.root))
                     self._scripts = {k: v for k, v in self._scripts.items() if k[0] != path}
                     self._scripts[key] = script
                 names = script.goto(line, max(column, 0), follow_imports=True)
@@ -206,6 +206,27 @@ def _resolved(path: str | Path) -> Path:
         return Path(path).resolve()
     except (OSError, RuntimeError):
         return Path(path)
+
+
+def _environment_without(root: Path) -> jedi.InterpreterEnvironment:
+    """This interpreter as jedi's environment, minus the import paths inside the workspace.
+
+    jedi imports a compiled module it meets on that path to inspect it, which runs the
+    ``__init__.py`` of the package holding it: workspace code must never run. Installed
+    packages (site-packages), even in a virtual environment inside the workspace, stay.
+    """
+    import jedi
+
+    class Environment(jedi.InterpreterEnvironment):  # type: ignore[misc]
+        def get_sys_path(self) -> list[str]:
+            return [entry for entry in sys.path if entry and not _workspace_entry(Path(entry), root)]
+
+    return Environment()
+
+
+def _workspace_entry(entry: Path, root: Path) -> bool:
+    resolved = _resolved(entry)
+    return (resolved == root or root in resolved.parents) and not {"site-packages", "dist-packages"} & set(resolved.parts)
 
 
 def _inside(module: Path, root: Path) -> bool:

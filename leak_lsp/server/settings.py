@@ -2,8 +2,10 @@
 
 The client's settings (``initializationOptions.settings``, the ``leakLsp`` section of
 ``workspace/configuration`` or ``workspace/didChangeConfiguration``) use the same keys
-as the TOML section and override it. Keys of the editor extension itself (an
-interpreter path, a trace level) are left to the extension and ignored here.
+as the TOML section and lie over it as the command line does in ``check``: one
+:class:`~leak_lsp.analysis.config.Overlay` (``select`` replaces, ``ignore`` adds...).
+Keys of the editor extension itself (an interpreter path, a trace level) are left to
+the extension and ignored here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from leak_lsp.analysis.config import ConfigError, Settings, load_settings
 
 CLIENT_SECTION = "leakLsp"
-ANALYSIS_KEYS = frozenset({"select", "ignore", "extend-select", "severity", "handlers", "exclude"})
+ANALYSIS_KEYS = frozenset({"select", "ignore", "extend-select", "severity", "handlers", "exclude", "extend-exclude"})
 
 
 def client_overrides(raw: Any) -> dict[str, Any]:

@@ -59,14 +59,14 @@ async def test_an_ignore_in_the_initialization_options_removes_the_diagnostic(tm
 
 @pytest.mark.client_settings({"select": ["EL"]})
 async def test_client_settings_override_pyproject(ignoring_project: Path, editor: Editor) -> None:
-    """``select`` from the client replaces pyproject's; ``ignore`` stays (longest prefix wins)."""
+    """``select`` from the client starts afresh (pyproject's ignores go); an ``ignore`` adds to pyproject's."""
     uri = _handler_file(ignoring_project)
     editor.open(uri, leaking_handler())
-    assert await _codes(editor, uri) == []
+    assert await _codes(editor, uri) == ["EL101"]
     editor.client.set_configuration({"ignore": []}, section="leakLsp")
     editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     editor.replace(uri, 0, 0, "\n")  # a pulling client without refresh support pulls at the next edit
-    assert await _codes(editor, uri) == ["EL101"]
+    assert await _codes(editor, uri) == []
 
 
 async def test_did_change_configuration_with_settings_applies_them(tmp_path: Path, editor: Editor) -> None:

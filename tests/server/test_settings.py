@@ -23,7 +23,7 @@ def test_the_pyproject_section_applies_to_a_file_below_it(tmp_path: Path) -> Non
 def test_client_settings_override_the_pyproject_section(tmp_path: Path) -> None:
     handler = _project(tmp_path, 'ignore = ["EL101"]')
     store = SettingsStore()
-    store.set_client_settings({"ignore": ["EL102"]})
+    store.set_client_settings({"extend-select": ["EL101"], "ignore": ["EL102"]})  # the overlay of docs/configuration.md
     settings = store.settings_for(str(handler))
     assert settings.is_enabled("EL101") and not settings.is_enabled("EL102")
 
