@@ -49,7 +49,7 @@ alternative fix turns it into a `with` block, which waits for all its work.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 FUTURE = WorkKind(
     name="future",
@@ -88,6 +88,11 @@ FUTURE = WorkKind(
     awaitable=True,
     settle_template="{handle}.result()",
     settle_title="Wait for the result",
+    settlings=(
+        *(Settling(method, "list({handle})", "Consume the result iterator", handle_name="results")
+          for method in ("map", "imap", "imap_unordered")),
+        *(Settling(method, "{handle}.get()", "Wait for the result") for method in ("apply_async", "map_async", "starmap_async")),
+    ),
 )
 
 PRODUCED_MESSAGE = WorkKind(

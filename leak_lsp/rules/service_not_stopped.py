@@ -39,7 +39,7 @@ queued before returning.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 LISTENER = WorkKind(
     name="listener",
@@ -80,6 +80,8 @@ PORTAL = WorkKind(
     with_settles=True,
     settle_template="{handle}.stop()",
     settle_title="Stop the portal",
+    # a context manager: the portal runs, and stops, only in a ``with`` block
+    settlings=(Settling("anyio.from_thread.start_blocking_portal", with_title="Use the portal in a `with` block"),),
 )
 
 RULE = Rule(

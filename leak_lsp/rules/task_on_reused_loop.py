@@ -49,7 +49,7 @@ name; the alternative fix awaits it where it is created.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 TASK = WorkKind(
     name="task",
@@ -71,6 +71,9 @@ TASK = WorkKind(
     awaitable=True,
     settle_template="await {handle}",
     settle_title="Await the task",
+    # a ``concurrent.futures.Future``: awaitable only once wrapped
+    settlings=(Settling("asyncio.run_coroutine_threadsafe", "await {asyncio.wrap_future}({handle})",
+                        "Await the future"),),
 )
 
 CALLBACK = WorkKind(

@@ -45,7 +45,7 @@ honest outcome. An unnamed `Thread(...).start()` is first bound to a fresh name.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 THREAD = WorkKind(
     name="thread",
@@ -57,6 +57,11 @@ THREAD = WorkKind(
     settle_methods=frozenset({"join", "wait", "acquire"}),
     settle_template="{handle}.join()",
     settle_title="Join the thread",
+    settlings=tuple(
+        Settling(function, "{handle}.join()", "Start a joinable `threading.Thread` instead, and join it",
+                 rewrite_as="{threading.Thread}", rewrite_keywords=("target", "args", "kwargs"))
+        for function in ("_thread.start_new_thread", "_thread.start_new")
+    ),
 )
 
 RULE = Rule(
