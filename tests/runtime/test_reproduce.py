@@ -103,6 +103,21 @@ def test_work_still_pending_after_the_last_invocation_is_lost(reproduce: Callabl
     assert run.exit_code == 1
 
 
+def test_work_of_an_earlier_invocation_that_never_ran_again_before_shutdown_is_a_leak(
+        reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import threading
+
+        def lambda_handler(event, context):
+            threading.Thread(target=threading.Event().wait, daemon=True).start()
+            return "ok"
+    """)
+    first = {event["outcome"] for event in run.report["events"] if event["scheduled_in"] == "invocation 1"}
+    assert first == {"leak"}  # it ran again in invocation 2, or was still frozen mid-flight at the end
+    assert [event["scheduled_in"] for event in run.events("lost")] == ["invocation 2"]
+    assert run.report["verdict"] == "leak"
+
+
 def test_child_process_is_frozen_with_the_tree_and_resumes_in_the_next_invocation(
         reproduce: Callable[..., Run]) -> None:
     run = reproduce("""
@@ -238,24 +253,82 @@ def test_handler_gets_the_event_and_a_lambda_context(reproduce: Callable[..., Ru
     assert run.report["invocations"][0]["error"] is None
 
 
-def test_missing_handler_is_an_error(reproduce: Callable[..., Run]) -> None:
+def test_missing_handler_is_an_error_verdict_without_a_traceback(reproduce: Callable[..., Run]) -> None:
     run = reproduce("""
         def other(event, context):
             return "ok"
-    """)
-    assert run.exit_code == 2
-    assert "AttributeError" in run.report["error"]
+    """, handler="missing")
+    assert (run.exit_code, run.report["verdict"]) == (2, "error")
+    assert "defines no `missing` (it defines other)" in run.report["error"]
+    assert "Traceback" not in run.stderr + run.report["error"]
 
 
-def test_module_that_cannot_be_imported_is_an_error(reproduce: Callable[..., Run]) -> None:
+def test_file_without_a_default_handler_name_asks_for_one(tmp_path: Path) -> None:
+    (tmp_path / "handler.py").write_text("def other(event, context):\n    return 'ok'\n")
+    completed = run_reproduce("handler.py", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert "defines none of lambda_handler, handler, main; name the handler: handler.py:NAME" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_handler_missing_from_a_class_is_found_missing_at_import_without_a_traceback(
+        reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        class App:
+            pass
+    """, handler="App.handle")
+    assert (run.exit_code, run.report["verdict"]) == (2, "error")
+    assert "App has no attribute `handle`" in run.report["error"]
+    assert "Traceback" not in run.report["error"]
+
+
+def test_module_that_cannot_be_imported_is_an_error_verdict_in_json(reproduce: Callable[..., Run]) -> None:
     run = reproduce("""
         import module_that_does_not_exist
 
         def lambda_handler(event, context):
             return "ok"
     """)
-    assert run.exit_code == 2
+    assert (run.exit_code, run.report["verdict"]) == (2, "error")
     assert "ModuleNotFoundError" in run.report["error"]
+
+
+def test_an_invocation_that_raised_makes_the_verdict_error(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        def lambda_handler(event, context):
+            return {}.missing
+    """)
+    assert (run.report["verdict"], run.exit_code) == ("error", 1)
+    assert all("AttributeError" in invocation["error"] for invocation in run.report["invocations"])
+
+
+def test_text_mode_shows_the_handlers_traceback_from_its_own_frame(tmp_path: Path) -> None:
+    (tmp_path / "handler.py").write_text("def lambda_handler(event, context):\n    raise ValueError('boom')\n")
+    completed = run_reproduce("handler.py", "--invocations", "1", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "  Traceback (most recent call last):" in completed.stdout
+    assert f'File "{tmp_path / "handler.py"}", line 2, in lambda_handler' in completed.stdout
+    assert "leak_lsp" not in completed.stdout.split("Traceback", 1)[1]
+    assert completed.stdout.rstrip().endswith("verdict: error")
+
+
+def test_a_timeout_is_a_timeout_verdict(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        import threading
+
+        def lambda_handler(event, context):
+            threading.Event().wait()
+    """, "--timeout", "1", "--invocations", "1")
+    assert (run.report["verdict"], run.exit_code) == ("timeout", 2)
+    assert "timed out after 1 s" in run.report["error"]
+
+
+def test_the_handlers_return_value_is_reported(reproduce: Callable[..., Run]) -> None:
+    run = reproduce("""
+        def lambda_handler(event, context):
+            return {"statusCode": 200, "body": event["name"]}
+    """, "--event", '{"name": "x"}')
+    assert [invocation["value"] for invocation in run.report["invocations"]] == ["{'statusCode': 200, 'body': 'x'}"] * 2
 
 
 def test_missing_file_is_an_error(tmp_path: Path) -> None:
