@@ -227,7 +227,9 @@ class FixWriter:
                 return work.name, ()
             return None, ()
         statement = work.statement
-        if not isinstance(statement, ast.Expr) or self._in_loop(statement, function) or any(instances):
+        settling = self._settling(work)
+        rewritten = settling is not None and bool(settling.rewrite_as)  # names it reaches are only its arguments
+        if not isinstance(statement, ast.Expr) or self._in_loop(statement, function) or (any(instances) and not rewritten):
             return None, ()
         name = self._fresh_name(self._handle_name(work))
         edits = self._bind(work, statement, name)

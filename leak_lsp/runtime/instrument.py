@@ -18,6 +18,7 @@ import asyncio
 import asyncio.runners
 import collections.abc
 import concurrent.futures
+import multiprocessing.pool
 import multiprocessing.process
 import os
 import signal
@@ -391,7 +392,7 @@ class Instrumentation:
                     timer_work = tracker.schedule("timer", f"Timer({thread.interval}, {name_of(thread.function)})", caller)
                     if timer_work is not None:
                         thread.function = TrackedCall(thread.function, timer_work, tracker, tracker.trace_threads)
-                else:
+                elif not _is_asyncio_internal(getattr(thread, "_target", None)):  # a child watcher's waitpid thread
                     target = getattr(thread, "_target", None)
                     what = f"thread running {name_of(target)}()" if target else f"thread {type(thread).__qualname__}.run()"
                     work = tracker.schedule("thread", what, caller)
@@ -484,6 +485,34 @@ class Instrumentation:
 
         self.patch(concurrent.futures.ThreadPoolExecutor, "submit", lambda original: submit(original, True))
         self.patch(concurrent.futures.ProcessPoolExecutor, "submit", lambda original: submit(original, False))
+        self._pools()
+
+    def _pools(self) -> None:
+        """``multiprocessing`` pools: the threads or processes a pool starts are its implementation;
+        a job given to a thread pool is work, seen at each call of its function (per item for maps)."""
+        tracker = self.tracker
+
+        def creation(original: Callable[..., Any]) -> Callable[..., Any]:
+            def tracked_init(pool: multiprocessing.pool.Pool, *args: Any, **kwargs: Any) -> None:
+                with tracker.nested():
+                    original(pool, *args, **kwargs)
+            return tracked_init
+
+        def job(original: Callable[..., Any], method: str) -> Callable[..., Any]:
+            def tracked(pool: multiprocessing.pool.Pool, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+                work = None
+                if isinstance(pool, multiprocessing.pool.ThreadPool):  # a process pool must pickle ``func``
+                    work = tracker.schedule("executor", f"{type(pool).__name__}.{method}({name_of(func)})",
+                                            sys._getframe(1))
+                if work is not None:
+                    func = TrackedCall(func, work, tracker, tracker.trace_threads)
+                with tracker.nested():
+                    return original(pool, func, *args, **kwargs)
+            return tracked
+
+        self.patch(multiprocessing.pool.Pool, "__init__", creation)
+        for method in ("apply_async", "map_async", "starmap_async", "imap", "imap_unordered"):
+            self.patch(multiprocessing.pool.Pool, method, lambda original, method=method: job(original, method))
 
     def _event_loops(self) -> None:
         tracker = self.tracker
@@ -616,9 +645,11 @@ def _future_done(tracker: Tracker, work: Work, future: concurrent.futures.Future
 
 
 def _is_asyncio_internal(function: object) -> bool:
-    """Task steps and wake-ups that the C implementation schedules from a user's frame."""
+    """Task steps and wake-ups that the C implementation schedules from a user's frame, and
+    asyncio's own helpers (the child watcher's thread): the user's work is tracked where it started."""
     owner = getattr(function, "__self__", None)
-    return isinstance(owner, asyncio.Future) or type(function).__module__ == "_asyncio"
+    return isinstance(owner, asyncio.Future) or type(function).__module__ == "_asyncio" \
+        or type(owner).__module__.startswith("asyncio.")
 
 
 def _drop_loop_work(tracker: Tracker, loop: asyncio.AbstractEventLoop, reason: str) -> None:
