@@ -33,6 +33,7 @@ or call `proc.wait()` (or `communicate()`) before returning.
 ## Fix safety
 Waiting for the child before each exit is safe: the work still happens, inside its own
 invocation. A child that never ends makes the handler time out instead of leaking.
+`os.forkpty()` returns a `(pid, fd)` pair: its fix waits for `pid[0]`.
 
 ## References
 - [`subprocess.Popen.wait`](https://docs.python.org/3/library/subprocess.html#subprocess.Popen.wait)

@@ -31,7 +31,10 @@ def lambda_handler(event, context):
 
 ## Fix safety
 Stopping the service before each exit is safe: `stop()` and `shutdown()` drain what is
-queued before returning.
+queued before returning. `start_blocking_portal()` returns a context manager, not a
+portal: its only fix moves the rest of the body into `with start_blocking_portal() as
+portal:`. It is unsafe (applied with `--unsafe-fixes` only): the name now holds the
+portal itself, so code that used the context manager by hand changes meaning.
 
 ## References
 - [`logging.handlers.QueueListener`](https://docs.python.org/3/library/logging.handlers.html#queuelistener)

@@ -39,9 +39,14 @@ async def main(event):
 or `async with asyncio.TaskGroup() as group:` around the tasks.
 
 ## Fix safety
-Awaiting the task (or cancelling the callback handle) before each exit is safe: the
-work completes inside its own invocation. An unnamed task is first bound to a fresh
-name; the alternative fix awaits it where it is created.
+Awaiting the task before each exit is safe: the work completes inside its own
+invocation. Cancelling a callback handle (`call_soon`, `call_later`, `call_at`) is safe in
+the same sense as cancelling a `Timer`: the callback no longer runs in a later
+invocation, and inside its own nothing changes (it had not run there either); when it
+must run, wait for it by hand. An unnamed task is first bound to a fresh
+name; the alternative fix awaits it where it is created. The future of
+`asyncio.run_coroutine_threadsafe` is a `concurrent.futures.Future`, awaited through
+`asyncio.wrap_future`; outside a coroutine it gets no fix.
 
 ## References
 - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task): "Save a reference to the result of this function"
