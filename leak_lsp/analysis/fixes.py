@@ -254,8 +254,9 @@ class FixWriter:
         is_async = isinstance(function, ast.AsyncFunctionDef)
         if "{owner}" in template and not (work.owner or "").startswith(("module:", "local:", "attr:")):
             return None
-        if template.startswith("await") and not is_async and (work.owner or "").startswith("module:"):
-            template = work.owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
+        owner = work.owner or ""
+        if template.startswith("await") and not is_async and owner.startswith("module:"):
+            template = owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
         if not template or (template.startswith("await") and not is_async):
             return None
         imports: list[str] = []
@@ -477,6 +478,8 @@ class FixWriter:
         it closed changes behaviour, so such a fix is unsafe.
         """
         index = self.parsed.index
+        if work.statement is None:
+            return False  # created before the handler runs: no block of the handler is around it
         blocks = [node for node in index.ancestors(work.statement) if isinstance(node, (ast.With, ast.AsyncWith))]
         for exit_node in exits:
             inside = exit_node.exit_kind != "end" and all(

@@ -18,6 +18,7 @@ import asyncio
 import asyncio.runners
 import collections.abc
 import concurrent.futures
+import functools
 import multiprocessing.pool
 import multiprocessing.process
 import os
@@ -161,7 +162,8 @@ class Tracker:
 
     def schedule(self, kind: str, what: str, caller: FrameType | None, direct: bool = False) -> Work | None:
         """A Work for a scheduling call made from the user's code, else None (internal use)."""
-        if not self.enabled or getattr(self._local, "depth", 0):
+        depth: int = getattr(self._local, "depth", 0)
+        if not self.enabled or depth:
             return None
         phase = self.clock.scheduling_phase()
         if phase is None or phase >= ENDED:
@@ -343,7 +345,7 @@ class SignalHandler:
         if work is not None:
             self.tracker.observe(work, frame, f"{signal.Signals(signum).name} handler {name_of(self.handler)}()",
                                  defined_at(self.handler))
-            which = TIMER_OF_SIGNAL.get(signum)
+            which = TIMER_OF_SIGNAL.get(signal.Signals(signum))
             if which is None or signal.getitimer(which)[1] == 0:
                 self.tracker.settle(work)  # a one-shot timer is over once its signal is handled
         return self.handler(signum, frame)
@@ -512,7 +514,7 @@ class Instrumentation:
 
         self.patch(multiprocessing.pool.Pool, "__init__", creation)
         for method in ("apply_async", "map_async", "starmap_async", "imap", "imap_unordered"):
-            self.patch(multiprocessing.pool.Pool, method, lambda original, method=method: job(original, method))
+            self.patch(multiprocessing.pool.Pool, method, functools.partial(job, method=method))
 
     def _event_loops(self) -> None:
         tracker = self.tracker
@@ -525,7 +527,7 @@ class Instrumentation:
                 if function is not None and not _is_asyncio_internal(function):
                     timing = "".join(f"{arg:g}, " for arg in args[:positional])
                     work = tracker.schedule("callback", f"loop.{method}({timing}{name_of(function)})", sys._getframe(1), direct=True)
-                if work is not None:
+                if work is not None and function is not None:
                     args = (*args[:positional], TrackedCall(function, work, tracker, False), *args[positional + 1:])
                 with tracker.nested():
                     return original(loop, *args, **kwargs)
@@ -544,7 +546,7 @@ class Instrumentation:
 
         def cancel_handle(original: Callable[..., Any]) -> Callable[..., Any]:
             def tracked(handle: events.Handle) -> None:
-                function = handle._callback
+                function = getattr(handle, "_callback", None)
                 original(handle)
                 if isinstance(function, TrackedCall):
                     tracker.settle(function.work, "cancelled")

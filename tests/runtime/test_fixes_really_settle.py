@@ -130,7 +130,7 @@ def _kind_of_fix(fix: Fix) -> str:
 
 def test_every_kind_of_fix_offered_for_standard_library_work_is_proven_on_a_runnable_fixture() -> None:
     proven = {_kind_of_fix(fix) for path in FIXTURES for fix in _offered(path)}
-    unproven = {}
+    unproven: dict[str, str] = {}
     for path in sorted(CORPUS.rglob("*.py")):
         if path in FIXTURES or not _stdlib_only(path):
             continue
