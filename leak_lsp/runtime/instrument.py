@@ -612,6 +612,17 @@ class Instrumentation:
                 _track_pid(tracker, what, process.pid, caller)
             return tracked
 
+        def spawn(original: Callable[..., int], name: str) -> Callable[..., int]:
+            def tracked(path: Any, *args: Any, **kwargs: Any) -> int:
+                caller = sys._getframe(1)
+                pid = original(path, *args, **kwargs)
+                _track_pid(tracker, f"os.{name}({path!r})", pid, caller)  # nested in Popen: not the user's call
+                return pid
+            return tracked
+
+        for name in ("posix_spawn", "posix_spawnp"):
+            if hasattr(os, name):
+                self.patch(os, name, functools.partial(spawn, name=name))
         self.patch(subprocess.Popen, "__init__", popen_init)
         self.patch(subprocess.Popen, "wait", popen_waited)
         self.patch(subprocess.Popen, "poll", popen_waited)
