@@ -48,7 +48,8 @@ class FixWriter:
         template = self._template(work)
         if settling is not None and settling.rewrite_as and not self._unused_call(work):
             return ()  # the call's result is used: it cannot become another object
-        if work.name is None and "{handle}" in template and self._in_loop(work.statement, function):
+        if work.name is None and "{handle}" in template and self._in_loop(work.statement, function) \
+                and self._appended_to(work) is None:
             collected = self._collect_in_loop(work, result, exits, function)
             return (collected,) if collected else ()
         handle, binding = self._handle(work, result, exits, function) if "{handle}" in template else (None, ())
@@ -136,6 +137,8 @@ class FixWriter:
         """How the work's name holds it: ``itself``, as an element (``each``) or a dict's ``values``;
         None when the fix cannot know (``a, b = submit(), submit()``)."""
         statement, node = work.statement, work.node
+        if self._appended_to(work) is not None:
+            return "each"
         if work.name is None or statement is None or work.slot is not None:
             return "itself"
         value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
@@ -143,11 +146,6 @@ class FixWriter:
         if value is node or (isinstance(parent, ast.Await) and parent is value):
             return "itself" if not isinstance(statement, ast.Assign) or len(statement.targets) == 1 \
                 and isinstance(statement.targets[0], ast.Name) else None
-        if isinstance(statement, ast.Expr) and isinstance(parent, ast.Call) and parent is value \
-                and node in parent.args and isinstance(parent.func, ast.Attribute) \
-                and parent.func.attr in {"append", "appendleft", "add"} \
-                and isinstance(parent.func.value, ast.Name) and parent.func.value.id == work.name:
-            return "each"
         if parent is not value or not isinstance(statement, (ast.Assign, ast.AnnAssign)):
             return None
         if isinstance(parent, (ast.ListComp, ast.SetComp)) and parent.elt is node \
@@ -156,6 +154,27 @@ class FixWriter:
         if isinstance(parent, ast.DictComp) and parent.value is node \
                 or isinstance(parent, ast.Dict) and any(v is node for v in parent.values):
             return "values"
+        return None
+
+    def _bound_before(self, name: str, statement: ast.stmt | None, function: FunctionNode) -> bool:
+        """Whether a top-level statement of the body binds ``name`` before the one holding
+        ``statement``: then it is bound at every exit after it, even if a loop never ran."""
+        top = next((node for node in [statement, *self.parsed.index.ancestors(statement)] if node in function.body), None) \
+            if statement is not None else None
+        if top is None:
+            return False
+        before = function.body[: function.body.index(top)]  # type: ignore[arg-type]
+        return any(isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
+                   for s in before)
+
+    def _appended_to(self, work: Work) -> str | None:
+        """``futures`` when the statement is ``futures.append(<the work>)`` (or ``add``, ``appendleft``)."""
+        statement, node = work.statement, work.node
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and any(argument is node for argument in call.args) \
+                and isinstance(call.func, ast.Attribute) and call.func.attr in {"append", "appendleft", "add"} \
+                and isinstance(call.func.value, ast.Name) and work.name in (None, call.func.value.id):
+            return call.func.value.id
         return None
 
     def _settling(self, work: Work) -> Settling | None:
@@ -222,6 +241,12 @@ class FixWriter:
         instances = [names for node in exits for s, names in result.exit_states.get(node.id, ()) if s == site]
         if work.slot is not None:
             return (work.name, ()) if work.statement is None and work.alarm is None else (None, ())
+        container = self._appended_to(work) if work.name is None else None
+        if container is not None:  # ``futures.append(pool.submit(...))``
+            if instances and all(container in names for names in instances) \
+                    and self._bound_before(container, work.statement, function):
+                return container, ()
+            return None, ()
         if work.name is not None:
             if instances and all(work.name in names for names in instances) and self._dominates(work, result, exits):
                 return work.name, ()

@@ -200,3 +200,31 @@ def test_work_bound_through_tuple_unpacking_gets_no_fix() -> None:
             first, second = POOL.submit(abs, 1), POOL.submit(abs, 2)
             return "ok"
     """) == []
+
+
+def test_futures_appended_to_a_list_in_a_loop_are_waited_for_from_that_list() -> None:
+    inserted = _inserted("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            pending = []
+            for n in event:
+                pending.append(POOL.submit(abs, n))
+            return "ok"
+    """)
+    assert inserted and all("for future in pending:" in text and "future.result()" in text for text in inserted)
+
+
+def test_a_list_that_may_be_unbound_at_the_exit_gets_no_fix() -> None:
+    assert _fixes("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            if event:
+                pending = []
+                for n in event:
+                    pending.append(POOL.submit(abs, n))
+            return "ok"
+    """) == []
