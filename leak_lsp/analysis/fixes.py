@@ -560,7 +560,7 @@ class FixWriter:
 
 
 def _plural(name: str) -> str:
-    if name.endswith("s"):
+    if name.endswith("s") and not name.endswith("ss"):
         return f"all_{name}"  # ``results`` is already plural
     return name + ("es" if name.endswith(("sh", "ch", "x")) else "s")
 
