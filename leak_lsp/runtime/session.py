@@ -176,7 +176,7 @@ class _Runtime:
 
     @classmethod
     def start(cls, options: Options, freezer: Freezer) -> _Runtime:
-        directory = tempfile.TemporaryDirectory(prefix="leak-lsp-")
+        directory = tempfile.TemporaryDirectory(prefix=f"leak-lsp-{os.getpid()}-")
         phase_file = Path(directory.name) / "phase"
         phase_file.write_bytes(bytes(PHASE_BYTES))
         command_read, command_write = os.pipe()

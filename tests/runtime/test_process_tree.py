@@ -141,6 +141,23 @@ def test_a_signal_kills_the_tree_and_removes_the_temporary_folder_and_cgroup(tmp
     assert os.path.exists(tmp_path / "handler.py")
 
 
+@pytest.mark.skipif(not cgroup_freezer_available(), reason="no writable cgroup freezer on this machine")
+def test_the_next_run_removes_the_cgroup_a_sigkilled_run_left_and_kills_what_it_held(tmp_path: Path) -> None:
+    cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", "cgroup")
+    cli.kill()
+    cli.wait(timeout=60)
+    assert leftover_cgroups(cli.pid)  # SIGKILL: nobody could clean up
+    next_run = tmp_path / "next"
+    next_run.mkdir()
+    write_handler(next_run, "def lambda_handler(event, context):\n    return 'ok'\n")
+    assert run_reproduce("handler.py", "--freezer", "cgroup", cwd=next_run).returncode == 0
+    assert leftover_cgroups(cli.pid) == []
+    deadline = time.monotonic() + 60
+    while [pid for pid in recorded_pids(tmp_path) if running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+
+
 @pytest.mark.parametrize("freezer", FREEZERS)
 def test_the_runtime_dies_with_reproduce_even_by_sigkill(tmp_path: Path, freezer: str) -> None:
     cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", freezer)
