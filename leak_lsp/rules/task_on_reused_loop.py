@@ -46,7 +46,8 @@ invocation, and inside its own nothing changes (it had not run there either); wh
 must run, wait for it by hand. An unnamed task is first bound to a fresh
 name; the alternative fix awaits it where it is created. The future of
 `asyncio.run_coroutine_threadsafe` is a `concurrent.futures.Future`, awaited through
-`asyncio.wrap_future`; outside a coroutine it gets no fix.
+`asyncio.wrap_future`; outside a coroutine it gets no fix. Tornado's `add_callback` and
+`spawn_callback` return nothing that could be removed: they get no fix.
 
 ## References
 - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task): "Save a reference to the result of this function"
@@ -101,6 +102,8 @@ IOLOOP_CALLBACK = WorkKind(
     receiver_argument_settles=frozenset({"remove_timeout"}),
     settle_template="{owner}.remove_timeout({handle})",
     settle_title="Remove the timeout",
+    # they return None: nothing can remove what they scheduled
+    settlings=(Settling("add_callback"), Settling("spawn_callback")),
 )
 
 PERIODIC_CALLBACK = WorkKind(

@@ -72,6 +72,11 @@ def _fixes(source: str) -> list[Fix]:
     return [fix for finding in report.findings for fix in finding.fixes if fix.applicability is not Applicability.DISPLAY]
 
 
+def _reported_without_a_fix(source: str) -> bool:
+    report = analyze_source(textwrap.dedent(source).lstrip("\n"), "handler.py")
+    return bool(report.findings) and _fixes(source) == []
+
+
 def _inserted(source: str) -> list[str]:
     """The text each offered fix inserts, its edits joined."""
     return ["".join(edit.new_text for edit in fix.edits) for fix in _fixes(source)]
@@ -142,13 +147,13 @@ def test_a_low_level_thread_becomes_a_joined_threading_thread() -> None:
 
 
 def test_a_low_level_thread_whose_id_is_kept_gets_no_fix() -> None:
-    assert _fixes("""
+    assert _reported_without_a_fix("""
         import _thread
 
         def lambda_handler(event, context):
             ident = _thread.start_new_thread(print, (event,))
             return ident
-    """) == []
+    """)
 
 
 def test_a_blocking_portal_is_used_in_a_with_block_as_an_unsafe_fix() -> None:
@@ -192,14 +197,14 @@ def test_a_future_from_another_threads_loop_is_wrapped_before_it_is_awaited() ->
 
 
 def test_work_bound_through_tuple_unpacking_gets_no_fix() -> None:
-    assert _fixes("""
+    assert _reported_without_a_fix("""
         from concurrent.futures import ThreadPoolExecutor
         POOL = ThreadPoolExecutor(2)
 
         def lambda_handler(event, context):
             first, second = POOL.submit(abs, 1), POOL.submit(abs, 2)
             return "ok"
-    """) == []
+    """)
 
 
 def test_futures_appended_to_a_list_in_a_loop_are_waited_for_from_that_list() -> None:
@@ -217,7 +222,7 @@ def test_futures_appended_to_a_list_in_a_loop_are_waited_for_from_that_list() ->
 
 
 def test_a_list_that_may_be_unbound_at_the_exit_gets_no_fix() -> None:
-    assert _fixes("""
+    assert _reported_without_a_fix("""
         from concurrent.futures import ThreadPoolExecutor
         POOL = ThreadPoolExecutor(2)
 
@@ -227,4 +232,28 @@ def test_a_list_that_may_be_unbound_at_the_exit_gets_no_fix() -> None:
                 for n in event:
                     pending.append(POOL.submit(abs, n))
             return "ok"
-    """) == []
+    """)
+
+
+@pytest.mark.parametrize("method", ["add_callback", "spawn_callback"])
+def test_a_tornado_callback_with_no_handle_gets_no_fix(method: str) -> None:
+    assert _reported_without_a_fix(f"""
+        from tornado.ioloop import IOLoop
+
+        def lambda_handler(event, context):
+            loop = IOLoop.current()
+            timeout = loop.{method}(print, event)
+            return "ok"
+    """)
+
+
+def test_a_tornado_timeout_is_removed_through_its_handle() -> None:
+    inserted = _inserted("""
+        from tornado.ioloop import IOLoop
+
+        def lambda_handler(event, context):
+            loop = IOLoop.current()
+            timeout = loop.call_later(5, print, event)
+            return "ok"
+    """)
+    assert inserted and all("loop.remove_timeout(timeout)" in text for text in inserted)
