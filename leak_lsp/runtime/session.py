@@ -119,10 +119,19 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
 
 
 def _frozen_alive(previous: Invocation, number: int) -> list[dict[str, Any]]:
-    """A child process still alive at the freeze resumes at the thaw, inside the next invocation."""
-    return [work | {"outcome": "leak", "ran_in": describe_phase(invocation_phase(number)),
-                    "ran": f"{work['what']} (pid {work['pid']}) was frozen alive and resumes at the thaw"}
-            for work in previous.pending if "pid" in work and process_state(work["pid"]) not in ("Z", "X", None)]
+    """A child process alive when its invocation returned ran after it: frozen alive, it resumes at
+    the thaw, inside the next invocation; gone already, it ran in the moment before the freeze."""
+    events = []
+    for work in previous.pending:
+        if "pid" not in work:
+            continue
+        process = f"{work['what']} (pid {work['pid']})"
+        if process_state(work["pid"]) not in ("Z", "X", None):
+            ran_in, ran = invocation_phase(number), f"{process} was frozen alive and resumes at the thaw"
+        else:
+            ran_in, ran = invocation_phase(number) - 1, f"{process} exited after its invocation returned"
+        events.append(work | {"outcome": "leak", "ran_in": describe_phase(ran_in), "ran": ran})
+    return events
 
 
 def _pending_at_shutdown(last: Invocation, seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
