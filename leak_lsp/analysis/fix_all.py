@@ -27,9 +27,11 @@ def allowed_applicabilities(unsafe: bool) -> frozenset[Applicability]:
 
 
 def fix_to_apply(finding: Finding, unsafe: bool) -> Fix | None:
-    """The one fix applied for this finding when fixing everything, if any."""
-    allowed = allowed_applicabilities(unsafe)
-    return next((fix for fix in finding.fixes if fix.preferred and fix.applicability in allowed), None)
+    """The one fix applied for this finding when fixing everything, if any: the preferred one
+    if allowed, else the first safe one, else (``unsafe``) the first unsafe one."""
+    allowed = [fix for fix in finding.fixes if fix.applicability in allowed_applicabilities(unsafe)]
+    ranked = sorted(allowed, key=lambda fix: (not fix.preferred, fix.applicability is Applicability.UNSAFE))
+    return ranked[0] if ranked else None
 
 
 def select_fixes(findings: Iterable[Finding], unsafe: bool) -> list[TextEdit]:

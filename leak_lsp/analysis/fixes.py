@@ -19,6 +19,7 @@ from leak_lsp.analysis.names import Scope
 from leak_lsp.analysis.noqa import NOQA
 from leak_lsp.analysis.parsing import ParsedModule
 from leak_lsp.analysis.text import utf8_column_to_index
+from leak_lsp.rules.rule import Settling
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -40,33 +41,43 @@ class FixWriter:
         if kind.name == "coroutine":
             fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
             return (fix,) if fix else ()
-        template = work.alarm.disarm if work.alarm is not None else kind.settle_template
-        if work.name is None and "{handle}" in template and self._in_loop(work.statement, function):
+        settling = self._settling(work)
+        if settling is not None and settling.with_title:
+            with_block = self._with_block(work, function, settling.with_title, Applicability.UNSAFE)
+            return (with_block,) if with_block else ()
+        template = self._template(work)
+        if settling is not None and settling.rewrite_as and not self._unused_call(work):
+            return ()  # the call's result is used: it cannot become another object
+        if work.name is None and "{handle}" in template and self._in_loop(work.statement, function) \
+                and self._appended_to(work) is None:
             collected = self._collect_in_loop(work, result, exits, function)
             return (collected,) if collected else ()
         handle, binding = self._handle(work, result, exits, function) if "{handle}" in template else (None, ())
         if handle is None and "{handle}" in template:
             return ()
-        statement = self._settle_statement(work, handle or "", function)
+        statement = self._settle_held(work, handle or "", function) if "{handle}" in template \
+            else self._settle_statement(work, "", function)
         if statement is None:
             return ()
         text, import_edits = statement
+        title = settling.title if settling is not None and settling.title else kind.settle_title
         fixes = []
         # a buffer created at import fills until the very end: a return value computed after
         # a flush would escape it, so only the ``finally`` form is right
         before = self._before_exits(text, work, result, exits, function) if work.statement is not None else None
         outside = self._leaves_a_with_block(work, exits, function)
         if before is not None:
-            fixes.append(Fix(f"{kind.settle_title} before each exit it outlives", (*binding, *before, *import_edits),
+            fixes.append(Fix(f"{title} before each exit it outlives", (*binding, *before, *import_edits),
                              Applicability.UNSAFE if outside else Applicability.SAFE, preferred=not outside))
         wrapped = self._try_finally(text, work, function)
         if wrapped is not None:
-            fixes.append(Fix(f"{kind.settle_title} in a `finally` block", (*binding, wrapped, *import_edits),
+            fixes.append(Fix(f"{title} in a `finally` block", (*binding, wrapped, *import_edits),
                              Applicability.SAFE, preferred=before is None))
-        with_block = self._with_block(work, function)
-        if with_block is not None:
-            fixes.append(Fix("Use the executor in a `with` block", (with_block,), Applicability.SAFE))
-        if kind.name == "task" and work.name is None:
+        if self._owned_executor(work, function) is not None:
+            with_block = self._with_block(work, function, "Use the executor in a `with` block", Applicability.SAFE)
+            if with_block is not None:
+                fixes.append(with_block)
+        if kind.name == "task" and work.name is None and settling is None:
             fix = self._await_in_place(work, function, "Await the task where it is created", preferred=False)
             if fix:
                 fixes.append(fix)
@@ -81,29 +92,134 @@ class FixWriter:
             return None
         if not self._starts_line(loop) or not self._starts_line(statement) or self._in_loop(loop, function):
             return None
-        item = self._fresh_name(kind.handle_name)
-        container = self._fresh_name(_plural(kind.handle_name))
+        item = self._fresh_name(self._handle_name(work))
+        container = self._fresh_name(_plural(self._handle_name(work)))
         settle = self._settle_statement(work, item, function)
-        if settle is None:
+        created = self._created(work)
+        if settle is None or created is None:
             return None
         text, import_edits = settle
-        unit = self._indent_unit(function)
-        settle_each = f"for {item} in {container}:\n{unit}" + text.replace("\n", "\n" + unit)
-        before = self._before_exits(settle_each, work, result, exits, function)
+        creation, started, creation_imports = created
+        before = self._before_exits(self._for_each(item, container, text, function), work, result, exits, function)
         if before is None:
             return None
         start = self._insert(loop.lineno - 1, 0, f"{self._indent(loop.lineno - 1)}{container} = []{self.eol}")
-        call = work.node
-        assert isinstance(call, ast.Call)
-        if isinstance(call.func, ast.Attribute) and call.func.attr == "start" and isinstance(call.func.value, ast.Call):
+        if started:
             separator = self.eol + self._indent(statement.lineno - 1)  # ``Thread(...).start()`` returns nothing
-            collect = (f"{item} = {self._source(call.func.value)}{separator}{item}.start()"
-                       f"{separator}{container}.append({item})")
+            collect = f"{item} = {creation}{separator}{item}.start(){separator}{container}.append({item})"
         else:
-            collect = f"{container}.append({self._source(call)})"
+            collect = f"{container}.append({creation})"
         append = TextEdit(self.span(statement), collect)
         return Fix(f"Collect the {kind.noun}s in `{container}` and settle each before every exit",
-                   (start, append, *before, *import_edits), Applicability.SAFE, preferred=True)
+                   (start, append, *before, *import_edits, *creation_imports), Applicability.SAFE, preferred=True)
+
+    def _settle_held(self, work: Work, handle: str, function: FunctionNode
+                     ) -> tuple[str, tuple[TextEdit, ...]] | None:
+        """The settling of the work ``handle`` holds: itself, each element of a list, each value of a dict."""
+        shape = self._shape(work)
+        if shape is None:
+            return None
+        if shape == "itself":
+            return self._settle_statement(work, handle, function)
+        item = self._fresh_name(self._handle_name(work))
+        settle = self._settle_statement(work, item, function)
+        if settle is None:
+            return None
+        text, imports = settle
+        container = f"{handle}.values()" if shape == "values" else handle
+        return self._for_each(item, container, text, function), imports
+
+    def _for_each(self, item: str, container: str, text: str, function: FunctionNode) -> str:
+        unit = self._indent_unit(function)
+        return f"for {item} in {container}:\n{unit}" + text.replace("\n", "\n" + unit)
+
+    def _shape(self, work: Work) -> str | None:
+        """How the work's name holds it: ``itself``, as an element (``each``) or a dict's ``values``;
+        None when the fix cannot know (``a, b = submit(), submit()``)."""
+        statement, node = work.statement, work.node
+        if self._appended_to(work) is not None:
+            return "each"
+        if work.name is None or statement is None or work.slot is not None:
+            return "itself"
+        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
+        parent = self.parsed.index.parents.get(id(node))
+        if value is node or (isinstance(parent, ast.Await) and parent is value):
+            return "itself" if not isinstance(statement, ast.Assign) or len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name) else None
+        if parent is not value or not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            return None
+        if isinstance(parent, (ast.ListComp, ast.SetComp)) and parent.elt is node \
+                or isinstance(parent, (ast.List, ast.Tuple, ast.Set)) and node in parent.elts:
+            return "each"
+        if isinstance(parent, ast.DictComp) and parent.value is node \
+                or isinstance(parent, ast.Dict) and any(v is node for v in parent.values):
+            return "values"
+        return None
+
+    def _bound_before(self, name: str, statement: ast.stmt | None, function: FunctionNode) -> bool:
+        """Whether a top-level statement of the body binds ``name`` before the one holding
+        ``statement``: then it is bound at every exit after it, even if a loop never ran."""
+        top = next((node for node in [statement, *self.parsed.index.ancestors(statement)] if node in function.body), None) \
+            if statement is not None else None
+        if top is None:
+            return False
+        before = function.body[: function.body.index(top)]  # type: ignore[arg-type]
+        return any(isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
+                   for s in before)
+
+    def _appended_to(self, work: Work) -> str | None:
+        """``futures`` when the statement is ``futures.append(<the work>)`` (or ``add``, ``appendleft``)."""
+        statement, node = work.statement, work.node
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and any(argument is node for argument in call.args) \
+                and isinstance(call.func, ast.Attribute) and call.func.attr in {"append", "appendleft", "add"} \
+                and isinstance(call.func.value, ast.Name) and work.name in (None, call.func.value.id):
+            return call.func.value.id
+        return None
+
+    def _settling(self, work: Work) -> Settling | None:
+        """What the creating call says about settling its work, where the kind's default is wrong."""
+        call = work.node
+        if work.kind is None or work.alarm is not None or not isinstance(call, ast.Call):
+            return None
+        origins = [self.scope.qualify(call.func) or "", call.func.attr if isinstance(call.func, ast.Attribute) else ""]
+        return next((s for origin in origins for s in work.kind.settlings if origin and s.origin == origin), None)
+
+    def _handle_name(self, work: Work) -> str:
+        settling = self._settling(work)
+        if settling is not None and settling.handle_name:
+            return settling.handle_name
+        return work.kind.handle_name if work.kind else "work"
+
+    def _template(self, work: Work) -> str:
+        assert work.kind is not None
+        if work.alarm is not None:
+            return work.alarm.disarm
+        settling = self._settling(work)
+        return settling.template if settling is not None else work.kind.settle_template
+
+    def _unused_call(self, work: Work) -> bool:
+        return isinstance(work.statement, ast.Expr) and work.statement.value is work.node
+
+    def _created(self, work: Work) -> tuple[str, bool, tuple[TextEdit, ...]] | None:
+        """The expression creating the work as a fix writes it, whether it must then be started,
+        and the imports it needs: ``_thread.start_new_thread(f, ())`` becomes
+        ``threading.Thread(target=f, args=())``, to be started."""
+        call = work.node
+        if not isinstance(call, ast.Call):
+            return None
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "start" and isinstance(call.func.value, ast.Call):
+            return self._source(call.func.value), True, ()
+        settling = self._settling(work)
+        if settling is None or not settling.rewrite_as:
+            return self._source(call), False, ()
+        if call.keywords or len(call.args) > len(settling.rewrite_keywords) \
+                or any(isinstance(argument, ast.Starred) for argument in call.args):
+            return None
+        constructor, needed = self.scope.render(settling.rewrite_as.strip("{}"))
+        arguments = ", ".join(f"{keyword}={self._source(argument)}"
+                              for keyword, argument in zip(settling.rewrite_keywords, call.args))
+        return f"{constructor}({arguments})", True, (self._import(needed),) if needed else ()
 
     def noqa_fix(self, line: int, code: str) -> Fix:
         """``# noqa: CODE`` on the line, merged into an existing noqa comment."""
@@ -125,42 +241,47 @@ class FixWriter:
         instances = [names for node in exits for s, names in result.exit_states.get(node.id, ()) if s == site]
         if work.slot is not None:
             return (work.name, ()) if work.statement is None and work.alarm is None else (None, ())
+        container = self._appended_to(work) if work.name is None else None
+        if container is not None:  # ``futures.append(pool.submit(...))``
+            if instances and all(container in names for names in instances) \
+                    and self._bound_before(container, work.statement, function):
+                return container, ()
+            return None, ()
         if work.name is not None:
             if instances and all(work.name in names for names in instances) and self._dominates(work, result, exits):
                 return work.name, ()
             return None, ()
         statement = work.statement
-        if not isinstance(statement, ast.Expr) or self._in_loop(statement, function) or any(instances):
+        settling = self._settling(work)
+        rewritten = settling is not None and bool(settling.rewrite_as)  # names it reaches are only its arguments
+        if not isinstance(statement, ast.Expr) or self._in_loop(statement, function) or (any(instances) and not rewritten):
             return None, ()
-        name = self._fresh_name(work.kind.handle_name if work.kind else "work")
-        edit = self._bind(statement, name)
-        return (name, (edit,)) if edit is not None else (None, ())
+        name = self._fresh_name(self._handle_name(work))
+        edits = self._bind(work, statement, name)
+        return (name, edits) if edits is not None else (None, ())
 
-    def _bind(self, statement: ast.Expr, name: str) -> TextEdit | None:
+    def _bind(self, work: Work, statement: ast.Expr, name: str) -> tuple[TextEdit, ...] | None:
         """``Thread(...).start()`` becomes ``thread = Thread(...)`` then ``thread.start()``.
 
         A statement sharing its line with others (``a = 1; Thread(...).start()``) keeps to
         one line, joined with semicolons, so nothing around it moves.
         """
-        call = statement.value
-        if not isinstance(call, ast.Call):
+        created = self._created(work) if statement.value is work.node else None
+        if created is None:
             return None
+        creation, started, imports = created
         separator = f"{self.eol}{self._indent(statement.lineno - 1)}" if self._starts_line(statement) else "; "
-        if isinstance(call.func, ast.Attribute) and call.func.attr == "start" and isinstance(call.func.value, ast.Call):
-            text = f"{name} = {self._source(call.func.value)}{separator}{name}.start()"
-        else:
-            text = f"{name} = {self._source(call)}"
-        return TextEdit(self.span(statement), text)
+        text = f"{name} = {creation}{separator}{name}.start()" if started else f"{name} = {creation}"
+        return (TextEdit(self.span(statement), text), *imports)
 
     def _settle_statement(self, work: Work, handle: str, function: FunctionNode) -> tuple[str, tuple[TextEdit, ...]] | None:
-        kind = work.kind
-        assert kind is not None
-        template = work.alarm.disarm if work.alarm is not None else kind.settle_template
+        template = self._template(work)
         is_async = isinstance(function, ast.AsyncFunctionDef)
         if "{owner}" in template and not (work.owner or "").startswith(("module:", "local:", "attr:")):
             return None
-        if template.startswith("await") and not is_async and (work.owner or "").startswith("module:"):
-            template = work.owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
+        owner = work.owner or ""
+        if template.startswith("await") and not is_async and owner.startswith("module:"):
+            template = owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
         if not template or (template.startswith("await") and not is_async):
             return None
         imports: list[str] = []
@@ -237,22 +358,33 @@ class FixWriter:
                f"{self._statement_lines(text, indent + unit)}")
         return TextEdit(self._line_range(first_line, last_line), new)
 
-    def _with_block(self, work: Work, function: FunctionNode) -> TextEdit | None:
+    def _owned_executor(self, work: Work, function: FunctionNode) -> ast.Assign | None:
+        """``executor = ThreadPoolExecutor()`` in the body, the executor this work went to."""
         owner = work.owner or ""
         if not owner.startswith("local:") or work.kind is None or not work.kind.with_settles:
             return None
         name = owner.split(":", 1)[1]
-        creation = next((s for s in function.body if isinstance(s, ast.Assign) and len(s.targets) == 1
-                         and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name
-                         and isinstance(s.value, ast.Call)
-                         and (self.scope.qualify(s.value.func) or "").endswith("PoolExecutor")), None)
+        return next((s for s in function.body if isinstance(s, ast.Assign) and len(s.targets) == 1
+                     and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name
+                     and isinstance(s.value, ast.Call)
+                     and (self.scope.qualify(s.value.func) or "").endswith("PoolExecutor")), None)
+
+    def _with_block(self, work: Work, function: FunctionNode, title: str, applicability: Applicability) -> Fix | None:
+        """``name = manager(...)`` and the rest of the body become ``with manager(...) as name:``
+        and the rest, indented: for the executor the work went to, or a context manager creating it."""
+        creation = self._owned_executor(work, function)
+        if creation is None and isinstance(work.statement, ast.Assign) and work.statement.value is work.node \
+                and self._shape(work) == "itself":
+            creation = work.statement
         rest = self._rest_of_body(creation, function) if creation is not None else None
         if creation is None or rest is None or not self._alone_on_lines(creation):
             return None
+        target = creation.targets[0]
+        assert isinstance(target, ast.Name)
         first_line, last_line, indent, unit = rest
-        header = f"{indent}with {self._source(creation.value)} as {name}:{self.eol}"
+        header = f"{indent}with {self._source(creation.value)} as {target.id}:{self.eol}"
         span = Span(Position(creation.lineno - 1, 0), self._line_range(first_line, last_line).end)
-        return TextEdit(span, header + self._reindented(first_line, last_line, unit))
+        return Fix(title, (TextEdit(span, header + self._reindented(first_line, last_line, unit)),), applicability)
 
     def _await_in_place(self, work: Work, function: FunctionNode, title: str, preferred: bool) -> Fix | None:
         statement = work.statement
@@ -371,6 +503,8 @@ class FixWriter:
         it closed changes behaviour, so such a fix is unsafe.
         """
         index = self.parsed.index
+        if work.statement is None:
+            return False  # created before the handler runs: no block of the handler is around it
         blocks = [node for node in index.ancestors(work.statement) if isinstance(node, (ast.With, ast.AsyncWith))]
         for exit_node in exits:
             inside = exit_node.exit_kind != "end" and all(
@@ -426,7 +560,9 @@ class FixWriter:
 
 
 def _plural(name: str) -> str:
-    return name + ("es" if name.endswith(("s", "sh", "ch", "x")) else "s")
+    if name.endswith("s") and not name.endswith("ss"):
+        return f"all_{name}"  # ``results`` is already plural
+    return name + ("es" if name.endswith(("sh", "ch", "x")) else "s")
 
 
 def _does_work(expression: ast.expr) -> bool:

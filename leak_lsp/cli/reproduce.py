@@ -14,6 +14,7 @@ from leak_lsp.runtime.node import DEFAULT_HANDLER as DEFAULT_NODE_HANDLER
 from leak_lsp.runtime.node import DEFAULT_RUNTIME, RUNTIMES, is_node_handler
 
 DEFAULT_HANDLERS = ("lambda_handler", "handler", "main")
+CLEANUP_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from leak_lsp.runtime.report import Report
     from leak_lsp.runtime.session import Options, reproduce
 
     try:
@@ -47,15 +49,22 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--runtime applies to JavaScript handlers only")
     except ValueError as error:
         print(f"leak-lsp reproduce: {error}", file=sys.stderr)
+        if args.format == "json":  # a reader of the JSON gets its verdict too
+            print(Report(args.target, args.freezer, args.idle, setup_error=str(error)).to_json())
         return 2
     options = Options(file, handler, event, args.invocations, args.idle, args.timeout, args.freezer,
                       args.runtime or DEFAULT_RUNTIME)
     progress = _progress if args.format == "text" else None
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # so that cleanup runs on `kill` too
+    previous = {signum: signal.signal(signum, _interrupt) for signum in CLEANUP_SIGNALS}  # cleanup runs on each
     try:
         report = reproduce(options, progress)
+    except Interrupted as interruption:
+        print(f"leak-lsp reproduce: stopped by {interruption.name}; the handler's processes were killed",
+              file=sys.stderr)
+        return 128 + interruption.signum
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler_before in previous.items():
+            signal.signal(signum, handler_before)
     print(report.to_json() if args.format == "json" else report.to_text(), end="" if args.format == "text" else "\n")
     return report.exit_code
 
@@ -65,21 +74,53 @@ def _parse_target(target: str) -> tuple[Path, str]:
     path = Path(path_text)
     if not path.is_file():
         raise ValueError(f"no such file: {path_text}")
-    return path.resolve(), handler or _default_handler(path)
+    defined = _top_level_names(path)
+    if not handler:
+        handler = next((name for name in DEFAULT_HANDLERS if name in (defined or DEFAULT_HANDLERS)), "")
+        if not handler:
+            raise ValueError(f"{path_text} defines none of {', '.join(DEFAULT_HANDLERS)}; "
+                             f"name the handler: {path_text}:NAME (it defines {_listing(defined)})")
+    elif defined is not None and handler.split(".")[0] not in defined:
+        raise ValueError(f"{path_text} defines no `{handler.split('.')[0]}` (it defines {_listing(defined)})")
+    return path.resolve(), handler
 
 
-def _default_handler(path: Path) -> str:
-    """The conventional names; importing would run the user's code, so look for the definition."""
+def _top_level_names(path: Path) -> set[str] | None:
+    """The names the module binds at its top level, read without running it; None when a
+    star import, a module ``__getattr__`` or a syntax error makes that unknowable."""
     import ast
 
     if is_node_handler(path):
         return DEFAULT_NODE_HANDLER
     try:
         tree = ast.parse(path.read_bytes())
-    except (SyntaxError, ValueError):
-        return DEFAULT_HANDLERS[0]  # the child reports the real import error
-    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    return next((name for name in DEFAULT_HANDLERS if name in defined), DEFAULT_HANDLERS[0])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # the child reports the real import error
+    names: set[str] = set()
+
+    def visit(node: ast.AST) -> bool:
+        """False once a star import makes the names unknowable."""
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(child.name)  # its body binds names of its own scope
+            elif isinstance(child, ast.alias):
+                if child.name == "*":
+                    return False
+                names.add((child.asname or child.name).split(".")[0])
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif not isinstance(child, ast.Lambda) and not visit(child):
+                return False
+        return True
+
+    if not visit(tree):
+        return None
+    return None if "__getattr__" in names else names
+
+
+def _listing(names: set[str] | None) -> str:
+    public = sorted(name for name in names or () if not name.startswith("_"))
+    return ", ".join(public[:10]) + (", ..." if len(public) > 10 else "") if public else "no public names"
 
 
 def _parse_event(text: str) -> Any:
@@ -98,8 +139,17 @@ def _progress(line: str) -> None:
     print(f"leak-lsp: {line}", file=sys.stderr, flush=True)
 
 
+class Interrupted(Exception):
+    """A signal asked reproduce to stop: the ``finally`` blocks kill the tree and remove what it made."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    raise Interrupted(signum)
 
 
 def _positive_int(text: str) -> int:

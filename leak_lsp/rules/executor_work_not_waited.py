@@ -39,9 +39,14 @@ Work collected in a list and waited with `concurrent.futures.wait`, a consumed
 block is settled and not reported.
 
 ## Fix safety
-Waiting for the future (`result()`) before each exit is safe; it re-raises an exception
-the work raised, which was silently dropped before. For a local executor, the
-alternative fix turns it into a `with` block, which waits for all its work.
+Waiting for the work before each exit is safe; it re-raises an exception the work
+raised, which was silently dropped before. The fix settles what the call returned: a
+future gets `result()`, the iterator of `Executor.map`, `imap` or `imap_unordered` is
+consumed with `list(...)`, the `AsyncResult` of `apply_async`, `map_async` or
+`starmap_async` gets `get()`, and a list (or dict) of futures is waited for element by
+element. When the work is bound in a way the fix cannot follow (`a, b = submit(),
+submit()`), no fix is offered. For a local executor, the alternative fix turns it into a
+`with` block, which waits for all its work.
 
 ## References
 - [`concurrent.futures`](https://docs.python.org/3/library/concurrent.futures.html)
@@ -49,7 +54,7 @@ alternative fix turns it into a `with` block, which waits for all its work.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 FUTURE = WorkKind(
     name="future",
@@ -88,6 +93,11 @@ FUTURE = WorkKind(
     awaitable=True,
     settle_template="{handle}.result()",
     settle_title="Wait for the result",
+    settlings=(
+        *(Settling(method, "list({handle})", "Consume the result iterator", handle_name="results")
+          for method in ("map", "imap", "imap_unordered")),
+        *(Settling(method, "{handle}.get()", "Wait for the result") for method in ("apply_async", "map_async", "starmap_async")),
+    ),
 )
 
 PRODUCED_MESSAGE = WorkKind(

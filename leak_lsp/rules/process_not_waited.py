@@ -33,6 +33,7 @@ or call `proc.wait()` (or `communicate()`) before returning.
 ## Fix safety
 Waiting for the child before each exit is safe: the work still happens, inside its own
 invocation. A child that never ends makes the handler time out instead of leaking.
+`os.forkpty()` returns a `(pid, fd)` pair: its fix waits for `pid[0]`.
 
 ## References
 - [`subprocess.Popen.wait`](https://docs.python.org/3/library/subprocess.html#subprocess.Popen.wait)
@@ -40,7 +41,7 @@ invocation. A child that never ends makes the handler time out instead of leakin
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 POPEN = WorkKind(
     name="popen",
@@ -82,6 +83,7 @@ FORK = WorkKind(
     settle_functions=frozenset({"os.waitpid", "os.wait4"}),
     settle_template="{os.waitpid}({handle}, 0)",
     settle_title="Wait for the child process",
+    settlings=(Settling("os.forkpty", "{os.waitpid}({handle}[0], 0)"),),  # a (pid, fd) pair
 )
 
 RULE = Rule(

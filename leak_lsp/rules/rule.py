@@ -26,6 +26,24 @@ class Alarm:
 
 
 @dataclass(frozen=True)
+class Settling:
+    """How a fix settles work created by one particular call, where the kind's template is wrong for it.
+
+    ``Executor.map`` returns an iterator (consumed, not ``result()``-ed), ``apply_async`` an
+    ``AsyncResult`` (``get()``), ``_thread.start_new_thread`` a bare id: that call is rewritten
+    into a started ``threading.Thread`` that can be joined.
+    """
+
+    origin: str  # the method (``map``) or qualified function (``_thread.start_new_thread``) creating the work
+    template: str = ""  # the settling statement; "" when no statement can settle this work
+    title: str = ""  # the fix title, when it differs from the kind's
+    rewrite_as: str = ""  # a started object that replaces the creating call: ``{threading.Thread}``
+    rewrite_keywords: tuple[str, ...] = ()  # the creating call's positional arguments, as keywords of ``rewrite_as``
+    with_title: str = ""  # a fix that puts the rest of the body in ``with CALL as NAME:`` instead
+    handle_name: str = ""  # the variable a fix binds the unnamed result to, when it differs from the kind's
+
+
+@dataclass(frozen=True)
 class WorkKind:
     """One kind of pending work: how it starts, what settles it, how a fix settles it."""
 
@@ -44,6 +62,7 @@ class WorkKind:
     awaitable: bool = False  # ``await handle`` settles
     settle_template: str = ""  # the settling statement a fix inserts: ``{handle}.join()``, ``{owner}.flush()``
     settle_title: str = ""  # the fix title: "Join the thread"
+    settlings: tuple[Settling, ...] = ()  # where the creating call decides how its work is settled
     handle_name: str = "work"  # the variable a fix binds unnamed work to
     buffers: tuple[str, ...] = ()  # constructors whose module-level instances buffer every invocation's data
     buffer_slot: str | None = None  # the process-wide buffer they fill

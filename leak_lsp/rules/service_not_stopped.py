@@ -31,7 +31,10 @@ def lambda_handler(event, context):
 
 ## Fix safety
 Stopping the service before each exit is safe: `stop()` and `shutdown()` drain what is
-queued before returning.
+queued before returning. `start_blocking_portal()` returns a context manager, not a
+portal: its only fix moves the rest of the body into `with start_blocking_portal() as
+portal:`. It is unsafe (applied with `--unsafe-fixes` only): the name now holds the
+portal itself, so code that used the context manager by hand changes meaning.
 
 ## References
 - [`logging.handlers.QueueListener`](https://docs.python.org/3/library/logging.handlers.html#queuelistener)
@@ -39,7 +42,7 @@ queued before returning.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 LISTENER = WorkKind(
     name="listener",
@@ -80,6 +83,8 @@ PORTAL = WorkKind(
     with_settles=True,
     settle_template="{handle}.stop()",
     settle_title="Stop the portal",
+    # a context manager: the portal runs, and stops, only in a ``with`` block
+    settlings=(Settling("anyio.from_thread.start_blocking_portal", with_title="Use the portal in a `with` block"),),
 )
 
 RULE = Rule(

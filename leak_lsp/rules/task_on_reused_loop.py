@@ -39,9 +39,15 @@ async def main(event):
 or `async with asyncio.TaskGroup() as group:` around the tasks.
 
 ## Fix safety
-Awaiting the task (or cancelling the callback handle) before each exit is safe: the
-work completes inside its own invocation. An unnamed task is first bound to a fresh
-name; the alternative fix awaits it where it is created.
+Awaiting the task before each exit is safe: the work completes inside its own
+invocation. Cancelling a callback handle (`call_soon`, `call_later`, `call_at`) is safe in
+the same sense as cancelling a `Timer`: the callback no longer runs in a later
+invocation, and inside its own nothing changes (it had not run there either); when it
+must run, wait for it by hand. An unnamed task is first bound to a fresh
+name; the alternative fix awaits it where it is created. The future of
+`asyncio.run_coroutine_threadsafe` is a `concurrent.futures.Future`, awaited through
+`asyncio.wrap_future`; outside a coroutine it gets no fix. Tornado's `add_callback` and
+`spawn_callback` return nothing that could be removed: they get no fix.
 
 ## References
 - [`asyncio.create_task`](https://docs.python.org/3/library/asyncio-task.html#asyncio.create_task): "Save a reference to the result of this function"
@@ -49,7 +55,7 @@ name; the alternative fix awaits it where it is created.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 TASK = WorkKind(
     name="task",
@@ -71,6 +77,9 @@ TASK = WorkKind(
     awaitable=True,
     settle_template="await {handle}",
     settle_title="Await the task",
+    # a ``concurrent.futures.Future``: awaitable only once wrapped
+    settlings=(Settling("asyncio.run_coroutine_threadsafe", "await {asyncio.wrap_future}({handle})",
+                        "Await the future"),),
 )
 
 CALLBACK = WorkKind(
@@ -93,6 +102,8 @@ IOLOOP_CALLBACK = WorkKind(
     receiver_argument_settles=frozenset({"remove_timeout"}),
     settle_template="{owner}.remove_timeout({handle})",
     settle_title="Remove the timeout",
+    # they return None: nothing can remove what they scheduled
+    settlings=(Settling("add_callback"), Settling("spawn_callback")),
 )
 
 PERIODIC_CALLBACK = WorkKind(

@@ -37,6 +37,10 @@ Inserting `join()` before each exit the thread outlives is safe: the work still 
 now inside the invocation that asked for it. The handler waits for the thread, so a
 thread that never ends makes the invocation time out instead of leaking; that is the
 honest outcome. An unnamed `Thread(...).start()` is first bound to a fresh name.
+`_thread.start_new_thread(f, args)` returns a bare id that cannot be joined: its fix
+starts a `threading.Thread(target=f, args=args)` instead and joins it (safe: the same
+function runs with the same arguments, now in a thread that can be waited for). When the
+id is kept in a name, the call is not rewritten and no fix is offered.
 
 ## References
 - [AWS Lambda execution environment](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
@@ -45,7 +49,7 @@ honest outcome. An unnamed `Thread(...).start()` is first bound to a fresh name.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Rule, Settling, WorkKind
 
 THREAD = WorkKind(
     name="thread",
@@ -57,6 +61,11 @@ THREAD = WorkKind(
     settle_methods=frozenset({"join", "wait", "acquire"}),
     settle_template="{handle}.join()",
     settle_title="Join the thread",
+    settlings=tuple(
+        Settling(function, "{handle}.join()", "Start a joinable `threading.Thread` instead, and join it",
+                 rewrite_as="{threading.Thread}", rewrite_keywords=("target", "args", "kwargs"))
+        for function in ("_thread.start_new_thread", "_thread.start_new")
+    ),
 )
 
 RULE = Rule(

@@ -33,8 +33,9 @@ def lambda_handler(event, context):
 
 ## Fix safety
 Cancelling the timer before each exit is safe for the guard pattern this rule targets:
-the timer's function no longer runs after the invocation that armed it. If the timer's
-work must happen, join it instead (the alternative fix), which waits for the interval.
+the timer's function no longer runs after the invocation that armed it (inside that
+invocation nothing changes: it had not run there either). If the timer's work must
+happen, join the timer instead, by hand; that waits for the interval.
 
 ## References
 - [`threading.Timer`](https://docs.python.org/3/library/threading.html#timer-objects)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import importlib.util
 import inspect
 import json
 import mmap
 import os
 import queue
+import signal
 import struct
 import sys
 import threading
@@ -31,6 +33,8 @@ from leak_lsp.runtime.instrument import ENDED, Clock, Instrumentation, Tracker, 
 PHASE_FORMAT = "q"
 PHASE_BYTES = struct.calcsize(PHASE_FORMAT)
 ACCOUNT = "123456789012"
+MAX_VALUE = 2000
+PR_SET_PDEATHSIG = 1
 REGION = "us-east-1"
 
 
@@ -102,11 +106,36 @@ def load_handler(path: Path, name: str) -> Callable[..., Any]:
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     target: Any = module
-    for part in name.split("."):
+    for depth, part in enumerate(name.split(".")):
+        if not hasattr(target, part):
+            where = path.name if depth == 0 else ".".join(name.split(".")[:depth])
+            raise HandlerNotFound(f"{where} has no attribute `{part}`: the handler `{name}` does not exist")
         target = getattr(target, part)
     if not callable(target):
-        raise TypeError(f"{name} is not callable")
+        raise HandlerNotFound(f"`{name}` in {path.name} is not callable")
     return target
+
+
+def user_traceback(failure: BaseException) -> str:
+    """The traceback from the handler's frame on: the runtime's own frames above it are noise."""
+    tb = failure.__traceback__
+    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(failure), failure, tb))
+
+
+class HandlerNotFound(LookupError):
+    """The module imported, but the handler is not in it: a message, not a traceback."""
+
+
+def die_with_parent(parent: int) -> None:
+    """The kernel kills this process when ``reproduce`` dies, even by SIGKILL (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def call_handler(handler: Callable[..., Any], event: Any, context: LambdaContext) -> Any:
@@ -137,23 +166,34 @@ class Runtime:
 
     def invoke(self, number: int, event: Any, timeout: float, last: bool) -> None:
         """Run one invocation; child processes that outlive it are checked by the parent, frozen."""
-        error = None
+        error = value = None
         try:
-            self._run(event, timeout)
-        except BaseException:  # the handler's failure is a result to report, whatever it is
-            error = traceback.format_exc()
+            value = describe_value(self._run(event, timeout))
+        except BaseException as failure:  # the handler's failure is a result to report, whatever it is
+            error = user_traceback(failure)
         if os.getpid() != self.pid:  # a forked child returned from the handler: it is not the runtime
             os._exit(0)
         pending = [work.as_dict() for work in self.tracker.pending_in()]
         self.clock.set(ENDED if last else invocation_phase(number) + 1)
-        self.channel.send({"message": "returned", "number": number, "error": error, "pending": pending})
+        self.channel.send({"message": "returned", "number": number, "error": error, "pending": pending,
+                           "value": value})
 
-    def _run(self, event: Any, timeout: float) -> None:
+    def _run(self, event: Any, timeout: float) -> Any:
         result = call_handler(self.handler, event, LambdaContext(self.function_name, timeout))
         if inspect.isawaitable(result):
             if self.loop is None:
                 self.loop = asyncio.new_event_loop()
-            self.loop.run_until_complete(result)
+            return self.loop.run_until_complete(result)
+        return result
+
+
+def describe_value(value: Any) -> str:
+    """What the handler returned, as text to compare between runs (a fix must not change it)."""
+    try:
+        text = repr(value)
+    except Exception as error:  # a broken __repr__ is the user's; say so instead of failing the invocation
+        text = f"<unrepresentable {type(value).__name__}: {error!r}>"
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
 def read_commands(stream: BinaryIO) -> Any:
@@ -168,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-file", required=True)
     parser.add_argument("--commands", required=True, type=int)
     parser.add_argument("--messages", required=True, type=int)
+    parser.add_argument("--parent", type=int, help="the pid of reproduce: this process dies with it")
     args = parser.parse_args(argv)
+    if args.parent is not None:
+        die_with_parent(args.parent)
 
     clock = SharedClock(args.phase_file)
     channel = Channel(args.messages)
@@ -179,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         handler = load_handler(args.file.resolve(), args.handler)
+    except HandlerNotFound as error:
+        channel.send({"message": "failed", "error": str(error)})
+        channel.close()
+        return 2
     except BaseException:  # any failure of the init phase is reported, never raised
         channel.send({"message": "failed", "error": traceback.format_exc()})
         channel.close()

@@ -14,6 +14,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 CONFIRM_SECONDS = 5.0
@@ -31,6 +32,17 @@ def become_subreaper() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def stale_paths(paths: Iterable[Path]) -> list[Path]:
+    """Those ``leak-lsp-PID-*`` paths whose ``reproduce`` process is gone (killed by SIGKILL)."""
+    stale = []
+    for path in paths:
+        parts = path.name.split("-")
+        pid = parts[2] if len(parts) >= 4 else ""
+        if pid.isdigit() and int(pid) != os.getpid() and process_state(int(pid)) in (None, "Z", "X"):
+            stale.append(path)
+    return stale
 
 
 def process_state(pid: int) -> str | None:
@@ -163,6 +175,8 @@ class CgroupFreezer(Freezer):
         base = cls._own_cgroup()
         if base is None:
             return None
+        for stale in stale_paths(base.glob("leak-lsp-*-*")):
+            cls(stale).remove_stale()
         directory = base / f"leak-lsp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             directory.mkdir()
@@ -206,6 +220,14 @@ class CgroupFreezer(Freezer):
             self.thaw()
         except (OSError, FreezeError):
             pass
+
+    def remove_stale(self) -> None:
+        """A cgroup left by a run that was killed by SIGKILL: kill what it still holds, remove it."""
+        try:
+            self.kill_all()
+        except (OSError, FreezeError):
+            return
+        self.close()
 
     def close(self) -> None:
         deadline = time.monotonic() + CONFIRM_SECONDS

@@ -18,6 +18,8 @@ import asyncio
 import asyncio.runners
 import collections.abc
 import concurrent.futures
+import functools
+import multiprocessing.pool
 import multiprocessing.process
 import os
 import signal
@@ -160,7 +162,8 @@ class Tracker:
 
     def schedule(self, kind: str, what: str, caller: FrameType | None, direct: bool = False) -> Work | None:
         """A Work for a scheduling call made from the user's code, else None (internal use)."""
-        if not self.enabled or getattr(self._local, "depth", 0):
+        depth: int = getattr(self._local, "depth", 0)
+        if not self.enabled or depth:
             return None
         phase = self.clock.scheduling_phase()
         if phase is None or phase >= ENDED:
@@ -342,7 +345,7 @@ class SignalHandler:
         if work is not None:
             self.tracker.observe(work, frame, f"{signal.Signals(signum).name} handler {name_of(self.handler)}()",
                                  defined_at(self.handler))
-            which = TIMER_OF_SIGNAL.get(signum)
+            which = TIMER_OF_SIGNAL.get(signal.Signals(signum))
             if which is None or signal.getitimer(which)[1] == 0:
                 self.tracker.settle(work)  # a one-shot timer is over once its signal is handled
         return self.handler(signum, frame)
@@ -391,7 +394,7 @@ class Instrumentation:
                     timer_work = tracker.schedule("timer", f"Timer({thread.interval}, {name_of(thread.function)})", caller)
                     if timer_work is not None:
                         thread.function = TrackedCall(thread.function, timer_work, tracker, tracker.trace_threads)
-                else:
+                elif not _is_asyncio_internal(getattr(thread, "_target", None)):  # a child watcher's waitpid thread
                     target = getattr(thread, "_target", None)
                     what = f"thread running {name_of(target)}()" if target else f"thread {type(thread).__qualname__}.run()"
                     work = tracker.schedule("thread", what, caller)
@@ -484,6 +487,34 @@ class Instrumentation:
 
         self.patch(concurrent.futures.ThreadPoolExecutor, "submit", lambda original: submit(original, True))
         self.patch(concurrent.futures.ProcessPoolExecutor, "submit", lambda original: submit(original, False))
+        self._pools()
+
+    def _pools(self) -> None:
+        """``multiprocessing`` pools: the threads or processes a pool starts are its implementation;
+        a job given to a thread pool is work, seen at each call of its function (per item for maps)."""
+        tracker = self.tracker
+
+        def creation(original: Callable[..., Any]) -> Callable[..., Any]:
+            def tracked_init(pool: multiprocessing.pool.Pool, *args: Any, **kwargs: Any) -> None:
+                with tracker.nested():
+                    original(pool, *args, **kwargs)
+            return tracked_init
+
+        def job(original: Callable[..., Any], method: str) -> Callable[..., Any]:
+            def tracked(pool: multiprocessing.pool.Pool, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+                work = None
+                if isinstance(pool, multiprocessing.pool.ThreadPool):  # a process pool must pickle ``func``
+                    work = tracker.schedule("executor", f"{type(pool).__name__}.{method}({name_of(func)})",
+                                            sys._getframe(1))
+                if work is not None:
+                    func = TrackedCall(func, work, tracker, tracker.trace_threads)
+                with tracker.nested():
+                    return original(pool, func, *args, **kwargs)
+            return tracked
+
+        self.patch(multiprocessing.pool.Pool, "__init__", creation)
+        for method in ("apply_async", "map_async", "starmap_async", "imap", "imap_unordered"):
+            self.patch(multiprocessing.pool.Pool, method, functools.partial(job, method=method))
 
     def _event_loops(self) -> None:
         tracker = self.tracker
@@ -496,7 +527,7 @@ class Instrumentation:
                 if function is not None and not _is_asyncio_internal(function):
                     timing = "".join(f"{arg:g}, " for arg in args[:positional])
                     work = tracker.schedule("callback", f"loop.{method}({timing}{name_of(function)})", sys._getframe(1), direct=True)
-                if work is not None:
+                if work is not None and function is not None:
                     args = (*args[:positional], TrackedCall(function, work, tracker, False), *args[positional + 1:])
                 with tracker.nested():
                     return original(loop, *args, **kwargs)
@@ -515,7 +546,7 @@ class Instrumentation:
 
         def cancel_handle(original: Callable[..., Any]) -> Callable[..., Any]:
             def tracked(handle: events.Handle) -> None:
-                function = handle._callback
+                function = getattr(handle, "_callback", None)
                 original(handle)
                 if isinstance(function, TrackedCall):
                     tracker.settle(function.work, "cancelled")
@@ -581,6 +612,17 @@ class Instrumentation:
                 _track_pid(tracker, what, process.pid, caller)
             return tracked
 
+        def spawn(original: Callable[..., int], name: str) -> Callable[..., int]:
+            def tracked(path: Any, *args: Any, **kwargs: Any) -> int:
+                caller = sys._getframe(1)
+                pid = original(path, *args, **kwargs)
+                _track_pid(tracker, f"os.{name}({path!r})", pid, caller)  # nested in Popen: not the user's call
+                return pid
+            return tracked
+
+        for name in ("posix_spawn", "posix_spawnp"):
+            if hasattr(os, name):
+                self.patch(os, name, functools.partial(spawn, name=name))
         self.patch(subprocess.Popen, "__init__", popen_init)
         self.patch(subprocess.Popen, "wait", popen_waited)
         self.patch(subprocess.Popen, "poll", popen_waited)
@@ -616,9 +658,11 @@ def _future_done(tracker: Tracker, work: Work, future: concurrent.futures.Future
 
 
 def _is_asyncio_internal(function: object) -> bool:
-    """Task steps and wake-ups that the C implementation schedules from a user's frame."""
+    """Task steps and wake-ups that the C implementation schedules from a user's frame, and
+    asyncio's own helpers (the child watcher's thread): the user's work is tracked where it started."""
     owner = getattr(function, "__self__", None)
-    return isinstance(owner, asyncio.Future) or type(function).__module__ == "_asyncio"
+    return isinstance(owner, asyncio.Future) or type(function).__module__ == "_asyncio" \
+        or type(owner).__module__.startswith("asyncio.")
 
 
 def _drop_loop_work(tracker: Tracker, loop: asyncio.AbstractEventLoop, reason: str) -> None:

@@ -15,7 +15,7 @@ class Invocation:
     duration_ms: float
     error: str | None = None  # the handler's traceback
     pending: list[Event] = field(default_factory=list)  # work still pending when it returned
-    response: Any = None  # what it returned, as JSON (reported by the Node runner)
+    value: Any = None  # what the handler returned: its repr (Python) or its JSON value (Node)
 
 
 @dataclass
@@ -27,20 +27,36 @@ class Report:
     events: list[Event] = field(default_factory=list)
     setup_error: str | None = None  # the handler could not be imported or found
     runtime_error: str | None = None  # the runtime died or timed out
+    timed_out: bool = False  # the init phase or an invocation exceeded the timeout
 
     @property
     def verdict(self) -> str:
+        """``error`` when nothing could run; else ``leak``, ``lost``, ``timeout``, ``error`` (an
+        invocation raised, the runtime died), ``clean``: the first that applies."""
         outcomes = {event["outcome"] for event in self.events}
-        return "leak" if "leak" in outcomes else "lost" if "lost" in outcomes else "clean"
+        if self.setup_error is not None:
+            return "error"
+        for outcome in ("leak", "lost"):
+            if outcome in outcomes:
+                return outcome
+        if self.timed_out:
+            return "timeout"
+        if self.runtime_error is not None or any(invocation.error for invocation in self.invocations):
+            return "error"
+        return "clean"
 
     @property
     def exit_code(self) -> int:
-        """0 clean, 1 leak or lost, 2 error; a leak that crashed the runtime is still a leak."""
+        """0 clean; 1 leak, lost, or an invocation that raised; 2 when the handler could not be
+        run to the end (not loaded, timed out, the runtime died). A leak that crashed the runtime
+        is still a leak."""
         if self.setup_error is not None:
             return 2
-        if self.verdict != "clean":
+        if self.verdict in ("leak", "lost"):
             return 1
-        return 2 if self.runtime_error is not None else 0
+        if self.timed_out or self.runtime_error is not None:
+            return 2
+        return 1 if self.verdict == "error" else 0
 
     def to_json(self) -> str:
         data = {"verdict": self.verdict, "target": self.target, "freezer": self.freezer,
@@ -53,7 +69,7 @@ class Report:
         lines = [f"{self.target}: {len(self.invocations)} invocation(s), frozen {self.idle_seconds:g} s between them"
                  f" (freezer: {self.freezer})"]
         if self.setup_error is not None:
-            return "\n".join([*lines, "error: " + self.setup_error.rstrip()]) + "\n"
+            return "\n".join([*lines, "error: " + self.setup_error.rstrip(), f"verdict: {self.verdict}"]) + "\n"
         for invocation in self.invocations:
             lines.extend(_invocation_lines(invocation))
         lines.extend(_event_line(event) for event in self.events)
@@ -66,6 +82,8 @@ class Report:
 def _invocation_lines(invocation: Invocation) -> list[str]:
     outcome = "returned" if invocation.error is None else "raised " + invocation.error.strip().splitlines()[-1]
     lines = [f"invocation {invocation.number}: {outcome} after {invocation.duration_ms:.0f} ms"]
+    if invocation.error is not None:
+        lines.extend("  " + line for line in invocation.error.rstrip().splitlines())
     lines.extend(f"  still pending at return: {work['what']} (scheduled at {work['scheduled_at']}, {work['scheduled_in']})"
                  for work in invocation.pending)
     return lines

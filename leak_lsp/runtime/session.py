@@ -38,6 +38,7 @@ from leak_lsp.runtime.report import Invocation, Report
 POLL_SECONDS = 0.05
 DRAIN_SECONDS = 2.0  # how long an exited runtime's last messages may take to arrive
 TIMER_SIGNALS = {signal.SIGALRM, signal.SIGVTALRM, signal.SIGPROF}
+CLEANUP_SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGTERM}
 Progress = Callable[[str], None]
 
 
@@ -60,6 +61,10 @@ class Options:
 class RuntimeFailure(Exception):
     """The runtime stopped answering: it died, or an invocation timed out."""
 
+    def __init__(self, message: str, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
 
 def reproduce(options: Options, progress: Progress | None = None) -> Report:
     """Run the handler in a fresh emulated environment; nothing it started survives the call."""
@@ -78,14 +83,19 @@ def reproduce(options: Options, progress: Progress | None = None) -> Report:
         report.setup_error = str(error)
     except (RuntimeFailure, FreezeError) as failure:
         report.runtime_error = str(failure)
+        report.timed_out = isinstance(failure, RuntimeFailure) and failure.timed_out
         if runtime is not None:
             report.events.extend(runtime.collect_events())
             _blame_timer_signal(runtime, report)
     finally:
-        freezer.kill_all()
-        if runtime is not None:
-            runtime.close()
-        freezer.close()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, CLEANUP_SIGNALS)  # a second Ctrl-C waits for the cleanup
+        try:
+            freezer.kill_all()
+            if runtime is not None:
+                runtime.close()
+            freezer.close()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return report
 
 
@@ -119,25 +129,51 @@ def _drive(runtime: _Runtime, options: Options, report: Report, say: Progress) -
                       "timeout": options.timeout_seconds, "last": last})
         returned = runtime.wait_for({"returned"}, options.timeout_seconds, f"invocation {number}")
         invocation = Invocation(number, round((time.monotonic() - started) * 1000, 1), returned["error"],
-                                returned["pending"], returned.get("response"))
+                                returned["pending"], returned.get("value"))
         report.invocations.append(invocation)
         report.events.extend(runtime.collect_events())
         say(f"END invocation {number}")
         if last:
-            report.events.extend(_lost_at_shutdown(invocation))
+            report.events.extend(_pending_at_shutdown(invocation, report.events))
 
 
 def _frozen_alive(previous: Invocation, number: int) -> list[dict[str, Any]]:
-    """A child process still alive at the freeze resumes at the thaw, inside the next invocation."""
-    return [work | {"outcome": "leak", "ran_in": describe_phase(invocation_phase(number)),
-                    "ran": f"{work['what']} (pid {work['pid']}) was frozen alive and resumes at the thaw"}
-            for work in previous.pending if "pid" in work and process_state(work["pid"]) not in ("Z", "X", None)]
+    """A child process alive when its invocation returned ran after it: frozen alive, it resumes at
+    the thaw, inside the next invocation; gone already, it ran in the moment before the freeze."""
+    events = []
+    for work in previous.pending:
+        if "pid" not in work:
+            continue
+        process = f"{work['what']} (pid {work['pid']})"
+        if process_state(work["pid"]) not in ("Z", "X", None):
+            ran_in, ran = invocation_phase(number), f"{process} was frozen alive and resumes at the thaw"
+        else:
+            ran_in, ran = invocation_phase(number) - 1, f"{process} exited after its invocation returned"
+        events.append(work | {"outcome": "leak", "ran_in": describe_phase(ran_in), "ran": ran})
+    return events
 
 
-def _lost_at_shutdown(last: Invocation) -> list[dict[str, Any]]:
-    reason = "still pending when the last invocation ended; the environment is shut down"
-    return [work | {"outcome": "lost", "reason": reason, "lost_in": f"invocation {last.number}"}
-            for work in last.pending]
+def _pending_at_shutdown(last: Invocation, seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Work of the last invocation is lost with the environment; work that had already outlived an
+    earlier phase leaked, whether or not it got to run again before the end (under load it may not)."""
+    events = []
+    own_phase = describe_phase(invocation_phase(last.number))
+    leaked = {_identity(event) for event in seen if event["outcome"] == "leak"}
+    for work in last.pending:
+        if _identity(work) in leaked:
+            continue
+        if work["scheduled_in"] == own_phase:
+            events.append(work | {"outcome": "lost", "lost_in": f"invocation {last.number}",
+                                  "reason": "still pending when the last invocation ended; the environment is shut down"})
+        else:
+            events.append(work | {"outcome": "leak", "ran_in": own_phase,
+                                  "ran": f"{work['what']} outlived {work['scheduled_in']}: frozen with the environment, "
+                                         "still pending when it was shut down"})
+    return events
+
+
+def _identity(work: dict[str, Any]) -> tuple[str, str, str]:
+    return work["what"], work["scheduled_at"], work["scheduled_in"]
 
 
 def _blame_timer_signal(runtime: _Runtime, report: Report) -> None:
@@ -168,7 +204,7 @@ class _Runtime:
 
     @classmethod
     def start(cls, options: Options, freezer: Freezer) -> _Runtime:
-        directory = tempfile.TemporaryDirectory(prefix="leak-lsp-")
+        directory = tempfile.TemporaryDirectory(prefix=f"leak-lsp-{os.getpid()}-")
         phase_file = Path(directory.name) / "phase"
         phase_file.write_bytes(bytes(PHASE_BYTES))
         command_read, command_write = os.pipe()
@@ -241,7 +277,8 @@ class _Runtime:
             if message["message"] == "crashed":
                 raise RuntimeFailure(f"{self._death()}:\n{message['error']}")
             self._events.append(_event(message))
-        raise RuntimeFailure(f"{what} timed out after {timeout:g} s; Lambda would reset the environment")
+        raise RuntimeFailure(f"{what} timed out after {timeout:g} s; Lambda would reset the environment",
+                             timed_out=True)
 
     def collect_events(self) -> list[dict[str, Any]]:
         """Events received so far, including those still queued."""
@@ -288,7 +325,7 @@ def _launch(options: Options, phase_file: Path, commands: int, messages: int) ->
                 node_environment(options.file, options.node_runtime, options.timeout_seconds))
     arguments = [sys.executable, "-m", "leak_lsp.runtime.child", "--file", str(options.file),
                  "--handler", options.handler, "--phase-file", str(phase_file),
-                 "--commands", str(commands), "--messages", str(messages)]
+                 "--commands", str(commands), "--messages", str(messages), "--parent", str(os.getpid())]
     return arguments, _environment(options)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,197 @@ def test_fix_settles_its_finding_and_changes_nothing_else(path: Path, index: int
     kept = [line for number, line in enumerate(source.splitlines()) if number not in edited]
     fixed_lines = fixed.splitlines()
     assert [line for line in kept if line not in fixed_lines] == []
+
+
+# ------------------------------------------------------------------ fixes know what the handle is
+
+def _fixes(source: str) -> list[Fix]:
+    report = analyze_source(textwrap.dedent(source).lstrip("\n"), "handler.py")
+    return [fix for finding in report.findings for fix in finding.fixes if fix.applicability is not Applicability.DISPLAY]
+
+
+def _reported_without_a_fix(source: str) -> bool:
+    report = analyze_source(textwrap.dedent(source).lstrip("\n"), "handler.py")
+    return bool(report.findings) and _fixes(source) == []
+
+
+def _inserted(source: str) -> list[str]:
+    """The text each offered fix inserts, its edits joined."""
+    return ["".join(edit.new_text for edit in fix.edits) for fix in _fixes(source)]
+
+
+def test_a_list_of_futures_is_waited_for_element_by_element() -> None:
+    inserted = _inserted("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            futures = [POOL.submit(abs, n) for n in event]
+            return "ok"
+    """)
+    assert inserted and all("for future in futures:" in text and "future.result()" in text for text in inserted)
+    assert not any("futures.result()" in text for text in inserted)
+
+
+def test_a_dict_of_futures_is_waited_for_value_by_value() -> None:
+    inserted = _inserted("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            futures = {n: POOL.submit(abs, n) for n in event}
+            return "ok"
+    """)
+    assert inserted and all("for future in futures.values():" in text for text in inserted)
+
+
+@pytest.mark.parametrize("statement", ["POOL.map(abs, event)", "results = POOL.map(abs, event)"])
+def test_an_executor_map_iterator_is_consumed_not_result_ed(statement: str) -> None:
+    inserted = _inserted(f"""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            {statement}
+            return "ok"
+    """)
+    assert inserted and all("list(results)" in text and ".result()" not in text for text in inserted)
+
+
+@pytest.mark.parametrize("method", ["apply_async", "map_async", "starmap_async"])
+def test_an_async_result_of_a_pool_is_got(method: str) -> None:
+    inserted = _inserted(f"""
+        from multiprocessing.pool import ThreadPool
+        POOL = ThreadPool(2)
+
+        def lambda_handler(event, context):
+            pending = POOL.{method}(abs, [event])
+            return "ok"
+    """)
+    assert inserted and all("pending.get()" in text and ".result()" not in text for text in inserted)
+
+
+def test_a_low_level_thread_becomes_a_joined_threading_thread() -> None:
+    [before, finally_block] = _inserted("""
+        import _thread
+
+        def lambda_handler(event, context):
+            _thread.start_new_thread(print, (event,))
+            return "ok"
+    """)
+    for text in (before, finally_block):
+        assert "thread = threading.Thread(target=print, args=(event,))" in text
+        assert "thread.start()" in text and "thread.join()" in text and "import threading" in text
+
+
+def test_a_low_level_thread_whose_id_is_kept_gets_no_fix() -> None:
+    assert _reported_without_a_fix("""
+        import _thread
+
+        def lambda_handler(event, context):
+            ident = _thread.start_new_thread(print, (event,))
+            return ident
+    """)
+
+
+def test_a_blocking_portal_is_used_in_a_with_block_as_an_unsafe_fix() -> None:
+    [fix] = _fixes("""
+        from anyio.from_thread import start_blocking_portal
+
+        def lambda_handler(event, context):
+            portal = start_blocking_portal()
+            return portal.call(abs, -1)
+    """)
+    assert fix.applicability is Applicability.UNSAFE
+    assert "with start_blocking_portal() as portal:" in fix.edits[0].new_text
+    assert "stop()" not in fix.edits[0].new_text
+
+
+def test_a_forkpty_pair_is_waited_for_by_its_pid() -> None:
+    inserted = _inserted("""
+        import os
+
+        def lambda_handler(event, context):
+            child = os.forkpty()
+            return "ok"
+    """)
+    assert inserted and all("os.waitpid(child[0], 0)" in text for text in inserted)
+
+
+def test_a_future_from_another_threads_loop_is_wrapped_before_it_is_awaited() -> None:
+    inserted = _inserted("""
+        import asyncio
+
+        LOOP = asyncio.new_event_loop()
+
+        async def handle(other_loop):
+            future = asyncio.run_coroutine_threadsafe(asyncio.sleep(1), other_loop)
+            return "ok"
+
+        def lambda_handler(event, context):
+            return LOOP.run_until_complete(handle(event["loop"]))
+    """)
+    assert inserted and all("await asyncio.wrap_future(future)" in text for text in inserted)
+
+
+def test_work_bound_through_tuple_unpacking_gets_no_fix() -> None:
+    assert _reported_without_a_fix("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            first, second = POOL.submit(abs, 1), POOL.submit(abs, 2)
+            return "ok"
+    """)
+
+
+def test_futures_appended_to_a_list_in_a_loop_are_waited_for_from_that_list() -> None:
+    inserted = _inserted("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            pending = []
+            for n in event:
+                pending.append(POOL.submit(abs, n))
+            return "ok"
+    """)
+    assert inserted and all("for future in pending:" in text and "future.result()" in text for text in inserted)
+
+
+def test_a_list_that_may_be_unbound_at_the_exit_gets_no_fix() -> None:
+    assert _reported_without_a_fix("""
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            if event:
+                pending = []
+                for n in event:
+                    pending.append(POOL.submit(abs, n))
+            return "ok"
+    """)
+
+
+@pytest.mark.parametrize("method", ["add_callback", "spawn_callback"])
+def test_a_tornado_callback_with_no_handle_gets_no_fix(method: str) -> None:
+    assert _reported_without_a_fix(f"""
+        from tornado.ioloop import IOLoop
+
+        def lambda_handler(event, context):
+            loop = IOLoop.current()
+            timeout = loop.{method}(print, event)
+            return "ok"
+    """)
+
+
+def test_a_tornado_timeout_is_removed_through_its_handle() -> None:
+    inserted = _inserted("""
+        from tornado.ioloop import IOLoop
+
+        def lambda_handler(event, context):
+            loop = IOLoop.current()
+            timeout = loop.call_later(5, print, event)
+            return "ok"
+    """)
+    assert inserted and all("loop.remove_timeout(timeout)" in text for text in inserted)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.cli.conftest import RunCheck
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
 
 # What each example leaks, from its own docstring (DOMAIN.md's catalogue).
 EXPECTED = {
@@ -16,6 +18,13 @@ EXPECTED = {
     "audit_executor.py": "EL104",  # fire-and-forget submit to a module-level executor
     "asyncio_forgotten_task.py": "EL106",  # a task on a module-level loop, never awaited
     "azure_functions/function_app.py": "EL101",  # a thread never joined
+    # standard library only, run by ``leak-lsp reproduce`` (tests/runtime/test_examples.py)
+    "audit_thread.py": "EL101",
+    "slow_request_timer.py": "EL102",
+    "alarm_budget_guard.py": "EL103",
+    "metrics_executor.py": "EL104",
+    "thumbnail_popen.py": "EL105",
+    "webhook_task_loop.py": "EL106",
 }
 
 
@@ -47,3 +56,11 @@ def test_every_fixed_example_has_a_leaking_original() -> None:
 
 def test_the_examples_exit_1(run_check: RunCheck) -> None:
     assert run_check(".", cwd=EXAMPLES).returncode == 1
+
+
+def test_the_readme_quick_start_shows_what_check_examples_prints(run_check: RunCheck) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"leak-lsp check examples/\n```\n\n```text\n(.*?)```", readme, re.DOTALL)
+
+    assert shown is not None, "the quick start's output block is missing"
+    assert shown[1] == run_check("examples/", cwd=ROOT).stdout

@@ -111,17 +111,60 @@ def test_no_process_survives_an_invocation_timeout(tmp_path: Path) -> None:
     assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
 
 
-def test_no_process_survives_an_interrupt(tmp_path: Path) -> None:
+def start_reproduce_and_wait_for_the_handler(tmp_path: Path, *options: str) -> subprocess.Popen[bytes]:
+    """``reproduce`` of ESCAPING_HANDLER, once the handler has written its pids and sleeps."""
     write_handler(tmp_path, ESCAPING_HANDLER)
-    command = [sys.executable, "-m", "leak_lsp", "reproduce", "handler.py", "--event", '{"sleep": 30}']
-    cli = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while not (tmp_path / "pids").exists() or len(recorded_pids(tmp_path)) < 3:
+    (tmp_path / "tmp").mkdir()
+    command = [sys.executable, "-m", "leak_lsp", "reproduce", "handler.py", "--event", '{"sleep": 30}', *options]
+    cli = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=os.environ | {"TMPDIR": str(tmp_path / "tmp")})
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "pids").exists() or len((tmp_path / "pids").read_text().split()) < 3:
         assert time.monotonic() < deadline and cli.poll() is None, "the handler never started"
         time.sleep(0.02)
-    cli.send_signal(signal.SIGINT)
-    assert cli.wait(timeout=20) == 130
-    cli.stdout.close()  # type: ignore[union-attr]
-    cli.stderr.close()  # type: ignore[union-attr]
+    return cli
+
+
+def leftover_cgroups(pid: int) -> list[Path]:
+    """Cgroups that the reproduce process ``pid`` created and did not remove."""
+    return [path for path in Path("/sys/fs/cgroup").rglob(f"leak-lsp-{pid}-*") if path.is_dir()]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_signal_kills_the_tree_and_removes_the_temporary_folder_and_cgroup(tmp_path: Path, signum: int) -> None:
+    cli = start_reproduce_and_wait_for_the_handler(tmp_path)
+    cli.send_signal(signum)
+    assert cli.wait(timeout=60) == 128 + signum
     assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert leftover_cgroups(cli.pid) == []
     assert os.path.exists(tmp_path / "handler.py")
+
+
+@pytest.mark.skipif(not cgroup_freezer_available(), reason="no writable cgroup freezer on this machine")
+def test_the_next_run_removes_the_cgroup_a_sigkilled_run_left_and_kills_what_it_held(tmp_path: Path) -> None:
+    cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", "cgroup")
+    cli.kill()
+    cli.wait(timeout=60)
+    assert leftover_cgroups(cli.pid)  # SIGKILL: nobody could clean up
+    next_run = tmp_path / "next"
+    next_run.mkdir()
+    write_handler(next_run, "def lambda_handler(event, context):\n    return 'ok'\n")
+    assert run_reproduce("handler.py", "--freezer", "cgroup", cwd=next_run).returncode == 0
+    assert leftover_cgroups(cli.pid) == []
+    deadline = time.monotonic() + 60
+    while [pid for pid in recorded_pids(tmp_path) if running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+
+
+@pytest.mark.parametrize("freezer", FREEZERS)
+def test_the_runtime_dies_with_reproduce_even_by_sigkill(tmp_path: Path, freezer: str) -> None:
+    cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", freezer)
+    runtime = recorded_pids(tmp_path)[-1]
+    cli.kill()
+    cli.wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while running(runtime) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not running(runtime)

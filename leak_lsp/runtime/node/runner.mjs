@@ -539,7 +539,7 @@ function reportCrash(code) {
 
 function runInvocation(handler, command) {
   runtime.invoke(handler, command.event, command.timeout, (error, result) => {
-    const response = { error: error === null || error === undefined ? null : formatError(error), response: responseOf(result) };
+    const response = { error: error === null || error === undefined ? null : formatError(error), value: responseOf(result) };
     runtime.tail(() => asOwner(RUNTIME, () => finishInvocation(handler, command, response)));
   });
 }

@@ -52,4 +52,4 @@ def leak_lines(run: Run, path: Path) -> set[int]:
 
 
 def response_of(run: Run, number: int = 1) -> Any:
-    return run.report["invocations"][number - 1]["response"]
+    return run.report["invocations"][number - 1]["value"]

@@ -73,7 +73,7 @@ def test_a_handler_error_is_reported_and_the_next_invocation_still_runs() -> Non
     run = reproduce_file(FIXTURES / "throws_then_answers.js")
     first, second = run.report["invocations"]
     assert first["error"].splitlines()[-1] == "TypeError: first call fails"
-    assert (second["error"], second["response"]) == (None, {"calls": 2})
+    assert (second["error"], second["value"]) == (None, {"calls": 2})
 
 
 def test_text_output_names_the_leak_and_the_verdict() -> None:
@@ -154,7 +154,7 @@ def _remove_cgroups_of(pid: int) -> None:
 
 def test_nodejs20_callback_from_a_timer_answers_with_its_result_once_the_loop_is_empty() -> None:
     run = reproduce_file(FIXTURES / "callback_from_timer_default_flag.js", runtime="nodejs20.x")
-    assert [invocation["response"] for invocation in run.report["invocations"]] == ["answered late", "answered late"]
+    assert [invocation["value"] for invocation in run.report["invocations"]] == ["answered late", "answered late"]
     assert run.report["verdict"] == "clean"
 
 
@@ -180,7 +180,7 @@ def test_a_module_that_is_the_handler_is_named_module_exports_or_default(tmp_pat
     for target, answer in (("whole.js:module.exports", "whole"), ("default.mjs:default", "default")):
         command = [sys.executable, "-m", "leak_lsp", "reproduce", target, "--format", "json", "--invocations", "1"]
         completed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
-        assert json.loads(completed.stdout)["invocations"][0]["response"] == answer
+        assert json.loads(completed.stdout)["invocations"][0]["value"] == answer
 
 
 def test_a_floating_rejection_crashes_the_next_invocation_as_the_lambda_runtime_does() -> None:

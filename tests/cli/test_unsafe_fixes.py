@@ -1,0 +1,40 @@
+"""``--unsafe-fixes`` applies the fixes that may change behaviour, which ``--fix`` alone leaves out."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.cli.conftest import RunCheck, write
+
+# The only fix for a portal made without ``with`` is an unsafe one: the rest of the body moves into a block.
+PORTAL_HANDLER = """\
+from anyio.from_thread import start_blocking_portal
+
+
+def lambda_handler(event, context):
+    portal = start_blocking_portal()
+    return portal.call(abs, -1)
+"""
+
+
+def test_fix_alone_leaves_an_unsafe_fix_out_and_says_how_to_apply_it(tmp_path: Path, run_check: RunCheck) -> None:
+    handler = write(tmp_path, "handler.py", PORTAL_HANDLER)
+
+    result = run_check("--fix", "handler.py")
+
+    assert handler.read_text(encoding="utf-8") == PORTAL_HANDLER
+    assert "1 more fixable with `--fix --unsafe-fixes`." in result.stdout
+    assert result.returncode == 1
+
+
+def test_unsafe_fixes_applies_it(tmp_path: Path, run_check: RunCheck) -> None:
+    handler = write(tmp_path, "handler.py", PORTAL_HANDLER)
+
+    result = run_check("--fix", "--unsafe-fixes", "handler.py")
+
+    fixed = handler.read_text(encoding="utf-8")
+    ast.parse(fixed)
+    assert "    with start_blocking_portal() as portal:\n        return portal.call(abs, -1)\n" in fixed
+    assert "Fixed 1 leak." in result.stdout
+    assert result.returncode == 0
