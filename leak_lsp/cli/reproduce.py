@@ -74,6 +74,8 @@ def _parse_target(target: str) -> tuple[Path, str]:
     path = Path(path_text)
     if not path.is_file():
         raise ValueError(f"no such file: {path_text}")
+    if is_node_handler(path):  # the runner names a missing export itself
+        return path.resolve(), handler or DEFAULT_NODE_HANDLER
     defined = _top_level_names(path)
     if not handler:
         handler = next((name for name in DEFAULT_HANDLERS if name in (defined or DEFAULT_HANDLERS)), "")
@@ -90,8 +92,6 @@ def _top_level_names(path: Path) -> set[str] | None:
     star import, a module ``__getattr__`` or a syntax error makes that unknowable."""
     import ast
 
-    if is_node_handler(path):
-        return DEFAULT_NODE_HANDLER
     try:
         tree = ast.parse(path.read_bytes())
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -14,7 +14,7 @@ import pytest
 from tests.runtime.conftest import IDLE, Run, run_reproduce
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "node_runtime"
-HEADER = re.compile(r"// reproduce: (?P<verdict>leak|clean)(?: on (?P<runtime>\S+))?$")
+HEADER = re.compile(r"// reproduce: (?P<verdict>leak|clean|error)(?: on (?P<runtime>\S+))?$")
 LEAKS_HERE = re.compile(r"// leaks(?: on (?P<runtime>\S+))?")
 
 requires_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not on PATH: the Node runner needs it")
