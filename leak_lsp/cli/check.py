@@ -1,7 +1,7 @@
 """``leak-lsp check [PATH ...]``: find execution leaks in files and folders.
 
 This module only declares the options (it is imported for every subcommand, so it stays
-light); :mod:`leak_lsp.cli.session` does the work.
+light); :mod:`leak_lsp.cli.check_run` does the work.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leak_lsp.cli.session import check
+    from leak_lsp.cli.check_run import check
 
     return check(args)
 

@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leak_lsp.runtime.report import Report
-    from leak_lsp.runtime.session import Options, reproduce
+    from leak_lsp.runtime.emulator import Options, reproduce
 
     try:
         file, handler = _parse_target(args.target)
