@@ -50,7 +50,8 @@ def all_rules() -> tuple[Rule, ...]:
 
 def rule_for(code: str) -> Rule:
     """The rule with this code; ``KeyError`` for an unknown one."""
-    return _rule_modules()[code].RULE
+    rule: Rule = _rule_modules()[code].RULE
+    return rule
 
 
 def work_kinds() -> tuple[WorkKind, ...]:

@@ -46,7 +46,8 @@ class SharedClock(Clock):
             self._map = mmap.mmap(file.fileno(), PHASE_BYTES)
 
     def now(self) -> int:
-        return struct.unpack_from(PHASE_FORMAT, self._map)[0]
+        phase: int = struct.unpack_from(PHASE_FORMAT, self._map)[0]
+        return phase
 
     def set(self, phase: int) -> None:
         struct.pack_into(PHASE_FORMAT, self._map, 0, phase)
@@ -113,7 +114,8 @@ def load_handler(path: Path, name: str) -> Callable[..., Any]:
         target = getattr(target, part)
     if not callable(target):
         raise HandlerNotFound(f"`{name}` in {path.name} is not callable")
-    return target
+    handler: Callable[..., Any] = target
+    return handler
 
 
 def user_traceback(failure: BaseException) -> str:

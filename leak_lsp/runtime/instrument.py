@@ -307,7 +307,7 @@ class TrackedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
     def send(self, value: Any) -> Any:
         return self._step(self.coroutine.send, value)
 
-    def throw(self, *args: Any) -> Any:  # type: ignore[override]
+    def throw(self, *args: Any) -> Any:
         return self._step(self.coroutine.throw, *args)
 
     def _step(self, step: Callable[..., Any], *args: Any) -> Any:
@@ -321,7 +321,7 @@ class TrackedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
     def close(self) -> None:
         self.coroutine.close()
 
-    def __await__(self) -> TrackedCoroutine:  # type: ignore[override]
+    def __await__(self) -> TrackedCoroutine:
         return self
 
     def __next__(self) -> Any:
@@ -417,7 +417,8 @@ class Instrumentation:
                 if work is not None:
                     function = TrackedCall(function, work, tracker, tracker.trace_threads)
                 with tracker.nested():
-                    return original(function, args, kwargs or {})
+                    thread_id: int = original(function, args, kwargs or {})
+                    return thread_id
             return tracked
 
         self.patch(threading.Thread, "start", start)
