@@ -1,4 +1,5 @@
-"""Which files ``leak-lsp check`` looks at: ``*.py`` under the given paths, as ruff picks them.
+"""Which files ``leak-lsp check`` looks at: ``*.py`` and JavaScript/TypeScript sources under
+the given paths, as ruff picks them.
 
 Folders are walked recursively, skipping virtual environments, caches and build output,
 everything a ``.gitignore`` ignores, and the ``exclude`` patterns of the settings and
@@ -26,7 +27,7 @@ SKIPPED_FOLDERS = frozenset(
     }
 )  # fmt: skip
 
-SOURCE_SUFFIX = ".py"
+SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")  # see leak_lsp.javascript
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class FileFinder:
             folder_names[:] = sorted(name for name in folder_names if not self._skipped(folder / name, True, top))
             for name in file_names:
                 path = folder / name
-                if name.endswith(SOURCE_SUFFIX) and not self._skipped(path, False, top):
+                if name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts") and not self._skipped(path, False, top):
                     yield path
 
     def _skipped(self, path: Path, is_folder: bool, top: Path) -> bool:

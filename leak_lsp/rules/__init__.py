@@ -29,6 +29,9 @@ _MODULES = (
     "work_started_at_import",
     "atexit_in_handler",
     "work_handed_off",
+    "callback_before_work",
+    "done_before_work",
+    "work_after_response",
 )
 
 DOCS_URL = "https://github.com/leak-lsp/leak-lsp/blob/main/docs/rules/{code}.md"
