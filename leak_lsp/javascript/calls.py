@@ -60,7 +60,7 @@ class CallLowering(Lowering):
         kind = node.type
         if kind == "identifier":
             return (self.parsed.text(node),)
-        if kind == "await_expression":
+        if kind in ("await_expression", "yield_expression"):  # ``yield`` is ``await`` in compiled async code
             for token in self._children(node):
                 self.builder.add(Settle(token))
             return ()
@@ -222,7 +222,9 @@ class CallLowering(Lowering):
             self.start("buffer", callee, owner or buffer.vendor, once_key=key)
             return ()
         if method in buffer.flushed_by:
-            return self._promise_of((key,))
+            flushed = self._promise_of((key,))
+            self._completes_executor(callee, None, self._arguments(callee.parent) if callee.parent else [], flushed[0])
+            return flushed
         return None
 
     def _helper_call(self, node: Node, summary: Summary, arguments: list[Node]) -> tuple[str, ...]:

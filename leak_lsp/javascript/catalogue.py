@@ -44,7 +44,7 @@ STARTS: dict[str, str] = {
     "child_process.spawn": "process", "child_process.exec": "process", "child_process.execFile": "process",
     "child_process.fork": "process",
     "new worker_threads.Worker": "worker",
-    "stream.pipeline": "stream", "fs.createWriteStream": "stream",
+    "stream.pipeline": "stream",
     "stream/promises.pipeline": "promise", "stream/promises.finished": "promise",
     "fs/promises.*": "promise", "fs.promises.*": "promise", "dns/promises.*": "promise",
     "new Promise": "promise",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leak_lsp.flow import Bind, Exit, ExitRole, GraphBuilder, HandOff, Observe, Settle, Start, Work
+from leak_lsp.javascript.module import compiled_body
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, field as child, unwrap
 
 
@@ -69,6 +70,7 @@ class Lowering:
 
     # -- functions -------------------------------------------------------------------------
     def lower_function(self, function: Node) -> None:
+        function = compiled_body(function) or function
         body = child(function, "body")
         if body is None:
             return
@@ -291,10 +293,14 @@ class Lowering:
         catch_entry = self.builder.new_block() if handler is not None else -1
         if handler is not None:
             self._frames.append(_Frame("catch", catch_entry=catch_entry))
-            self.builder.edge(self.builder.current, catch_entry)
         body = child(node, "body")
-        if body is not None:
-            self.statement(body)
+        for statement in body.named_children if body is not None else []:
+            if handler is not None and self.builder.current is not None:  # any statement may throw: the catch sees the state between statements
+                self.builder.edge(self.builder.current, catch_entry)
+                self.builder.branch()
+            if self.builder.current is None:
+                break
+            self.statement(statement)
         ends = []
         if handler is not None:
             self._frames.pop()

@@ -39,7 +39,26 @@ class ModuleFacts:
 
 
 def is_async(function: Node) -> bool:
-    return any(child.type == "async" for child in function.children)
+    return any(part.type == "async" for part in function.children) or compiled_body(function) is not None
+
+
+def compiled_body(function: Node) -> Node | None:
+    """The generator TypeScript's ``__awaiter`` helper drives, when ``function`` is compiled async code:
+    ``(e) => __awaiter(this, void 0, void 0, function* () { ... })`` (``yield`` is ``await`` there)."""
+    body = unwrap(child(function, "body"))
+    if body is not None and body.type == "statement_block" and len(body.named_children) == 1:
+        statement = body.named_children[0]
+        body = unwrap(statement.named_children[0]) if statement.type == "return_statement" and statement.named_children else None
+    if body is None or body.type != "call_expression" or not _is_awaiter(body):
+        return None
+    arguments = child(body, "arguments")
+    last = unwrap(arguments.named_children[-1]) if arguments is not None and arguments.named_children else None
+    return last if last is not None and last.type in ("generator_function", "generator_function_declaration") else None
+
+
+def _is_awaiter(call: Node) -> bool:
+    callee = child(call, "function")
+    return callee is not None and callee.text is not None and callee.text.endswith(b"__awaiter")
 
 
 def module_facts(parsed: ParsedSource) -> ModuleFacts:
@@ -204,12 +223,8 @@ def _read_object(facts: ModuleFacts, name: str, value: Node) -> None:
         facts.clients.add(name)
     key = f"new {qualified}" if constructed else qualified
     for buffer in catalogue.BUFFERS:
-        if key in buffer.created_by or any(_matches(key, pattern) for pattern in buffer.created_by):
+        if key in buffer.created_by:  # module-wide clients (``Sentry.*``) are the module itself
             facts.buffers[name] = buffer
-
-
-def _matches(qualified: str, pattern: str) -> bool:
-    return pattern.endswith(".*") and qualified.startswith(pattern[:-1])
 
 
 def _read_assignment(facts: ModuleFacts, expression: Node | None) -> None:
