@@ -38,7 +38,7 @@ def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, h
     candidates = [
         _finally_fix(parsed, function, work, start) if work.kind in _CLEARED else None,
         _await_in_place(parsed, work, start) if work.kind == "promise" and is_async(handler.function) else None,
-        _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function)),
+        _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function), start),
     ]
     fixes = [fix for fix in candidates if fix is not None]
     if not fixes:
@@ -47,21 +47,29 @@ def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, h
     return (Fix(first.title, first.edits, first.applicability, preferred=True), *fixes[1:])
 
 
-def _settle_statement(facts: ModuleFacts, work: Work, asynchronous: bool) -> str | None:
+def _settle_statement(facts: ModuleFacts, work: Work, name: str | None, asynchronous: bool) -> str | None:
     if work.kind == "buffer":
         return _buffer_flush(facts, work) if asynchronous else None
     kind = catalogue.KINDS[work.kind]
-    if work.name is None or (kind.settle.startswith("await") and not asynchronous):
+    if name is None or (kind.settle.startswith("await") and not asynchronous):
         return None
-    return kind.settle.format(handle=work.name)
+    return kind.settle.format(handle=name)
 
 
 def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Node, work: Work, hits: list[ExitHit],
-                         asynchronous: bool) -> Fix | None:
-    statement = _settle_statement(facts, work, asynchronous)
+                         asynchronous: bool, start: Node | None) -> Fix | None:
+    edits: set[TextEdit] = set()
+    name = work.name
+    if name is None and work.kind != "buffer":  # ``spawn(...)`` as a statement of the body: bind it first
+        statement_node = _statement_in_body(start, field(function, "body"))
+        if statement_node is None or statement_node.type != "expression_statement":
+            return None
+        name = _free_name(parsed, catalogue.KINDS[work.kind].handle)
+        position = parsed.span(statement_node).start
+        edits.add(TextEdit(Span(position, position), f"const {name} = "))
+    statement = _settle_statement(facts, work, name, asynchronous)
     if statement is None:
         return None
-    edits = set()
     for hit in hits:
         place = _before_exit(parsed, function, hit)
         if place is None:
@@ -146,7 +154,9 @@ def _finally_fix(parsed: ParsedSource, function: Node, work: Work, start: Node |
     statement = _statement_in_body(start, body)
     if statement is None or body is None:
         return None
-    following = body.named_children[body.named_children.index(statement) + 1 :]
+    own_line = parsed.span(statement).end.line  # a trailing comment stays with the statement
+    following = [node for node in body.named_children[body.named_children.index(statement) + 1 :]
+                 if not (node.type == "comment" and parsed.span(node).start.line == own_line)]
     if not following or any("`" in parsed.text(node) for node in following):  # template literals keep their lines
         return None
     name = work.name

@@ -7,19 +7,20 @@ import { createHook, executionAsyncId } from "node:async_hooks";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { writeSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 
 const HARMLESS = new Set(["PROMISE", "Immediate", "TickObject", "Microtask"]); // NODE.md R2: tail, before GET /next
 // Handles that close after their owner (a child's stdio pipes, a worker's port): the owner is what leaks.
 const SECONDARY = new Set(["PIPEWRAP", "SHUTDOWNWRAP", "MESSAGEPORT"]);
-const THAW_MS = 250;
-
-import { resolve as resolvePath } from "node:path";
+const THAW_LIMIT_MS = 3000; // the thaw lasts until the invocation's work is gone (an interval never goes)
 
 const [given, exportName = "handler"] = process.argv.slice(2);
 const file = resolvePath(given);
 const loaded = file.endsWith(".mjs") ? await import(pathToFileURL(file).href) : createRequire(import.meta.url)(file);
 const handler = loaded[exportName] ?? loaded.default?.[exportName];
 
+process.stdout.write(""); // open the standard streams now: they belong to the process, not to the invocation
+process.stderr.write("");
 const live = new Map(); // asyncId -> {type, resource} created by the invocation
 const leaked = [];
 let phase = "init"; // "init" | "invoke" (the handler's synchronous part) | "running" | "ended"
@@ -41,9 +42,9 @@ function probeTimer(callback, ms) {
   try { return setTimeout(callback, ms); } finally { quiet = false; }
 }
 
-function pendingRef() {
-  return [...live.values()].some(({ type, resource }) =>
-    !HARMLESS.has(type) && (typeof resource?.hasRef !== "function" || resource.hasRef()));
+function pending(refOnly) {
+  return [...live.values()].some(({ type, resource }) => !HARMLESS.has(type) && !SECONDARY.has(type)
+    && (!refOnly || typeof resource?.hasRef !== "function" || resource.hasRef()));
 }
 
 async function invoke() {
@@ -52,8 +53,8 @@ async function invoke() {
     let done = false;
     const finish = (value) => { if (!done) { done = true; resolve(value); } };
     const untilLoopDrains = (value) => {
-      const poll = () => (pendingRef() ? probeTimer(poll, 5) : finish(value));
-      poll();
+      const poll = () => (pending(true) ? probeTimer(poll, 5) : finish(value));
+      probeTimer(poll, 0); // like the runtime's beforeExit: after the handler's synchronous part
     };
     context.done = (error, value) => finish(error ? { error: String(error) } : value);
     context.succeed = (value) => finish(value);
@@ -81,9 +82,14 @@ async function invoke() {
 const result = await invoke();
 await new Promise((resolve) => setImmediate(resolve)); // the runtime's own tail
 phase = "ended";
-quiet = true;
-setTimeout(() => {
+const thawEnds = Date.now() + THAW_LIMIT_MS;
+const report = () => {
+  if (pending(false) && Date.now() < thawEnds) {
+    probeTimer(report, 10);
+    return;
+  }
   hook.disable();
   writeSync(1, JSON.stringify({ result: result ?? null, leaked: [...new Set(leaked)].sort() }) + "\n");
   process.exit(0);
-}, THAW_MS);
+};
+probeTimer(report, 10);
