@@ -18,12 +18,12 @@ from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.calls import PARAMETER, CallLowering, Summary
 from leak_lsp.javascript.deployment import deployed_handlers
 from leak_lsp.javascript.fixes import fixes_for
-from leak_lsp.javascript.handlers import JsHandler, Shape, discover, parameter_names
+from leak_lsp.javascript.handlers import JsHandler, Shape, discover, method_of, parameter_names
 from leak_lsp.javascript.imports import ModuleLoader
 from leak_lsp.javascript.lowering import Role
 from leak_lsp.javascript.module import ModuleFacts, is_async, module_facts
 from leak_lsp.javascript.suppression import suppressed_codes
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, walk
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, unwrap, walk
 from leak_lsp.rules import rule_for
 
 if TYPE_CHECKING:
@@ -168,9 +168,12 @@ class JsModule:
     # -- helpers ---------------------------------------------------------------------------
     def summary_of_callee(self, callee: Node) -> Summary | None:
         name = dotted(self.parsed, callee)
-        if name is None:
-            return None
-        function = self.facts.functions.get(name)
+        if name is None or (callee.type == "member_expression" and name.split(".")[0] not in self.facts.imports
+                            and not name.startswith("this.")):
+            owner = unwrap(field(callee, "object")) if callee.type == "member_expression" else None
+            method = method_of(self.facts, callee) if owner is not None and owner.type == "new_expression" else None
+            return self.summarize(method, self.parsed.text(field(method, "name"))) if method is not None else None
+        function = self.facts.functions.get(name) or _own_method(self.parsed, callee, name)
         if function is not None:
             return self.summarize(function, name)
         head, _, rest = name.partition(".")
@@ -213,6 +216,19 @@ class JsModule:
             -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
         )
         return Summary(name, self.path, is_async(function), leaked, returned, settled)
+
+
+def _own_method(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
+    """``this.save()`` inside a class: the class's own ``save`` method."""
+    if not name.startswith("this.") or name.count(".") != 1:
+        return None
+    body = callee.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    for member in body.named_children if body is not None else []:
+        if member.type == "method_definition" and parsed.text(field(member, "name")) == name[5:]:
+            return member
+    return None
 
 
 def _by_code(work: Work, hits: set[ExitHit], counted: frozenset[ExitRole]) -> dict[str, list[ExitHit]]:

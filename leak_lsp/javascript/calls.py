@@ -124,6 +124,9 @@ class CallLowering(Lowering):
             self._values(arguments)
             return ()
         if qualified in catalogue.HARMLESS:
+            callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
+            if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
+                self.start("promise", node)
             return ()
         if qualified in catalogue.SETTLES_ARGUMENTS:
             for token in self._values(arguments):
@@ -185,6 +188,10 @@ class CallLowering(Lowering):
             self.expression(receiver)
             self.start("promise", node)
             return ()
+        if method in catalogue.STARTING_METHODS:
+            self.expression(receiver)
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            return (self.start(catalogue.STARTING_METHODS[method], node, self._hint()),)
         if method in catalogue.REQUEST_METHODS and self._is_client(receiver, arguments):
             self._values(arguments)
             return (self.start("promise", node, self._hint()),)
@@ -286,11 +293,13 @@ class CallLowering(Lowering):
             self.builder.add(Collect(promise, (started,)))
             return
         receiver = child(callee, "object") if callee is not None and callee.type == "member_expression" else None
+        subscribes = callee is not None and callee.type == "member_expression" and \
+            self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
         tokens = self.expression(receiver) if receiver is not None else ()
-        if tokens:
+        if subscribes and tokens:  # ``child.once('close', resolve)``: the promise waits for the child
             self.builder.add(Collect(promise, tokens))
         else:  # a callback API of unknown code: the promise waits for it
-            self.builder.add(Collect(promise, (self.start("promise", node),)))
+            self.builder.add(Collect(promise, (self.start("operation", node),)))
 
     # -- the ends of an invocation ----------------------------------------------------------
     def _ends_invocation(self, node: Node, callee: Node | None) -> bool:

@@ -30,8 +30,11 @@ PROCESS = JsKind("process", "child process", "EL105", "child",
 WORKER = JsKind("worker", "worker thread", "EL101", "worker", "await {handle}.terminate();", "Terminate the worker")
 STREAM = JsKind("stream", "stream", "EL106", "stream", "await finished({handle});", "Wait for the stream")
 BUFFER = JsKind("buffer", "telemetry buffer", "EL109", "buffer", "await {handle};", "Flush the buffer")
+REQUEST = JsKind("request", "HTTP request", "EL106", "request",
+                 "await new Promise((resolve) => {handle}.once('close', resolve));", "Wait for the request")
+OPERATION = JsKind("operation", "callback operation", "EL106", "operation", "", "")
 
-KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER)}
+KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION)}
 
 # Calls that start work: qualified name -> kind. ``new X()`` is looked up as ``new X``.
 STARTS: dict[str, str] = {
@@ -48,7 +51,16 @@ STARTS: dict[str, str] = {
     "stream/promises.pipeline": "promise", "stream/promises.finished": "promise",
     "fs/promises.*": "promise", "fs.promises.*": "promise", "dns/promises.*": "promise",
     "new Promise": "promise",
+    "http.request": "request", "http.get": "request", "https.request": "request", "https.get": "request",
+    "got": "promise", "got.get": "promise", "got.post": "promise", "superagent.get": "promise", "superagent.post": "promise",
+    "fs.readFile": "operation", "fs.writeFile": "operation", "fs.appendFile": "operation", "fs.unlink": "operation",
+    "fs.mkdir": "operation", "fs.rm": "operation", "fs.copyFile": "operation", "fs.rename": "operation",
+    "dns.lookup": "operation", "zlib.gzip": "operation", "crypto.pbkdf2": "operation", "crypto.scrypt": "operation",
 }  # fmt: skip
+# Methods whose call starts work whatever the receiver: AWS SDK v2's ``request.promise()``, ``a.pipe(b)``.
+STARTING_METHODS: dict[str, str] = {"promise": "promise", "pipe": "stream"}
+# Methods that wait for an event of their receiver: in a promise executor, the promise waits for the receiver.
+SUBSCRIBING_METHODS = frozenset({"on", "once", "addListener", "addEventListener"})
 
 # Calls that settle the work their arguments hold: qualified name -> kinds (None: any).
 SETTLES_ARGUMENTS: dict[str, frozenset[str] | None] = {
@@ -78,6 +90,7 @@ MAPPING_METHODS = frozenset({"map", "flatMap"})
 FIRE_AND_FORGET_METHODS = frozenset({"forEach"})
 
 # Not work for the invocation: they run before the response (or in the runtime's tail).
+# (An async callback given to them still starts work that outlives the invocation: NODE.md §1.5.)
 HARMLESS = frozenset({"process.nextTick", "queueMicrotask", "setImmediate", "global.setImmediate"})
 
 # AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.

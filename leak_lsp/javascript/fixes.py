@@ -51,7 +51,7 @@ def _settle_statement(facts: ModuleFacts, work: Work, name: str | None, asynchro
     if work.kind == "buffer":
         return _buffer_flush(facts, work) if asynchronous else None
     kind = catalogue.KINDS[work.kind]
-    if name is None or (kind.settle.startswith("await") and not asynchronous):
+    if name is None or not kind.settle or (kind.settle.startswith("await") and not asynchronous):
         return None
     return kind.settle.format(handle=name)
 

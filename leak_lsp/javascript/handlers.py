@@ -36,7 +36,14 @@ class JsHandler:
 
 _GCF_MODULE = "@google-cloud/functions-framework"
 _AZURE_MODULE = "@azure/functions"
-_FIREBASE_HTTP = ("onRequest", "onCall")
+_FIREBASE_HTTP = ("onRequest",)
+_EVENT_PARAMETERS = frozenset({"event", "evt", "_event", "message", "data", "cloudEvent", "payload"})
+
+
+def _is_trigger(wrapper: str) -> bool:
+    """``functions.pubsub.topic(t).onPublish``, ``onDocumentCreated``, ``onSchedule``: an event function."""
+    last = wrapper.rsplit(".", 1)[-1]
+    return len(last) > 2 and last.startswith("on") and last[2].isupper() and not last.endswith(_FIREBASE_HTTP)
 
 
 def parameter_names(parsed_text: ParsedSource, function: Node) -> list[str]:
@@ -77,13 +84,16 @@ def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str])
     shown = "module.exports" if name == "module.exports" else name
     if any(wrapper.endswith(_FIREBASE_HTTP) for wrapper in wrappers):
         return _with(_handler(name, function, Shape.HTTP, "gcp-functions", f"`{shown}` is a Firebase HTTP function"), wrappers)
+    trigger = next((w for w in wrappers if _is_trigger(w)), None)
+    if trigger is not None:
+        return _with(_handler(name, function, Shape.PROMISE, "gcp-functions", f"`{shown}` is a Firebase/Cloud Functions trigger"), wrappers)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
         return _with(_classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers"), wrappers)
     if name in ("module.exports", "default") and params[:1] in (["context"], ["ctx"]):
         return _with(_handler(name, function, Shape.AZURE, "azure-functions", f"`{shown}` takes an Azure Functions context"), wrappers)
     if len(params) >= 2 and params[0] in ("req", "request") and params[1] in ("res", "response"):
         return _with(_handler(name, function, Shape.HTTP, "gcp-functions", f"exported `{shown}` takes (req, res)"), wrappers)
-    if "handler" in name.lower() or (params[:1] and params[0] in ("event", "evt", "_event") and len(params) >= 2):
+    if "handler" in name.lower() or (params[:1] and params[0] in _EVENT_PARAMETERS and len(params) >= 2):
         return _with(_classified(facts, name, function, "aws-lambda", f"exported `{shown}`"), wrappers)
     return None
 
@@ -119,7 +129,7 @@ def _unwrapped_function(facts: ModuleFacts, value: Node | None, wrappers: list[s
         if value.type in ("identifier", "shorthand_property_identifier"):
             return facts.functions.get(facts.parsed.text(value))
         if value.type == "member_expression":
-            return _method(facts, value)
+            return method_of(facts, value)
         if value.type != "call_expression":
             return None
         callee = field(value, "function")
@@ -139,7 +149,7 @@ def _function_like(facts: ModuleFacts, node: Node) -> bool:
     )
 
 
-def _method(facts: ModuleFacts, member: Node) -> Node | None:
+def method_of(facts: ModuleFacts, member: Node) -> Node | None:
     """``new Handler().handle`` or ``instance.handle`` for a class of the module."""
     owner, prop = unwrap(field(member, "object")), field(member, "property")
     if owner is None or prop is None:
