@@ -13,15 +13,24 @@ from enum import Enum
 from leak_lsp.analysis.model import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Work:
-    """One place where work is started; ``kind`` is the front-end's catalogue name."""
+    """One place where work is started; ``kind`` is the front-end's catalogue name.
+
+    Identity is the site (and kind): the dataflow hashes work constantly, so it stays cheap.
+    """
 
     site: int  # unique per start site within one analysed function
     kind: str
     span: Span
     name: str | None = None  # the variable it is first bound to, for messages
     via: tuple[tuple[str, Span, str], ...] = ()  # (path, span, note): helper steps that started it
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Work) and other.site == self.site and other.kind == self.kind
+
+    def __hash__(self) -> int:
+        return hash(self.site)
 
 
 class ExitRole(str, Enum):

@@ -96,10 +96,10 @@ class JsModule:
             if handler.flushes_telemetry and work.kind == "buffer":
                 continue
             for code, grouped in _by_code(work, hits, target.counted).items():
-                findings.append(self._finding(code, work, grouped, handler, target))
+                findings.append(self._finding(code, work, grouped, handler, target, lowering))
         for work, hits in result.after_response.items():
             for hit in hits:
-                findings.append(self._finding(_ROLE_CODES.get(hit.role, "EL153"), work, [hit], handler, target))
+                findings.append(self._finding(_ROLE_CODES.get(hit.role, "EL153"), work, [hit], handler, target, lowering))
         return findings
 
     def _target(self, handler: JsHandler, runtime: int | None) -> _Target:
@@ -120,7 +120,8 @@ class JsModule:
         return _Target(handler, role, counted)
 
     # -- findings --------------------------------------------------------------------------
-    def _finding(self, code: str, work: Work, hits: list[ExitHit], handler: JsHandler, target: _Target) -> Finding:
+    def _finding(self, code: str, work: Work, hits: list[ExitHit], handler: JsHandler, target: _Target,
+                 lowering: CallLowering) -> Finding:
         rule = rule_for(code)
         kind = catalogue.KINDS[work.kind]
         message = rule.message.format(what=_describe(kind.noun, work), noun=kind.noun, exits=self._exits_text(hits), target="")
@@ -128,7 +129,7 @@ class JsModule:
             message = message.split(";")[0] + "; " + _AZURE_CONSEQUENCE
         related = [Related(path, span, note) for path, span, note in work.via]
         related += [Related(self.path, hit.span, f"the invocation ends here while the {kind.noun} is pending") for hit in hits]
-        fixes = fixes_for(self.parsed, self.facts, code, work, hits, handler, target.role)
+        fixes = fixes_for(self.parsed, self.facts, code, work, hits, handler, lowering)
         severity = self.settings.severity_of(code, rule.severity)
         return Finding(code, rule.name, message, severity, work.span, self.path, tuple(related), fixes, handler.name)
 

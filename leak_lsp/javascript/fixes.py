@@ -18,7 +18,7 @@ from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
 from leak_lsp.flow import ExitHit, ExitRole, Work
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.handlers import JsHandler
-from leak_lsp.javascript.lowering import Role
+from leak_lsp.javascript.lowering import Lowering
 from leak_lsp.javascript.module import ModuleFacts, compiled_body, is_async
 from leak_lsp.javascript.syntax import Node, ParsedSource, dotted, field, unwrap, walk
 
@@ -27,18 +27,18 @@ _EXIT_STATEMENTS = frozenset({"return_statement", "throw_statement"})
 
 
 def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, hits: list[ExitHit],
-              handler: JsHandler, role: Role) -> tuple[Fix, ...]:
+              handler: JsHandler, lowering: Lowering) -> tuple[Fix, ...]:
     function = compiled_body(handler.function) or handler.function
     if code == "EL151":
         return _without_no_wait_flag(parsed, function)
     kind = catalogue.KINDS[work.kind]
     if code != kind.code or any(hit.role not in (ExitRole.RETURN, ExitRole.THROW, ExitRole.END) for hit in hits):
         return ()
-    start = next((node for node in walk(function) if node.id == work.site), None)
+    start = lowering.started_at.get(work.site)
     candidates = [
         _finally_fix(parsed, function, work, start) if work.kind in _CLEARED else None,
         _await_in_place(parsed, work, start) if work.kind == "promise" and is_async(handler.function) else None,
-        _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function), start),
+        _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function), start, lowering.exits_at),
     ]
     fixes = [fix for fix in candidates if fix is not None]
     if not fixes:
@@ -57,7 +57,7 @@ def _settle_statement(facts: ModuleFacts, work: Work, name: str | None, asynchro
 
 
 def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Node, work: Work, hits: list[ExitHit],
-                         asynchronous: bool, start: Node | None) -> Fix | None:
+                         asynchronous: bool, start: Node | None, exits: dict[Span, Node]) -> Fix | None:
     edits: set[TextEdit] = set()
     name = work.name
     if name is None and work.kind != "buffer":  # ``spawn(...)`` as a statement of the body: bind it first
@@ -71,7 +71,7 @@ def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Nod
     if statement is None:
         return None
     for hit in hits:
-        place = _before_exit(parsed, function, hit)
+        place = _before_exit(parsed, function, hit, exits.get(hit.span))
         if place is None:
             return None
         position, indent = place
@@ -97,7 +97,7 @@ def _buffer_flush(facts: ModuleFacts, work: Work) -> str | None:
     return buffer.flush_fix.format(owner=local) if local is not None else None
 
 
-def _before_exit(parsed: ParsedSource, function: Node, hit: ExitHit) -> tuple[Position, str] | None:
+def _before_exit(parsed: ParsedSource, function: Node, hit: ExitHit, node: Node | None) -> tuple[Position, str] | None:
     """Where a statement goes before the exit, and its indentation; None inside a one-line ``if``."""
     if hit.role is ExitRole.END:
         body = field(function, "body")
@@ -107,8 +107,7 @@ def _before_exit(parsed: ParsedSource, function: Node, hit: ExitHit) -> tuple[Po
         if parsed.lines.line(closing.line)[: closing.column - 1].strip():
             return None
         return Position(closing.line, 0), _indent(parsed, body.named_children[0])
-    node = next((n for n in walk(function) if n.type in _EXIT_STATEMENTS and parsed.first_line_span(n) == hit.span), None)
-    if node is None or node.parent is None or node.parent.type not in ("statement_block", "switch_case", "switch_default"):
+    if node is None or node.type not in _EXIT_STATEMENTS or node.parent is None or node.parent.type not in ("statement_block", "switch_case", "switch_default"):
         return None
     start = parsed.span(node).start
     if parsed.lines.line(start.line)[: start.column].strip():

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from leak_lsp.analysis.model import Span
+
 from leak_lsp.flow import Bind, Exit, ExitRole, GraphBuilder, HandOff, Observe, Settle, Start, Work
 from leak_lsp.javascript.module import compiled_body
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, field as child, unwrap
@@ -45,7 +47,8 @@ class Lowering:
         self.parsed = parsed
         self.role = role
         self.builder = GraphBuilder()
-        self.works: list[Work] = []
+        self.started_at: dict[int, Node] = {}  # work site -> the node that starts it (for fixes)
+        self.exits_at: dict[Span, Node] = {}  # exit span -> its statement (for fixes)
         self._frames: list[_Frame] = []
         self._temporaries = 0
         self._pending_label: str | None = None
@@ -61,7 +64,7 @@ class Lowering:
         token = once_key or self.temporary()
         work = Work(site=node.id if once_key is None else hash(once_key), kind=kind,
                     span=self.parsed.first_line_span(node), name=name, via=via)  # type: ignore[arg-type]
-        self.works.append(work)
+        self.started_at[work.site] = node
         self.builder.add(Start(work, (token,), once=once_key is not None))
         return token
 
@@ -84,7 +87,9 @@ class Lowering:
             self._exit(ExitRole.END, closing)
 
     def _exit(self, role: ExitRole, node: Node) -> None:
-        self.builder.add(Exit(role, self.parsed.first_line_span(node)))
+        span = self.parsed.first_line_span(node)
+        self.exits_at[span] = node
+        self.builder.add(Exit(role, span))
         self.builder.stop()
 
     def _returning(self, tokens: tuple[str, ...]) -> None:
