@@ -132,7 +132,7 @@ class CallLowering(Lowering):
             for token in self._values(arguments):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLES_ARGUMENTS[qualified])))
             return ()
-        started = _started_kind(qualified)
+        started = _started_kind(qualified) or ("promise" if qualified in self.facts.promise_functions else None)
         if started is not None:
             return self._start_call(node, started, arguments)
         if qualified in catalogue.PROMISE_OF_ARGUMENTS or qualified in catalogue.RACES:

@@ -69,6 +69,8 @@ SETTLES_ARGUMENTS: dict[str, frozenset[str] | None] = {
 }  # fmt: skip
 
 # Calls whose result is a promise of the work their arguments hold (await it: settled).
+# ``const run = util.promisify(exec)`` at module level: ``run(...)`` returns a promise.
+PROMISE_FACTORIES = frozenset({"util.promisify", "promisify"})
 PROMISE_OF_ARGUMENTS = frozenset({
     "Promise.all", "Promise.allSettled", "Promise.any", "events.once", "stream/promises.finished",
     "util.promisify", "Promise.resolve",
@@ -107,13 +109,16 @@ class Buffer:
     filled_by: frozenset[str]  # methods that add an invocation's data
     flushed_by: frozenset[str]  # methods that send it (their promise must be awaited)
     flush_fix: str  # the statement a fix inserts; ``{owner}`` is the client's name
+    buffered_if: tuple[str, ...] = ()  # text in the creating call that makes it buffer (empty: always)
 
 
 BUFFERS = (
     Buffer("pino", frozenset({"pino"}), frozenset({"info", "warn", "error", "debug", "fatal", "trace"}),
-           frozenset({"flush"}), "await new Promise((resolve) => {owner}.flush(resolve));"),
+           frozenset({"flush"}), "await new Promise((resolve) => {owner}.flush(resolve));",
+           ("transport", "sync: false", "destination(")),  # the default stdout destination writes synchronously
     Buffer("winston", frozenset({"winston.createLogger"}), frozenset({"info", "warn", "error", "debug", "log"}),
-           frozenset({"end", "close"}), "await new Promise((resolve) => {{ {owner}.on('finish', resolve); {owner}.end(); }});"),
+           frozenset({"end", "close"}), "await new Promise((resolve) => {{ {owner}.on('finish', resolve); {owner}.end(); }});",
+           ("Http(", "CloudWatch", "Loggly", "Logtail", "Papertrail", "Elasticsearch")),  # Console writes at once
     Buffer("Sentry", frozenset({"@sentry/node.*", "@sentry/serverless.*", "@sentry/aws-serverless.*",
                                 "@sentry/google-cloud-serverless.*"}),
            frozenset({"captureException", "captureMessage", "captureEvent"}), frozenset({"flush", "close"}),

@@ -164,6 +164,11 @@ def method_of(facts: ModuleFacts, member: Node) -> Node | None:
         for member_node in body.named_children if body is not None else []:
             if member_node.type == "method_definition" and facts.parsed.text(field(member_node, "name")) == wanted:
                 return member_node
+            if member_node.type in ("field_definition", "public_field_definition"):  # ``handle = async () => {}``
+                name = field(member_node, "property") or field(member_node, "name")
+                value = unwrap(field(member_node, "value"))
+                if facts.parsed.text(name) == wanted and value is not None and value.type in FUNCTION_TYPES:
+                    return value
     return None
 
 

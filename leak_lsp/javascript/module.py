@@ -23,6 +23,7 @@ class ModuleFacts:
     classes: dict[str, Node] = field(default_factory=dict)
     clients: set[str] = field(default_factory=set)  # ``new S3Client()`` at module level
     buffers: dict[str, catalogue.Buffer] = field(default_factory=dict)  # owner name -> its buffer
+    promise_functions: set[str] = field(default_factory=set)  # ``const run = promisify(exec)``
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
 
     def qualify(self, node: Node | None) -> str | None:
@@ -222,8 +223,12 @@ def _read_object(facts: ModuleFacts, name: str, value: Node) -> None:
     if constructed and qualified.rsplit(".", 1)[-1].endswith(catalogue.CLIENT_SUFFIX):
         facts.clients.add(name)
     key = f"new {qualified}" if constructed else qualified
+    if key in catalogue.PROMISE_FACTORIES:
+        facts.promise_functions.add(name)
+    text = facts.parsed.text(value)
     for buffer in catalogue.BUFFERS:
-        if key in buffer.created_by:  # module-wide clients (``Sentry.*``) are the module itself
+        buffered = not buffer.buffered_if or any(marker in text for marker in buffer.buffered_if)
+        if key in buffer.created_by and buffered:  # module-wide clients (``Sentry.*``) are the module itself
             facts.buffers[name] = buffer
 
 
