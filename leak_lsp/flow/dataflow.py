@@ -78,7 +78,13 @@ def _merged(states: list[_State]) -> _State:
 def _through(effects: list[Effect], state: _State, result: FlowResult) -> _State | None:
     """The state after the block's effects; ``None`` when a terminal exit ends the path."""
     for effect in effects:
-        if isinstance(effect, Exit):
+        if isinstance(effect, Exit) and effect.only is not None:
+            hit = ExitHit(effect.span, effect.role)
+            ended = {pending for pending in state.pending if effect.only in pending.names}
+            for pending in ended:
+                result.pending_at[pending.work].add(hit)
+            state = _State(state.pending - ended, state.responded)
+        elif isinstance(effect, Exit):
             hit = ExitHit(effect.span, effect.role)
             for pending in state.pending:
                 result.pending_at[pending.work].add(hit)

@@ -99,6 +99,7 @@ class Exit:
     role: ExitRole
     span: Span
     terminal: bool = True
+    only: str | None = None  # the exit ends only work held by this name (the rest is waited for)
 
 
 Effect = Start | Settle | Collect | Bind | HandOff | Observe | Exit

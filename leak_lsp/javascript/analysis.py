@@ -95,7 +95,7 @@ class JsModule:
         for work, hits in sorted(result.pending_at.items(), key=lambda item: item[0].span.start):
             if handler.flushes_telemetry and work.kind == "buffer":
                 continue
-            for code, grouped in _by_code(work, hits, target.counted).items():
+            for code, grouped in _by_code(work, hits, target.counted, target.role.callback is not None).items():
                 findings.append(self._finding(code, work, grouped, handler, target, lowering))
         for work, hits in result.after_response.items():
             for hit in hits:
@@ -109,7 +109,9 @@ class JsModule:
             role = Role(True, response=second, returned_is_awaited=False)
         elif handler.shape is Shape.CALLBACK:
             waits = not _sets_no_wait(self.parsed, handler.function)
-            role = Role(True, callback=None if waits else params[2], context=second)
+            callback = params[2] or None
+            role = Role(True, callback=None if waits else callback, waiting_callback=callback if waits else None,
+                        context=second)
         elif handler.shape is Shape.AZURE:
             role = Role(True, context=params[0] if params else None)
         else:
@@ -232,11 +234,15 @@ def _own_method(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
     return None
 
 
-def _by_code(work: Work, hits: set[ExitHit], counted: frozenset[ExitRole]) -> dict[str, list[ExitHit]]:
+def _by_code(work: Work, hits: set[ExitHit], counted: frozenset[ExitRole], no_wait: bool) -> dict[str, list[ExitHit]]:
+    """The rule each hit is reported under: the exit's own (EL151-EL153), else the work's kind's;
+    a callback the runtime waits after (only unref'd work outlives it) is the kind's too."""
     grouped: dict[str, list[ExitHit]] = defaultdict(list)
+    kind_code = catalogue.KINDS[work.kind].code
     for hit in sorted(hits):
         if hit.role in counted:
-            grouped[_ROLE_CODES.get(hit.role, catalogue.KINDS[work.kind].code)].append(hit)
+            role_code = _ROLE_CODES.get(hit.role, kind_code)
+            grouped[kind_code if hit.role is ExitRole.CALLBACK and not no_wait else role_code].append(hit)
     return grouped
 
 

@@ -16,6 +16,7 @@ from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotte
 _RESPONSE_METHODS = frozenset({"send", "json", "end", "sendStatus", "redirect", "render", "sendFile", "jsonp"})
 _DONE_METHODS = frozenset({"done", "succeed", "fail"})
 _TIMER_KINDS = frozenset({"timer", "interval"})
+UNREF = "#unref"  # the container of work the event loop does not wait for
 PARAMETER = "parameter"  # the stand-in work a helper's parameter holds while it is summarised
 
 
@@ -169,6 +170,10 @@ class CallLowering(Lowering):
         receiver = child(callee, "object")
         if method in catalogue.CHAIN_METHODS:
             return self._promise_of(self.expression(receiver))
+        if method == "unref":  # the loop no longer waits for it (a callback handler's runtime neither)
+            for token in self.expression(receiver):
+                self.builder.add(Collect(UNREF, (token,)))
+            return ()
         if method in catalogue.SETTLING_METHODS:
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
@@ -309,6 +314,9 @@ class CallLowering(Lowering):
         method = method.rsplit(".", 1)[-1]
         if role.callback is not None and name == role.callback:
             self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(node), terminal=False))
+            return True
+        if role.waiting_callback is not None and name == role.waiting_callback:  # NODE.md R3a: unref'd work leaks
+            self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(node), terminal=False, only=UNREF))
             return True
         if role.context is not None and head == role.context and method in _DONE_METHODS:
             self.builder.add(Exit(ExitRole.DONE, self.parsed.first_line_span(node), terminal=False))

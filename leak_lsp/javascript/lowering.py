@@ -25,6 +25,7 @@ class Role:
 
     is_handler: bool
     callback: str | None = None  # the callback parameter, when calling it ends the invocation
+    waiting_callback: str | None = None  # the callback parameter, when the runtime then waits for ref'd work
     context: str | None = None  # ``context.done()`` ends the invocation
     response: str | None = None  # ``res.send()`` ends the invocation (Cloud Functions HTTP)
     returned_is_awaited: bool = True  # the platform awaits a returned promise
