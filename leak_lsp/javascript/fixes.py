@@ -60,6 +60,10 @@ def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Nod
                          asynchronous: bool, start: Node | None, exits: dict[Span, Node]) -> Fix | None:
     edits: set[TextEdit] = set()
     name = work.name
+    container = _container_of(parsed, start) if name is None and work.kind == "promise" else None
+    if container is not None:
+        return _before_exits(parsed, function, hits, exits, f"await Promise.all({container});",
+                             "Collect the promises and await `Promise.all`") if asynchronous else None
     if name is None and work.kind != "buffer":  # ``spawn(...)`` as a statement of the body: bind it first
         statement_node = _statement_in_body(start, field(function, "body"))
         if statement_node is None or statement_node.type != "expression_statement":
@@ -70,15 +74,34 @@ def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Nod
     statement = _settle_statement(facts, work, name, asynchronous)
     if statement is None:
         return None
+    title = f"{catalogue.KINDS[work.kind].settle_title} before the handler exits"
+    return _before_exits(parsed, function, hits, exits, statement, title, edits)
+
+
+def _before_exits(parsed: ParsedSource, function: Node, hits: list[ExitHit], exits: dict[Span, Node], statement: str,
+                  title: str, edits: set[TextEdit] | None = None) -> Fix | None:
+    edits = set(edits or ())
     for hit in hits:
         place = _before_exit(parsed, function, hit, exits.get(hit.span))
         if place is None:
             return None
         position, indent = place
         edits.add(TextEdit(Span(position, position), f"{indent}{statement}\n"))
-    kind = catalogue.KINDS[work.kind]
     ordered = tuple(sorted(edits, key=lambda edit: edit.span.start))
-    return Fix(f"{kind.settle_title} before the handler exits", ordered, Applicability.SAFE) if ordered else None
+    return Fix(title, ordered, Applicability.SAFE) if ordered else None
+
+
+def _container_of(parsed: ParsedSource, start: Node | None) -> str | None:
+    """``results.push(send(item))``: the array the promise is collected in."""
+    arguments = start.parent if start is not None else None
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    callee = field(call, "function") if call is not None and call.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression":
+        return None
+    if parsed.text(field(callee, "property")) not in ("push", "unshift"):
+        return None
+    owner = unwrap(field(callee, "object"))
+    return parsed.text(owner) if owner is not None and owner.type == "identifier" else None
 
 
 def _buffer_flush(facts: ModuleFacts, work: Work) -> str | None:
