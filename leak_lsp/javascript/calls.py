@@ -11,7 +11,7 @@ from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.lowering import Lowering, Role
 from leak_lsp.javascript.module import ModuleFacts, is_async
 from leak_lsp.javascript.handlers import parameter_names
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field as child, unwrap, walk
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field as child, string_value, unwrap, walk
 
 _RESPONSE_METHODS = frozenset({"send", "json", "end", "sendStatus", "redirect", "render", "sendFile", "jsonp"})
 _DONE_METHODS = frozenset({"done", "succeed", "fail"})
@@ -99,7 +99,10 @@ class CallLowering(Lowering):
             self._name_hint = self.parsed.text(left)
         tokens = self.expression(right)
         self._name_hint = None
-        if left is not None and left.type == "identifier":
+        if left is not None and left.type == "identifier" and self.parsed.text(left) not in self.local_names:
+            for token in tokens:  # kept in a module-level variable: a later invocation may settle it
+                self.builder.add(HandOff(token))
+        elif left is not None and left.type == "identifier":
             self.builder.add(Bind(self.parsed.text(left), tokens))
         elif left is not None and left.type in ("member_expression", "subscript_expression"):
             for token in tokens:  # kept on an object: someone else settles it, or not (EL901's policy)
@@ -301,8 +304,10 @@ class CallLowering(Lowering):
         subscribes = callee is not None and callee.type == "member_expression" and \
             self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
         tokens = self.expression(receiver) if receiver is not None else ()
-        if subscribes and tokens:  # ``child.once('close', resolve)``: the promise waits for the child
-            self.builder.add(Collect(promise, tokens))
+        if subscribes:  # ``child.once('close', resolve)``: the promise waits for the child's end
+            event = string_value(self.parsed, arguments[0]) if arguments else None
+            if tokens and event in catalogue.ENDING_EVENTS:
+                self.builder.add(Collect(promise, tokens))
         else:  # a callback API of unknown code: the promise waits for it
             self.builder.add(Collect(promise, (self.start("operation", node),)))
 

@@ -61,6 +61,8 @@ STARTS: dict[str, str] = {
 STARTING_METHODS: dict[str, str] = {"promise": "promise", "pipe": "stream"}
 # Methods that wait for an event of their receiver: in a promise executor, the promise waits for the receiver.
 SUBSCRIBING_METHODS = frozenset({"on", "once", "addListener", "addEventListener"})
+# Only these events mean the receiver's work is over (``'message'`` or ``'data'`` do not).
+ENDING_EVENTS = frozenset({"exit", "close", "finish", "end"})
 
 # Calls that settle the work their arguments hold: qualified name -> kinds (None: any).
 SETTLES_ARGUMENTS: dict[str, frozenset[str] | None] = {

@@ -53,6 +53,7 @@ class Lowering:
         self._frames: list[_Frame] = []
         self._temporaries = 0
         self._pending_label: str | None = None
+        self.local_names: set[str] = set()  # parameters and variables declared in the lowered function
 
     # -- helpers used by both levels ---------------------------------------------------------
     def temporary(self) -> str:
@@ -75,6 +76,7 @@ class Lowering:
     # -- functions -------------------------------------------------------------------------
     def lower_function(self, function: Node) -> None:
         function = compiled_body(function) or function
+        self.local_names |= _local_names(self.parsed, function)
         body = child(function, "body")
         if body is None:
             return
@@ -325,6 +327,28 @@ class Lowering:
         self.builder.join(ends)
         if finally_body is not None and self.builder.current is not None:
             self.statement(finally_body)
+
+
+def _local_names(parsed: ParsedSource, function: Node) -> set[str]:
+    """Names declared by the function itself (parameters, ``let``/``const``/``var``, catch
+    parameters, loop variables), not by functions nested in it."""
+    names: set[str] = set()
+    stack = list(function.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES:
+            continue
+        if node.type in ("variable_declarator", "required_parameter", "optional_parameter"):
+            target = child(node, "name") or child(node, "pattern")
+            names.update(parsed.text(n) for n in ([target] if target is not None else []) if n.type == "identifier")
+        elif node.type in ("formal_parameters", ) :
+            names.update(parsed.text(n) for n in node.named_children if n.type == "identifier")
+        elif node.type in ("catch_clause", "for_in_statement"):
+            target = child(node, "parameter") or child(node, "left")
+            if target is not None and target.type == "identifier":
+                names.add(parsed.text(target))
+        stack.extend(node.named_children)
+    return names
 
 
 def _tested_name(parsed: ParsedSource, condition: Node | None) -> tuple[str | None, bool]:
