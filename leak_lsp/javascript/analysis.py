@@ -83,8 +83,8 @@ class JsModule:
         )
 
     def _handler_entry(self, handler: JsHandler) -> Handler:
-        name_node = field(handler.function, "name") or handler.function
-        return Handler(handler.name, self.parsed.first_line_span(name_node), handler.platform, handler.reason)
+        return Handler(handler.name, self.parsed.first_line_span(_name_node(handler.function)), handler.platform,
+                       handler.reason)
 
     def _handler_findings(self, handler: JsHandler, runtime: int | None) -> list[Finding]:
         target = self._target(handler, runtime)
@@ -219,6 +219,22 @@ class JsModule:
             -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
         )
         return Summary(name, self.path, is_async(function), leaked, returned, settled)
+
+
+def _name_node(function: Node) -> Node:
+    """Where an entry point is named: ``function handler``, ``const handler = ...``, ``exports.handler = ...``."""
+    own = field(function, "name")
+    if own is not None:
+        return own
+    parent = function.parent
+    while parent is not None and parent.type in ("call_expression", "arguments", "parenthesized_expression"):
+        parent = parent.parent  # through wrappers: ``middy(async () => ...)``
+    if parent is not None and parent.type == "variable_declarator":
+        return field(parent, "name") or function
+    if parent is not None and parent.type == "assignment_expression":
+        left = field(parent, "left")
+        return field(left, "property") or left or function
+    return function
 
 
 def _own_method(parsed: ParsedSource, callee: Node, name: str) -> Node | None:

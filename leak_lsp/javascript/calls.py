@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
 from leak_lsp.javascript import catalogue
+from leak_lsp.javascript.handlers import parameter_names
 from leak_lsp.javascript.lowering import Lowering, Role
 from leak_lsp.javascript.module import ModuleFacts, is_async
-from leak_lsp.javascript.handlers import parameter_names
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field as child, string_value, unwrap, walk
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
+from leak_lsp.javascript.syntax import field as child
 
 _RESPONSE_METHODS = frozenset({"send", "json", "end", "sendStatus", "redirect", "render", "sendFile", "jsonp"})
 _DONE_METHODS = frozenset({"done", "succeed", "fail"})
@@ -218,8 +219,9 @@ class CallLowering(Lowering):
         body = unwrap(child(callback, "body"))
         if body is None or body.type != "call_expression":
             return False
-        qualified = self.facts.qualify(child(body, "function")) or ""
-        summary = self.summaries(child(body, "function")) if _started_kind(qualified) is None else None
+        callee = child(body, "function")
+        qualified = self.facts.qualify(callee) or ""
+        summary = self.summaries(callee) if callee is not None and _started_kind(qualified) is None else None
         return _started_kind(qualified) is not None or (summary is not None and (summary.is_async or bool(summary.returned)))
 
     def _buffer_call(self, callee: Node | None, qualified: str) -> tuple[str, ...] | None:

@@ -147,13 +147,14 @@ def _await_in_place(parsed: ParsedSource, work: Work, start: Node | None) -> Fix
     """``fetch(...)`` or ``void fetch(...)`` as a statement becomes ``await fetch(...)``."""
     if start is None or start.parent is None:
         return None
-    statement, operand = start.parent, start
+    statement: Node | None = start.parent
+    operand: Node = start
     while statement is not None and statement.type in ("member_expression", "call_expression", "parenthesized_expression") \
             and parsed.span(statement).start == parsed.span(operand).start:
         operand, statement = statement, statement.parent
     is_void = statement is not None and statement.type == "unary_expression" and parsed.text(statement).startswith("void")
-    if is_void:
-        operand, statement = statement, statement.parent  # type: ignore[assignment]
+    if statement is not None and is_void:
+        operand, statement = statement, statement.parent
     if statement is None or statement.type != "expression_statement" or _is_fire_and_forget(parsed, operand):
         return None
     begin = parsed.span(operand).start

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leak_lsp.analysis.model import Span
-
 from leak_lsp.flow import Bind, Exit, ExitRole, GraphBuilder, HandOff, Observe, Settle, Start, Work
 from leak_lsp.javascript.module import compiled_body
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, field as child, unwrap
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, unwrap
+from leak_lsp.javascript.syntax import field as child
 
 
 @dataclass(frozen=True)

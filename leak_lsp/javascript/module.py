@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from leak_lsp.javascript import catalogue
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field as child, string_value, unwrap
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap
+from leak_lsp.javascript.syntax import field as child
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,10 @@ def _read_import(facts: ModuleFacts, statement: Node) -> None:
                     facts.imports[facts.parsed.text(name)] = Imported(specifier, "*")
             elif part.type == "named_imports":
                 for item in (n for n in part.named_children if n.type == "import_specifier"):
-                    name, alias = child(item, "name"), child(item, "alias")
-                    if name is not None:
-                        facts.imports[facts.parsed.text(alias or name)] = Imported(specifier, facts.parsed.text(name))
+                    imported, alias = child(item, "name"), child(item, "alias")
+                    if imported is not None:
+                        local = facts.parsed.text(alias or imported)
+                        facts.imports[local] = Imported(specifier, facts.parsed.text(imported))
 
 
 def _specifier(text: str | None) -> str | None:
