@@ -71,7 +71,7 @@ class JsModule:
     # -- the report ------------------------------------------------------------------------
     def report(self) -> FileReport:
         deployed, runtime = deployed_handlers(self.path, self.loader.workspace)
-        handlers = discover(self.facts, self.settings.configured_handlers(self.path) + deployed)
+        handlers = discover(self.facts, self.settings.configured_handlers(self.path), tuple(deployed))
         findings = [finding for handler in handlers for finding in self._handler_findings(handler, runtime)]
         findings += self._import_time_findings()
         suppressed = suppressed_codes(self.parsed.lines)

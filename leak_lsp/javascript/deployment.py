@@ -1,17 +1,19 @@
 """Node entry points named by deployment files, and the Node runtime version they name.
 
-The project's deployment scan (:mod:`leak_lsp.project.deployment`) checks claims against
-Python modules only, so this reads the same claims (through the project's own readers)
-and matches their ``module.function`` strings against JavaScript/TypeScript files.
-The runtime version (``nodejs20.x``) selects the semantics; ``None`` means unknown, and
-the analysis then assumes the strictest runtime.
+The project's deployment scan (:mod:`leak_lsp.project.deployment`) keeps Python claims
+only, so the Node functions of SAM/CloudFormation templates and ``serverless.yml`` are
+read here, with the project's own file finder and located YAML/JSON readers. The runtime
+version (``nodejs20.x``) selects the semantics; ``None`` means unknown, and the analysis
+then assumes the strictest runtime.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from leak_lsp.javascript.syntax import SUFFIXES
 
@@ -21,41 +23,61 @@ if TYPE_CHECKING:
 _NODE_RUNTIME = re.compile(r"nodejs(\d+)", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class _NodeFunction:
+    code_dir: Path
+    handler: str  # "src/app.handler"
+    runtime: str
+
+
 def deployed_handlers(path: str, workspace: Workspace | None) -> tuple[list[str], int | None]:
-    """Function names the workspace's deployment files give ``path``, and their Node version."""
+    """Function names the workspace's deployment files give ``path``, and their Node version
+    (``None`` when unknown or when they disagree)."""
     if workspace is None or not workspace.find_deployments:
         return [], None
     from leak_lsp.project.deployment import find_deployment_files
-    from leak_lsp.project.terraform import folder_claims
 
     module = Path(path).resolve()
     names: list[str] = []
-    versions: set[int] = set()
+    versions: set[int | None] = set()
     for origin in find_deployment_files(workspace.root):
         text = workspace.read_text(origin)
-        if text is None or "handler" not in text.lower():
+        if text is None or "nodejs" not in text:
             continue
-        try:
-            claims = folder_claims({origin: text}) if origin.suffix == ".tf" else _claims(origin, text)
-        except Exception:  # noqa: BLE001 - a broken deployment file is the project scan's problem to report
-            continue
-        for claim in claims:
-            if claim.python or claim.modules is None:
-                continue
-            stem = claim.modules[0][: -len(".py")]
-            if any((claim.code_dir / (stem + suffix)).resolve() == module for suffix in SUFFIXES):
-                names.append(claim.function)
-                versions.update(int(match) for match in _NODE_RUNTIME.findall(text))
-    return names, (max(versions) if len(versions) == 1 else None) if versions else None
+        for function in _node_functions(origin, text):
+            module_part, _, name = function.handler.rpartition(".")
+            if module_part and any((function.code_dir / (module_part + suffix)).resolve() == module for suffix in SUFFIXES):
+                names.append(name)
+                match = _NODE_RUNTIME.match(function.runtime)
+                versions.add(int(match.group(1)) if match else None)
+    return names, (versions.pop() if len(versions) == 1 else None)
 
 
-def _claims(origin: Path, text: str) -> list:  # type: ignore[type-arg]
-    from leak_lsp.project import cloudformation, serverless_framework
-    from leak_lsp.project.located import read_json, read_yaml
+def _node_functions(origin: Path, text: str) -> Iterator[_NodeFunction]:
+    from leak_lsp.project.located import DocumentError, mapping_of, read_json, read_yaml
 
+    try:
+        document = read_json(text) if origin.suffix == ".json" else read_yaml(text)
+    except DocumentError:
+        return
+    document = mapping_of(document)
     if origin.name.startswith("serverless."):
-        return serverless_framework.service_claims(origin, read_yaml(text))
-    if origin.suffix in (".yaml", ".yml", ".json") and "AWS::" in text:
-        template = read_json(text) if origin.suffix == ".json" else read_yaml(text)
-        return cloudformation.template_claims(origin, template)
-    return []
+        default = mapping_of(document.get("provider")).get("runtime")
+        for function in mapping_of(document.get("functions")).values():
+            yield from _node_function(origin.parent, mapping_of(function), "handler", "runtime", default)
+        return
+    defaults = mapping_of(mapping_of(document.get("Globals")).get("Function"))
+    for resource in mapping_of(document.get("Resources")).values():
+        resource = mapping_of(resource)
+        if resource.get("Type") in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            properties = {**defaults, **mapping_of(resource.get("Properties"))}
+            code = properties.get("CodeUri", properties.get("Code", "."))
+            if isinstance(code, str) and "://" not in code and not code.endswith((".zip", ".jar")):
+                yield from _node_function(origin.parent / code, properties, "Handler", "Runtime", None)
+
+
+def _node_function(code_dir: Path, properties: Mapping[str, Any], handler_key: str, runtime_key: str,
+                   default_runtime: object) -> Iterator[_NodeFunction]:
+    handler, runtime = properties.get(handler_key), properties.get(runtime_key, default_runtime)
+    if isinstance(handler, str) and "${" not in handler and isinstance(runtime, str) and runtime.startswith("nodejs"):
+        yield _NodeFunction(code_dir, handler, runtime)

@@ -59,10 +59,12 @@ def parameter_names(parsed_text: ParsedSource, function: Node) -> list[str]:
     return names
 
 
-def discover(facts: ModuleFacts, configured: list[str]) -> list[JsHandler]:
+def discover(facts: ModuleFacts, configured: list[str], deployed: tuple[str, ...] = ()) -> list[JsHandler]:
+    """Entry points: exports that look like handlers, registrations (``functions.http``,
+    ``app.http``), names in ``[tool.leak-lsp] handlers`` and names in deployment files."""
     found: dict[int, JsHandler] = {}
     for name, value in facts.exports.items():
-        handler = _exported(facts, name, value, configured)
+        handler = _exported(facts, name, value, configured, deployed)
         if handler is not None:
             found.setdefault(handler.function.id, handler)
     for statement in facts.parsed.root.named_children:
@@ -75,7 +77,7 @@ def discover(facts: ModuleFacts, configured: list[str]) -> list[JsHandler]:
     return sorted(found.values(), key=lambda handler: handler.function.start_byte)
 
 
-def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str]) -> JsHandler | None:
+def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str], deployed: tuple[str, ...]) -> JsHandler | None:
     wrappers: list[str] = []
     function = _unwrapped_function(facts, value, wrappers)
     if function is None:
@@ -87,6 +89,8 @@ def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str])
     trigger = next((w for w in wrappers if _is_trigger(w)), None)
     if trigger is not None:
         return _with(_handler(name, function, Shape.PROMISE, "gcp-functions", f"`{shown}` is a Firebase/Cloud Functions trigger"), wrappers)
+    if name in deployed:
+        return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is named in a deployment file"), wrappers)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
         return _with(_classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers"), wrappers)
     if name in ("module.exports", "default") and params[:1] in (["context"], ["ctx"]):
