@@ -152,6 +152,15 @@ class CallLowering(Lowering):
         summary = self.summaries(callee) if callee is not None else None
         if summary is not None:
             return self._helper_call(node, summary, arguments)
+        subscription = callee is not None and callee.type == "member_expression" and \
+            self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
+        if not subscription and any(_is_error_first(self.parsed, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
+            if callee is not None and callee.type == "member_expression":
+                self.expression(child(callee, "object"))
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            token = self.start("operation", node, self._hint())
+            self._completes_executor(node, None, arguments, started=token)
+            return (token,)
         self._completes_executor(node, callee, arguments, started=None)
         if callee is not None and callee.type == "member_expression":
             self.expression(child(callee, "object"))
@@ -188,6 +197,11 @@ class CallLowering(Lowering):
             if tokens:
                 self.builder.add(Collect(receiver_name, tokens))
             return (receiver_name,) if method == "concat" else ()
+        settled_kinds = self._settles_each(arguments) if method in ("forEach", "map") else None
+        if settled_kinds is not None:  # ``timers.forEach(clearTimeout)``
+            for token in self.expression(receiver):
+                self.builder.add(Settle(token, _with_parameters(settled_kinds)))
+            return ()
         callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
         makes_promises = bool(callbacks) and self._returns_work(callbacks[0])  # type: ignore[arg-type]
         if method in catalogue.MAPPING_METHODS and makes_promises:
@@ -205,6 +219,17 @@ class CallLowering(Lowering):
             self._values(arguments)
             return (self.start("promise", node, self._hint()),)
         return None
+
+    def _settles_each(self, arguments: list[Node]) -> frozenset[str] | None:
+        """The kinds ``clearTimeout`` or ``(t) => clearTimeout(t)`` settles, given to ``forEach``."""
+        first = unwrap(arguments[0]) if arguments else None
+        if first is not None and first.type in FUNCTION_TYPES:
+            first = unwrap(child(first, "body"))
+            first = first.named_children[0].named_children[0] if first is not None and first.type == "statement_block" \
+                and len(first.named_children) == 1 and first.named_children[0].named_children else first
+            first = child(first, "function") if first is not None and first.type == "call_expression" else None
+        kinds = catalogue.SETTLES_ARGUMENTS.get(self.facts.qualify(first) or "", frozenset())
+        return kinds if kinds != frozenset() else None
 
     def _is_client(self, receiver: Node | None, arguments: list[Node]) -> bool:
         name = dotted(self.parsed, receiver)
@@ -277,6 +302,7 @@ class CallLowering(Lowering):
         """``new Promise(executor)``: the executor runs now; what it hands ``resolve`` to is the promise's work."""
         token = self.temporary()
         self.builder.add(Bind(token))
+        self._hint()  # the variable names the promise, not what its executor starts
         executor = unwrap(arguments[0]) if arguments else None
         if executor is None or executor.type not in FUNCTION_TYPES:
             return (token,)
@@ -333,6 +359,18 @@ class CallLowering(Lowering):
             self.builder.add(Exit(ExitRole.RESPONSE, self.parsed.first_line_span(node), terminal=False))
             return True
         return False
+
+
+_ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "error_"})
+
+
+def _is_error_first(parsed: ParsedSource, argument: Node) -> bool:
+    """A Node-style callback ``(err, result) => ...``: the call it is given to is asynchronous I/O."""
+    callback = unwrap(argument)
+    if callback is None or callback.type not in FUNCTION_TYPES:
+        return False
+    names = parameter_names(parsed, callback)
+    return len(names) >= 1 and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
 
 
 def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:
