@@ -32,7 +32,8 @@ FUNCTION_TYPES = frozenset({
 
 
 def is_javascript_path(path: str) -> bool:
-    return path.lower().endswith(SUFFIXES) and not path.lower().endswith(".d.ts")
+    """JavaScript or TypeScript by its suffix (declaration files too: they parse, and hold no handlers)."""
+    return path.lower().endswith(SUFFIXES)
 
 
 @cache
