@@ -181,8 +181,8 @@ class JsModule:
             return self.summarize(function, name)
         head, _, rest = name.partition(".")
         imported = self.facts.imports.get(head)
-        if imported is None or not imported.specifier.startswith("."):
-            return None
+        if imported is None or "/" not in imported.specifier and not imported.specifier.startswith("."):
+            return None  # a package name: not the project's code
         export = rest if imported.export == "*" and rest else imported.export
         if "." in export or export == "*":
             return None

@@ -9,6 +9,9 @@ across threads), and summaries are cached per (file, text, export).
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
     from leak_lsp.project.workspace import Workspace
 
 MAX_DEPTH = 3
+_COMMENTS = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_TRAILING_COMMAS = re.compile(r",\s*([}\]])")
 _INDEX_NAMES = tuple(f"index{suffix}" for suffix in SUFFIXES)
 
 
@@ -72,9 +77,58 @@ class ModuleLoader:
 
 
 def resolve_specifier(folder: Path, specifier: str) -> Path | None:
-    """Node's and TypeScript's resolution of a relative specifier: exact file, added
-    extension, ``.js`` written for a ``.ts`` source, or ``index.*`` of a folder."""
-    base = folder / specifier
+    """Node's and TypeScript's resolution of a project specifier: relative, or mapped by the
+    nearest ``tsconfig.json``'s ``paths``; packages (``node_modules``) are not followed."""
+    if specifier.startswith("."):
+        return _resolve_file(folder / specifier)
+    for target in _mapped(folder, specifier):
+        found = _resolve_file(target)
+        if found is not None:
+            return found
+    return None
+
+
+def _mapped(folder: Path, specifier: str) -> list[Path]:
+    """``@lib/x`` through ``"paths": {"@lib/*": ["src/lib/*"]}`` (relative to ``baseUrl``)."""
+    config = _nearest_tsconfig(folder)
+    options = _compiler_options(config) if config is not None else {}
+    paths = options.get("paths")
+    if config is None or not isinstance(paths, dict):
+        return []
+    base = config.parent / str(options.get("baseUrl", "."))
+    targets = []
+    for pattern, replacements in paths.items():
+        prefix, star, suffix = str(pattern).partition("*")
+        matches = specifier.startswith(prefix) and specifier.endswith(suffix) if star else specifier == pattern
+        if not matches or not isinstance(replacements, list):
+            continue
+        middle = specifier[len(prefix) : len(specifier) - len(suffix)] if star else ""
+        targets += [base / str(replacement).replace("*", middle) for replacement in replacements]
+    return targets
+
+
+@lru_cache(maxsize=256)
+def _nearest_tsconfig(folder: Path) -> Path | None:
+    return next((parent / "tsconfig.json" for parent in (folder, *folder.parents) if (parent / "tsconfig.json").is_file()), None)
+
+
+def _compiler_options(config: Path) -> dict[str, object]:
+    """``compilerOptions`` of a tsconfig.json (JSON with comments and trailing commas)."""
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    text = _COMMENTS.sub(lambda match: match.group(1) or "", text)
+    text = _TRAILING_COMMAS.sub(r"\1", text)
+    try:
+        options = json.loads(text).get("compilerOptions", {})
+    except (ValueError, AttributeError):
+        return {}
+    return options if isinstance(options, dict) else {}
+
+
+def _resolve_file(base: Path) -> Path | None:
+    """Exact file, added extension, ``.js`` written for a ``.ts`` source, or ``index.*`` of a folder."""
     candidates = [base] + [base.with_name(base.name + suffix) for suffix in SUFFIXES]
     if base.suffix in (".js", ".mjs", ".cjs", ".jsx"):
         stem = base.with_suffix("")
