@@ -26,9 +26,14 @@ def analyze_source(source: str, path: str = "<string>", settings: Settings | Non
     calls into other modules of the workspace are followed.
     """
     from leak_lsp.analysis.engine import analyze_module
+    from leak_lsp.javascript import is_javascript_path
 
     if len(source) > MAX_FILE_BYTES:
         return _unreadable(path, f"skipped: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if is_javascript_path(path):
+        from leak_lsp.javascript.analysis import analyze_javascript
+
+        return analyze_javascript(source, path, settings or Settings(), workspace)
     return analyze_module(source, path, settings or Settings(), workspace)
 
 

@@ -80,13 +80,13 @@ def fix_source(text: str, report: FileReport, settings: Settings, unsafe: bool,
     from leak_lsp.analysis import analyze_source
 
     applied = 0
-    parsed_before = _parses(text)
+    parsed_before = _parses(text, report.path)
     for _ in range(MAX_ROUNDS):
         edits = select_fixes(report.findings, unsafe)
         if not edits:
             break
         candidate = apply_edits(text, _in_line_ending(edits, LineIndex(text).dominant_line_ending()))
-        if parsed_before and not _parses(candidate):
+        if parsed_before and not _parses(candidate, report.path):
             return FixedSource(text, report, applied, "a fix would have introduced a syntax error; it was not applied")
         text, applied = candidate, applied + _fixes_among(report.findings, edits, unsafe)
         report = analyze_source(text, report.path, settings, workspace)
@@ -105,7 +105,13 @@ def _in_line_ending(edits: Iterable[TextEdit], line_ending: str) -> list[TextEdi
     return [TextEdit(edit.span, _LINE_BREAK.sub(line_ending, edit.new_text)) for edit in edits]
 
 
-def _parses(text: str) -> bool:
+def _parses(text: str, path: str) -> bool:
+    from leak_lsp.javascript import is_javascript_path
+
+    if is_javascript_path(path):
+        from leak_lsp.javascript.syntax import ParsedSource
+
+        return not ParsedSource(text, path).root.has_error
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the user's invalid escapes are not our news

@@ -1,5 +1,5 @@
-"""Which files ``leak-lsp check`` looks at: ``*.py`` and deployment files under the given
-paths, as ruff picks them.
+"""Which files ``leak-lsp check`` looks at: ``*.py``, JavaScript/TypeScript sources and
+deployment files under the given paths, as ruff picks them.
 
 Folders are walked recursively, skipping virtual environments, caches and build output,
 everything a ``.gitignore`` ignores, and the ``exclude`` patterns of the settings and
@@ -31,7 +31,7 @@ SKIPPED_FOLDERS = frozenset(
     }
 )  # fmt: skip
 
-SOURCE_SUFFIX = ".py"
+SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")  # see leak_lsp.javascript
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,14 @@ def not_a_file(path: Path) -> str | None:
     return "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
 
 
+def is_source_name(name: str) -> bool:
+    """A Python, JavaScript or TypeScript source (a ``.d.ts`` declares types only)."""
+    return name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts")
+
+
 def is_deployment_name(path: Path) -> bool:
-    """A deployment file told by its name alone (a CDK app is a ``.py`` file, checked as Python)."""
-    if path.name.endswith(SOURCE_SUFFIX):
+    """A deployment file told by its name alone (a CDK app is a source file, checked as code)."""
+    if path.name.endswith(SOURCE_SUFFIXES):
         return False
     from leak_lsp.project.deployment import is_deployment_file  # its YAML reader is not needed before
 
@@ -185,7 +190,7 @@ class FileFinder:
             folder_names[:] = sorted(name for name in folder_names if not self._skipped(folder / name, True, top))
             for name in file_names:
                 path = folder / name
-                wanted = name.endswith(SOURCE_SUFFIX) or is_deployment_name(path)
+                wanted = is_source_name(name) or is_deployment_name(path)
                 if wanted and not self._skipped(path, False, top):
                     yield path
 

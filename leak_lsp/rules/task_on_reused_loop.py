@@ -7,6 +7,12 @@ event loop that outlives the invocation; and the same for tornado (`IOLoop.call_
 `add_callback`, `spawn_callback`, `PeriodicCallback`), twisted (`reactor.callLater`,
 `LoopingCall`) and `sched.scheduler` events left for a later `run()`.
 
+In JavaScript and TypeScript it checks for promises not awaited on every path (`fetch`,
+an AWS SDK v3 `client.send`, an async function of the project, `void p`, a `.then`
+chain, promises pushed into an array that no `Promise.all`/`allSettled` settles, async
+`forEach` callbacks) and callback I/O and streams left running: Node's event loop is the
+reused loop (NODE.md §1.5).
+
 ## Why is this bad?
 The loop keeps only weak references to its tasks and advances only when it is driven.
 On a module-level loop (`loop = asyncio.new_event_loop()` with
@@ -28,6 +34,12 @@ async def main(event):
 def lambda_handler(event, context):
     return LOOP.run_until_complete(main(event))
 ```
+```javascript
+exports.handler = async (event) => {
+  fetch(AUDIT_URL, { method: "POST", body: JSON.stringify(event) });
+  return { ok: true };
+};
+```
 
 ## Use instead
 ```python
@@ -37,6 +49,12 @@ async def main(event):
     return {"ok": True}
 ```
 or `async with asyncio.TaskGroup() as group:` around the tasks.
+```javascript
+exports.handler = async (event) => {
+  await fetch(AUDIT_URL, { method: "POST", body: JSON.stringify(event) });
+  return { ok: true };
+};
+```
 
 ## Fix safety
 Awaiting the task before each exit is safe: the work completes inside its own

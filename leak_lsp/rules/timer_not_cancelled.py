@@ -1,6 +1,7 @@
 """## What it does
 Checks for `threading.Timer` objects that a handler starts and neither cancels nor
-joins on every path to its exits.
+joins on every path to its exits; in JavaScript and TypeScript, `setTimeout` and
+`setInterval` timers not cleared (or awaited, for a sleep) on every path.
 
 ## Why is this bad?
 A timer is a thread that sleeps and then calls its function. When the handler returns
@@ -17,6 +18,12 @@ def lambda_handler(event, context):
     watchdog.start()
     return process(event)
 ```
+```javascript
+exports.handler = async (event, context) => {
+  const watchdog = setTimeout(warn, context.getRemainingTimeInMillis() - 1000);
+  return process(event);
+};
+```
 
 ## Use instead
 ```python
@@ -29,6 +36,16 @@ def lambda_handler(event, context):
         return process(event)
     finally:
         watchdog.cancel()
+```
+```javascript
+exports.handler = async (event, context) => {
+  const watchdog = setTimeout(warn, context.getRemainingTimeInMillis() - 1000);
+  try {
+    return await process(event);
+  } finally {
+    clearTimeout(watchdog);
+  }
+};
 ```
 
 ## Fix safety

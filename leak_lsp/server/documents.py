@@ -35,8 +35,12 @@ class Document:
 
     @property
     def is_python(self) -> bool:
-        """Python documents are analysed; others (deployment files) only get deployment problems."""
-        return self.language_id == "python" or self.uri.endswith((".py", ".pyi"))
+        """Python and JavaScript/TypeScript documents are analysed; others (deployment files)
+        only get deployment problems."""
+        from leak_lsp.javascript import LANGUAGE_IDS, is_javascript_path
+
+        return (self.language_id in ("python", *LANGUAGE_IDS) or self.uri.endswith((".py", ".pyi"))
+                or is_javascript_path(self.uri))
 
     def replace_text(self, text: str) -> None:
         self.text = text

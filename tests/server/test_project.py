@@ -105,6 +105,7 @@ async def test_the_server_watches_python_modules_and_deployment_files(lsp: Langu
     wanted = {
         "**/pyproject.toml", "**/*.py", "**/template.{yaml,yml,json}", "**/*.template.{yaml,yml,json}",
         "**/serverless.{yml,yaml}", "**/*.tf", "**/function.json", "**/cdk.json",
+        "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}",  # JavaScript/TypeScript helper modules
     }
     dynamic = lsp.capabilities.workspace.did_change_watched_files.dynamic_registration  # type: ignore[union-attr]
     assert globs == (wanted if dynamic else set())

@@ -22,6 +22,7 @@ import { traceForLogLevel } from "./trace";
 const DOCUMENT_SELECTOR = [
   { scheme: "file", language: "python" },
   { scheme: "untitled", language: "python" },
+  ...["javascript", "javascriptreact", "typescript", "typescriptreact"].map((language) => ({ scheme: "file", language })),
   { scheme: "file", pattern: "**/{template,*.template}.{yaml,yml,json}" },
   { scheme: "file", pattern: "**/serverless.{yml,yaml}" },
   { scheme: "file", pattern: "**/*.tf" },

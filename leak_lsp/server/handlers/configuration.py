@@ -22,6 +22,7 @@ PYPROJECT_GLOB = "**/pyproject.toml"
 # Files other analyses may depend on: helper modules, and the deployment files that name entry points.
 PROJECT_GLOBS = (
     "**/*.py",
+    "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}",
     "**/template.{yaml,yml,json}",
     "**/*.template.{yaml,yml,json}",
     "**/serverless.{yml,yaml}",

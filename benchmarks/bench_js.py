@@ -1,0 +1,86 @@
+"""JavaScript analysis time of a generated 5,000-line module, as a ratio to the tree-sitter
+parse alone of the same text (issue 11's goal: at most 2x).
+
+Run: ``python benchmarks/bench_js.py [--repeat N]``. Both are measured in the same run,
+interleaved, so machine noise hits both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from leak_lsp.analysis import analyze_source
+from leak_lsp.javascript.syntax import ParsedSource
+
+_UNIT = '''
+async function helper{n}(items) {{
+  const results = [];
+  for (const item of items) {{
+    results.push(fetch(`https://api.example.com/${{item}}`));
+  }}
+  return Promise.all(results);
+}}
+
+function startTimer{n}(ms) {{
+  return setTimeout(() => console.log("timer {n}"), ms);
+}}
+
+exports.handler{n} = async (event, context) => {{
+  const timer = startTimer{n}(100);
+  const audit = fetch("https://audit.example.com/{n}");
+  try {{
+    if (event.kind === "a") {{
+      await helper{n}(event.items);
+      return {{ ok: true }};
+    }} else if (event.kind === "b") {{
+      throw new Error("unsupported {n}");
+    }}
+    switch (event.mode) {{
+      case 1:
+        await audit;
+        break;
+      default:
+        void helper{n}([]);
+    }}
+    let attempts = 0;
+    while (attempts < 3) {{
+      attempts += 1;
+    }}
+    return {{ attempts }};
+  }} finally {{
+    clearTimeout(timer);
+  }}
+}};
+'''
+
+
+def generated_module(lines: int = 5000) -> str:
+    unit_lines = _UNIT.count("\n")
+    return "".join(_UNIT.format(n=n) for n in range(lines // unit_lines + 1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    source = generated_module()
+    analyze_source(source, "bench.js")  # warm caches (grammars, rule catalogue) once
+    parse_times, analysis_times = [], []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        ParsedSource(source, "bench.js")
+        parse_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        report = analyze_source(source, "bench.js")
+        analysis_times.append(time.perf_counter() - start)
+    parse, analysis = statistics.median(parse_times), statistics.median(analysis_times)
+    print(f"module: {source.count(chr(10))} lines, {len(report.handlers)} handlers, {len(report.findings)} findings")
+    print(f"tree-sitter parse   median {parse * 1000:8.1f} ms")
+    print(f"parse + analysis    median {analysis * 1000:8.1f} ms")
+    print(f"ratio               {analysis / parse:8.2f}x  (goal: <= 2x)")
+
+
+if __name__ == "__main__":
+    main()

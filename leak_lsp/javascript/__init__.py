@@ -1,0 +1,6 @@
+"""The JavaScript/TypeScript front-end: tree-sitter parsing, handler discovery, lowering to
+the :mod:`leak_lsp.flow` core, and the Node.js API catalogue."""
+
+from leak_lsp.javascript.syntax import LANGUAGE_IDS, SUFFIXES, is_javascript_path
+
+__all__ = ["LANGUAGE_IDS", "SUFFIXES", "is_javascript_path"]

@@ -1,0 +1,309 @@
+"""One JavaScript/TypeScript module's analysis: handlers, helpers, findings.
+
+Each handler is lowered to effects (:mod:`leak_lsp.javascript.calls`), run through the
+language-neutral core (:mod:`leak_lsp.flow`), and the work pending at the exits that end
+the invocation for its shape becomes findings of the shared rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem
+from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
+from leak_lsp.javascript import catalogue
+from leak_lsp.javascript.calls import PARAMETER, CallLowering, Summary
+from leak_lsp.javascript.deployment import deployed_handlers
+from leak_lsp.javascript.fixes import fixes_for
+from leak_lsp.javascript.handlers import JsHandler, Shape, discover, method_of, parameter_names
+from leak_lsp.javascript.imports import ModuleLoader
+from leak_lsp.javascript.lowering import Role
+from leak_lsp.javascript.module import ModuleFacts, is_async, module_facts
+from leak_lsp.javascript.suppression import suppressed_codes
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, unwrap, walk
+from leak_lsp.rules import rule_for
+
+if TYPE_CHECKING:
+    from leak_lsp.project.workspace import Workspace
+
+_ROLE_CODES = {ExitRole.CALLBACK: "EL151", ExitRole.DONE: "EL152", ExitRole.RESPONSE: "EL153"}
+_COUNTED = {
+    Shape.PROMISE: frozenset({ExitRole.RETURN, ExitRole.THROW, ExitRole.END, ExitRole.DONE}),
+    Shape.AZURE: frozenset({ExitRole.RETURN, ExitRole.THROW, ExitRole.END, ExitRole.DONE}),
+    Shape.CALLBACK: frozenset({ExitRole.THROW, ExitRole.CALLBACK, ExitRole.DONE}),
+    Shape.HTTP: frozenset({ExitRole.RESPONSE, ExitRole.THROW}),
+}
+_INIT_KINDS = frozenset({"timer", "interval", "process", "worker"})
+_AZURE_CONSEQUENCE = "no freeze: it keeps running untracked alongside later invocations and may be killed"
+_VERBS = {
+    ExitRole.RETURN: "returns", ExitRole.THROW: "throws", ExitRole.END: "reaches its end",
+    ExitRole.CALLBACK: "calls back", ExitRole.RESPONSE: "sends the response",
+}  # fmt: skip
+
+
+def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> FileReport:
+    try:
+        return JsModule(source, path, settings, ModuleLoader(workspace)).report()
+    except RecursionError:
+        return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
+
+
+@dataclass(frozen=True)
+class _Target:
+    handler: JsHandler
+    role: Role
+    counted: frozenset[ExitRole]
+
+
+class JsModule:
+    def __init__(self, source: str, path: str, settings: Settings, loader: ModuleLoader) -> None:
+        self.path = path
+        self.settings = settings
+        self.loader = loader
+        self.parsed = ParsedSource(source, path)
+        self.facts: ModuleFacts = module_facts(self.parsed)
+        self._summaries: dict[int, Summary | None] = {}
+        self._in_progress: set[int] = set()
+
+    # -- the report ------------------------------------------------------------------------
+    def report(self) -> FileReport:
+        deployed, runtime = deployed_handlers(self.path, self.loader.workspace)
+        handlers = discover(self.facts, self.settings.configured_handlers(self.path), tuple(deployed))
+        findings = [finding for handler in handlers for finding in self._handler_findings(handler, runtime)]
+        findings += self._import_time_findings()
+        suppressed = suppressed_codes(self.parsed.lines)
+        kept = [f for f in findings if self.settings.is_enabled(f.code) and not _is_suppressed(f, suppressed)]
+        kept.sort(key=lambda finding: (finding.span.start, finding.code))
+        return FileReport(
+            self.path, findings=_unique(kept), handlers=[self._handler_entry(handler) for handler in handlers],
+            dependencies=sorted(self.loader.dependencies),
+        )
+
+    def _handler_entry(self, handler: JsHandler) -> Handler:
+        return Handler(handler.name, self.parsed.first_line_span(_name_node(handler.function)), handler.platform,
+                       handler.reason)
+
+    def _handler_findings(self, handler: JsHandler, runtime: int | None) -> list[Finding]:
+        target = self._target(handler, runtime)
+        lowering = CallLowering(self.facts, target.role, self.summary_of_callee)
+        lowering.lower_function(handler.function)
+        result = run(lowering.builder.graph)
+        findings = []
+        for work, hits in sorted(result.pending_at.items(), key=lambda item: item[0].span.start):
+            if handler.flushes_telemetry and work.kind == "buffer":
+                continue
+            for code, grouped in _by_code(work, hits, target.counted, target.role.callback is not None).items():
+                findings.append(self._finding(code, work, grouped, handler, target, lowering))
+        for work, hits in result.after_response.items():
+            for hit in hits:
+                findings.append(self._finding(_ROLE_CODES.get(hit.role, "EL153"), work, [hit], handler, target, lowering))
+        return findings
+
+    def _target(self, handler: JsHandler, runtime: int | None) -> _Target:
+        params = parameter_names(self.parsed, handler.function)
+        second = params[1] if len(params) > 1 else None
+        if handler.shape is Shape.HTTP:
+            role = Role(True, response=second, returned_is_awaited=False)
+        elif handler.shape is Shape.CALLBACK:
+            waits = not _sets_no_wait(self.parsed, handler.function)
+            callback = params[2] or None
+            role = Role(True, callback=None if waits else callback, waiting_callback=callback if waits else None,
+                        context=second)
+        elif handler.shape is Shape.AZURE:
+            role = Role(True, context=params[0] if params else None)
+        else:
+            role = Role(True, context=second)
+        counted = _COUNTED[handler.shape]
+        if handler.streaming and runtime is not None and runtime < 24:  # v3 waits for the loop (NODE.md R6)
+            counted = frozenset({ExitRole.DONE})
+        return _Target(handler, role, counted)
+
+    # -- findings --------------------------------------------------------------------------
+    def _finding(self, code: str, work: Work, hits: list[ExitHit], handler: JsHandler, target: _Target,
+                 lowering: CallLowering) -> Finding:
+        rule = rule_for(code)
+        kind = catalogue.KINDS[work.kind]
+        message = rule.message.format(what=_describe(kind.noun, work), noun=kind.noun, exits=self._exits_text(hits), target="")
+        if handler.shape is Shape.AZURE:
+            message = message.split(";")[0] + "; " + _AZURE_CONSEQUENCE
+        related = [Related(path, span, note) for path, span, note in work.via]
+        related += [Related(self.path, hit.span, f"the invocation ends here while the {kind.noun} is pending") for hit in hits]
+        fixes = fixes_for(self.parsed, self.facts, code, work, hits, handler, lowering)
+        severity = self.settings.severity_of(code, rule.severity)
+        return Finding(code, rule.name, message, severity, work.span, self.path, tuple(related), fixes, handler.name)
+
+    def _exits_text(self, hits: list[ExitHit]) -> str:
+        lines: dict[str, list[int]] = defaultdict(list)
+        for hit in sorted(hits):
+            verb = _VERBS.get(hit.role) or f"calls `{self._callee_text(hit)}()`"
+            if hit.span.start.line + 1 not in lines[verb]:
+                lines[verb].append(hit.span.start.line + 1)
+        parts = []
+        for verb, numbers in lines.items():
+            shown = ", ".join(map(str, numbers[:-1])) + f" or {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+            parts.append(f"{verb} on line {shown}")
+        return ", or ".join(parts) or "returns"
+
+    def _callee_text(self, hit: ExitHit) -> str:
+        line = self.parsed.lines.line(hit.span.start.line)[hit.span.start.column :]
+        return line.split("(", 1)[0].strip() or "context.done"
+
+    def _import_time_findings(self) -> list[Finding]:
+        """Timers and processes started at module level: init-phase work (NODE.md §1.5, a decision)."""
+        rule = rule_for("EL301")
+        findings = []
+        for node in _module_level_calls(self.parsed.root):
+            callee = field(node, "constructor") if node.type == "new_expression" else field(node, "function")
+            qualified = self.facts.qualify(callee) or ""
+            kind_name = catalogue.STARTS.get(f"new {qualified}" if node.type == "new_expression" else qualified)
+            if kind_name not in _INIT_KINDS:
+                continue
+            kind = catalogue.KINDS[kind_name]
+            noun = kind.noun[0].upper() + kind.noun[1:]
+            message = rule.message.format(what=noun, noun=kind.noun, exits="", target="")
+            span = self.parsed.first_line_span(node)
+            findings.append(Finding("EL301", rule.name, message, self.settings.severity_of("EL301", rule.severity), span, self.path))
+        return findings
+
+    # -- helpers ---------------------------------------------------------------------------
+    def summary_of_callee(self, callee: Node) -> Summary | None:
+        name = dotted(self.parsed, callee)
+        if name is None or (callee.type == "member_expression" and name.split(".")[0] not in self.facts.imports
+                            and not name.startswith("this.")):
+            owner = unwrap(field(callee, "object")) if callee.type == "member_expression" else None
+            method = method_of(self.facts, callee) if owner is not None and owner.type == "new_expression" else None
+            return self.summarize(method, self.parsed.text(field(method, "name"))) if method is not None else None
+        function = self.facts.functions.get(name) or _own_method(self.parsed, callee, name)
+        if function is not None:
+            return self.summarize(function, name)
+        head, _, rest = name.partition(".")
+        imported = self.facts.imports.get(head)
+        if imported is None or "/" not in imported.specifier and not imported.specifier.startswith("."):
+            return None  # a package name: not the project's code
+        export = rest if imported.export == "*" and rest else imported.export
+        if "." in export or export == "*":
+            return None
+        return self.loader.summary(self.path, imported.specifier, export, self.settings)
+
+    def summarize(self, function: Node, name: str) -> Summary | None:
+        key = function.id
+        if key in self._summaries:
+            return self._summaries[key]
+        if key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            summary = self._summarize(function, name)
+        finally:
+            self._in_progress.discard(key)
+        self._summaries[key] = summary
+        return summary
+
+    def _summarize(self, function: Node, name: str) -> Summary:
+        lowering = CallLowering(self.facts, Role(is_handler=False), self.summary_of_callee)
+        params = parameter_names(self.parsed, function)
+        stand_ins = []
+        for index, param in enumerate(params):
+            if param:
+                work = Work(site=-1 - index, kind=PARAMETER, span=self.parsed.first_line_span(function), name=param)
+                stand_ins.append(work)
+                lowering.builder.add(Start(work, (param,)))
+        lowering.lower_function(function)
+        result: FlowResult = run(lowering.builder.graph)
+        leaked = tuple(work for work in result.pending_at if work.kind != PARAMETER)
+        returned = tuple(work for work in result.handed_off if work.kind != PARAMETER)
+        settled = frozenset(
+            -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
+        )
+        return Summary(name, self.path, is_async(function), leaked, returned, settled)
+
+
+def _name_node(function: Node) -> Node:
+    """Where an entry point is named: ``function handler``, ``const handler = ...``, ``exports.handler = ...``."""
+    own = field(function, "name")
+    if own is not None:
+        return own
+    parent = function.parent
+    while parent is not None and parent.type in ("call_expression", "arguments", "parenthesized_expression"):
+        parent = parent.parent  # through wrappers: ``middy(async () => ...)``
+    if parent is not None and parent.type == "variable_declarator":
+        return field(parent, "name") or function
+    if parent is not None and parent.type == "assignment_expression":
+        left = field(parent, "left")
+        return field(left, "property") or left or function
+    return function
+
+
+def _own_method(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
+    """``this.save()`` inside a class: the class's own ``save`` method."""
+    if not name.startswith("this.") or name.count(".") != 1:
+        return None
+    body = callee.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    for member in body.named_children if body is not None else []:
+        if member.type == "method_definition" and parsed.text(field(member, "name")) == name[5:]:
+            return member
+    return None
+
+
+def _by_code(work: Work, hits: set[ExitHit], counted: frozenset[ExitRole], no_wait: bool) -> dict[str, list[ExitHit]]:
+    """The rule each hit is reported under: the exit's own (EL151-EL153), else the work's kind's;
+    a callback the runtime waits after (only unref'd work outlives it) is the kind's too."""
+    grouped: dict[str, list[ExitHit]] = defaultdict(list)
+    kind_code = catalogue.KINDS[work.kind].code
+    for hit in sorted(hits):
+        if hit.role in counted:
+            role_code = _ROLE_CODES.get(hit.role, kind_code)
+            grouped[kind_code if hit.role is ExitRole.CALLBACK and not no_wait else role_code].append(hit)
+    return grouped
+
+
+def _describe(noun: str, work: Work) -> str:
+    noun = noun[0].upper() + noun[1:]
+    helper = next((note.split("`")[1] for _, _, note in work.via if "`" in note), None)
+    if helper is not None:
+        return f"{noun} (via `{helper}`)"
+    return f"{noun} `{work.name}`" if work.name else noun
+
+
+def _sets_no_wait(parsed: ParsedSource, function: Node) -> bool:
+    """``context.callbackWaitsForEmptyEventLoop = false`` anywhere in the handler."""
+    for node in walk(function):
+        if node.type == "assignment_expression":
+            left = dotted(parsed, field(node, "left")) or ""
+            if left.endswith(".callbackWaitsForEmptyEventLoop") and parsed.text(field(node, "right")) == "false":
+                return True
+    return False
+
+
+def _module_level_calls(root: Node) -> list[Node]:
+    found = []
+    stack = list(root.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES or node.type in ("class_declaration", "class"):
+            continue
+        if node.type in ("call_expression", "new_expression"):
+            found.append(node)
+        stack.extend(node.named_children)
+    return found
+
+
+def _is_suppressed(finding: Finding, suppressed: dict[int, set[str]]) -> bool:
+    codes = suppressed.get(finding.span.start.line)
+    return codes is not None and (not codes or finding.code in codes)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for finding in findings:
+        key = (finding.code, finding.span, finding.handler)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept

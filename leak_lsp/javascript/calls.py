@@ -1,0 +1,397 @@
+"""Expressions to effects: which calls start, settle, collect or hand off work (read from
+the catalogue), and what value each expression carries (the names holding its work)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
+from leak_lsp.javascript import catalogue
+from leak_lsp.javascript.handlers import parameter_names
+from leak_lsp.javascript.lowering import Lowering, Role
+from leak_lsp.javascript.module import ModuleFacts, is_async
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
+from leak_lsp.javascript.syntax import field as child
+
+_RESPONSE_METHODS = frozenset({"send", "json", "end", "sendStatus", "redirect", "render", "sendFile", "jsonp"})
+_DONE_METHODS = frozenset({"done", "succeed", "fail"})
+_TIMER_KINDS = frozenset({"timer", "interval"})
+UNREF = "#unref"  # the container of work the event loop does not wait for
+PARAMETER = "parameter"  # the stand-in work a helper's parameter holds while it is summarised
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What calling a function does to work, for its callers (NODE.md: helpers are summarised)."""
+
+    name: str
+    path: str
+    is_async: bool
+    leaked: tuple[Work, ...] = ()  # still pending at its exits
+    returned: tuple[Work, ...] = ()  # handed to the caller through the return value
+    settles_parameters: frozenset[int] = frozenset()  # ``waitAll(ps)`` settles what ``ps`` holds
+
+
+Summaries = Callable[[Node], "Summary | None"]  # a callee (a name or member expression) -> its summary
+
+
+class CallLowering(Lowering):
+    def __init__(self, facts: ModuleFacts, role: Role, summaries: Summaries) -> None:
+        super().__init__(facts.parsed, role)
+        self.facts = facts
+        self.summaries = summaries
+        self._executors: list[tuple[frozenset[str], str]] = []  # (resolve/reject names, promise token)
+        self._name_hint: str | None = None
+
+    def declare(self, target: Node | None, value: Node | None) -> None:
+        if target is not None and target.type == "identifier":
+            self._name_hint = self.parsed.text(target)
+        super().declare(target, value)
+        self._name_hint = None
+
+    def _hint(self) -> str | None:
+        hint, self._name_hint = self._name_hint, None
+        return hint
+
+    # -- expressions -------------------------------------------------------------------
+    def expression(self, node: Node | None) -> tuple[str, ...]:
+        node = unwrap(node)
+        if node is None:
+            return ()
+        kind = node.type
+        if kind == "identifier":
+            return (self.parsed.text(node),)
+        if kind in ("await_expression", "yield_expression"):  # ``yield`` is ``await`` in compiled async code
+            for token in self._children(node):
+                self.builder.add(Settle(token))
+            return ()
+        if kind == "call_expression":
+            return self._call(node)
+        if kind == "new_expression":
+            return self._new(node)
+        if kind in FUNCTION_TYPES or kind in ("class", "string", "number", "template_string", "regex"):
+            return ()
+        if kind == "assignment_expression":
+            return self._assign(child(node, "left"), child(node, "right"))
+        if kind in ("array", "object", "ternary_expression", "binary_expression", "spread_element", "pair"):
+            if kind == "ternary_expression":
+                self.expression(child(node, "condition"))
+                return self.expression(child(node, "consequence")) + self.expression(child(node, "alternative"))
+            return self._children(node, skip=child(node, "key"))
+        if kind == "sequence_expression":
+            tokens: tuple[str, ...] = ()
+            for part in node.named_children:
+                tokens = self.expression(part)
+            return tokens
+        self._children(node)
+        return ()
+
+    def _children(self, node: Node, skip: Node | None = None) -> tuple[str, ...]:
+        tokens: tuple[str, ...] = ()
+        for part in node.named_children:
+            if part != skip and part.type != "comment":
+                tokens += self.expression(part)
+        return tokens
+
+    def _assign(self, left: Node | None, right: Node | None) -> tuple[str, ...]:
+        left = unwrap(left)
+        if left is not None and left.type == "identifier":
+            self._name_hint = self.parsed.text(left)
+        tokens = self.expression(right)
+        self._name_hint = None
+        if left is not None and left.type == "identifier" and self.parsed.text(left) not in self.local_names:
+            for token in tokens:  # kept in a module-level variable: a later invocation may settle it
+                self.builder.add(HandOff(token))
+        elif left is not None and left.type == "identifier":
+            self.builder.add(Bind(self.parsed.text(left), tokens))
+        elif left is not None and left.type in ("member_expression", "subscript_expression"):
+            for token in tokens:  # kept on an object: someone else settles it, or not (EL901's policy)
+                self.builder.add(HandOff(token))
+        return tokens
+
+    def _arguments(self, node: Node) -> list[Node]:
+        arguments = child(node, "arguments")
+        return [arg for arg in arguments.named_children if arg.type != "comment"] if arguments is not None else []
+
+    def _values(self, arguments: list[Node]) -> tuple[str, ...]:
+        tokens: tuple[str, ...] = ()
+        for argument in arguments:
+            tokens += self.expression(argument)
+        return tokens
+
+    # -- calls -------------------------------------------------------------------------
+    def _call(self, node: Node) -> tuple[str, ...]:
+        callee = unwrap(child(node, "function"))
+        arguments = self._arguments(node)
+        qualified = self.facts.qualify(callee) or ""
+        if self._ends_invocation(node, callee):
+            self._values(arguments)
+            return ()
+        if qualified in catalogue.HARMLESS:
+            callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
+            if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
+                self.start("promise", node)
+            return ()
+        if qualified in catalogue.SETTLES_ARGUMENTS:
+            for token in self._values(arguments):
+                self.builder.add(Settle(token, _with_parameters(catalogue.SETTLES_ARGUMENTS[qualified])))
+            return ()
+        started = _started_kind(qualified) or ("promise" if qualified in self.facts.promise_functions else None)
+        if started is not None:
+            return self._start_call(node, started, arguments)
+        if qualified in catalogue.PROMISE_OF_ARGUMENTS or qualified in catalogue.RACES:
+            return self._promise_of(self._values(arguments), _TIMER_KINDS if qualified in catalogue.RACES else frozenset())
+        if callee is not None and callee.type == "member_expression":
+            handled = self._method_call(node, callee, arguments)
+            if handled is not None:
+                return handled
+        buffered = self._buffer_call(callee, qualified)
+        if buffered is not None:
+            return buffered
+        summary = self.summaries(callee) if callee is not None else None
+        if summary is not None:
+            return self._helper_call(node, summary, arguments)
+        subscription = callee is not None and callee.type == "member_expression" and \
+            self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
+        if not subscription and any(_is_error_first(self.parsed, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
+            if callee is not None and callee.type == "member_expression":
+                self.expression(child(callee, "object"))
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            token = self.start("operation", node, self._hint())
+            self._completes_executor(node, None, arguments, started=token)
+            return (token,)
+        self._completes_executor(node, callee, arguments, started=None)
+        if callee is not None and callee.type == "member_expression":
+            self.expression(child(callee, "object"))
+        self._values(arguments)
+        return ()
+
+    def _start_call(self, node: Node, kind: str, arguments: list[Node]) -> tuple[str, ...]:
+        self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+        token = self.start(kind, node, self._hint())
+        self._completes_executor(node, None, arguments, started=token)
+        return (token,)
+
+    def _promise_of(self, tokens: tuple[str, ...], except_kinds: frozenset[str] = frozenset()) -> tuple[str, ...]:
+        combined = self.temporary()
+        self.builder.add(Collect(combined, tokens, except_kinds))
+        return (combined,)
+
+    def _method_call(self, node: Node, callee: Node, arguments: list[Node]) -> tuple[str, ...] | None:
+        method = self.parsed.text(child(callee, "property"))
+        receiver = child(callee, "object")
+        if method in catalogue.CHAIN_METHODS:
+            return self._promise_of(self.expression(receiver))
+        if method == "unref":  # the loop no longer waits for it (a callback handler's runtime neither)
+            for token in self.expression(receiver):
+                self.builder.add(Collect(UNREF, (token,)))
+            return ()
+        if method in catalogue.SETTLING_METHODS:
+            for token in self.expression(receiver):
+                self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
+            return ()
+        receiver_name = dotted(self.parsed, receiver)
+        if method in catalogue.COLLECTING_METHODS and receiver_name is not None:
+            tokens = self._values(arguments)
+            if tokens:
+                self.builder.add(Collect(receiver_name, tokens))
+            return (receiver_name,) if method == "concat" else ()
+        settled_kinds = self._settles_each(arguments) if method in ("forEach", "map") else None
+        if settled_kinds is not None:  # ``timers.forEach(clearTimeout)``
+            for token in self.expression(receiver):
+                self.builder.add(Settle(token, _with_parameters(settled_kinds)))
+            return ()
+        callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
+        makes_promises = bool(callbacks) and self._returns_work(callbacks[0])  # type: ignore[arg-type]
+        if method in catalogue.MAPPING_METHODS and makes_promises:
+            self.expression(receiver)
+            return (self.start("promise", node, self._hint()),)
+        if method in catalogue.FIRE_AND_FORGET_METHODS and makes_promises:
+            self.expression(receiver)
+            self.start("promise", node)
+            return ()
+        if method in catalogue.STARTING_METHODS:
+            self.expression(receiver)
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            return (self.start(catalogue.STARTING_METHODS[method], node, self._hint()),)
+        if method in catalogue.REQUEST_METHODS and self._is_client(receiver, arguments):
+            self._values(arguments)
+            return (self.start("promise", node, self._hint()),)
+        return None
+
+    def _settles_each(self, arguments: list[Node]) -> frozenset[str] | None:
+        """The kinds ``clearTimeout`` or ``(t) => clearTimeout(t)`` settles, given to ``forEach``."""
+        first = unwrap(arguments[0]) if arguments else None
+        if first is not None and first.type in FUNCTION_TYPES:
+            first = unwrap(child(first, "body"))
+            first = first.named_children[0].named_children[0] if first is not None and first.type == "statement_block" \
+                and len(first.named_children) == 1 and first.named_children[0].named_children else first
+            first = child(first, "function") if first is not None and first.type == "call_expression" else None
+        kinds = catalogue.SETTLES_ARGUMENTS.get(self.facts.qualify(first) or "", frozenset())
+        return kinds if kinds != frozenset() else None
+
+    def _is_client(self, receiver: Node | None, arguments: list[Node]) -> bool:
+        name = dotted(self.parsed, receiver)
+        if name is not None and name.rsplit(".", 1)[-1] in self.facts.clients:
+            return True
+        first = unwrap(arguments[0]) if arguments else None
+        return first is not None and first.type == "new_expression" and self.parsed.text(child(first, "constructor")).endswith("Command")
+
+    def _returns_work(self, callback: Node) -> bool:
+        if is_async(callback):
+            return True
+        body = unwrap(child(callback, "body"))
+        if body is None or body.type != "call_expression":
+            return False
+        callee = child(body, "function")
+        qualified = self.facts.qualify(callee) or ""
+        summary = self.summaries(callee) if callee is not None and _started_kind(qualified) is None else None
+        return _started_kind(qualified) is not None or (summary is not None and (summary.is_async or bool(summary.returned)))
+
+    def _buffer_call(self, callee: Node | None, qualified: str) -> tuple[str, ...] | None:
+        """``logger.info(...)`` fills a module-level buffer; ``logger.flush()`` promises to empty it."""
+        owner, _, method = (dotted(self.parsed, callee) or "").rpartition(".")
+        buffer = self.facts.buffers.get(owner)
+        key = owner
+        if buffer is None:
+            for candidate in catalogue.BUFFERS:
+                if any(p.endswith(".*") and qualified.startswith(p[:-1]) for p in candidate.created_by):
+                    buffer, key, method = candidate, f"buffer:{candidate.vendor}", qualified.rsplit(".", 1)[-1]
+        if buffer is None or callee is None:
+            return None
+        if method in buffer.filled_by:
+            self.start("buffer", callee, owner or buffer.vendor, once_key=key)
+            return ()
+        if method in buffer.flushed_by:
+            flushed = self._promise_of((key,))
+            self._completes_executor(callee, None, self._arguments(callee.parent) if callee.parent else [], flushed[0])
+            return flushed
+        return None
+
+    def _helper_call(self, node: Node, summary: Summary, arguments: list[Node]) -> tuple[str, ...]:
+        values = [self.expression(arg) for arg in arguments]
+        for index in summary.settles_parameters:
+            for token in values[index] if index < len(values) else ():
+                self.builder.add(Settle(token))
+        step = (summary.path, self.parsed.first_line_span(node), f"`{summary.name}()` is called here")
+        for work in summary.leaked:
+            self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")))
+        hint = self._hint()
+        if summary.is_async:
+            token = self.start("promise", node, hint)
+            self._completes_executor(node, None, arguments, started=token)
+            return (token,)
+        tokens = tuple(self.start(work.kind, node, hint, via=((summary.path, work.span, f"`{summary.name}()` starts it here"),))
+                       for work in summary.returned)
+        return self._promise_of(tokens) if len(tokens) > 1 else tokens
+
+    def _new(self, node: Node) -> tuple[str, ...]:
+        constructor = child(node, "constructor")
+        qualified = f"new {self.facts.qualify(constructor) or ''}"
+        arguments = self._arguments(node)
+        if qualified == "new Promise":
+            return self._promise(node, arguments)
+        started = _started_kind(qualified)
+        if started is not None:
+            return self._start_call(node, started, arguments)
+        self._values(arguments)
+        return ()
+
+    def _promise(self, node: Node, arguments: list[Node]) -> tuple[str, ...]:
+        """``new Promise(executor)``: the executor runs now; what it hands ``resolve`` to is the promise's work."""
+        token = self.temporary()
+        self.builder.add(Bind(token))
+        self._hint()  # the variable names the promise, not what its executor starts
+        executor = unwrap(arguments[0]) if arguments else None
+        if executor is None or executor.type not in FUNCTION_TYPES:
+            return (token,)
+        resolvers = frozenset(name for name in parameter_names(self.parsed, executor)[:2] if name)
+        self._executors.append((resolvers, token))
+        body = child(executor, "body")
+        if body is not None and body.type == "statement_block":
+            for statement in body.named_children:  # straight-line part only: control flow inside executors is rare
+                if statement.type in ("expression_statement", "lexical_declaration", "variable_declaration"):
+                    self.statement(statement)
+        elif body is not None:
+            self.expression(body)
+        self._executors.pop()
+        return (token,)
+
+    def _completes_executor(self, node: Node, callee: Node | None, arguments: list[Node], started: str | None) -> None:
+        """Inside an executor, a call given ``resolve`` settles the promise when its work ends."""
+        if not self._executors:
+            return
+        resolvers, promise = self._executors[-1]
+        if not any(_mentions(self.parsed, arg, resolvers) for arg in arguments):
+            return
+        if started is not None:
+            self.builder.add(Collect(promise, (started,)))
+            return
+        receiver = child(callee, "object") if callee is not None and callee.type == "member_expression" else None
+        subscribes = callee is not None and callee.type == "member_expression" and \
+            self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
+        tokens = self.expression(receiver) if receiver is not None else ()
+        if subscribes:  # ``child.once('close', resolve)``: the promise waits for the child's end
+            event = string_value(self.parsed, arguments[0]) if arguments else None
+            if tokens and event in catalogue.ENDING_EVENTS:
+                self.builder.add(Collect(promise, tokens))
+        else:  # a callback API of unknown code: the promise waits for it
+            self.builder.add(Collect(promise, (self.start("operation", node),)))
+
+    # -- the ends of an invocation ----------------------------------------------------------
+    def _ends_invocation(self, node: Node, callee: Node | None) -> bool:
+        role = self.role
+        name = dotted(self.parsed, callee) or ""
+        head, _, method = name.partition(".")
+        method = method.rsplit(".", 1)[-1]
+        if role.callback is not None and name == role.callback:
+            self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(node), terminal=False))
+            return True
+        if role.waiting_callback is not None and name == role.waiting_callback:  # NODE.md R3a: unref'd work leaks
+            self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(node), terminal=False, only=UNREF))
+            return True
+        if role.context is not None and head == role.context and method in _DONE_METHODS:
+            self.builder.add(Exit(ExitRole.DONE, self.parsed.first_line_span(node), terminal=False))
+            return True
+        last = self.parsed.text(child(callee, "property")) if callee is not None and callee.type == "member_expression" else ""
+        if role.response is not None and root_name(self.parsed, callee) == role.response and last in _RESPONSE_METHODS:
+            self.builder.add(Exit(ExitRole.RESPONSE, self.parsed.first_line_span(node), terminal=False))
+            return True
+        return False
+
+
+_ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "error_"})
+
+
+def _is_error_first(parsed: ParsedSource, argument: Node) -> bool:
+    """A Node-style callback ``(err, result) => ...``: the call it is given to is asynchronous I/O."""
+    callback = unwrap(argument)
+    if callback is None or callback.type not in FUNCTION_TYPES:
+        return False
+    names = parameter_names(parsed, callback)
+    return len(names) >= 1 and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
+
+
+def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:
+    """A helper's parameter stands for work of any kind: settling it is what its summary records."""
+    return None if kinds is None else kinds | {PARAMETER}
+
+
+def _started_kind(qualified: str) -> str | None:
+    kind = catalogue.STARTS.get(qualified)
+    if kind is None and "." in qualified:
+        kind = catalogue.STARTS.get(qualified.rsplit(".", 1)[0] + ".*")
+    return kind
+
+
+def _mentions(parsed: ParsedSource, node: Node, names: frozenset[str]) -> bool:
+    return any(part.type == "identifier" and parsed.text(part) in names for part in walk(node))
+
+
+def root_name(parsed: ParsedSource, node: Node | None) -> str | None:
+    """The identifier a chain of calls and accesses starts from: ``res`` in ``res.status(500).send``."""
+    node = unwrap(node)
+    while node is not None and node.type in ("member_expression", "call_expression", "subscript_expression"):
+        node = unwrap(child(node, "object") if node.type != "call_expression" else child(node, "function"))
+    return parsed.text(node) if node is not None and node.type == "identifier" else None

@@ -1,0 +1,142 @@
+"""The Node.js APIs the JavaScript front-end knows, as data (see /docs/architecture.md).
+
+A call is looked up by its *qualified* name: a global (``setTimeout``), or a module
+export as imported (``child_process.spawn``, ``timers/promises.setTimeout``). A new API
+is one entry here, not a branch in the lowering. Facts: NODE.md §1.5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JsKind:
+    """One kind of pending work in a Node process, and the rule reported when it leaks."""
+
+    name: str
+    noun: str
+    code: str  # reported when the work outlives a return, a throw or the end of the handler
+    handle: str  # the variable name a fix binds unnamed work to
+    settle: str  # the statement a fix inserts, ``{handle}`` is the work's name
+    settle_title: str
+
+
+TIMER = JsKind("timer", "timer", "EL102", "timer", "clearTimeout({handle});", "Clear the timer")
+INTERVAL = JsKind("interval", "interval timer", "EL102", "interval", "clearInterval({handle});", "Clear the interval")
+PROMISE = JsKind("promise", "promise", "EL106", "pending", "await {handle};", "Await the promise")
+PROCESS = JsKind("process", "child process", "EL105", "child",
+                 "await new Promise((resolve) => {handle}.once('close', resolve));", "Wait for the child process")
+WORKER = JsKind("worker", "worker thread", "EL101", "worker", "await {handle}.terminate();", "Terminate the worker")
+STREAM = JsKind("stream", "stream", "EL106", "stream", "await finished({handle});", "Wait for the stream")
+BUFFER = JsKind("buffer", "telemetry buffer", "EL109", "buffer", "await {handle};", "Flush the buffer")
+REQUEST = JsKind("request", "HTTP request", "EL106", "request",
+                 "await new Promise((resolve) => {handle}.once('close', resolve));", "Wait for the request")
+OPERATION = JsKind("operation", "callback operation", "EL106", "operation", "", "")
+
+KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION)}
+
+# Calls that start work: qualified name -> kind. ``new X()`` is looked up as ``new X``.
+STARTS: dict[str, str] = {
+    "setTimeout": "timer", "setInterval": "interval", "global.setTimeout": "timer", "globalThis.setTimeout": "timer",
+    "global.setInterval": "interval", "globalThis.setInterval": "interval",
+    "timers.setTimeout": "timer", "timers.setInterval": "interval",
+    "timers/promises.setTimeout": "promise", "timers/promises.setImmediate": "promise",
+    "fetch": "promise", "globalThis.fetch": "promise", "node-fetch": "promise", "axios": "promise",
+    "axios.get": "promise", "axios.post": "promise", "axios.put": "promise", "axios.delete": "promise",
+    "child_process.spawn": "process", "child_process.exec": "process", "child_process.execFile": "process",
+    "child_process.fork": "process",
+    "new worker_threads.Worker": "worker",
+    "stream.pipeline": "stream",
+    "stream/promises.pipeline": "promise", "stream/promises.finished": "promise",
+    "fs/promises.*": "promise", "fs.promises.*": "promise", "dns/promises.*": "promise",
+    "new Promise": "promise",
+    "http.request": "request", "http.get": "request", "https.request": "request", "https.get": "request",
+    "got": "promise", "got.get": "promise", "got.post": "promise", "superagent.get": "promise", "superagent.post": "promise",
+    "fs.readFile": "operation", "fs.writeFile": "operation", "fs.appendFile": "operation", "fs.unlink": "operation",
+    "fs.mkdir": "operation", "fs.rm": "operation", "fs.copyFile": "operation", "fs.rename": "operation",
+    "dns.lookup": "operation", "zlib.gzip": "operation", "crypto.pbkdf2": "operation", "crypto.scrypt": "operation",
+}  # fmt: skip
+# Methods whose call starts work whatever the receiver: AWS SDK v2's ``request.promise()``, ``a.pipe(b)``.
+STARTING_METHODS: dict[str, str] = {"promise": "promise", "pipe": "stream"}
+# Methods that wait for an event of their receiver: in a promise executor, the promise waits for the receiver.
+SUBSCRIBING_METHODS = frozenset({"on", "once", "addListener", "addEventListener"})
+# Only these events mean the receiver's work is over (``'message'`` or ``'data'`` do not).
+ENDING_EVENTS = frozenset({"exit", "close", "finish", "end"})
+
+# Calls that settle the work their arguments hold: qualified name -> kinds (None: any).
+SETTLES_ARGUMENTS: dict[str, frozenset[str] | None] = {
+    "clearTimeout": frozenset({"timer", "interval"}), "clearInterval": frozenset({"timer", "interval"}),
+    "timers.clearTimeout": frozenset({"timer", "interval"}), "timers.clearInterval": frozenset({"timer", "interval"}),
+}  # fmt: skip
+
+# Calls whose result is a promise of the work their arguments hold (await it: settled).
+# ``const run = util.promisify(exec)`` at module level: ``run(...)`` returns a promise.
+PROMISE_FACTORIES = frozenset({"util.promisify", "promisify"})
+PROMISE_OF_ARGUMENTS = frozenset({
+    "Promise.all", "Promise.allSettled", "Promise.any", "events.once", "stream/promises.finished",
+    "util.promisify", "Promise.resolve",
+})  # fmt: skip
+# ``Promise.race`` settles when one element does: the timeout timer of the other stays armed.
+RACES = frozenset({"Promise.race"})
+
+# Methods whose result is a promise of their receiver's work.
+CHAIN_METHODS = frozenset({"then", "catch", "finally"})
+# Methods that settle their receiver's work (``worker.terminate()``; ``child.kill()`` ends it).
+SETTLING_METHODS: dict[str, frozenset[str]] = {
+    "terminate": frozenset({"worker"}), "kill": frozenset({"process"}), "destroy": frozenset({"stream"}),
+    "close": frozenset({"stream"}),
+}  # fmt: skip
+# Array methods that collect their arguments into the receiver.
+COLLECTING_METHODS = frozenset({"push", "unshift", "add", "set", "concat"})
+# Array methods that run a callback per element: an async callback makes a promise per element.
+MAPPING_METHODS = frozenset({"map", "flatMap"})
+FIRE_AND_FORGET_METHODS = frozenset({"forEach"})
+
+# Not work for the invocation: they run before the response (or in the runtime's tail).
+# (An async callback given to them still starts work that outlives the invocation: NODE.md §1.5.)
+HARMLESS = frozenset({"process.nextTick", "queueMicrotask", "setImmediate", "global.setImmediate"})
+
+# AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.
+REQUEST_METHODS = frozenset({"send"})
+CLIENT_SUFFIX = "Client"
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """A telemetry or logging client that buffers every invocation's data and sends it later."""
+
+    vendor: str
+    created_by: frozenset[str]  # qualified constructors/factories, at module level
+    filled_by: frozenset[str]  # methods that add an invocation's data
+    flushed_by: frozenset[str]  # methods that send it (their promise must be awaited)
+    flush_fix: str  # the statement a fix inserts; ``{owner}`` is the client's name
+    buffered_if: tuple[str, ...] = ()  # text in the creating call that makes it buffer (empty: always)
+
+
+BUFFERS = (
+    Buffer("pino", frozenset({"pino"}), frozenset({"info", "warn", "error", "debug", "fatal", "trace"}),
+           frozenset({"flush"}), "await new Promise((resolve) => {owner}.flush(resolve));",
+           ("transport", "sync: false", "destination(")),  # the default stdout destination writes synchronously
+    Buffer("winston", frozenset({"winston.createLogger"}), frozenset({"info", "warn", "error", "debug", "log"}),
+           frozenset({"end", "close"}), "await new Promise((resolve) => {{ {owner}.on('finish', resolve); {owner}.end(); }});",
+           ("Http(", "CloudWatch", "Loggly", "Logtail", "Papertrail", "Elasticsearch")),  # Console writes at once
+    Buffer("Sentry", frozenset({"@sentry/node.*", "@sentry/serverless.*", "@sentry/aws-serverless.*",
+                                "@sentry/google-cloud-serverless.*"}),
+           frozenset({"captureException", "captureMessage", "captureEvent"}), frozenset({"flush", "close"}),
+           "await {owner}.flush(2000);"),
+    Buffer("OpenTelemetry", frozenset({"new @opentelemetry/sdk-trace-node.NodeTracerProvider",
+                                       "new @opentelemetry/sdk-trace-base.BasicTracerProvider",
+                                       "new @opentelemetry/sdk-metrics.MeterProvider",
+                                       "new @opentelemetry/sdk-logs.LoggerProvider"}),
+           frozenset({"startSpan", "startActiveSpan", "getTracer", "getMeter"}), frozenset({"forceFlush", "shutdown"}),
+           "await {owner}.forceFlush();"),
+    Buffer("Datadog", frozenset({"datadog-lambda-js.*", "hot-shots", "hot-shots.StatsD"}),
+           frozenset({"sendDistributionMetric", "increment", "gauge", "histogram", "distribution"}),
+           frozenset({"flush", "close"}), "await new Promise((resolve) => {owner}.close(resolve));"),
+)
+
+# Wrappers that flush telemetry after every invocation (NODE.md §1.5: Sentry.wrapHandler waits
+# up to flushTimeout; OTel's Lambda instrumentation force-flushes; datadog() flushes metrics).
+FLUSHING_WRAPPERS = frozenset({"wrapHandler", "datadog", "wrap"})
+STREAMING_WRAPPERS = frozenset({"awslambda.streamifyResponse", "streamifyResponse"})

@@ -1,0 +1,245 @@
+"""Fixes as plain edits (the model the Python side uses): settle the work before the exits.
+
+Three shapes, the first that applies is preferred:
+
+- a timer declared in the handler's body: the rest of the body goes into
+  ``try { ... } finally { clearTimeout(timer); }`` (an unnamed timer is bound first);
+- a promise started by an expression statement: ``await`` it there (``void`` becomes ``await``);
+- named work (or a telemetry buffer): the settling statement inserted before each exit.
+
+``callbackWaitsForEmptyEventLoop = false`` can be removed (unsafe: see EL151's page).
+"""
+
+from __future__ import annotations
+
+import re
+
+from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
+from leak_lsp.flow import ExitHit, ExitRole, Work
+from leak_lsp.javascript import catalogue
+from leak_lsp.javascript.handlers import JsHandler
+from leak_lsp.javascript.lowering import Lowering
+from leak_lsp.javascript.module import ModuleFacts, compiled_body, is_async
+from leak_lsp.javascript.syntax import Node, ParsedSource, dotted, field, unwrap, walk
+
+_CLEARED = frozenset({"timer", "interval"})
+_EXIT_STATEMENTS = frozenset({"return_statement", "throw_statement"})
+
+
+def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, hits: list[ExitHit],
+              handler: JsHandler, lowering: Lowering) -> tuple[Fix, ...]:
+    function = compiled_body(handler.function) or handler.function
+    if code == "EL151":
+        return _without_no_wait_flag(parsed, function)
+    kind = catalogue.KINDS[work.kind]
+    if code != kind.code or any(hit.role not in (ExitRole.RETURN, ExitRole.THROW, ExitRole.END) for hit in hits):
+        return ()
+    start = lowering.started_at.get(work.site)
+    candidates = [
+        _finally_fix(parsed, function, work, start) if work.kind in _CLEARED else None,
+        _await_in_place(parsed, work, start) if work.kind == "promise" and is_async(handler.function) else None,
+        _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function), start, lowering.exits_at),
+    ]
+    fixes = [fix for fix in candidates if fix is not None]
+    if not fixes:
+        return ()
+    first = fixes[0]
+    return (Fix(first.title, first.edits, first.applicability, preferred=True), *fixes[1:])
+
+
+def _settle_statement(facts: ModuleFacts, work: Work, name: str | None, asynchronous: bool) -> str | None:
+    if work.kind == "buffer":
+        return _buffer_flush(facts, work) if asynchronous else None
+    kind = catalogue.KINDS[work.kind]
+    if name is None or not kind.settle or (kind.settle.startswith("await") and not asynchronous):
+        return None
+    return kind.settle.format(handle=name)
+
+
+def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Node, work: Work, hits: list[ExitHit],
+                         asynchronous: bool, start: Node | None, exits: dict[Span, Node]) -> Fix | None:
+    edits: set[TextEdit] = set()
+    name = work.name
+    container = _container_of(parsed, start) if name is None and work.kind == "promise" else None
+    if container is not None:
+        return _before_exits(parsed, function, hits, exits, f"await Promise.all({container});",
+                             "Collect the promises and await `Promise.all`") if asynchronous else None
+    if name is None and work.kind != "buffer":  # ``spawn(...)`` as a statement of the body: bind it first
+        statement_node = _statement_in_body(start, field(function, "body"))
+        if statement_node is None or statement_node.type != "expression_statement":
+            return None
+        name = _free_name(parsed, catalogue.KINDS[work.kind].handle)
+        position = parsed.span(statement_node).start
+        edits.add(TextEdit(Span(position, position), f"const {name} = "))
+    statement = _settle_statement(facts, work, name, asynchronous)
+    if statement is None:
+        return None
+    title = f"{catalogue.KINDS[work.kind].settle_title} before the handler exits"
+    return _before_exits(parsed, function, hits, exits, statement, title, edits)
+
+
+def _before_exits(parsed: ParsedSource, function: Node, hits: list[ExitHit], exits: dict[Span, Node], statement: str,
+                  title: str, edits: set[TextEdit] | None = None) -> Fix | None:
+    edits = set(edits or ())
+    for hit in hits:
+        place = _before_exit(parsed, function, hit, exits.get(hit.span))
+        if place is None:
+            return None
+        position, indent = place
+        edits.add(TextEdit(Span(position, position), f"{indent}{statement}\n"))
+    ordered = tuple(sorted(edits, key=lambda edit: edit.span.start))
+    return Fix(title, ordered, Applicability.SAFE) if ordered else None
+
+
+def _container_of(parsed: ParsedSource, start: Node | None) -> str | None:
+    """``results.push(send(item))``: the array the promise is collected in."""
+    arguments = start.parent if start is not None else None
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    callee = field(call, "function") if call is not None and call.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression":
+        return None
+    if parsed.text(field(callee, "property")) not in ("push", "unshift"):
+        return None
+    owner = unwrap(field(callee, "object"))
+    return parsed.text(owner) if owner is not None and owner.type == "identifier" else None
+
+
+def _buffer_flush(facts: ModuleFacts, work: Work) -> str | None:
+    """The flush of a module-level client (``logger``) or of a vendor's module (``Sentry``)."""
+    if work.name is None:
+        return None
+    buffer = facts.buffers.get(work.name)
+    if buffer is not None:
+        return buffer.flush_fix.format(owner=work.name)
+    buffer = next((b for b in catalogue.BUFFERS if b.vendor == work.name), None)
+    if buffer is None:
+        return None
+    modules = {pattern[:-2] for pattern in buffer.created_by if pattern.endswith(".*")}
+    local = next((name for name, imported in facts.imports.items()
+                  if imported.export == "*" and imported.specifier in modules), None)
+    return buffer.flush_fix.format(owner=local) if local is not None else None
+
+
+def _before_exit(parsed: ParsedSource, function: Node, hit: ExitHit, node: Node | None) -> tuple[Position, str] | None:
+    """Where a statement goes before the exit, and its indentation; None inside a one-line ``if``."""
+    if hit.role is ExitRole.END:
+        body = field(function, "body")
+        if body is None or body.type != "statement_block" or not body.named_children:
+            return None
+        closing = parsed.span(body).end
+        if parsed.lines.line(closing.line)[: closing.column - 1].strip():
+            return None
+        return Position(closing.line, 0), _indent(parsed, body.named_children[0])
+    if node is None or node.type not in _EXIT_STATEMENTS or node.parent is None or node.parent.type not in ("statement_block", "switch_case", "switch_default"):
+        return None
+    start = parsed.span(node).start
+    if parsed.lines.line(start.line)[: start.column].strip():
+        return None
+    return Position(start.line, 0), _indent(parsed, node)
+
+
+def _indent(parsed: ParsedSource, node: Node) -> str:
+    line = parsed.lines.line(parsed.span(node).start.line)
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _await_in_place(parsed: ParsedSource, work: Work, start: Node | None) -> Fix | None:
+    """``fetch(...)`` or ``void fetch(...)`` as a statement becomes ``await fetch(...)``."""
+    if start is None or start.parent is None:
+        return None
+    statement: Node | None = start.parent
+    operand: Node = start
+    while statement is not None and statement.type in ("member_expression", "call_expression", "parenthesized_expression") \
+            and parsed.span(statement).start == parsed.span(operand).start:
+        operand, statement = statement, statement.parent
+    is_void = statement is not None and statement.type == "unary_expression" and parsed.text(statement).startswith("void")
+    if statement is not None and is_void:
+        operand, statement = statement, statement.parent
+    if statement is None or statement.type != "expression_statement" or _is_fire_and_forget(parsed, operand):
+        return None
+    begin = parsed.span(operand).start
+    if is_void:
+        inner = parsed.span(field(operand, "argument") or operand).start
+        edit = TextEdit(Span(begin, inner), "await ")
+    else:
+        edit = TextEdit(Span(begin, begin), "await ")
+    return Fix("Await the promise", (edit,), Applicability.SAFE)
+
+
+def _is_fire_and_forget(parsed: ParsedSource, expression: Node) -> bool:
+    callee = field(unwrap(expression), "function")
+    return (dotted(parsed, callee) or "").rsplit(".", 1)[-1] in catalogue.FIRE_AND_FORGET_METHODS
+
+
+def _finally_fix(parsed: ParsedSource, function: Node, work: Work, start: Node | None) -> Fix | None:
+    """The rest of the body in ``try { ... } finally { clearTimeout(timer); }``."""
+    body = field(function, "body")
+    statement = _statement_in_body(start, body)
+    if statement is None or body is None:
+        return None
+    own_line = parsed.span(statement).end.line  # a trailing comment stays with the statement
+    following = [node for node in body.named_children[body.named_children.index(statement) + 1 :]
+                 if not (node.type == "comment" and parsed.span(node).start.line == own_line)]
+    if not following or any("`" in parsed.text(node) for node in following):  # template literals keep their lines
+        return None
+    name = work.name
+    kind = catalogue.KINDS[work.kind]
+    indent = _indent(parsed, statement)
+    unit = _indent_unit(parsed, function, indent)
+    edits = []
+    if name is None:
+        if statement.type != "expression_statement":
+            return None
+        name = _free_name(parsed, kind.handle)
+        position = parsed.span(statement).start
+        edits.append(TextEdit(Span(position, position), f"const {name} = "))
+    first, last = parsed.span(following[0]).start, parsed.span(following[-1]).end
+    first = Position(first.line, 0)
+    block = parsed.lines.text[parsed.lines.offset(first) : parsed.lines.offset(last)]
+    shifted = "\n".join(unit + line if line.strip() else line for line in re.split(r"\r\n|\r|\n", block))
+    settle = kind.settle.format(handle=name)
+    replacement = f"{indent}try {{\n{shifted}\n{indent}}} finally {{\n{indent}{unit}{settle}\n{indent}}}"
+    edits.append(TextEdit(Span(first, last), replacement))
+    return Fix(f"{kind.settle_title} in a `finally` block", tuple(edits), Applicability.SAFE)
+
+
+def _statement_in_body(start: Node | None, body: Node | None) -> Node | None:
+    """The statement of the function's own body that starts the work (``const t = setTimeout(...)``)."""
+    if start is None or body is None or body.type != "statement_block":
+        return None
+    node = start
+    while node.parent is not None and node.parent.id != body.id:
+        node = node.parent
+        if node.type in ("statement_block", "arrow_function", "function_expression", "if_statement"):
+            return None
+    if node.parent is None or node.type not in ("lexical_declaration", "variable_declaration", "expression_statement"):
+        return None
+    return node
+
+
+def _indent_unit(parsed: ParsedSource, function: Node, indent: str) -> str:
+    """One level of the file's indentation: the body's indent beyond its function's line."""
+    outer = _indent(parsed, function)
+    extra = indent[len(outer) :] if indent.startswith(outer) else ""
+    return extra or ("\t" if indent.startswith("\t") else "  ")
+
+
+def _free_name(parsed: ParsedSource, base: str) -> str:
+    name, number = base, 1
+    while re.search(rf"\b{re.escape(name)}\b", parsed.source):
+        number += 1
+        name = f"{base}{number}"
+    return name
+
+
+def _without_no_wait_flag(parsed: ParsedSource, function: Node) -> tuple[Fix, ...]:
+    for node in walk(function):
+        if node.type == "expression_statement" and "callbackWaitsForEmptyEventLoop" in parsed.text(node):
+            span = parsed.span(node)
+            begin = Position(span.start.line, 0)
+            end = Position(span.end.line + 1, 0)
+            if parsed.lines.line(span.start.line)[: span.start.column].strip():
+                return ()
+            return (Fix("Let the runtime wait for the event loop (remove `callbackWaitsForEmptyEventLoop = false`)",
+                        (TextEdit(Span(begin, end), ""),), Applicability.UNSAFE, preferred=True),)
+    return ()

@@ -1,0 +1,214 @@
+"""Which functions of a JavaScript/TypeScript module are entry points, and of which shape.
+
+The shape decides what ends the invocation (NODE.md §1.1-1.4): the returned promise
+(async Lambda handlers, event functions, Azure), the callback or ``context.done``
+(callback Lambda handlers), or the HTTP response (Cloud Functions HTTP).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from enum import Enum
+
+from leak_lsp.javascript import catalogue
+from leak_lsp.javascript.module import ModuleFacts, is_async
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, string_value, unwrap
+
+
+class Shape(str, Enum):
+    PROMISE = "promise"  # the returned promise ends the invocation
+    CALLBACK = "callback"  # Lambda ``(event, context, callback)``
+    HTTP = "http"  # Cloud Functions HTTP ``(req, res)``: the response ends it
+    AZURE = "azure"  # the returned promise; no freeze, leftover work runs untracked
+
+
+@dataclass(frozen=True)
+class JsHandler:
+    name: str
+    function: Node
+    shape: Shape
+    platform: str  # "aws-lambda", "gcp-functions", "azure-functions", "configured"
+    reason: str
+    flushes_telemetry: bool = False  # wrapped by Sentry.wrapHandler, datadog(), ...
+    streaming: bool = False  # awslambda.streamifyResponse
+
+
+_GCF_MODULE = "@google-cloud/functions-framework"
+_AZURE_MODULE = "@azure/functions"
+_FIREBASE_HTTP = ("onRequest",)
+_EVENT_PARAMETERS = frozenset({"event", "evt", "_event", "message", "data", "cloudEvent", "payload"})
+
+
+def _is_trigger(wrapper: str) -> bool:
+    """``functions.pubsub.topic(t).onPublish``, ``onDocumentCreated``, ``onSchedule``: an event function."""
+    last = wrapper.rsplit(".", 1)[-1]
+    return len(last) > 2 and last.startswith("on") and last[2].isupper() and not last.endswith(_FIREBASE_HTTP)
+
+
+def parameter_names(parsed_text: ParsedSource, function: Node) -> list[str]:
+    parameters = field(function, "parameters")
+    if parameters is None:
+        single = field(function, "parameter")
+        return [parsed_text.text(single)] if single is not None else []
+    names = []
+    for parameter in parameters.named_children:
+        pattern = field(parameter, "pattern") if parameter.type in ("required_parameter", "optional_parameter") else parameter
+        pattern = field(pattern, "left") if pattern is not None and pattern.type == "assignment_pattern" else pattern
+        names.append(parsed_text.text(pattern) if pattern is not None and pattern.type == "identifier" else "")
+    return names
+
+
+def discover(facts: ModuleFacts, configured: list[str], deployed: tuple[str, ...] = ()) -> list[JsHandler]:
+    """Entry points: exports that look like handlers, registrations (``functions.http``,
+    ``app.http``), names in ``[tool.leak-lsp] handlers`` and names in deployment files."""
+    found: dict[int, JsHandler] = {}
+    for name, value in facts.exports.items():
+        handler = _exported(facts, name, value, configured, deployed)
+        if handler is not None:
+            found.setdefault(handler.function.id, handler)
+    for statement in facts.parsed.root.named_children:
+        for handler in _registered(facts, statement):
+            found.setdefault(handler.function.id, handler)
+    for pattern in configured:
+        for name, function in facts.functions.items():
+            if fnmatch.fnmatchcase(name, pattern) and function.id not in found:
+                found[function.id] = _classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers")
+    return sorted(found.values(), key=lambda handler: handler.function.start_byte)
+
+
+def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str], deployed: tuple[str, ...]) -> JsHandler | None:
+    wrappers: list[str] = []
+    function = _unwrapped_function(facts, value, wrappers)
+    if function is None:
+        return None
+    params = parameter_names(facts.parsed, function)
+    shown = "module.exports" if name == "module.exports" else name
+    if any(wrapper.endswith(_FIREBASE_HTTP) for wrapper in wrappers):
+        return _with(_handler(name, function, Shape.HTTP, "gcp-functions", f"`{shown}` is a Firebase HTTP function"), wrappers)
+    trigger = next((w for w in wrappers if _is_trigger(w)), None)
+    if trigger is not None:
+        return _with(_handler(name, function, Shape.PROMISE, "gcp-functions", f"`{shown}` is a Firebase/Cloud Functions trigger"), wrappers)
+    if name in deployed:
+        return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is named in a deployment file"), wrappers)
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
+        return _with(_classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers"), wrappers)
+    if name in ("module.exports", "default") and params[:1] in (["context"], ["ctx"]):
+        return _with(_handler(name, function, Shape.AZURE, "azure-functions", f"`{shown}` takes an Azure Functions context"), wrappers)
+    if len(params) >= 2 and params[0] in ("req", "request") and params[1] in ("res", "response"):
+        return _with(_handler(name, function, Shape.HTTP, "gcp-functions", f"exported `{shown}` takes (req, res)"), wrappers)
+    if "handler" in name.lower() or (params[:1] and params[0] in _EVENT_PARAMETERS and len(params) >= 2):
+        return _with(_classified(facts, name, function, "aws-lambda", f"exported `{shown}`"), wrappers)
+    return None
+
+
+def _with(handler: JsHandler, wrappers: list[str]) -> JsHandler:
+    flushes = any(wrapper.rsplit(".", 1)[-1] in catalogue.FLUSHING_WRAPPERS for wrapper in wrappers)
+    streaming = any(wrapper in catalogue.STREAMING_WRAPPERS for wrapper in wrappers)
+    reason = handler.reason + (f" (wrapped by {', '.join(f'`{w}`' for w in wrappers)})" if wrappers else "")
+    return JsHandler(handler.name, handler.function, handler.shape, handler.platform, reason, flushes, streaming)
+
+
+def _handler(name: str, function: Node, shape: Shape, platform: str, reason: str) -> JsHandler:
+    return JsHandler(name, function, shape, platform, reason)
+
+
+def _classified(facts: ModuleFacts, name: str, function: Node, platform: str, reason: str) -> JsHandler:
+    params = parameter_names(facts.parsed, function)
+    if len(params) >= 2 and params[0] in ("req", "request") and params[1] in ("res", "response"):
+        return _handler(name, function, Shape.HTTP, platform, reason)
+    callback = len(params) >= 3 and not is_async(function)
+    return _handler(name, function, Shape.CALLBACK if callback else Shape.PROMISE, platform, reason)
+
+
+def _unwrapped_function(facts: ModuleFacts, value: Node | None, wrappers: list[str]) -> Node | None:
+    """The function under wrappers: ``middy(fn)``, ``Sentry.wrapHandler(async () => ...)``,
+    ``new Handler().handle``, ``handler.handle.bind(handler)``."""
+    for _ in range(8):
+        value = unwrap(value)
+        if value is None:
+            return None
+        if value.type in FUNCTION_TYPES:
+            return value
+        if value.type in ("identifier", "shorthand_property_identifier"):
+            return facts.functions.get(facts.parsed.text(value))
+        if value.type == "member_expression":
+            return method_of(facts, value)
+        if value.type != "call_expression":
+            return None
+        callee = field(value, "function")
+        if callee is not None and callee.type == "member_expression" and facts.parsed.text(field(callee, "property")) == "bind":
+            value = field(callee, "object")
+            continue
+        wrappers.append(facts.qualify(callee) or facts.parsed.text(callee))
+        arguments = field(value, "arguments")
+        value = next((arg for arg in (arguments.named_children if arguments else []) if _function_like(facts, arg)), None)
+    return None
+
+
+def _function_like(facts: ModuleFacts, node: Node) -> bool:
+    node = unwrap(node) or node
+    return node.type in FUNCTION_TYPES or node.type == "call_expression" or (
+        node.type == "identifier" and facts.parsed.text(node) in facts.functions
+    )
+
+
+def method_of(facts: ModuleFacts, member: Node) -> Node | None:
+    """``new Handler().handle`` or ``instance.handle`` for a class of the module."""
+    owner, prop = unwrap(field(member, "object")), field(member, "property")
+    if owner is None or prop is None:
+        return None
+    class_name = None
+    if owner.type == "new_expression":
+        class_name = facts.parsed.text(field(owner, "constructor"))
+    classes = [facts.classes[class_name]] if class_name in facts.classes else list(facts.classes.values())
+    wanted = facts.parsed.text(prop)
+    for klass in classes:
+        body = field(klass, "body")
+        for member_node in body.named_children if body is not None else []:
+            if member_node.type == "method_definition" and facts.parsed.text(field(member_node, "name")) == wanted:
+                return member_node
+            if member_node.type in ("field_definition", "public_field_definition"):  # ``handle = async () => {}``
+                name = field(member_node, "property") or field(member_node, "name")
+                value = unwrap(field(member_node, "value"))
+                if facts.parsed.text(name) == wanted and value is not None and value.type in FUNCTION_TYPES:
+                    return value
+    return None
+
+
+def _registered(facts: ModuleFacts, statement: Node) -> list[JsHandler]:
+    """``functions.http('name', fn)``, ``app.http('name', { handler })`` at module level."""
+    expression = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+    if expression is None or expression.type != "call_expression":
+        return []
+    qualified = facts.qualify(field(expression, "function")) or ""
+    arguments = field(expression, "arguments")
+    args = arguments.named_children if arguments is not None else []
+    label = string_value(facts.parsed, args[0]) if args else None
+    if qualified.startswith(_GCF_MODULE + ".") and len(args) >= 2:
+        function = _unwrapped_function(facts, args[1], [])
+        if function is None:
+            return []
+        http = qualified.endswith(".http")
+        shape = Shape.HTTP if http else Shape.PROMISE
+        return [_handler(label or "function", function, shape, "gcp-functions", f"registered with `{dotted(facts.parsed, field(expression, 'function'))}`")]
+    if qualified.startswith(_AZURE_MODULE + ".") and len(args) >= 2 and unwrap(args[1]) is not None:
+        options = unwrap(args[1])
+        assert options is not None
+        value = _property(facts, options, "handler") if options.type == "object" else options
+        function = _unwrapped_function(facts, value, [])
+        if function is None:
+            return []
+        return [_handler(label or "function", function, Shape.AZURE, "azure-functions", f"registered with `{facts.parsed.text(field(expression, 'function'))}`")]
+    return []
+
+
+def _property(facts: ModuleFacts, obj: Node, name: str) -> Node | None:
+    for pair in obj.named_children:
+        if pair.type == "pair" and facts.parsed.text(field(pair, "key")) == name:
+            return field(pair, "value")
+        if pair.type == "shorthand_property_identifier" and facts.parsed.text(pair) == name:
+            return pair
+        if pair.type == "method_definition" and facts.parsed.text(field(pair, "name")) == name:
+            return pair
+    return None

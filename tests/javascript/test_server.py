@@ -1,0 +1,59 @@
+"""The language server on JavaScript and TypeScript documents, driven by pytest-lsp with
+the push/UTF-16 (VS Code) and pull/UTF-8 (Neovim) client profiles."""
+
+from __future__ import annotations
+
+from server.editor import Editor, range_of
+
+from leak_lsp.javascript.syntax import ParsedSource
+
+TIMER_CALL = 'setTimeout(() => console.log("récépissé 🧾"), 50)'
+JS_HANDLER = (
+    "// Reçu envoyé — ✉️ après la réponse\n"
+    "exports.handler = async (event) => {\n"
+    f"  const note = \"naïve 🧾\"; {TIMER_CALL};\r\n"
+    "  return { note };\n"
+    "};\n"
+)
+TS_HANDLER = (
+    "import { SQSClient, SendMessageCommand } from \"@aws-sdk/client-sqs\";\n"
+    "const sqs = new SQSClient({});\n"
+    "export const handler = async (event: { id: string }): Promise<string> => {\n"
+    "  sqs.send(new SendMessageCommand({ QueueUrl: \"q\", MessageBody: event.id }));\n"
+    "  const timer: NodeJS.Timeout = setInterval(() => {}, 1000);\n"
+    "  return event.id;\n"
+    "};\n"
+)
+
+
+async def test_a_javascript_timer_is_reported_at_its_exact_range_after_non_ascii_text(editor: Editor) -> None:
+    uri = "file:///project/src/handler.js"
+    editor.open(uri, JS_HANDLER, language_id="javascript")
+    [diagnostic] = await editor.diagnostics(uri)
+    start = JS_HANDLER.index(TIMER_CALL)
+    assert diagnostic.code == "EL102"
+    assert diagnostic.range == range_of(JS_HANDLER, start, start + len(TIMER_CALL), editor.encoding)
+
+
+async def test_fix_all_settles_every_leak_of_a_typescript_handler(editor: Editor) -> None:
+    uri = "file:///project/src/handler.ts"
+    editor.open(uri, TS_HANDLER, language_id="typescript")
+    assert sorted(d.code for d in await editor.diagnostics(uri)) == ["EL102", "EL106"]
+    [action] = await editor.code_actions(uri, 0, 0, only=["source.fixAll.leak-lsp"])
+    assert action.edit is not None
+    editor.apply(action.edit)
+    fixed = editor.texts[uri]
+    assert "await sqs.send(" in fixed and "clearInterval(timer);" in fixed
+    assert not ParsedSource(fixed, "handler.ts").root.has_error
+    assert await editor.diagnostics(uri) == []
+
+
+async def test_an_edit_that_awaits_the_promise_clears_its_diagnostic(editor: Editor) -> None:
+    uri = "file:///project/src/edit.mjs"
+    text = "export const handler = async () => {\n  fetch(\"https://x.example.com\");\n  return 1;\n};\n"
+    editor.open(uri, text, language_id="javascript")
+    [diagnostic] = await editor.diagnostics(uri)
+    assert diagnostic.code == "EL106"
+    at = text.index("fetch")
+    editor.replace(uri, at, at, "await ")
+    assert await editor.diagnostics(uri) == []
