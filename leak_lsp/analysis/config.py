@@ -112,10 +112,16 @@ def check_selector(text: str) -> str:
     raise ConfigError(f"{text!r} selects no rule{_suggestion(selector, codes)}; `leak-lsp rule` lists them")
 
 
+_LOOKALIKE_DIGITS = str.maketrans("OILS", "0115")
+
+
 def _suggestion(text: str, choices: Iterable[str]) -> str:
     """`` (did you mean EL101?)`` for the nearest choice, as ruff and git suggest."""
     candidates = list(choices)
     upper = text.upper()
+    digits = upper[:2] + upper[2:].translate(_LOOKALIKE_DIGITS)  # EL1O1 -> EL101
+    if digits in candidates:
+        return f" (did you mean {digits}?)"
     if upper in candidates:
         return f" (did you mean {upper}?)"
     close = difflib.get_close_matches(upper, candidates, n=1, cutoff=0.6) or difflib.get_close_matches(
