@@ -38,7 +38,9 @@ async def show_findings(ls: LeakLanguageServer, uri: str, handler: str) -> list[
     ranges = [session.codec.range_to_client(analysis.index, finding.span) for finding in findings]
     lines = [f"line {finding.span.start.line + 1}: {finding.code} {finding.message}" for finding in findings]
     summary = f"`{handler}`: " + (f"{len(findings)} finding" + ("s" if len(findings) > 1 else "") if findings else "no findings")
-    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message="\n".join([summary, *lines])))
+    # One line: editors show a notification's newlines as nothing (VS Code) or not at all.
+    message = " — ".join([summary, "; ".join(lines)]) if lines else summary
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=message))
     if ranges and session.features.show_document:
         await _show(ls, types.ShowDocumentParams(uri=uri, take_focus=True, selection=ranges[0]))
     converter = ls.protocol._converter
