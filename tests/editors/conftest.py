@@ -91,8 +91,9 @@ def assert_fixed_on_disk(project: HandlerProject) -> None:
     assert [finding.code for finding in report.findings] == []
 
 
-# A project whose handler only the deployment template one level above its folder names,
-# and whose leak is in a helper module beside it. The editors open the sub-folder.
+# A project whose handler only the deployment template one level above its folder names
+# (its name and parameters are not a handler's), and whose leak is in a helper module
+# beside it. The editors open the sub-folder.
 SAM_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
@@ -108,7 +109,7 @@ TEMPLATE_HANDLER = '''\
 from receipts import send_receipt
 
 
-def place_order(event, context):
+def place_order(order, runtime):
     label = "reçu 📨"; send_receipt(label)
     return label
 '''
@@ -123,7 +124,7 @@ def send_receipt(label):
 HELPER_FIX = ("    worker.start()\n", "    worker.start()\n    worker.join()\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Finding:
     """A finding where an editor shows it: 0-based line, column in the editor's units."""
 

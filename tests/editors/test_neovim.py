@@ -18,8 +18,8 @@ import pytest
 
 from tests.editors.conftest import (
     EDITORS_DIR,
-    REPO_ROOT,
     HELPER_FIX,
+    REPO_ROOT,
     HandlerProject,
     SubFolderProject,
     assert_fixed_on_disk,
