@@ -83,6 +83,7 @@ function clientOptions(log: vscode.LogOutputChannel, stderr: ServerStderr, docum
     traceOutputChannel: log,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     errorHandler: QUIET_ERROR_HANDLER,
+    initializationFailedHandler: () => false, // stop, without a pop-up: the controller explains
     stdioOptions: {
       stdout: (input, channel) => {
         readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on("line", (line) => {
