@@ -15,18 +15,7 @@ from pathlib import Path
 import pathspec
 
 from leak_lsp.analysis.config import Settings
-
-# Folders no one wants analysed, as in ruff's default ``exclude``.
-SKIPPED_FOLDERS = frozenset(
-    {
-        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
-        ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
-        ".svn", ".tox", ".venv", ".vscode", "__pycache__", "__pypackages__", "_build",
-        "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
-    }
-)  # fmt: skip
-
-SOURCE_SUFFIX = ".py"
+from leak_lsp.project.files import SKIPPED_FOLDERS, SOURCE_SUFFIX
 
 
 @dataclass(frozen=True)

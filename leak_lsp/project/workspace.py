@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
+from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
+from leak_lsp.project.files import resolved as _resolved
 
 if TYPE_CHECKING:
     import jedi
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
     from leak_lsp.project.deployment import DeployedHandler, DeploymentProblem
 
 MAX_DEPTH = 3
-_SKIPPED_FOLDERS = {"site-packages", "dist-packages", ".venv", "venv", "node_modules", ".git"}
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,10 @@ class ExternalHelper:
     is_async: bool
 
 
-def read_disk(path: Path) -> str | None:
-    from leak_lsp.analysis.text import decode_source
-
-    try:
-        return decode_source(path.read_bytes())
-    except (OSError, UnicodeDecodeError, SyntaxError):
-        return None
-
-
 class Workspace:
     """One workspace folder. Thread-safe: the server analyses in worker threads."""
 
-    def __init__(self, root: str | Path, read_text: Callable[[Path], str | None] = read_disk,
+    def __init__(self, root: str | Path, read_text: Callable[[Path], str | None] = read_source,
                  settings: Settings | None = None, find_deployments: bool | None = None) -> None:
         """``find_deployments``: scan the tree for deployment files; by default only when the
         root looks like a project (a loose file's folder may be a home directory)."""
@@ -174,38 +166,15 @@ class Workspace:
         return False
 
 
-_ROOT_MARKERS = ("pyproject.toml", ".git", "template.yaml", "template.yml", "serverless.yml", "serverless.yaml",
-                 "cdk.json", "setup.py", "setup.cfg", "host.json")
 _WORKSPACES: dict[Path, Workspace] = {}
-
-
-def is_project_root(folder: Path) -> bool:
-    return any((folder / marker).exists() for marker in _ROOT_MARKERS)
-
-
-def find_workspace_root(path: str | Path) -> Path:
-    """The nearest folder above a file that looks like a project root, else the file's folder."""
-    start = _resolved(path)
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if is_project_root(candidate):
-            return candidate
-    return folder
 
 
 def workspace_for(path: str | Path, settings: Settings | None = None) -> Workspace:
     """One shared Workspace per root in this process, for command-line runs."""
-    root = find_workspace_root(path)
+    root = project_root(path)
     if root not in _WORKSPACES:
         _WORKSPACES[root] = Workspace(root, settings=settings)
     return _WORKSPACES[root]
-
-
-def _resolved(path: str | Path) -> Path:
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return Path(path)
 
 
 def _inside(module: Path, root: Path) -> bool:
@@ -213,7 +182,7 @@ def _inside(module: Path, root: Path) -> bool:
         relative = module.relative_to(root)
     except ValueError:
         return False
-    return not _SKIPPED_FOLDERS & set(relative.parts)
+    return not SKIPPED_FOLDERS & set(relative.parts)
 
 
 def _owner_class(module: Path, read_text: Callable[[Path], str | None], line: int) -> str | None:

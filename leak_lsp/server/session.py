@@ -21,13 +21,14 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
 from leak_lsp.analysis.model import FileReport
-from leak_lsp.analysis.text import LineIndex, decode_source
+from leak_lsp.analysis.text import LineIndex
+from leak_lsp.project.files import read_source, resolved
 from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text
 from leak_lsp.server.capabilities import ClientFeatures
 from leak_lsp.server.diagnostics import deployment_problem_to_diagnostic, finding_to_diagnostic, problem_to_diagnostic
 from leak_lsp.server.documents import Document, DocumentStore
 from leak_lsp.server.positions import PositionCodec
-from leak_lsp.server.projects import Projects, deployment_problems, resolved
+from leak_lsp.server.projects import Projects, deployment_problems
 from leak_lsp.server.settings import SettingsStore
 
 if TYPE_CHECKING:
@@ -97,6 +98,17 @@ class Session:
             folders = [workspace.root_path]
         return [resolved(folder) for folder in folders]
 
+    def project_of(self, uri: str) -> str | None:
+        """Which project a document belongs to, for the user: "/srv/orders (pyproject.toml)"."""
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        from leak_lsp.project.files import root_marker
+
+        root, _ = self.projects.root_of(resolved(path))
+        marker = root_marker(root)
+        return f"{root} ({marker})" if marker else f"{root} (the workspace folder; no project marker above the file)"
+
     def read_text(self, path: Path) -> str | None:
         """A file as the editor has it: an open document's text (unsaved edits count), else the disk.
 
@@ -106,10 +118,7 @@ class Session:
         document = self.documents.get(uri) if uri else None
         if document is not None:
             return document.text
-        try:
-            return decode_source(path.read_bytes())
-        except (OSError, UnicodeDecodeError, SyntaxError):
-            return None
+        return read_source(path)
 
     def opened(self, document: Document) -> None:
         path = to_fs_path(document.uri)
@@ -208,10 +217,8 @@ class Session:
         open_document = self.documents.get(uri)
         if open_document is not None:
             return uri, open_document.index
-        try:
-            return uri, LineIndex(decode_source(Path(path).read_bytes()))
-        except (OSError, UnicodeDecodeError, SyntaxError):
-            return None
+        text = read_source(Path(path))
+        return None if text is None else (uri, LineIndex(text))
 
     # Push diagnostics (clients without textDocument/diagnostic) ----------------
 

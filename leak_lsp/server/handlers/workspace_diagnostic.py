@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
-from leak_lsp.analysis.text import LineIndex, decode_source
+from leak_lsp.analysis.text import LineIndex
+from leak_lsp.project.files import read_source
 from leak_lsp.server.analyses import Analysis
 from leak_lsp.server.diagnostics import result_id
 
@@ -57,9 +58,7 @@ def _workspace_files(session: Session) -> list[Path]:
         except ConfigError:
             return session.settings.client_only()
 
-    roots = [path for folder in session.server.workspace.folders.values() if (path := to_fs_path(folder.uri))]
-    if not roots and session.server.workspace.root_path:
-        roots = [session.server.workspace.root_path]
+    roots = [str(folder) for folder in session.workspace_folders()]
     return FileFinder(settings_of, ExcludeOptions()).find(roots).files
 
 
@@ -69,18 +68,11 @@ async def _analysis_of(session: Session, path: Path) -> Analysis | None:
     if document is not None:
         return await session.analysis(document) if document.in_sync else None
     loop = asyncio.get_running_loop()
-    text = await loop.run_in_executor(session.executor, _read, path)
+    text = await loop.run_in_executor(session.executor, read_source, path)
     if text is None:
         return None
     outcome = await loop.run_in_executor(session.executor, session.analyse_file, path, text)
     return Analysis(uri, str(path), text, None, session.settings.generation, 0, LineIndex(text), outcome)
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return decode_source(path.read_bytes())
-    except (OSError, UnicodeDecodeError, SyntaxError):
-        return None
 
 
 def _report(ls: LeakLanguageServer, session: Session, analysis: Analysis, previous: dict[str, str]) -> types.WorkspaceDocumentDiagnosticReport:
