@@ -22,9 +22,9 @@
 (require 'project)
 
 (defvar leak-lsp-root-markers
-  '("pyproject.toml" "setup.py" "setup.cfg" "template.yaml" "template.yml"
+  '("pyproject.toml" "setup.py" "setup.cfg" "template.yaml" "template.yml" "template.json"
     "serverless.yml" "serverless.yaml" "cdk.json" "host.json" ".git")
-  "Files whose folder is a project root, as leak-lsp decides (leak_lsp.project).")
+  "Files whose folder is a project root, as leak-lsp decides (leak_lsp/project/files.py).")
 
 (defun leak-lsp-project-root (directory)
   "The nearest folder at or above DIRECTORY holding one of `leak-lsp-root-markers'."

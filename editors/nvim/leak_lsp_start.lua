@@ -10,10 +10,10 @@ local server = {
 }
 -- Add "yaml", "json", "terraform" to have deployment files checked too.
 local filetypes = { "python" }
--- What makes a folder a project root, as leak-lsp itself decides (leak_lsp.project): the
+-- What makes a folder a project root, as leak-lsp itself decides (leak_lsp/project/files.py): the
 -- nearest folder above the file holding any of these is the client's root.
 local root_markers = {
-  "pyproject.toml", "setup.py", "setup.cfg", "template.yaml", "template.yml",
+  "pyproject.toml", "setup.py", "setup.cfg", "template.yaml", "template.yml", "template.json",
   "serverless.yml", "serverless.yaml", "cdk.json", "host.json", ".git",
 }
 

@@ -3,8 +3,9 @@ find a project's root by exactly the markers the server uses, and the VS Code ex
 sends the server exactly the deployment files it reads (as well as every Python file),
 and declares the workspace-trust capability for its launch settings.
 
-The Python package is the reference: `is_project_root` and `is_deployment_file` are asked
-about every candidate name, so a marker or deployment file added on one side only fails here.
+The Python package is the reference (leak_lsp/project/files.py): its `ROOT_MARKERS`, and
+`is_deployment_file` asked about candidate names, so a marker or deployment file added
+on one side only fails here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from leak_lsp.project.deployment import is_deployment_file
-from leak_lsp.project.workspace import is_project_root
+from leak_lsp.project.files import ROOT_MARKERS, is_project_root
 from tests.editors.conftest import REPO_ROOT
 
 NEOVIM_SETUPS = [REPO_ROOT / "editors" / "nvim" / "lsp" / "leak_lsp.lua", REPO_ROOT / "editors" / "nvim" / "leak_lsp_start.lua"]
@@ -25,7 +26,7 @@ EMACS_SETUP = REPO_ROOT / "editors" / "emacs" / "leak-lsp.el"
 PACKAGE_JSON = REPO_ROOT / "vscode-client" / "package.json"
 LAUNCH_SETTINGS = {"leakLsp.interpreter", "leakLsp.importStrategy", "leakLsp.serverArgs"}
 
-# Names a project folder or a deployment file might have, leak-lsp's or not.
+# Names a deployment file (or a project file) might have, leak-lsp's or not.
 CANDIDATE_NAMES = [
     "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "tox.ini", ".git", ".hg",
     "template.yaml", "template.yml", "template.json", "orders.template.yaml", "orders.template.yml",
@@ -47,16 +48,12 @@ def emacs_markers() -> set[str]:
     return set(re.findall(r'"([^"]+)"', block[1]))
 
 
-def python_markers(tmp_path: Path) -> set[str]:
-    """The candidate names that alone make a folder a project root for leak-lsp."""
-    markers = set()
-    for name in CANDIDATE_NAMES:
-        folder = tmp_path / "markers" / name
-        folder.mkdir(parents=True)
-        (folder / name).write_text("", encoding="utf-8")
-        if is_project_root(folder):
-            markers.add(name)
-    return markers
+def test_the_root_markers_make_a_project_root(tmp_path: Path) -> None:
+    for marker in ROOT_MARKERS:
+        folder = tmp_path / marker
+        folder.mkdir()
+        (folder / marker).write_text("", encoding="utf-8")
+        assert is_project_root(folder), marker
 
 
 def package() -> dict[str, Any]:
@@ -92,12 +89,12 @@ def sent_by_vscode(relative: str) -> bool:
 
 
 @pytest.mark.parametrize("setup", NEOVIM_SETUPS, ids=lambda path: path.name)
-def test_neovim_finds_the_root_by_leak_lsps_markers(setup: Path, tmp_path: Path) -> None:
-    assert neovim_markers(setup) == python_markers(tmp_path)
+def test_neovim_finds_the_root_by_leak_lsps_markers(setup: Path) -> None:
+    assert neovim_markers(setup) == set(ROOT_MARKERS)
 
 
-def test_emacs_finds_the_root_by_leak_lsps_markers(tmp_path: Path) -> None:
-    assert emacs_markers() == python_markers(tmp_path)
+def test_emacs_finds_the_root_by_leak_lsps_markers() -> None:
+    assert emacs_markers() == set(ROOT_MARKERS)
 
 
 def test_vscode_sends_exactly_the_deployment_files_leak_lsp_reads(tmp_path: Path) -> None:

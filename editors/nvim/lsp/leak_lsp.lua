@@ -5,9 +5,9 @@
 -- Settings override [tool.leak-lsp] of the project, for example:
 --   vim.lsp.config("leak_lsp", { settings = { leakLsp = { ignore = { "EL901" } } } })
 
--- What makes a folder a project root, as leak-lsp itself decides (leak_lsp.project).
+-- What makes a folder a project root, as leak-lsp itself decides (leak_lsp/project/files.py).
 local root_markers = {
-  "pyproject.toml", "setup.py", "setup.cfg", "template.yaml", "template.yml",
+  "pyproject.toml", "setup.py", "setup.cfg", "template.yaml", "template.yml", "template.json",
   "serverless.yml", "serverless.yaml", "cdk.json", "host.json", ".git",
 }
 
