@@ -32,7 +32,11 @@ return {
   -- The nearest folder above the file holding any marker (a flat `root_markers` list would
   -- prefer a far pyproject.toml to a near .git), else the file's own folder.
   root_dir = function(buffer, on_dir)
-    local folder = vim.fs.dirname(vim.api.nvim_buf_get_name(buffer))
+    local name = vim.api.nvim_buf_get_name(buffer)
+    if name == "" then
+      return -- a buffer without a file has no project: no client
+    end
+    local folder = vim.fs.dirname(name)
     local marker = vim.fs.find(root_markers, { upward = true, path = folder })[1]
     on_dir(marker and vim.fs.dirname(marker) or folder)
   end,
