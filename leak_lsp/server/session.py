@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -42,6 +43,9 @@ logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.08  # long enough to skip the keystrokes of a word, short enough not to lag
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
+# One run per document at a time (analyses.py), so a few more workers than cores let small
+# documents, the workspace scan and the file walks go on beside a large document.
+WORKERS = (os.cpu_count() or 1) + 2
 
 
 class ChangeSignal:
@@ -75,7 +79,7 @@ class Session:
         self.documents = DocumentStore(codec)
         self.settings = SettingsStore()
         self.settings_ready = asyncio.Event()
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="leak-lsp-analysis")
+        self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="leak-lsp-analysis")
         self.analyses = Analyses(self.executor)
         self.projects = Projects(self.workspace_folders, self.read_text, self._workspace_settings)
         self._deployment_files: set[str] = set()  # uris of open deployment files
@@ -150,11 +154,17 @@ class Session:
 
     def opened(self, document: Document) -> None:
         path = to_fs_path(document.uri)
+        if path is not None:
+            self.projects.document_opened(document.uri, path)
         if path is not None and self._names_entry_points(path):
             self._deployment_files.add(document.uri)
         self.schedule_publication(document.uri, quiet_period=0)  # no one is typing yet
 
     def closed(self, uri: str) -> None:
+        path = to_fs_path(uri)
+        if path is not None:
+            self.projects.document_closed(uri, path)
+        self.workspace_results.forget_open(uri)
         self.documents.close(uri)
         self._deployment_files.discard(uri)
         self.projects.forget(uri)

@@ -58,6 +58,9 @@ class WorkspaceResults:
     def put(self, path: Path, result: Result) -> None:
         self._results[path] = result
 
+    def forget_open(self, uri: str) -> None:
+        self._open.pop(uri, None)
+
     def keep_only(self, paths: set[Path]) -> None:
         """Forget the files that are gone from the workspace."""
         self._results = {path: result for path, result in self._results.items() if path in paths}
