@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from leak_lsp.project.deployment import DeployedHandler, DeploymentProblem
 
 MAX_DEPTH = 3
+MAX_SCRIPTS = 16  # parsed callers kept for their next analysis
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Workspace:
         self._deployments: tuple[list[DeployedHandler], list[DeploymentProblem]] | None = None
         self._project: jedi.Project | None = None
         self._summaries: dict[tuple[str, str, str], ExternalHelper | None] = {}
-        self._scripts: dict[tuple[str, int], jedi.Script] = {}  # one parsed script per version of a caller
+        self._scripts: dict[str, tuple[int, jedi.Script]] = {}  # caller path -> its latest version's script, oldest first
         self._in_progress: list[str] = []
 
     # -- deployment files ------------------------------------------------------------
@@ -130,14 +131,13 @@ class Workspace:
         with self._lock:
             if self._project is None:
                 self._project = jedi.Project(self.root, load_unsafe_extensions=False, smart_sys_path=True)
-            key = (path, hash(source))
-            script = self._scripts.get(key)
+            known = self._scripts.pop(path, None)
+            script = known[1] if known is not None and known[0] == hash(source) else None
             try:
                 if script is None:
                     script = jedi.Script(source, path=path, project=self._project,
                                          environment=jedi.InterpreterEnvironment())
-                    self._scripts = {k: v for k, v in self._scripts.items() if k[0] != path}
-                    self._scripts[key] = script
+                self._remember_script(path, hash(source), script)
                 names = script.goto(line, max(column, 0), follow_imports=True)
             except Exception:  # jedi raises many kinds of errors on odd code; a miss is just unknown
                 return None
@@ -151,6 +151,31 @@ class Workspace:
             owner = _owner_class(module, self.read_text, name.line) if name.line else None
             return module, f"{owner}.{name.name}" if owner else name.name
         return None
+
+    def _remember_script(self, path: str, version: int, script: jedi.Script) -> None:
+        """Keep the scripts of the most recent callers only (the workspace scan meets every file)."""
+        self._scripts[path] = (version, script)
+        while len(self._scripts) > MAX_SCRIPTS:
+            evicted = next(iter(self._scripts))
+            del self._scripts[evicted]
+            _forget_parse(evicted)
+
+    def forget_caller(self, path: str | Path) -> None:
+        """Release what the analyses of a closed document kept: its jedi script and parsed tree."""
+        caller = str(path)
+        with self._lock:
+            self._scripts.pop(caller, None)
+        _forget_parse(caller)
+
+    def release(self) -> None:
+        """Release everything (no open document belongs to this workspace any more)."""
+        with self._lock:
+            for caller in list(self._scripts):
+                _forget_parse(caller)
+            self._scripts.clear()
+            self._summaries.clear()
+            self._project = None
+            self._deployments = None
 
     def is_workspace_module(self, module: str, importer: str) -> bool:
         """A cheap test before asking jedi: does an imported module live in this workspace?"""
@@ -175,6 +200,15 @@ def workspace_for(path: str | Path, settings: Settings | None = None) -> Workspa
     if root not in _WORKSPACES:
         _WORKSPACES[root] = Workspace(root, settings=settings)
     return _WORKSPACES[root]
+
+
+def _forget_parse(path: str) -> None:
+    """Drop parso's in-memory tree of a caller (jedi keeps one per path, never freed)."""
+    from parso.cache import parser_cache
+
+    for trees in list(parser_cache.values()):  # list(): copied atomically, other threads may parse meanwhile
+        for key in [key for key in list(trees) if str(key) == path]:
+            trees.pop(key, None)
 
 
 def _inside(module: Path, root: Path) -> bool:

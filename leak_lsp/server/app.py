@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Generator
 from typing import Any
 
 import attrs
@@ -17,6 +18,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError, JsonRpcServerNotInitialized
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter
+from pygls.protocol.language_server import lsp_method
 
 from leak_lsp import __version__
 from leak_lsp.server.session import Session
@@ -39,6 +41,16 @@ class LeakProtocol(LanguageServerProtocol):
     def lsp_text_document__did_open(self, params: Any) -> None: ...
     def lsp_text_document__did_change(self, params: Any) -> None: ...
     def lsp_text_document__did_close(self, params: Any) -> None: ...
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
+        """pygls' reply, without the diagnostic provider for a client the server pushes to
+        (see ClientFeatures.pull_diagnostics): such a client must not pull."""
+        result: types.InitializeResult = yield from super().lsp_initialize(params)
+        session = getattr(self._server, "session", None)
+        if session is not None and not session.features.pull_diagnostics:
+            result.capabilities.diagnostic_provider = None
+        return result
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:

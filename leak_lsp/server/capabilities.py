@@ -10,7 +10,12 @@ from pygls.capabilities import get_capability
 
 @dataclass(frozen=True)
 class ClientFeatures:
-    pull_diagnostics: bool  # the client asks with textDocument/diagnostic; never push then
+    # The client asks with textDocument/diagnostic, and can be told to ask again when a
+    # helper or deployment file changes (workspace/diagnostic/refresh); never push then.
+    # A client that pulls but cannot be told (Neovim 0.11) is pushed to instead: a push
+    # reaches the documents that depend on a changed file, and pushing beside pulling
+    # would show every leak twice (clients keep the two apart).
+    pull_diagnostics: bool
     diagnostic_refresh: bool
     code_lens_refresh: bool
     show_document: bool  # window/showDocument
@@ -27,7 +32,7 @@ class ClientFeatures:
 
         hover_formats = get_capability(capabilities, "text_document.hover.content_format", None) or []
         return ClientFeatures(
-            pull_diagnostics=get_capability(capabilities, "text_document.diagnostic", None) is not None,
+            pull_diagnostics=get_capability(capabilities, "text_document.diagnostic", None) is not None and has("workspace.diagnostics.refresh_support"),
             diagnostic_refresh=has("workspace.diagnostics.refresh_support"),
             code_lens_refresh=has("workspace.code_lens.refresh_support"),
             show_document=has("window.show_document.support"),

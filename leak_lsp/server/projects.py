@@ -50,6 +50,7 @@ class Projects:
         self._dependencies: dict[str, frozenset[str]] = {}  # uri -> the files its last report depends on
         self._dependents: dict[str, set[str]] = {}  # file -> the uris whose last report depends on it
         self._clock = 0
+        self._open: dict[Path, set[str]] = {}  # project root -> the open documents in it
         self._changed_at: dict[str, int] = {}  # path -> clock of its last change
 
     # -- analysis, in a worker thread ---------------------------------------------------------
@@ -118,6 +119,28 @@ class Projects:
             for root in roots:
                 self._workspaces.pop(resolved(root), None)
                 self._pending.pop(resolved(root), None)
+
+    # -- lifetime, on the event loop ------------------------------------------------------------------
+    def document_opened(self, uri: str, path: str) -> None:
+        root, _ = self.root_of(resolved(path))
+        self._open.setdefault(root, set()).add(uri)
+
+    def document_closed(self, uri: str, path: str) -> None:
+        """Release what the document's analyses kept; the whole workspace once no open document is in it."""
+        file = resolved(path)
+        root, _ = self.root_of(file)
+        documents = self._open.get(root, set())
+        documents.discard(uri)
+        with self._lock:
+            workspace = self._workspaces.get(root)
+            if not documents:
+                self._open.pop(root, None)
+                self._workspaces.pop(root, None)
+                self._pending.pop(root, None)
+        if workspace is not None:
+            workspace.forget_caller(file)
+            if not documents:
+                workspace.release()
 
     # -- who depends on what ------------------------------------------------------------------------
     def record(self, uri: str, report: FileReport) -> None:

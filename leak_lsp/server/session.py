@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -30,6 +31,7 @@ from leak_lsp.server.documents import Document, DocumentStore
 from leak_lsp.server.positions import PositionCodec
 from leak_lsp.server.projects import Projects, deployment_problems
 from leak_lsp.server.settings import SettingsStore
+from leak_lsp.server.workspace_results import WorkspaceResults
 
 if TYPE_CHECKING:
     from leak_lsp.analysis.fix_all import FixedSource
@@ -41,6 +43,32 @@ logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.08  # long enough to skip the keystrokes of a word, short enough not to lag
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
+# One run per document at a time (analyses.py), so a few more workers than cores let small
+# documents, the workspace scan and the file walks go on beside a large document.
+WORKERS = (os.cpu_count() or 1) + 2
+
+
+class ChangeSignal:
+    """Counts the changes that can alter diagnostics; a held workspace pull waits for the next one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._event = asyncio.Event()
+
+    def bump(self) -> None:
+        self.count += 1
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def after(self, count: int, timeout: float) -> bool:
+        """Wait until a change after ``count`` (at most ``timeout`` seconds); whether one came."""
+        if self.count != count:
+            return True
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
 
 class Session:
@@ -51,13 +79,17 @@ class Session:
         self.documents = DocumentStore(codec)
         self.settings = SettingsStore()
         self.settings_ready = asyncio.Event()
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="leak-lsp-analysis")
+        self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="leak-lsp-analysis")
         self.analyses = Analyses(self.executor)
         self.projects = Projects(self.workspace_folders, self.read_text, self._workspace_settings)
         self._deployment_files: set[str] = set()  # uris of open deployment files
         self._publications: dict[str, asyncio.Task[None]] = {}
         self._refresh: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
+        self.changes = ChangeSignal()
+        self.workspace_results = WorkspaceResults()
+        self.workspace_pull_answered = False  # the first workspace pull is answered at once, whatever it holds
+        self._entry_points_changed_at = 0  # the projects' clock when a deployment file last changed
 
     # Settings -----------------------------------------------------------------
 
@@ -122,11 +154,17 @@ class Session:
 
     def opened(self, document: Document) -> None:
         path = to_fs_path(document.uri)
+        if path is not None:
+            self.projects.document_opened(document.uri, path)
         if path is not None and self._names_entry_points(path):
             self._deployment_files.add(document.uri)
         self.schedule_publication(document.uri, quiet_period=0)  # no one is typing yet
 
     def closed(self, uri: str) -> None:
+        path = to_fs_path(uri)
+        if path is not None:
+            self.projects.document_closed(uri, path)
+        self.workspace_results.forget_open(uri)
         self.documents.close(uri)
         self._deployment_files.discard(uri)
         self.projects.forget(uri)
@@ -136,13 +174,19 @@ class Session:
         """A file changed in the editor (``edited_uri``) or on disk: forget what the
         workspaces built on it and analyse again the open documents that depend on it."""
         self.projects.file_changed(path)
+        self.changes.bump()
         affected = self.projects.dependents(path) | self._deployment_files
         if self._names_entry_points(path):
+            self._entry_points_changed_at = self.projects.clock
             affected |= {document.uri for document in self.documents}
         affected.discard(edited_uri)  # its own change schedules it
         for uri in affected:
             self.analyses.stale(uri)
         self._republish(affected)
+
+    def entry_points_changed_since(self, clock: int) -> bool:
+        """Whether a deployment file changed since then (any file may have gained or lost a handler)."""
+        return self._entry_points_changed_at > clock
 
     @staticmethod
     def _names_entry_points(path: str) -> bool:
@@ -239,6 +283,7 @@ class Session:
         """After a settings change: the workspaces are made again with the new settings,
         and every open document is published again (or pulled again)."""
         self.projects.reset()
+        self.changes.bump()
         self._republish({document.uri for document in self.documents})
 
     def warm_up(self) -> None:

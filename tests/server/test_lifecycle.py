@@ -18,13 +18,21 @@ def server() -> Iterator[WireServer]:
     wire.kill()
 
 
+PULL_WITH_REFRESH = {"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": True}}}
+
+
 def test_initialize_advertises_incremental_sync_and_the_features(server: WireServer) -> None:
-    capabilities = server.initialize()["result"]["capabilities"]
+    capabilities = server.initialize(PULL_WITH_REFRESH)["result"]["capabilities"]
     assert capabilities["textDocumentSync"]["change"] == 2
     assert capabilities["textDocumentSync"]["openClose"] is True
     assert capabilities["hoverProvider"]
     assert "source.fixAll.leak-lsp" in capabilities["codeActionProvider"]["codeActionKinds"]
     assert capabilities["diagnosticProvider"]["workspaceDiagnostics"] is True
+
+
+@pytest.mark.parametrize("client", [{}, {"textDocument": {"diagnostic": {}}}], ids=["push-only", "pull-without-refresh"])
+def test_a_client_that_cannot_be_asked_to_pull_again_is_offered_no_pull(server: WireServer, client: dict[str, object]) -> None:
+    assert "diagnosticProvider" not in server.initialize(client)["result"]["capabilities"]
 
 
 def test_shutdown_then_exit_ends_the_process_with_code_0(server: WireServer) -> None:
