@@ -2,32 +2,11 @@
 -- (dofile("/path/to/leak_lsp_start.lua")) or paste it there.
 -- Neovim 0.11+: use lsp/leak_lsp.lua with vim.lsp.enable("leak_lsp") instead.
 
--- Neovim 0.10 and 0.11 pull diagnostics but do not answer workspace/diagnostic/refresh,
--- by which the server asks for them again when a helper module or a deployment file
--- changed: pull again for every buffer of the client, so a handler's diagnostics follow
--- its helpers. (Older versions get them pushed.)
-local function pull_again(_, _, context)
-  local client = vim.lsp.get_client_by_id(context.client_id)
-  for buffer in pairs(client and client.attached_buffers or {}) do
-    local params = { textDocument = vim.lsp.util.make_text_document_params(buffer) }
-    if vim.fn.has("nvim-0.11") == 1 then
-      client:request("textDocument/diagnostic", params, nil, buffer)
-    else
-      client.request("textDocument/diagnostic", params, nil, buffer)
-    end
-  end
-  return vim.NIL
-end
-
 local server = {
   name = "leak_lsp",
   cmd = { "leak-lsp", "serve" }, -- or { "/path/to/python", "-m", "leak_lsp", "serve" }
   -- Overrides [tool.leak-lsp] of the project, for example { leakLsp = { ignore = { "EL901" } } }
   settings = {},
-  capabilities = vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), {
-    workspace = { diagnostics = { refreshSupport = true } },
-  }),
-  handlers = { ["workspace/diagnostic/refresh"] = pull_again },
 }
 -- Add "yaml", "json", "terraform" to have deployment files checked too.
 local filetypes = { "python" }

@@ -8,8 +8,7 @@
 --   of {code, line, column}, byte columns) and report the last ones seen;
 -- - "helper-refresh": as "diagnostics", then open LEAK_LSP_HELPER, apply the edit
 --   LEAK_LSP_HELPER_EDIT ({old, new}), write it, and wait (without touching the
---   document) until the document's diagnostics are gone. LEAK_LSP_NO_REFRESH set: the
---   0.11 runtime config without its workspace/diagnostic/refresh support.
+--   document) until the document's diagnostics are gone.
 -- Exits with :cquit 0 after writing the report, :cquit 1 when even that failed.
 
 vim.g.loaded_python3_provider = 0 -- the Python ftplugin probes for it otherwise
@@ -86,9 +85,6 @@ end
 local function set_up()
   if setup == "runtime" then
     vim.opt.runtimepath:prepend(editors_dir)
-    if os.getenv("LEAK_LSP_NO_REFRESH") then -- as a hand-made configuration would be
-      vim.lsp.config("leak_lsp", { capabilities = { workspace = { diagnostics = { refreshSupport = false } } } })
-    end
     vim.lsp.enable("leak_lsp")
   else
     dofile(editors_dir .. "/leak_lsp_start.lua")

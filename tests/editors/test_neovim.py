@@ -82,12 +82,12 @@ def sorted_findings(findings: list[dict[str, Any]]) -> list[tuple[str, int, int]
 
 
 def run_in_sub_folder(executable: Path, setup: str, scenario: str, project: SubFolderProject,
-                      tmp_path: Path, **extra: str) -> dict[str, Any]:
+                      tmp_path: Path) -> dict[str, Any]:
     """Neovim started in the project's sub-folder opens its handler and runs `scenario`."""
     expected = expected_for_driver(project, project.handler)
     report = run_driver(executable, setup, scenario, project.handler, project.opened, tmp_path,
                         LEAK_LSP_EXPECTED=expected, LEAK_LSP_HELPER=str(project.helper),
-                        LEAK_LSP_HELPER_EDIT=json.dumps({"old": HELPER_FIX[0], "new": HELPER_FIX[1]}), **extra)
+                        LEAK_LSP_HELPER_EDIT=json.dumps({"old": HELPER_FIX[0], "new": HELPER_FIX[1]}))
     assert report.get("error") is None, json.dumps(report, indent=1)
     assert sorted_findings(report["diagnostics"]) == sorted_findings(json.loads(expected))
     assert report["root_dir"] == str(project.root)
@@ -140,7 +140,7 @@ def test_neovim_0_11_in_a_sub_folder_finds_what_check_finds(setup: str, sub_fold
 @pytest.mark.parametrize("setup", ["runtime", "snippet"])
 def test_neovim_0_11_refreshes_a_handler_when_its_helper_is_fixed(setup: str, sub_folder_project: SubFolderProject,
                                                                   tmp_path: Path) -> None:
-    """The set-up answers workspace/diagnostic/refresh, which Neovim 0.11 does not; the handler's buffer is never touched."""
+    """Neovim 0.11 has no workspace/diagnostic/refresh: the server pushes; the handler's buffer is never touched."""
     executable = neovim(RELEASE_NEOVIM, "0.11")
     report = run_in_sub_folder(executable, setup, "helper-refresh", sub_folder_project, tmp_path)
     assert_refreshed(report, sub_folder_project)
@@ -151,18 +151,6 @@ def test_neovim_0_7_refreshes_a_handler_when_its_helper_is_fixed(sub_folder_proj
     """Neovim 0.7 does not pull: the server pushes the handler's new diagnostics."""
     executable = neovim(DEBIAN_NEOVIM, "0.7")
     report = run_in_sub_folder(executable, "snippet", "helper-refresh", sub_folder_project, tmp_path)
-    assert_refreshed(report, sub_folder_project)
-
-
-@pytest.mark.xfail(strict=True, reason="the server does not yet push to a pulling client without refresh support "
-                   "(issue 14.3, 'server' helper); Neovim keeps pulled and pushed diagnostics apart, so a push alone "
-                   "may not clear a pulled one")
-def test_neovim_0_11_without_the_setups_refresh_handler_gets_the_handler_refreshed(
-        sub_folder_project: SubFolderProject, tmp_path: Path) -> None:
-    """A Neovim 0.11 configured by hand (no refresh support advertised) still sees the handler refreshed."""
-    executable = neovim(RELEASE_NEOVIM, "0.11")
-    report = run_in_sub_folder(executable, "runtime", "helper-refresh", sub_folder_project, tmp_path,
-                               LEAK_LSP_NO_REFRESH="1")
     assert_refreshed(report, sub_folder_project)
 
 

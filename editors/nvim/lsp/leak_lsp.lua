@@ -11,24 +11,10 @@ local root_markers = {
   "serverless.yml", "serverless.yaml", "cdk.json", "host.json", ".git",
 }
 
--- Neovim 0.11 pulls diagnostics but does not answer workspace/diagnostic/refresh, by which
--- the server asks for them again when a helper module or a deployment file changed: pull
--- again for every buffer of the client, so a handler's diagnostics follow its helpers.
-local function pull_again(_, _, context)
-  local client = vim.lsp.get_client_by_id(context.client_id)
-  for buffer in pairs(client and client.attached_buffers or {}) do
-    local params = { textDocument = vim.lsp.util.make_text_document_params(buffer) }
-    client:request("textDocument/diagnostic", params, nil, buffer)
-  end
-  return vim.NIL
-end
-
 ---@type vim.lsp.Config
 return {
   cmd = { "leak-lsp", "serve" },
   filetypes = { "python" },
-  capabilities = { workspace = { diagnostics = { refreshSupport = true } } },
-  handlers = { ["workspace/diagnostic/refresh"] = pull_again },
   -- The nearest folder above the file holding any marker (a flat `root_markers` list would
   -- prefer a far pyproject.toml to a near .git), else the file's own folder.
   root_dir = function(buffer, on_dir)
