@@ -80,6 +80,46 @@ def test_a_malformed_notification_is_ignored_and_the_server_keeps_answering(serv
     assert "result" in server.request("textDocument/hover", _hover_params())
 
 
+def test_shutdown_before_initialize_gets_server_not_initialized_and_the_server_stays_usable(server: WireServer) -> None:
+    assert server.request("shutdown")["error"]["code"] == -32002
+    assert "result" in server.initialize()
+    assert "result" in server.request("textDocument/hover", _hover_params())
+
+
+def test_a_request_after_shutdown_gets_invalid_request(server: WireServer) -> None:
+    server.initialize()
+    server.request("shutdown")
+    assert server.request("textDocument/hover", _hover_params())["error"]["code"] == -32600
+    server.notify("exit")
+    assert server.wait() == 0
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [b"Content-Length: 99999999999999\r\n\r\n{}", b"Content-Length: abc\r\n\r\n{}", b"Content-Length: -5\r\n\r\n{}",
+     b'Content-Length: 10\r\n\r\n{"jsonrpc": "2.0", "id": 50, "method": "textDocument/hover", "params": {}}'],
+    ids=["huge", "not-a-number", "negative", "too-short"],
+)
+def test_a_wrong_content_length_gets_a_parse_error_and_the_next_message_is_answered(server: WireServer, framing: bytes) -> None:
+    server.initialize()
+    assert server.process.stdin is not None
+    server.process.stdin.write(framing)
+    server.process.stdin.flush()
+    assert server.response(None)["error"]["code"] == -32700
+    assert "result" in server.request("textDocument/hover", _hover_params())
+
+
+def test_a_content_length_too_large_swallows_no_following_request(server: WireServer) -> None:
+    server.initialize()
+    body = b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}'
+    assert server.process.stdin is not None
+    server.process.stdin.write(b"Content-Length: %d\r\n\r\n" % (len(body) + 60) + body)
+    server.process.stdin.flush()
+    server.send({"id": 90, "method": "textDocument/hover", "params": _hover_params()})  # its header lands inside the over-long body
+    assert server.response(None)["error"]["code"] == -32700
+    assert "result" in server.response(90)
+
+
 def test_a_request_before_initialize_gets_an_error(server: WireServer) -> None:
     assert "error" in server.request("textDocument/hover", _hover_params())
 
