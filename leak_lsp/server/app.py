@@ -206,8 +206,22 @@ class LeakLanguageServer(LanguageServer):
         return self.session
 
 
+class _HarmlessCancel(logging.Filter):
+    """pygls warns when a client cancels a request it has already been answered: normal
+    traffic (VS Code does it all the time), which editors showed as an error. Logged at
+    debug level instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Cancel notification for unknown message id"):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger("pygls").isEnabledFor(logging.DEBUG)
+
+
 def create_server() -> LeakLanguageServer:
     from leak_lsp.server import handlers
+
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_HarmlessCancel())
 
     server = LeakLanguageServer()
     handlers.register(server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -137,3 +138,18 @@ def test_the_server_module_does_not_import_the_analysis_engine_or_jedi() -> None
 
 def _hover_params() -> dict[str, object]:
     return {"textDocument": {"uri": "file:///nowhere/x.py"}, "position": {"line": 0, "character": 0}}
+
+
+def test_cancelling_an_answered_request_is_not_logged_as_a_problem() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "leak_lsp", "serve"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    messages = [
+        {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}},
+        {"method": "$/cancelRequest", "params": {"id": 1}},  # already answered
+        {"method": "leakLsp/unknownNotification", "params": {}},
+        {"id": 2, "method": "shutdown"},
+        {"method": "exit"},
+    ]
+    framed = b"".join(b"Content-Length: %d\r\n\r\n" % len(body) + body for body in (json.dumps({"jsonrpc": "2.0", **m}).encode() for m in messages))
+    _, stderr = process.communicate(framed, timeout=60)
+    assert process.returncode == 0
+    assert b"Cancel notification" not in stderr
