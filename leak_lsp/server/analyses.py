@@ -83,8 +83,14 @@ class Analyses:
         )
 
     def current(self, document: Document, settings_generation: int) -> Analysis | None:
+        """The latest analysis if it is still good, carrying the document's version (a change
+        that leaves the text as it was, a no-op didChange, moves the version on)."""
         latest = self._latest.get(document.uri)
-        return latest if latest is not None and self.is_current(latest, document, settings_generation) else None
+        if latest is None or not self.is_current(latest, document, settings_generation):
+            return None
+        if latest.version != document.version:
+            latest = self._latest[document.uri] = replace(latest, version=document.version)
+        return latest
 
     async def of(self, document: Document, path: str, settings_generation: int, job: Job) -> Analysis:
         """The analysis of the document's text as it is now, computed in a worker thread.

@@ -24,6 +24,7 @@ class ClientFeatures:
     configuration: bool  # workspace/configuration
     watched_files_registration: bool
     work_done_progress: bool
+    resolves_code_action_edits: bool  # codeAction/resolve may fill in an action's edit (lazy fix-all)
 
     @staticmethod
     def of(capabilities: types.ClientCapabilities) -> ClientFeatures:
@@ -41,4 +42,5 @@ class ClientFeatures:
             configuration=has("workspace.configuration"),
             watched_files_registration=has("workspace.did_change_watched_files.dynamic_registration"),
             work_done_progress=has("window.work_done_progress"),
+            resolves_code_action_edits="edit" in (get_capability(capabilities, "text_document.code_action.resolve_support.properties", None) or []),
         )
