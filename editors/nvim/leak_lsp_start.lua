@@ -8,16 +8,36 @@ local server = {
   -- Overrides [tool.leak-lsp] of the project, for example { leakLsp = { ignore = { "EL901" } } }
   settings = {},
 }
-local root_markers = { "pyproject.toml", "setup.py", "setup.cfg", ".git" }
+-- Add "yaml", "json", "terraform" to have deployment files checked too.
+local filetypes = { "python" }
+-- What makes a folder a project root, as leak-lsp itself decides (leak_lsp/project/files.py): the
+-- nearest folder above the file holding any of these is the client's root.
+local root_markers = {
+  "pyproject.toml", "setup.py", "setup.cfg", "template.yaml", "template.yml", "template.json",
+  "serverless.yml", "serverless.yaml", "cdk.json", "host.json", ".git",
+}
 
---- The folder of the nearest root marker above `path`, else the file's own folder.
+local function exists(path)
+  return (vim.uv or vim.loop).fs_stat(path) ~= nil
+end
+
+--- The nearest folder above `path` (or its own) holding a root marker, else the file's own folder.
+--- Written out rather than vim.fs.find, which Neovim 0.7 lacks.
 local function project_root(path)
-  local folder = vim.fn.fnamemodify(path, ":p:h")
-  if vim.fs then -- 0.8+
-    local marker = vim.fs.find(root_markers, { upward = true, path = folder })[1]
-    return marker and vim.fs.dirname(marker) or folder
+  local start = vim.fn.fnamemodify(path, ":p:h")
+  local folder = start
+  while true do
+    for _, marker in ipairs(root_markers) do
+      if exists(folder .. "/" .. marker) then
+        return folder
+      end
+    end
+    local parent = vim.fn.fnamemodify(folder, ":h")
+    if parent == folder then
+      return start
+    end
+    folder = parent
   end
-  return folder
 end
 
 local client_per_root = {} -- Neovim 0.7 has no vim.lsp.start to reuse a client
@@ -37,7 +57,7 @@ local function start(buffer)
 end
 
 vim.api.nvim_create_autocmd("FileType", {
-  pattern = "python",
+  pattern = filetypes,
   callback = function(event)
     start(event.buf)
   end,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leak_lsp.analysis.model import Span
-from leak_lsp.analysis.text import decode_source
+from leak_lsp.project.files import read_source
 from leak_lsp.project.located import Located
 
 _PYTHON_RUNTIME = re.compile(r"python", re.IGNORECASE)
@@ -76,7 +76,7 @@ class ModuleNames:
 
     def __init__(self, read_text: Callable[[Path], str | None] | None = None) -> None:
         self.known: dict[Path, frozenset[str] | None] = {}
-        self.read_text = read_text or _read_module
+        self.read_text = read_text or read_source
 
     def defines(self, module: Path, name: str) -> bool:
         """Whether ``name`` is bound at the top of ``module``; ``True`` when that cannot be
@@ -86,13 +86,6 @@ class ModuleNames:
             self.known[module] = None if text is None else _top_level_names(text)
         names = self.known[module]
         return names is None or name in names
-
-
-def _read_module(module: Path) -> str | None:
-    try:
-        return decode_source(module.read_bytes())
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return None
 
 
 def _top_level_names(text: str) -> frozenset[str] | None:

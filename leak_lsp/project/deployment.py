@@ -20,16 +20,9 @@ from leak_lsp.analysis.model import Span
 from leak_lsp.analysis.text import decode_source
 from leak_lsp.project import azure_functions, cdk, cloudformation, serverless_framework, terraform
 from leak_lsp.project.claims import Claim, ModuleNames
+from leak_lsp.project.files import CDK_APP_MARKER, SKIPPED_FOLDERS, SOURCE_SUFFIX, deployment_format, read_bytes
 from leak_lsp.project.located import DocumentError, read_json, read_yaml
 
-SKIPPED_FOLDERS = frozenset(
-    {".git", "node_modules", ".venv", "venv", "cdk.out", ".aws-sam", "build", "dist", "__pycache__", ".terraform", ".serverless"}
-)
-_TEMPLATE_NAMES = frozenset({"template.yaml", "template.yml", "template.json"})
-_TEMPLATE_SUFFIXES = (".template.yaml", ".template.yml", ".template.json")
-_SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml"})
-_AZURE_NAME = "function.json"
-_CDK_APP_MARKER = "cdk.json"
 _LARGEST_FILE = 4_000_000  # bytes; deployment files are small, generated bundles are not
 
 
@@ -147,33 +140,17 @@ def _cloudformation_template(path: Path, text: str) -> list[Claim]:
 
 
 def _format_of(path: Path) -> str | None:
-    name = path.name
-    if name in _TEMPLATE_NAMES or name.endswith(_TEMPLATE_SUFFIXES):
-        return "cloudformation"
-    if name in _SERVERLESS_NAMES:
-        return "serverless"
-    if name == _AZURE_NAME:
-        return "azure"
-    if name.endswith(".tf"):
-        return _TERRAFORM
-    if name.endswith(".py") and _imports_cdk(path):
+    named = deployment_format(path)
+    if named is not None:
+        return named
+    if path.name.endswith(SOURCE_SUFFIX) and _imports_cdk(path):
         return "cdk"
     return None
 
 
 def _imports_cdk(path: Path) -> bool:
-    data = _read_bytes(path)
+    data = read_bytes(path, _LARGEST_FILE)
     return data is not None and cdk.IMPORTS_CDK.search(data) is not None
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        status = path.stat()
-        if status.st_size > _LARGEST_FILE or not stat.S_ISREG(status.st_mode):  # a FIFO would block the read
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _size_checked(read_text: TextReader) -> TextReader:
@@ -190,7 +167,7 @@ def _size_checked(read_text: TextReader) -> TextReader:
 
 
 def _read_text(path: Path) -> str | None:
-    data = _read_bytes(path)
+    data = read_bytes(path, _LARGEST_FILE)
     if data is None:
         return None
     try:
@@ -203,7 +180,7 @@ def _cdk_app_folder(path: Path, root: Path) -> Path:
     """The folder of the nearest ``cdk.json`` between the file and ``root``, where
     ``cdk synth`` runs; the file's own folder when there is none."""
     for folder in path.parents:
-        if (folder / _CDK_APP_MARKER).is_file():
+        if (folder / CDK_APP_MARKER).is_file():
             return folder
         if folder == root:
             break

@@ -20,18 +20,7 @@ from pathlib import Path
 import pathspec
 
 from leak_lsp.analysis.config import Settings
-
-# Folders no one wants analysed, as in ruff's default ``exclude``.
-SKIPPED_FOLDERS = frozenset(
-    {
-        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
-        ".leak_lsp_cache", ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
-        ".svn", ".tox", ".venv", ".vscode", "__pycache__", "__pypackages__", "_build",
-        "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
-    }
-)  # fmt: skip
-
-SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")  # see leak_lsp.javascript
+from leak_lsp.project.files import SKIPPED_FOLDERS, SOURCE_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
+from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
+from leak_lsp.project.files import resolved as _resolved
 
 if TYPE_CHECKING:
     import jedi
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from leak_lsp.project.deployment import DeployedHandler, DeploymentProblem
 
 MAX_DEPTH = 3
-_SKIPPED_FOLDERS = {"site-packages", "dist-packages", ".venv", "venv", "node_modules", ".git"}
+MAX_SCRIPTS = 16  # parsed callers kept for their next analysis
 
 
 @dataclass(frozen=True)
@@ -37,19 +39,10 @@ class ExternalHelper:
     is_async: bool
 
 
-def read_disk(path: Path) -> str | None:
-    from leak_lsp.analysis.text import decode_source
-
-    try:
-        return decode_source(path.read_bytes())
-    except (OSError, UnicodeDecodeError, SyntaxError):
-        return None
-
-
 class Workspace:
     """One workspace folder. Thread-safe: the server analyses in worker threads."""
 
-    def __init__(self, root: str | Path, read_text: Callable[[Path], str | None] = read_disk,
+    def __init__(self, root: str | Path, read_text: Callable[[Path], str | None] = read_source,
                  settings: Settings | None = None, find_deployments: bool | None = None) -> None:
         """``find_deployments``: scan the tree for deployment files; by default only when the
         root looks like a project (a loose file's folder may be a home directory)."""
@@ -61,7 +54,7 @@ class Workspace:
         self._deployments: tuple[list[DeployedHandler], list[DeploymentProblem]] | None = None
         self._project: jedi.Project | None = None
         self._summaries: dict[tuple[str, str, str], ExternalHelper | None] = {}
-        self._scripts: dict[tuple[str, int], jedi.Script] = {}  # one parsed script per version of a caller
+        self._scripts: dict[str, tuple[int, jedi.Script]] = {}  # caller path -> its latest version's script, oldest first
         self._in_progress: list[str] = []
 
     # -- deployment files ------------------------------------------------------------
@@ -138,14 +131,13 @@ class Workspace:
         with self._lock:
             if self._project is None:
                 self._project = jedi.Project(self.root, load_unsafe_extensions=False, smart_sys_path=True)
-            key = (path, hash(source))
-            script = self._scripts.get(key)
+            known = self._scripts.pop(path, None)
+            script = known[1] if known is not None and known[0] == hash(source) else None
             try:
                 if script is None:
                     script = jedi.Script(source, path=path, project=self._project,
                                          environment=_environment_without(self.root))
-                    self._scripts = {k: v for k, v in self._scripts.items() if k[0] != path}
-                    self._scripts[key] = script
+                self._remember_script(path, hash(source), script)
                 names = script.goto(line, max(column, 0), follow_imports=True)
             except Exception:  # jedi raises many kinds of errors on odd code; a miss is just unknown
                 return None
@@ -159,6 +151,31 @@ class Workspace:
             owner = _owner_class(module, self.read_text, name.line) if name.line else None
             return module, f"{owner}.{name.name}" if owner else name.name
         return None
+
+    def _remember_script(self, path: str, version: int, script: jedi.Script) -> None:
+        """Keep the scripts of the most recent callers only (the workspace scan meets every file)."""
+        self._scripts[path] = (version, script)
+        while len(self._scripts) > MAX_SCRIPTS:
+            evicted = next(iter(self._scripts))
+            del self._scripts[evicted]
+            _forget_parse(evicted)
+
+    def forget_caller(self, path: str | Path) -> None:
+        """Release what the analyses of a closed document kept: its jedi script and parsed tree."""
+        caller = str(path)
+        with self._lock:
+            self._scripts.pop(caller, None)
+        _forget_parse(caller)
+
+    def release(self) -> None:
+        """Release everything (no open document belongs to this workspace any more)."""
+        with self._lock:
+            for caller in list(self._scripts):
+                _forget_parse(caller)
+            self._scripts.clear()
+            self._summaries.clear()
+            self._project = None
+            self._deployments = None
 
     def is_workspace_module(self, module: str, importer: str) -> bool:
         """A cheap test before asking jedi: does an imported module live in this workspace?"""
@@ -174,38 +191,24 @@ class Workspace:
         return False
 
 
-_ROOT_MARKERS = ("pyproject.toml", ".git", "template.yaml", "template.yml", "serverless.yml", "serverless.yaml",
-                 "cdk.json", "setup.py", "setup.cfg", "host.json")
 _WORKSPACES: dict[Path, Workspace] = {}
-
-
-def is_project_root(folder: Path) -> bool:
-    return any((folder / marker).exists() for marker in _ROOT_MARKERS)
-
-
-def find_workspace_root(path: str | Path) -> Path:
-    """The nearest folder above a file that looks like a project root, else the file's folder."""
-    start = _resolved(path)
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if is_project_root(candidate):
-            return candidate
-    return folder
 
 
 def workspace_for(path: str | Path, settings: Settings | None = None) -> Workspace:
     """One shared Workspace per root in this process, for command-line runs."""
-    root = find_workspace_root(path)
+    root = project_root(path)
     if root not in _WORKSPACES:
         _WORKSPACES[root] = Workspace(root, settings=settings)
     return _WORKSPACES[root]
 
 
-def _resolved(path: str | Path) -> Path:
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return Path(path)
+def _forget_parse(path: str) -> None:
+    """Drop parso's in-memory tree of a caller (jedi keeps one per path, never freed)."""
+    from parso.cache import parser_cache
+
+    for trees in list(parser_cache.values()):  # list(): copied atomically, other threads may parse meanwhile
+        for key in [key for key in list(trees) if str(key) == path]:
+            trees.pop(key, None)
 
 
 def _environment_without(root: Path) -> jedi.InterpreterEnvironment:
@@ -234,7 +237,7 @@ def _inside(module: Path, root: Path) -> bool:
         relative = module.relative_to(root)
     except ValueError:
         return False
-    return not _SKIPPED_FOLDERS & set(relative.parts)
+    return not SKIPPED_FOLDERS & set(relative.parts)
 
 
 def _owner_class(module: Path, read_text: Callable[[Path], str | None], line: int) -> str | None:

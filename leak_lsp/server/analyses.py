@@ -83,25 +83,47 @@ class Analyses:
         )
 
     def current(self, document: Document, settings_generation: int) -> Analysis | None:
+        """The latest analysis if it is still good, carrying the document's version (a change
+        that leaves the text as it was, a no-op didChange, moves the version on)."""
         latest = self._latest.get(document.uri)
-        return latest if latest is not None and self.is_current(latest, document, settings_generation) else None
+        if latest is None or not self.is_current(latest, document, settings_generation):
+            return None
+        if latest.version != document.version:
+            latest = self._latest[document.uri] = replace(latest, version=document.version)
+        return latest
 
     async def of(self, document: Document, path: str, settings_generation: int, job: Job) -> Analysis:
         """The analysis of the document's text as it is now, computed in a worker thread.
 
-        The result is remembered only while the document still has that text and
-        nothing it depends on has changed.
+        One run per document at a time: a run superseded by an edit cannot be interrupted,
+        but no run is queued behind it except the latest text's, so a burst of edits to
+        one large document costs at most two runs and leaves the other workers free.
+        The result is remembered only while the document still has that text and nothing
+        it depends on has changed.
         """
-        cached = self.current(document, settings_generation)
-        if cached is not None:
-            return cached
-        running = self._running.get(document.uri)
-        if running is None or not self.is_current(running[0], document, settings_generation):
-            # The outcome is filled in when the worker is done; the rest is fixed now.
-            epoch = self._epochs.get(document.uri, 0)
-            pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, Outcome(FileReport(path)))
-            future = asyncio.get_running_loop().run_in_executor(self._executor, job, document.text)
-            running = self._running[document.uri] = (pending, future)
+        while True:
+            cached = self.current(document, settings_generation)
+            if cached is not None:
+                return cached
+            running = self._running.get(document.uri)
+            if running is not None and not self.is_current(running[0], document, settings_generation):
+                await asyncio.wait([running[1]])  # superseded: wait for it to end, never for its result
+                if self._running.get(document.uri) is running:
+                    del self._running[document.uri]
+                continue
+            if running is None:
+                running = self._start(document, path, settings_generation, job)
+            return await self._finish(document, settings_generation, running)
+
+    def _start(self, document: Document, path: str, settings_generation: int, job: Job) -> tuple[Analysis, asyncio.Future[Outcome]]:
+        # The outcome is filled in when the worker is done; the rest is fixed now.
+        epoch = self._epochs.get(document.uri, 0)
+        pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, Outcome(FileReport(path)))
+        future = asyncio.get_running_loop().run_in_executor(self._executor, job, document.text)
+        running = self._running[document.uri] = (pending, future)
+        return running
+
+    async def _finish(self, document: Document, settings_generation: int, running: tuple[Analysis, asyncio.Future[Outcome]]) -> Analysis:
         pending, future = running
         outcome = await asyncio.shield(future)
         if self._running.get(document.uri) is running:

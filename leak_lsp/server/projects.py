@@ -1,6 +1,10 @@
-"""The projects behind the open documents: one analysis :class:`Workspace` per workspace
-folder (or per project root found above a file outside every folder), and which open
-documents depend on which other files.
+"""The projects behind the open documents: one analysis :class:`Workspace` per project
+root, and which open documents depend on which other files.
+
+A document's project is found from the file upwards, as ``check`` finds it
+(:func:`leak_lsp.project.files.project_root`), crossing the editor's workspace folder
+when the project lies above it. Only when no folder above the file is marked does the
+innermost workspace folder holding it stand in for the root.
 
 A Workspace caches helper summaries and the deployment scan. When a file changes, the
 change is queued here and applied (``Workspace.invalidate``) by the next analysis in a
@@ -16,19 +20,13 @@ from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport
+from leak_lsp.project.files import ROOT_MARKERS, marked_root, resolved
 
 if TYPE_CHECKING:
     from leak_lsp.project.deployment import DeploymentProblem
     from leak_lsp.project.workspace import Workspace
 
 TextReader = Callable[[Path], "str | None"]
-
-
-def resolved(path: str | Path) -> Path:
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return Path(path)
 
 
 def deployment_problems(workspace: Workspace, path: str) -> list[DeploymentProblem]:
@@ -47,34 +45,48 @@ class Projects:
         self._settings_for = settings_for
         self._lock = threading.Lock()
         self._workspaces: dict[Path, Workspace] = {}
-        self._roots_outside: dict[Path, Path] = {}  # folder of a file outside every workspace folder -> its root
+        self._roots: dict[Path, tuple[Path, bool]] = {}  # a file's folder -> its project root, deployments scanned
         self._pending: dict[Path, set[str]] = {}  # workspace root -> changed paths not yet invalidated
         self._dependencies: dict[str, frozenset[str]] = {}  # uri -> the files its last report depends on
         self._dependents: dict[str, set[str]] = {}  # file -> the uris whose last report depends on it
         self._clock = 0
+        self._open: dict[Path, set[str]] = {}  # project root -> the open documents in it
         self._changed_at: dict[str, int] = {}  # path -> clock of its last change
 
     # -- analysis, in a worker thread ---------------------------------------------------------
     def workspace_for(self, path: str) -> Workspace:
-        """The Workspace of the innermost workspace folder holding the file, else of the
-        project root found above it."""
-        from leak_lsp.project.workspace import Workspace, find_workspace_root
+        """The Workspace of the file's project (see the module's docstring)."""
+        from leak_lsp.project.workspace import Workspace
 
         file = resolved(path)
-        folders = [folder for folder in self._folders() if file.is_relative_to(folder)]
+        root, scanned = self.root_of(file)
         with self._lock:
-            if folders:
-                root = max(folders, key=lambda folder: len(folder.parts))
-            else:
-                root = self._roots_outside.get(file.parent) or self._roots_outside.setdefault(file.parent, find_workspace_root(file))
             workspace = self._workspaces.get(root)
             if workspace is None:
                 workspace = self._workspaces[root] = Workspace(root, read_text=self._read_text, settings=self._settings_for(root),
-                                                               find_deployments=True if folders else None)
+                                                               find_deployments=scanned)
             pending = self._pending.pop(root, set())
         for changed in pending:
             workspace.invalidate(changed)
         return workspace
+
+    def root_of(self, file: Path) -> tuple[Path, bool]:
+        """The root of the file's project, and whether its tree is scanned for deployment
+        files (not for a loose file's folder, which may be a home directory)."""
+        with self._lock:
+            known = self._roots.get(file.parent)
+        if known is None:
+            marked = marked_root(file)
+            folders = [folder for folder in self._folders() if file.is_relative_to(folder)]
+            if marked is not None:
+                known = (marked, True)
+            elif folders:
+                known = (max(folders, key=lambda folder: len(folder.parts)), True)
+            else:
+                known = (file.parent, False)
+            with self._lock:
+                self._roots[file.parent] = known
+        return known
 
     # -- changes, on the event loop ---------------------------------------------------------------
     @property
@@ -87,6 +99,8 @@ class Projects:
         with self._lock:
             self._clock += 1
             self._changed_at[changed] = self._clock
+            if Path(changed).name in ROOT_MARKERS:  # a project may have appeared or gone
+                self._roots.clear()
             for root in self._workspaces:
                 self._pending.setdefault(root, set()).add(changed)
 
@@ -97,7 +111,7 @@ class Projects:
         """Forget every workspace (the settings they were made with have changed)."""
         with self._lock:
             self._workspaces.clear()
-            self._roots_outside.clear()
+            self._roots.clear()
             self._pending.clear()
 
     def folders_removed(self, roots: Iterable[Path]) -> None:
@@ -105,6 +119,28 @@ class Projects:
             for root in roots:
                 self._workspaces.pop(resolved(root), None)
                 self._pending.pop(resolved(root), None)
+
+    # -- lifetime, on the event loop ------------------------------------------------------------------
+    def document_opened(self, uri: str, path: str) -> None:
+        root, _ = self.root_of(resolved(path))
+        self._open.setdefault(root, set()).add(uri)
+
+    def document_closed(self, uri: str, path: str) -> None:
+        """Release what the document's analyses kept; the whole workspace once no open document is in it."""
+        file = resolved(path)
+        root, _ = self.root_of(file)
+        documents = self._open.get(root, set())
+        documents.discard(uri)
+        with self._lock:
+            workspace = self._workspaces.get(root)
+            if not documents:
+                self._open.pop(root, None)
+                self._workspaces.pop(root, None)
+                self._pending.pop(root, None)
+        if workspace is not None:
+            workspace.forget_caller(file)
+            if not documents:
+                workspace.release()
 
     # -- who depends on what ------------------------------------------------------------------------
     def record(self, uri: str, report: FileReport) -> None:

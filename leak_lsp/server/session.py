@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -21,14 +22,16 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
 from leak_lsp.analysis.model import FileReport
-from leak_lsp.analysis.text import LineIndex, decode_source
+from leak_lsp.analysis.text import LineIndex
+from leak_lsp.project.files import read_source, resolved
 from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text
 from leak_lsp.server.capabilities import ClientFeatures
 from leak_lsp.server.diagnostics import deployment_problem_to_diagnostic, finding_to_diagnostic, problem_to_diagnostic
 from leak_lsp.server.documents import Document, DocumentStore
 from leak_lsp.server.positions import PositionCodec
-from leak_lsp.server.projects import Projects, deployment_problems, resolved
+from leak_lsp.server.projects import Projects, deployment_problems
 from leak_lsp.server.settings import SettingsStore
+from leak_lsp.server.workspace_results import WorkspaceResults
 
 if TYPE_CHECKING:
     from leak_lsp.analysis.fix_all import FixedSource
@@ -40,6 +43,32 @@ logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 0.08  # long enough to skip the keystrokes of a word, short enough not to lag
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
+# One run per document at a time (analyses.py), so a few more workers than cores let small
+# documents, the workspace scan and the file walks go on beside a large document.
+WORKERS = (os.cpu_count() or 1) + 2
+
+
+class ChangeSignal:
+    """Counts the changes that can alter diagnostics; a held workspace pull waits for the next one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._event = asyncio.Event()
+
+    def bump(self) -> None:
+        self.count += 1
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def after(self, count: int, timeout: float) -> bool:
+        """Wait until a change after ``count`` (at most ``timeout`` seconds); whether one came."""
+        if self.count != count:
+            return True
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
 
 class Session:
@@ -50,13 +79,17 @@ class Session:
         self.documents = DocumentStore(codec)
         self.settings = SettingsStore()
         self.settings_ready = asyncio.Event()
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="leak-lsp-analysis")
+        self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="leak-lsp-analysis")
         self.analyses = Analyses(self.executor)
         self.projects = Projects(self.workspace_folders, self.read_text, self._workspace_settings)
         self._deployment_files: set[str] = set()  # uris of open deployment files
         self._publications: dict[str, asyncio.Task[None]] = {}
         self._refresh: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
+        self.changes = ChangeSignal()
+        self.workspace_results = WorkspaceResults()
+        self.workspace_pull_answered = False  # the first workspace pull is answered at once, whatever it holds
+        self._entry_points_changed_at = 0  # the projects' clock when a deployment file last changed
 
     # Settings -----------------------------------------------------------------
 
@@ -97,6 +130,17 @@ class Session:
             folders = [workspace.root_path]
         return [resolved(folder) for folder in folders]
 
+    def project_of(self, uri: str) -> str | None:
+        """Which project a document belongs to, for the user: "/srv/orders (pyproject.toml)"."""
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        from leak_lsp.project.files import root_marker
+
+        root, _ = self.projects.root_of(resolved(path))
+        marker = root_marker(root)
+        return f"{root} ({marker})" if marker else f"{root} (the workspace folder; no project marker above the file)"
+
     def read_text(self, path: Path) -> str | None:
         """A file as the editor has it: an open document's text (unsaved edits count), else the disk.
 
@@ -106,18 +150,21 @@ class Session:
         document = self.documents.get(uri) if uri else None
         if document is not None:
             return document.text
-        try:
-            return decode_source(path.read_bytes())
-        except (OSError, UnicodeDecodeError, SyntaxError):
-            return None
+        return read_source(path)
 
     def opened(self, document: Document) -> None:
         path = to_fs_path(document.uri)
+        if path is not None:
+            self.projects.document_opened(document.uri, path)
         if path is not None and self._names_entry_points(path):
             self._deployment_files.add(document.uri)
         self.schedule_publication(document.uri, quiet_period=0)  # no one is typing yet
 
     def closed(self, uri: str) -> None:
+        path = to_fs_path(uri)
+        if path is not None:
+            self.projects.document_closed(uri, path)
+        self.workspace_results.forget_open(uri)
         self.documents.close(uri)
         self._deployment_files.discard(uri)
         self.projects.forget(uri)
@@ -127,13 +174,19 @@ class Session:
         """A file changed in the editor (``edited_uri``) or on disk: forget what the
         workspaces built on it and analyse again the open documents that depend on it."""
         self.projects.file_changed(path)
+        self.changes.bump()
         affected = self.projects.dependents(path) | self._deployment_files
         if self._names_entry_points(path):
+            self._entry_points_changed_at = self.projects.clock
             affected |= {document.uri for document in self.documents}
         affected.discard(edited_uri)  # its own change schedules it
         for uri in affected:
             self.analyses.stale(uri)
         self._republish(affected)
+
+    def entry_points_changed_since(self, clock: int) -> bool:
+        """Whether a deployment file changed since then (any file may have gained or lost a handler)."""
+        return self._entry_points_changed_at > clock
 
     @staticmethod
     def _names_entry_points(path: str) -> bool:
@@ -208,10 +261,8 @@ class Session:
         open_document = self.documents.get(uri)
         if open_document is not None:
             return uri, open_document.index
-        try:
-            return uri, LineIndex(decode_source(Path(path).read_bytes()))
-        except (OSError, UnicodeDecodeError, SyntaxError):
-            return None
+        text = read_source(Path(path))
+        return None if text is None else (uri, LineIndex(text))
 
     # Push diagnostics (clients without textDocument/diagnostic) ----------------
 
@@ -232,6 +283,7 @@ class Session:
         """After a settings change: the workspaces are made again with the new settings,
         and every open document is published again (or pulled again)."""
         self.projects.reset()
+        self.changes.bump()
         self._republish({document.uri for document in self.documents})
 
     def warm_up(self) -> None:

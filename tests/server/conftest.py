@@ -1,7 +1,9 @@
 """pytest-lsp clients with the capabilities of real editors, and a test editor on top.
 
 ``visual-studio-code`` pushes diagnostics and counts UTF-16 units, ``neovim`` (0.11)
-pulls and counts UTF-8 bytes, ``emacs`` (29) counts code points.
+counts UTF-8 bytes and pulls (``neovim+refresh``: with workspace/diagnostic/refresh
+support; plain ``neovim`` has none, so the server pushes to it), ``emacs`` (29) counts
+code points.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
 from .editor import Editor
 
 SERVER_COMMAND = [sys.executable, "-m", "leak_lsp", "serve"]
-PROFILES = ["visual-studio-code", "neovim"]
+REFRESHING = "+refresh"  # a profile suffix: the client also asks for workspace/diagnostic/refresh
+PROFILES = ["visual-studio-code", f"neovim{REFRESHING}"]
 ENCODING_PROFILES = [*PROFILES, "emacs"]
 
 
@@ -53,8 +56,6 @@ def make_client() -> LanguageClient:
 CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client)
 
 
-REFRESHING = "+refresh"  # a profile suffix: the client also asks for workspace/diagnostic/refresh
-
 
 def capabilities_of(profile: str) -> types.ClientCapabilities:
     capabilities = client_capabilities(profile.removesuffix(REFRESHING))
@@ -74,7 +75,7 @@ async def start_editor(client: LanguageClient, profile: str, root: Path, initial
     )
     result = await client.initialize_session(params)
     encoding = str(getattr(result.capabilities.position_encoding, "value", result.capabilities.position_encoding or "utf-16"))
-    return Editor(client, encoding, pulls=capabilities.text_document.diagnostic is not None)  # type: ignore[union-attr]
+    return Editor(client, encoding, pulls=result.capabilities.diagnostic_provider is not None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -105,9 +106,17 @@ async def lsp_any_encoding(lsp_client: LanguageClient, request: pytest.FixtureRe
     await lsp_client.shutdown_session()
 
 
-@pytest_lsp.fixture(config=CONFIG, params=["neovim"])
+@pytest_lsp.fixture(config=CONFIG, params=[f"neovim{REFRESHING}"])
 async def lsp_pulling(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """A client that pulls diagnostics, for what only pulling clients do (result ids)."""
+    await _start(lsp_client, request, tmp_path)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=CONFIG, params=["neovim"])
+async def lsp_neovim_without_refresh(lsp_client: LanguageClient, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Neovim 0.11 as it is: it pulls, but cannot be asked to pull again."""
     await _start(lsp_client, request, tmp_path)
     yield
     await lsp_client.shutdown_session()

@@ -126,6 +126,12 @@ class Editor:
         actions = await asyncio.wait_for(self.client.text_document_code_action_async(params), TIMEOUT)
         return [action for action in actions or [] if isinstance(action, types.CodeAction)]
 
+    async def resolved(self, action: types.CodeAction) -> types.CodeAction:
+        """The action with its edit, resolved (codeAction/resolve) when offered without one, as VS Code does."""
+        if action.edit is not None:
+            return action
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), TIMEOUT)
+
     def offsets(self, uri: str, client_range: types.Range) -> tuple[int, int]:
         text = self.texts[uri]
         return offset_at(text, client_range.start, self.encoding), offset_at(text, client_range.end, self.encoding)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -98,11 +99,29 @@ async def test_fix_edits_carry_the_document_version_when_the_client_takes_versio
 async def test_fix_all_applies_every_safe_fix_at_once(editor: Editor) -> None:
     editor.open(URI, TWO_LEAKS)
     assert Counter(d.code for d in await editor.diagnostics(URI)) == {"EL101": 2}
-    [action] = await editor.code_actions(URI, 0, 0, only=["source.fixAll.leak-lsp"])
+    [offered] = await editor.code_actions(URI, 0, 0, only=["source.fixAll.leak-lsp"])
+    action = await editor.resolved(offered)
     assert action.kind == "source.fixAll.leak-lsp" and action.edit is not None
     editor.apply(action.edit)
     ast.parse(editor.texts[URI])
     assert await editor.diagnostics(URI) == []
+
+
+async def test_fix_all_is_computed_only_when_resolved_by_a_client_that_can(editor: Editor) -> None:
+    editor.open(URI, TWO_LEAKS)
+    await editor.diagnostics(URI)
+    [offered] = await editor.code_actions(URI, 0, 0, only=["source.fixAll.leak-lsp"])
+    resolves = editor.client.capabilities.text_document.code_action.resolve_support is not None  # type: ignore[union-attr]
+    assert (offered.edit is None) is resolves
+
+
+async def test_resolving_fix_all_after_an_edit_is_refused_as_content_modified(lsp_pulling: LanguageClient, pulling_editor: Editor) -> None:
+    pulling_editor.open(URI, TWO_LEAKS)
+    await pulling_editor.diagnostics(URI)
+    [offered] = await pulling_editor.code_actions(URI, 0, 0, only=["source.fixAll.leak-lsp"])
+    pulling_editor.replace(URI, 0, 0, "\n")
+    with pytest.raises(Exception, match="changed"):
+        await pulling_editor.resolved(offered)
 
 
 async def test_fix_all_is_offered_under_the_source_kind_and_not_under_quickfix(editor: Editor) -> None:

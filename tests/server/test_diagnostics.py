@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
@@ -208,3 +209,11 @@ async def _error_logged(lsp: LanguageClient) -> bool:
     while not any(message.type == types.MessageType.Error for message in lsp.log_messages):
         await asyncio.sleep(0.01)
     return True
+
+
+async def test_a_change_with_no_edits_gets_diagnostics_for_its_own_version(tmp_path: Path, editor: Editor) -> None:
+    uri = (tmp_path / "handler.py").as_uri()
+    editor.open(uri, leaking_handler())
+    first = await editor.diagnostics(uri)
+    editor._send(uri, editor.texts[uri], [])  # version 2, the same text
+    assert await editor.diagnostics(uri) == first  # published (or pulled) for version 2, not version 1 again

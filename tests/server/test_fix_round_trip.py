@@ -77,7 +77,8 @@ async def test_every_quick_fix_and_fix_all_round_trip(corpus_client: LanguageCli
                     assert action.edit is not None
                     fixed = editor.applied(uri, action.edit)
                     _check_fixed(text, fixed, path, str(diagnostic.code), f"{action.title} on line {diagnostic.range.start.line + 1}")
-        for action in await editor.code_actions(uri, 0, 0, only=[FIX_ALL]):
+        for offered in await editor.code_actions(uri, 0, 0, only=[FIX_ALL]):
+            action = await editor.resolved(offered)
             assert action.edit is not None
             _check_fixed(text, editor.applied(uri, action.edit), path, None, "fix all")
     finally:

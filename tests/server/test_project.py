@@ -97,6 +97,37 @@ async def test_a_pulling_client_with_refresh_support_is_asked_to_pull_after_a_he
     await editor.eventually(app_uri, lambda _: lsp_pulling_with_refresh.diagnostic_refresh_count > refreshes)
 
 
+async def test_a_pulling_client_without_refresh_support_gets_a_handler_refresh_pushed_after_a_helper_edit(
+    helpers_project: Path, lsp_neovim_without_refresh: LanguageClient
+) -> None:
+    editor: Editor = lsp_neovim_without_refresh.editor  # type: ignore[attr-defined]
+    assert not editor.pulls  # no diagnosticProvider: Neovim 0.11 could not be asked to pull again
+    app_uri, app_text = open_file(editor, helpers_project / "app.py")
+    leak_line = line_of(app_text, LEAKING_CALL)
+    assert leak_line in flagged_lines(await editor.diagnostics(app_uri))
+    helper_uri, helper_text = open_file(editor, helpers_project / "utils" / "telemetry.py")
+    after_start = helper_text.index(FLUSHER_STARTED) + len(FLUSHER_STARTED)
+    editor.replace(helper_uri, after_start, after_start, "    flusher.join()\n")
+    await editor.eventually(app_uri, lambda diagnostics: leak_line not in flagged_lines(diagnostics))
+
+
+async def test_a_pulling_client_without_refresh_support_gets_a_template_change_pushed(
+    sam_project: Path, lsp_neovim_without_refresh: LanguageClient
+) -> None:
+    editor: Editor = lsp_neovim_without_refresh.editor  # type: ignore[attr-defined]
+    assert not editor.pulls
+    module = sam_project / "src" / "app.py"
+    module.write_text("import threading\n" + module.read_text(encoding="utf-8") + PLAIN_LEAK, encoding="utf-8")
+    app_uri, app_text = open_file(editor, module)
+    leak_line = line_of(app_text, "threading.Thread(target=print).start()")
+    assert leak_line not in flagged_lines(await editor.diagnostics(app_uri))
+    template = sam_project / "template.yaml"
+    template.write_text(template.read_text(encoding="utf-8").replace(MISSING_HANDLER, "app.refund"), encoding="utf-8")
+    change = types.FileEvent(uri=template.as_uri(), type=types.FileChangeType.Changed)
+    editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[change]))
+    await editor.eventually(app_uri, lambda diagnostics: leak_line in flagged_lines(diagnostics))
+
+
 async def test_the_server_watches_python_modules_and_deployment_files(lsp: LanguageClient, helpers_project: Path, editor: Editor) -> None:
     app_uri, _ = open_file(editor, helpers_project / "app.py")
     await editor.diagnostics(app_uri)  # a request after `initialized` orders us after the registration

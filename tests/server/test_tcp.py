@@ -60,3 +60,34 @@ def test_initialize_over_tcp_gets_the_server_capabilities(tcp_server: tuple[subp
         response = _read_message(connection)
     assert response["id"] == 1
     assert response["result"]["serverInfo"]["name"] == "leak-lsp"  # type: ignore[index]
+
+
+def _send(connection: socket.socket, message: dict[str, object]) -> None:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+    connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def _initialize(connection: socket.socket) -> dict[str, object]:
+    _send(connection, {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+    return _read_message(connection)
+
+
+def test_a_second_connection_is_told_the_server_has_a_client_and_sees_nothing_of_it(tcp_server: tuple[subprocess.Popen[bytes], int]) -> None:
+    _, port = tcp_server
+    with _connect(port) as first:
+        assert _initialize(first)["id"] == 1
+        with _connect(port) as second:
+            refusal = _read_message(second)
+            assert refusal["method"] == "window/showMessage"
+            assert "one client" in refusal["params"]["message"]  # type: ignore[index]
+            assert second.recv(1) == b""  # closed: nothing else reaches it
+        _send(first, {"id": 2, "method": "shutdown"})
+        assert _read_message(first) == {"jsonrpc": "2.0", "id": 2, "result": None}
+
+
+def test_an_empty_connection_does_not_stop_the_server(tcp_server: tuple[subprocess.Popen[bytes], int]) -> None:
+    process, port = tcp_server
+    _connect(port).close()  # a port probe: connects, sends nothing, leaves
+    with _connect(port) as client:
+        assert _initialize(client)["id"] == 1
+    assert process.wait(timeout=TIMEOUT) is not None  # the client that spoke has left: the server ends

@@ -49,8 +49,8 @@ class WireServer:
             if "method" not in message and message.get("id") == message_id:
                 return message
 
-    def initialize(self) -> dict[str, Any]:
-        response = self.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    def initialize(self, capabilities: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.request("initialize", {"processId": None, "rootUri": None, "capabilities": capabilities or {}})
         self.notify("initialized", {})
         return response
 

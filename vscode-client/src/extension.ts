@@ -1,5 +1,7 @@
-// Entry point: activated by the first Python document; wires the server, its log, status and commands.
+// Entry point: activated by the first Python document (or a workspace with a deployment
+// file); wires the server, its log, status and commands.
 import * as vscode from "vscode";
+import type { DocumentSelector } from "vscode-languageclient/node";
 import { onActiveInterpreterChanged } from "./python";
 import { ServerController } from "./server";
 import { ANALYSIS_SETTINGS, LAUNCH_SETTINGS } from "./settings";
@@ -13,7 +15,9 @@ let controller: ServerController | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("leak-lsp", { log: true });
   const status = new ServerStatus(SHOW_LOG_COMMAND);
-  const server = new ServerController(context.extensionPath, log, status);
+  const documents = (context.extension.packageJSON as { leakLsp: { documentSelector: DocumentSelector } }).leakLsp
+    .documentSelector;
+  const server = new ServerController(context.extensionPath, documents, log, status);
   controller = server;
   context.subscriptions.push(
     log,
@@ -23,7 +27,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => {
       log.show();
     }),
-    log.onDidChangeLogLevel((level) => server.applyLogLevel(level)),
+    // Settings ignored while the workspace was untrusted (the interpreter...) now apply.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => server.restart()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (LAUNCH_SETTINGS.some((setting) => event.affectsConfiguration(setting))) {
         void server.restart();

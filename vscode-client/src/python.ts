@@ -1,5 +1,6 @@
 // Which Python interpreter runs the server: the `leakLsp.interpreter` setting, else the
-// Python extension's active interpreter (when that extension is installed), else python3.
+// Python extension's active interpreter (when that extension is installed and the
+// workspace is trusted), else python3.
 import * as vscode from "vscode";
 
 const PYTHON_EXTENSION_ID = "ms-python.python";
@@ -41,7 +42,12 @@ async function activeEnvironmentExecutable(resource: vscode.Uri | undefined): Pr
   return resolved?.executable.uri?.fsPath;
 }
 
-/** The interpreter for the server of `resource`'s workspace folder (the first folder if none). */
+/**
+ * The interpreter for the server of `resource`'s workspace folder (the first folder if none).
+ * In an untrusted workspace VS Code already ignores the workspace's `leakLsp.interpreter`
+ * (a restricted setting, see package.json); the Python extension's choice is skipped too,
+ * since it may be an executable inside the workspace (`.venv/bin/python`).
+ */
 export async function resolveInterpreter(
   configured: string,
   resource: vscode.Uri | undefined,
@@ -49,6 +55,9 @@ export async function resolveInterpreter(
 ): Promise<Interpreter> {
   if (configured.trim() !== "") {
     return { path: configured, origin: "setting" };
+  }
+  if (!vscode.workspace.isTrusted) {
+    return { path: FALLBACK_INTERPRETER, origin: "default" };
   }
   try {
     const fromExtension = await activeEnvironmentExecutable(resource);

@@ -1,9 +1,16 @@
 // Starts, restarts and stops the language client and its `python -m leak_lsp serve` process.
 import * as fs from "fs";
 import * as path from "path";
+import * as readline from "readline";
 import * as vscode from "vscode";
 import {
+  CloseAction,
+  CloseHandlerResult,
   DidChangeConfigurationNotification,
+  DocumentSelector,
+  ErrorAction,
+  ErrorHandler,
+  ErrorHandlerResult,
   LanguageClient,
   LanguageClientOptions,
   ResponseError,
@@ -12,22 +19,16 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
+import { findExecutable, interpreterNotFound, StartProblem, startFailure } from "./problems";
 import { resolveInterpreter } from "./python";
 import { analysisSettings, LaunchSettings, launchSettings, SECTION } from "./settings";
 import { ServerState, ServerStatus } from "./status";
-import { traceForLogLevel } from "./trace";
+import { ServerStderr } from "./stderr";
 
-// Python documents, and the deployment files that name handlers (the server reports a
-// handler string that points at a missing module or function in the file itself).
-const DOCUMENT_SELECTOR = [
-  { scheme: "file", language: "python" },
-  { scheme: "untitled", language: "python" },
-  ...["javascript", "javascriptreact", "typescript", "typescriptreact"].map((language) => ({ scheme: "file", language })),
-  { scheme: "file", pattern: "**/{template,*.template}.{yaml,yml,json}" },
-  { scheme: "file", pattern: "**/serverless.{yml,yaml}" },
-  { scheme: "file", pattern: "**/*.tf" },
-  { scheme: "file", pattern: "**/function.json" },
-];
+// A server that crashes after it started is restarted, up to this many times in the window.
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+const STDERR_WAIT_MS = 2000;
 
 const STATE_NAMES: Record<State, ServerState> = {
   [State.Starting]: "starting",
@@ -56,16 +57,43 @@ export function serverOptions(interpreter: string, settings: LaunchSettings, ext
 }
 
 /**
- * Python documents (saved and untitled), the log as output and trace channel, and the
- * server's `workspace/configuration` requests for section `leakLsp` answered with the
- * analysis keys of the asked scope.
+ * Never restarts by itself and never pops up: the controller decides (a server that could
+ * not start is explained once; one that crashed while running is restarted).
  */
-function clientOptions(log: vscode.LogOutputChannel): LanguageClientOptions {
+const QUIET_ERROR_HANDLER: ErrorHandler = {
+  error: (_error, _message, count): ErrorHandlerResult =>
+    count !== undefined && count <= 3
+      ? { action: ErrorAction.Continue, handled: true }
+      : { action: ErrorAction.Shutdown, handled: true },
+  closed: (): CloseHandlerResult => ({ action: CloseAction.DoNotRestart, handled: true }),
+};
+
+/**
+ * Documents from the `leakLsp.documentSelector` of package.json (Python, saved and
+ * untitled, and the deployment files that name handlers), the log as output and trace
+ * channel (its log level Trace shows each message with its content, see
+ * `leakLsp.trace.server`), stderr logged at the server's own levels, and the server's
+ * `workspace/configuration` requests for section `leakLsp` answered with the analysis
+ * keys of the asked scope. Nothing narrows the project: the server finds it per file.
+ */
+function clientOptions(log: vscode.LogOutputChannel, stderr: ServerStderr, documents: DocumentSelector): LanguageClientOptions {
   return {
-    documentSelector: DOCUMENT_SELECTOR,
+    documentSelector: documents,
     outputChannel: log,
     traceOutputChannel: log,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
+    errorHandler: QUIET_ERROR_HANDLER,
+    initializationFailedHandler: () => false, // stop, without a pop-up: the controller explains
+    stdioOptions: {
+      stdout: (input, channel) => {
+        readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on("line", (line) => {
+          channel.info(line);
+        });
+      },
+      stderr: (input) => {
+        stderr.pipe(input);
+      },
+    },
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {
@@ -85,12 +113,21 @@ function clientOptions(log: vscode.LogOutputChannel): LanguageClientOptions {
   };
 }
 
+/** A client whose own error pop-ups are only logged: the controller shows one that says what to do. */
+class LeakLanguageClient extends LanguageClient {
+  override error(message: string, data?: unknown, showNotification: boolean | "force" = true): void {
+    super.error(message, data, showNotification === "force" ? false : showNotification);
+  }
+}
+
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private crashes: number[] = [];
 
   constructor(
     private readonly extensionPath: string,
+    private readonly documents: DocumentSelector,
     private readonly log: vscode.LogOutputChannel,
     private readonly status: ServerStatus,
   ) {}
@@ -105,10 +142,6 @@ export class ServerController implements vscode.Disposable {
 
   stop(): Promise<void> {
     return this.enqueue(() => this.stopClient());
-  }
-
-  async applyLogLevel(level: vscode.LogLevel): Promise<void> {
-    await this.client?.setTrace(traceForLogLevel(level));
   }
 
   /** Tells the server that `leakLsp` settings changed; it asks for them again (`workspace/configuration`). */
@@ -135,26 +168,60 @@ export class ServerController implements vscode.Disposable {
     this.log.info(
       `Starting leak-lsp with ${interpreter.path} (interpreter from ${interpreter.origin}; ${settings.importStrategy})`,
     );
+    if (findExecutable(interpreter.path) === undefined) {
+      this.reportStartProblem(interpreterNotFound(interpreter));
+      return;
+    }
     this.warnIfBundleMissing(settings);
-    const client = new LanguageClient(
+    const stderr = new ServerStderr(this.log);
+    const client = new LeakLanguageClient(
       "leakLsp",
       "leak-lsp",
       serverOptions(interpreter.path, settings, this.extensionPath),
-      clientOptions(this.log),
+      clientOptions(this.log, stderr, this.documents),
     );
     client.onDidChangeState((event) => {
       this.status.show(STATE_NAMES[event.newState]);
+      if (event.oldState === State.Running && event.newState === State.Stopped && this.client === client) {
+        this.restartAfterCrash();
+      }
     });
     this.client = client;
     this.status.show("starting");
     try {
       await client.start();
-      await client.setTrace(traceForLogLevel(this.log.logLevel));
     } catch (error) {
-      const detail = `${interpreter.path} -m leak_lsp serve: ${String(error)}`;
-      this.log.error(`The server did not start: ${detail}`);
-      this.status.show("failed", detail);
+      this.log.error(`The server did not start: ${interpreter.path} -m leak_lsp serve: ${String(error)}`);
+      this.reportStartProblem(startFailure(interpreter, settings, await stderr.lastLines(STDERR_WAIT_MS)));
     }
+  }
+
+  /** Restarts a server that stopped on its own while running, unless it keeps crashing. */
+  private restartAfterCrash(): void {
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((time) => now - time < RESTART_WINDOW_MS), now];
+    if (this.crashes.length <= MAX_RESTARTS) {
+      this.log.warn("The server stopped unexpectedly; restarting it");
+      void this.restart();
+      return;
+    }
+    this.reportStartProblem({
+      message: `leak-lsp stopped ${this.crashes.length} times in 3 minutes and is not restarted. See the log, then run "leak-lsp: Restart Server".`,
+    });
+  }
+
+  /** One notification (and the log, and the status bar) per failed start, naming the fix. */
+  private reportStartProblem(problem: StartProblem): void {
+    this.log.error(problem.message);
+    this.status.show("failed", problem.message);
+    const actions = problem.setting ? ["Open Settings", "Show Log"] : ["Show Log"];
+    void vscode.window.showErrorMessage(problem.message, ...actions).then((choice) => {
+      if (choice === "Open Settings") {
+        void vscode.commands.executeCommand("workbench.action.openSettings", problem.setting);
+      } else if (choice === "Show Log") {
+        this.log.show();
+      }
+    });
   }
 
   private warnIfBundleMissing(settings: LaunchSettings): void {
@@ -178,4 +245,3 @@ export class ServerController implements vscode.Disposable {
     this.status.show("stopped");
   }
 }
-

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcContentModified, JsonRpcInvalidParams
 
 from leak_lsp.analysis.fix_all import select_fixes
 from leak_lsp.analysis.model import Applicability, Finding, Fix, Span, TextEdit
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from leak_lsp.server.session import Session
 
 FIX_ALL_KIND = "source.fixAll.leak-lsp"
-OPTIONS = types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False)
+FIX_ALL_TITLE = "leak-lsp: apply all safe fixes"
+OPTIONS = types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True)
 
 
 async def code_action(ls: LeakLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -45,8 +46,25 @@ async def code_action(ls: LeakLanguageServer, params: types.CodeActionParams) ->
             if _overlaps(finding.span, requested):
                 actions.extend(_quick_fixes(session, analysis, finding))
     if _wanted(FIX_ALL_KIND, only) and select_fixes(analysis.report.findings, unsafe=False):
-        actions.append(await _fix_all(session, analysis))
+        actions.append(_lazy_fix_all(analysis) if session.features.resolves_code_action_edits else await _fix_all(session, analysis))
     return actions
+
+
+def _lazy_fix_all(analysis: Analysis) -> types.CodeAction:
+    """Fix-all without its edit: computed by codeAction/resolve only if the user picks it."""
+    return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data={"uri": analysis.uri, "version": analysis.version})
+
+
+async def resolve_code_action(ls: LeakLanguageServer, action: types.CodeAction) -> types.CodeAction:
+    """Fill in fix-all's edit, for the version it was offered for (else ContentModified)."""
+    session = ls.require_session()
+    data = action.data if isinstance(action.data, dict) else {}
+    document = session.documents.get(str(data.get("uri")))
+    if action.kind != FIX_ALL_KIND or action.edit is not None:
+        return action
+    if document is None or not document.in_sync or document.version != data.get("version"):
+        raise JsonRpcContentModified("the document changed since the action was offered")
+    return await _fix_all(session, await session.analysis(document))
 
 
 def _quick_fixes(session: Session, analysis: Analysis, finding: Finding) -> list[types.CodeAction]:
@@ -69,7 +87,7 @@ async def _fix_all(session: Session, analysis: Analysis) -> types.CodeAction:
     loop = asyncio.get_running_loop()
     fixed = await loop.run_in_executor(session.executor, session.fix_all, analysis, settings)
     edit = _changed_part(analysis, fixed.text)
-    return types.CodeAction(title="leak-lsp: apply all safe fixes", kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, [edit]))
+    return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, [edit]))
 
 
 def _changed_part(analysis: Analysis, new_text: str) -> TextEdit:
@@ -109,3 +127,4 @@ def _overlaps(span: Span, requested: Span) -> bool:
 
 def register(server: LeakLanguageServer) -> None:
     server.feature(types.TEXT_DOCUMENT_CODE_ACTION, OPTIONS)(code_action)
+    server.feature(types.CODE_ACTION_RESOLVE)(resolve_code_action)

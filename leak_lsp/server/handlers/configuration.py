@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from leak_lsp.project.files import PROJECT_GLOBS, PYPROJECT_GLOB
 from leak_lsp.server.settings import CLIENT_SECTION
 
 if TYPE_CHECKING:
@@ -17,19 +18,6 @@ if TYPE_CHECKING:
     from leak_lsp.server.session import Session
 
 logger = logging.getLogger(__name__)
-
-PYPROJECT_GLOB = "**/pyproject.toml"
-# Files other analyses may depend on: helper modules, and the deployment files that name entry points.
-PROJECT_GLOBS = (
-    "**/*.py",
-    "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}",
-    "**/template.{yaml,yml,json}",
-    "**/*.template.{yaml,yml,json}",
-    "**/serverless.{yml,yaml}",
-    "**/*.tf",
-    "**/function.json",
-    "**/cdk.json",
-)
 
 
 async def pull_client_settings(session: Session) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from leak_lsp.analysis.model import Finding, Related
+from leak_lsp.analysis.model import Finding, Position, Related
 from leak_lsp.rules import rule_page
 from leak_lsp.server.positions import PositionOutOfRange
 
@@ -33,10 +33,10 @@ async def hover(ls: LeakLanguageServer, params: types.HoverParams) -> types.Hove
         position = session.codec.from_client(analysis.index, params.position)
     except PositionOutOfRange:
         return None
+    markdown = session.features.markdown_hover
     under_cursor = [finding for finding in analysis.report.findings if finding.span.start <= position <= finding.span.end]
     if not under_cursor:
-        return None
-    markdown = session.features.markdown_hover
+        return _entry_point_hover(session, analysis, position, markdown)
     chains = [chain for finding in under_cursor if (chain := _chain(session, analysis, finding, markdown))]
     codes = list(dict.fromkeys(finding.code for finding in under_cursor))
     kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
@@ -44,6 +44,20 @@ async def hover(ls: LeakLanguageServer, params: types.HoverParams) -> types.Hove
         contents=types.MarkupContent(kind=kind, value=_SEPARATOR.join([*chains, *(rule_page(code) for code in codes)])),
         range=session.codec.range_to_client(analysis.index, under_cursor[0].span),
     )
+
+
+def _entry_point_hover(session: Session, analysis: Analysis, position: Position, markdown: bool) -> types.Hover | None:
+    """On an entry point's name: why it is one, and which project it was found in."""
+    from leak_lsp.server.handlers.code_lens import lens_title
+
+    handler = next((handler for handler in analysis.report.handlers if handler.span.start <= position <= handler.span.end), None)
+    if handler is None:
+        return None
+    name = f"`{handler.name}`" if markdown else handler.name
+    lines = [f"{name}: {lens_title(analysis.report, handler)}", f"Project: {session.project_of(analysis.uri) or 'none (not a file on disk)'}"]
+    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+    return types.Hover(contents=types.MarkupContent(kind=kind, value="\n\n".join(lines)),
+                       range=session.codec.range_to_client(analysis.index, handler.span))
 
 
 def _chain(session: Session, analysis: Analysis, finding: Finding, markdown: bool) -> str | None:

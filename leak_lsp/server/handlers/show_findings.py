@@ -27,6 +27,13 @@ def findings_of(report: FileReport, handler: str) -> list[Finding]:
     return [finding for finding in report.findings if finding.handler == handler]
 
 
+def findings_message(handler: str, findings: list[Finding]) -> str:
+    """One line (editors show a message on one line): "`h`: 2 findings: line 9: EL101 …; line 12: …"."""
+    count = f"{len(findings)} finding" + ("s" if len(findings) > 1 else "") if findings else "no findings"
+    listed = "; ".join(f"line {finding.span.start.line + 1}: {finding.code} {finding.message}" for finding in findings)
+    return f"`{handler}`: {count}" + (f": {listed}" if listed else "")
+
+
 async def show_findings(ls: LeakLanguageServer, uri: str, handler: str) -> list[dict[str, Any]]:
     """The findings of one entry point of an open document, as locations with code and message."""
     session = ls.require_session()
@@ -36,9 +43,7 @@ async def show_findings(ls: LeakLanguageServer, uri: str, handler: str) -> list[
     analysis = await session.analysis(document)
     findings = findings_of(analysis.report, handler)
     ranges = [session.codec.range_to_client(analysis.index, finding.span) for finding in findings]
-    lines = [f"line {finding.span.start.line + 1}: {finding.code} {finding.message}" for finding in findings]
-    summary = f"`{handler}`: " + (f"{len(findings)} finding" + ("s" if len(findings) > 1 else "") if findings else "no findings")
-    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message="\n".join([summary, *lines])))
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=findings_message(handler, findings)))
     if ranges and session.features.show_document:
         await _show(ls, types.ShowDocumentParams(uri=uri, take_focus=True, selection=ranges[0]))
     converter = ls.protocol._converter

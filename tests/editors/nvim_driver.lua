@@ -1,13 +1,20 @@
--- Drives a headless Neovim through the quick-fix round trip and writes a JSON report
--- for tests/editors/test_neovim.py: set up leak-lsp the way a user would (the 0.11
--- runtime config or the 0.7-0.10 snippet), open the handler, wait for its diagnostics,
--- ask for the quick fixes on the diagnostic's range, apply the preferred one with the
--- client's offset encoding, write the file, and wait for the diagnostics to clear.
+-- Drives a headless Neovim and writes a JSON report for tests/editors/test_neovim.py. It
+-- sets up leak-lsp the way a user would (the 0.11 runtime config or the 0.7-0.10
+-- snippet), opens LEAK_LSP_DOCUMENT from the current folder, then runs one scenario:
+-- - "quick-fix": wait for the diagnostics, ask for the quick fixes on the diagnostic's
+--   range, apply the preferred one with the client's offset encoding, write the file,
+--   and wait for the diagnostics to clear;
+-- - "diagnostics": wait until the buffer's diagnostics are LEAK_LSP_EXPECTED (a JSON list
+--   of {code, line, column}, byte columns) and report the last ones seen;
+-- - "helper-refresh": as "diagnostics", then open LEAK_LSP_HELPER, apply the edit
+--   LEAK_LSP_HELPER_EDIT ({old, new}), write it, and wait (without touching the
+--   document) until the document's diagnostics are gone.
 -- Exits with :cquit 0 after writing the report, :cquit 1 when even that failed.
 
 vim.g.loaded_python3_provider = 0 -- the Python ftplugin probes for it otherwise
 
 local setup = os.getenv("LEAK_LSP_NVIM_SETUP") -- "runtime" or "snippet"
+local scenario = os.getenv("LEAK_LSP_SCENARIO")
 local editors_dir = os.getenv("LEAK_LSP_EDITORS_DIR")
 local document = os.getenv("LEAK_LSP_DOCUMENT")
 local report_path = os.getenv("LEAK_LSP_REPORT")
@@ -59,7 +66,7 @@ local function describe(entries)
   for _, entry in ipairs(entries) do
     table.insert(described, {
       line = entry.shown.lnum,
-      byte_column = entry.shown.col,
+      column = entry.shown.col, -- bytes
       code = entry.shown.code or (entry.lsp and entry.lsp.code),
       source = entry.shown.source,
     })
@@ -75,7 +82,7 @@ local function preferred_quick_fix(actions)
   end
 end
 
-local function round_trip()
+local function set_up()
   if setup == "runtime" then
     vim.opt.runtimepath:prepend(editors_dir)
     vim.lsp.enable("leak_lsp")
@@ -83,19 +90,62 @@ local function round_trip()
     dofile(editors_dir .. "/leak_lsp_start.lua")
   end
   vim.cmd("filetype on")
-  vim.cmd("edit " .. vim.fn.fnameescape(document))
+end
+
+local function open(path)
+  vim.cmd("edit " .. vim.fn.fnameescape(path))
   local buffer = vim.api.nvim_get_current_buf()
   if vim.bo[buffer].filetype ~= "python" then
     vim.bo[buffer].filetype = "python" -- 0.7 detects file types only after an -u init file
   end
-  step("opened")
+  return buffer
+end
 
+local function note_client(buffer)
+  local client = leak_lsp_client(buffer)
+  report.offset_encoding = client.offset_encoding
+  report.root_dir = client.config.root_dir
+  report.neovim = tostring(vim.version().major) .. "." .. tostring(vim.version().minor)
+  return client
+end
+
+--- Diagnostics as {code, line, column} sorted, to compare with the expected ones.
+local function findings(buffer)
+  local found = {}
+  for _, diagnostic in ipairs(describe(lsp_diagnostics(buffer))) do
+    table.insert(found, { code = diagnostic.code, line = diagnostic.line, column = diagnostic.column })
+  end
+  table.sort(found, function(a, b)
+    return vim.inspect(a) < vim.inspect(b)
+  end)
+  return found
+end
+
+--- Waits until the buffer's findings are `expected`; reports the last ones seen as `key`.
+local function wait_for_findings(buffer, expected, key)
+  local expected_text = vim.inspect(expected)
+  local matched = vim.wait(timeout_ms, function()
+    return leak_lsp_client(buffer) ~= nil and vim.inspect(findings(buffer)) == expected_text
+  end, 50)
+  report[key] = findings(buffer)
+  assert(matched, key .. " never became " .. expected_text)
+end
+
+local function expected_findings()
+  local expected = vim.fn.json_decode(os.getenv("LEAK_LSP_EXPECTED"))
+  table.sort(expected, function(a, b)
+    return vim.inspect(a) < vim.inspect(b)
+  end)
+  return expected
+end
+
+local function quick_fix()
+  local buffer = open(document)
+  step("opened")
   assert(vim.wait(timeout_ms, function()
     return leak_lsp_client(buffer) ~= nil and #vim.diagnostic.get(buffer) > 0
   end, 50), "no diagnostics from leak-lsp")
-  local client = leak_lsp_client(buffer)
-  report.offset_encoding = client.offset_encoding
-  report.neovim = tostring(vim.version().major) .. "." .. tostring(vim.version().minor)
+  local client = note_client(buffer)
   local diagnostics = lsp_diagnostics(buffer)
   report.diagnostics = describe(diagnostics)
   step("diagnosed")
@@ -122,6 +172,37 @@ local function round_trip()
     return #vim.diagnostic.get(buffer) == 0
   end, 50), "the diagnostic stayed after the fix")
   step("clean")
+end
+
+local function diagnostics()
+  local buffer = open(document)
+  step("opened")
+  wait_for_findings(buffer, expected_findings(), "diagnostics")
+  note_client(buffer)
+  step("diagnosed")
+  return buffer
+end
+
+local function helper_refresh()
+  local buffer = diagnostics()
+  local edit = vim.fn.json_decode(os.getenv("LEAK_LSP_HELPER_EDIT"))
+  open(os.getenv("LEAK_LSP_HELPER"))
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, true), "\n") .. "\n"
+  local start, finish = text:find(edit.old, 1, true)
+  assert(start, "the helper does not hold the text to replace")
+  local fixed = text:sub(1, start - 1) .. edit.new .. text:sub(finish + 1, -2)
+  vim.api.nvim_buf_set_lines(0, 0, -1, true, vim.split(fixed, "\n", { plain = true }))
+  vim.cmd("write")
+  step("helper fixed")
+  wait_for_findings(buffer, {}, "refreshed_diagnostics")
+  step("document refreshed")
+end
+
+local SCENARIOS = { ["quick-fix"] = quick_fix, diagnostics = diagnostics, ["helper-refresh"] = helper_refresh }
+
+local function round_trip()
+  set_up()
+  SCENARIOS[scenario]()
 end
 
 local function finish()

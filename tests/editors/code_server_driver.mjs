@@ -1,10 +1,16 @@
 // Drives VS Code (code-server) in Debian's chromium and prints a JSON report for
-// tests/editors/test_vscode.py. Both scenarios open the handler and wait for the leak-lsp
-// diagnostic in the Problems panel; then
-// - "quick-fix": screenshot it, go to it, Ctrl+. , pick the preferred fix, wait for the
-//   diagnostic to go, save;
-// - "restart": open the extension's log through its status bar item, run "leak-lsp:
-//   Restart Server" from the command palette, read the log, and wait for the diagnostic.
+// tests/editors/test_vscode.py. Scenarios:
+// - "quick-fix": open the handler, wait for the leak-lsp diagnostic in the Problems panel,
+//   screenshot it, go to it, Ctrl+. , pick the preferred fix, wait for the diagnostic to go, save;
+// - "restart": as far as the diagnostic, then open the extension's log through its status
+//   bar item, run "leak-lsp: Restart Server" from the command palette, read the log, and
+//   wait for the diagnostic;
+// - "problems": open the file, wait until the leak-lsp rows of the Problems panel are
+//   LEAK_LSP_EXPECTED (a JSON list of {code, line, column}: 0-based, UTF-16), then click
+//   the code lens saying LEAK_LSP_LENS and read the notification it brings;
+// - "diagnosed": open the handler and wait for its diagnostic;
+// - "start-failure": open the file, wait for the status bar item to show the failure,
+//   wait LEAK_LSP_SETTLE_MS more for any further pop-up, and report the notifications.
 //
 // Environment: LEAK_LSP_URL (code-server with the workspace folder), LEAK_LSP_FILE (the
 // file name to open), LEAK_LSP_SEVERITY (the configured severity of the diagnostic, to
@@ -116,7 +122,75 @@ async function restart(page) {
   report.steps.push("diagnosed again");
 }
 
-const SCENARIOS = { "quick-fix": quickFix, restart };
+function positionOf(text) {
+  const position = /\[Ln (\d+), Col (\d+)\]/.exec(text);
+  return position ? { line: Number(position[1]) - 1, column: Number(position[2]) - 1 } : {};
+}
+
+/** Problems panel rows as {code, line, column}, sorted, to compare with the expected ones. */
+async function findings(page) {
+  const rows = await readProblems(page);
+  return rows
+    .map((row) => ({ code: /EL\d+/.exec(row.text)?.[0], ...positionOf(row.text) }))
+    .map((finding) => JSON.stringify(finding, ["code", "line", "column"]))
+    .sort();
+}
+
+async function problems(page) {
+  await page.goto(process.env.LEAK_LSP_URL);
+  await page.locator(".monaco-workbench").waitFor({ timeout: STEP_TIMEOUT_MS * 2 });
+  await openFile(page, process.env.LEAK_LSP_FILE);
+  report.steps.push("opened");
+
+  await showProblems(page);
+  const expected = JSON.parse(process.env.LEAK_LSP_EXPECTED)
+    .map((finding) => JSON.stringify(finding, ["code", "line", "column"]))
+    .sort();
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (JSON.stringify(await findings(page)) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await page.waitForTimeout(100);
+  }
+  report.problems = await readProblems(page);
+  report.steps.push("diagnosed");
+
+  const lens = page.locator(".codelens-decoration a", { hasText: process.env.LEAK_LSP_LENS }).first();
+  await lens.waitFor({ timeout: STEP_TIMEOUT_MS });
+  report.lens = await lens.innerText();
+  await lens.click();
+  const shown = page.locator(".notification-toast .notification-list-item-message", { hasText: "finding" }).first();
+  await shown.waitFor({ timeout: STEP_TIMEOUT_MS });
+  report.lens_message = await shown.innerText();
+  report.steps.push("lens clicked");
+}
+
+async function readNotifications(page) {
+  return page.locator(".notification-toast").evaluateAll((toasts) =>
+    toasts.map((toast) => ({
+      text: toast.querySelector(".notification-list-item-message")?.innerText ?? "",
+      icon: toast.querySelector(".notification-list-item-icon")?.className ?? "",
+    })),
+  );
+}
+
+async function startFailure(page) {
+  await page.goto(process.env.LEAK_LSP_URL);
+  await page.locator(".monaco-workbench").waitFor({ timeout: STEP_TIMEOUT_MS * 2 });
+  await openFile(page, process.env.LEAK_LSP_FILE);
+  report.steps.push("opened");
+  await page.locator(".statusbar-item", { hasText: "leak-lsp" }).locator(".codicon-error").waitFor({ timeout: STEP_TIMEOUT_MS });
+  report.steps.push("failed");
+  await page.waitForTimeout(Number(process.env.LEAK_LSP_SETTLE_MS)); // time for a restart loop to show itself
+  report.notifications = await readNotifications(page);
+  report.status = await page.locator(".statusbar-item", { hasText: "leak-lsp" }).first().getAttribute("aria-label");
+}
+
+const SCENARIOS = {
+  "quick-fix": quickFix,
+  restart,
+  problems,
+  "start-failure": startFailure,
+  diagnosed: openHandlerWithDiagnostic,
+};
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM,
