@@ -165,7 +165,7 @@ class LeakLanguageServer(LanguageServer):
                 nonlocal owner
                 if owner is None:
                     owner = writer
-                    self.protocol.set_writer(writer)  # type: ignore[arg-type]
+                    self.protocol.set_writer(writer)
                 if owner is not writer:
                     raise _Refused
                 self._decode_and_handle(body)
