@@ -39,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leak_lsp.runtime.report import Report
     from leak_lsp.runtime.emulator import Options, reproduce
+    from leak_lsp.runtime.report import Report
 
     try:
         file, handler = _parse_target(args.target)
