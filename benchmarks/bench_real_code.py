@@ -12,6 +12,8 @@ and flat imports resolve against the repository layout, and nothing outside the 
 configuration of this project, no other repository) is seen.
 
 What counts.
+- A *finding* is a reported item with a rule code (a parse problem is not one; files leak-lsp
+  could not parse are counted apart).
 - A leak is *found* when at least one warning- or error-level finding starts on a labelled
   scheduling line (``lines``) or inside one of the labelled function ranges (``spans``: the
   function holding the scheduling call and the entry point whose exit it outlives). Findings
@@ -48,6 +50,7 @@ GREP = re.compile(r"\.start\(|create_task\(|setTimeout\(")
 ESLINT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leak-lsp-bench" / "eslint"
 ESLINT_PACKAGES = ("eslint@9", "typescript@5", "@typescript-eslint/parser@8", "@typescript-eslint/eslint-plugin@8")
 COUNTED = {"error", "warning"}
+NOT_ANALYSED: set[str] = set()  # files leak-lsp could not parse (folder/path inside the copy)
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,11 @@ def copy_repo(corpus: Path, entry: Entry, into: Path) -> Path:
 
 
 def leak_lsp_rows(target: Path, root: Path) -> list[int]:
-    """Rows of warning/error findings `leak-lsp check` reports for the file."""
+    """Rows of warning/error findings `leak-lsp check` reports for the file.
+
+    Only items with a rule code count: a parse problem (``code`` null, "kept code from being
+    analysed") is not a finding; such files are tallied apart as not analysed.
+    """
     result = subprocess.run(
         [sys.executable, "-m", "leak_lsp", "check", "--format", "json", "--jobs", "1", str(target)],
         cwd=root, capture_output=True, text=True, check=False,
@@ -136,7 +143,10 @@ def leak_lsp_rows(target: Path, root: Path) -> list[int]:
         findings = json.loads(result.stdout or "[]")
     except json.JSONDecodeError:
         return []
-    return sorted({f["location"]["row"] for f in findings if f.get("severity") in COUNTED and f["filename"] == str(target)})
+    mine = [f for f in findings if f["filename"] == str(target)]
+    if any(f.get("code") is None for f in mine):
+        NOT_ANALYSED.add(str(target.relative_to(root)))
+    return sorted({f["location"]["row"] for f in mine if f.get("code") and f.get("severity") in COUNTED})
 
 
 def grep_rows(target: Path, _root: Path) -> list[int]:
@@ -226,8 +236,15 @@ def report(language: str, entries: list[Entry], tallies: dict[str, Tally], absen
         print(f"   skipped: {reason}")
     for path in absent:
         print(f"   not restored (run scripts/restore_corpus.py): {path}")
+    unparsed = sorted(NOT_ANALYSED)
+    if unparsed:
+        print(f"   leak-lsp could not analyse {len(unparsed)} file(s) (parse problem reported, no rule finding)")
+        if language == "python":
+            for path in unparsed:
+                print(f"     - {path}")
+    NOT_ANALYSED.clear()
     for name, tally in tallies.items():
-        print(f"   {name:<22} {tally.summary()}")
+        print(f"   {name:<24} {tally.summary()}")
     main = tallies["leak-lsp"]
     print(f"   leak-lsp misses ({len(main.misses)}):")
     for line in main.misses:
@@ -248,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for language in args.language or ("python", "node"):
         entries = load(language)
-        tools: dict[str, Tool] = {"leak-lsp": leak_lsp_rows, "grep .start/create_task": grep_rows}
+        tools: dict[str, Tool] = {"leak-lsp": leak_lsp_rows, "grep .start/create_task(": grep_rows}
         skipped = []
         if language == "python":
             if shutil.which("ruff") or subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True).returncode == 0:
