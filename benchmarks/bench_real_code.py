@@ -22,7 +22,8 @@ What counts.
 - The grep baseline flags a line containing ``.start(``, ``create_task(`` or ``setTimeout(``; it
   is matched exactly like a finding. ruff runs RUF006 (Python); typescript-eslint runs
   ``no-floating-promises`` and ``no-misused-promises`` with type information (Node), installed
-  with npm into a cache folder on first use.
+  with npm into a cache folder on first use; the repositories' own dependencies are not installed,
+  so values from their packages are typed ``any`` (as in a fresh checkout before ``npm install``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,8 +117,15 @@ def load(language: str) -> list[Entry]:
     data = tomllib.loads(MANIFESTS[language].read_text(encoding="utf-8"))
     return [
         Entry(
-            e["repo"], e["commit"], e["path"], e["language"], e["label"], e["family"],
-            tuple(e.get("lines", ())), tuple(tuple(s) for s in e.get("spans", ())), tuple(e.get("context", ())),
+            e["repo"],
+            e["commit"],
+            e["path"],
+            e["language"],
+            e["label"],
+            e["family"],
+            tuple(e.get("lines", ())),
+            tuple(tuple(s) for s in e.get("spans", ())),
+            tuple(e.get("context", ())),
         )
         for e in data.get("file", [])
     ]
@@ -137,7 +145,10 @@ def leak_lsp_rows(target: Path, root: Path) -> list[int]:
     """
     result = subprocess.run(
         [sys.executable, "-m", "leak_lsp", "check", "--format", "json", "--jobs", "1", str(target)],
-        cwd=root, capture_output=True, text=True, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:
         findings = json.loads(result.stdout or "[]")
@@ -156,9 +167,23 @@ def grep_rows(target: Path, _root: Path) -> list[int]:
 
 def ruff_rows(target: Path, root: Path) -> list[int]:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select", "RUF006",
-         "--output-format", "json", str(target)],
-        cwd=root, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--select",
+            "RUF006",
+            "--output-format",
+            "json",
+            str(target),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return sorted({f["location"]["row"] for f in json.loads(result.stdout or "[]")})
 
@@ -174,7 +199,10 @@ def ensure_eslint() -> str | None:
     (ESLINT_CACHE / "package.json").write_text('{"private": true}\n', encoding="utf-8")
     result = subprocess.run(
         [npm, "install", "--no-audit", "--no-fund", "--silent", *ESLINT_PACKAGES],
-        cwd=ESLINT_CACHE, capture_output=True, text=True, check=False,
+        cwd=ESLINT_CACHE,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return None if result.returncode == 0 else f"npm install failed: {result.stderr.strip()[:300]}"
 
@@ -188,9 +216,18 @@ export default [{{
   rules: {{ "@typescript-eslint/no-floating-promises": "error", "@typescript-eslint/no-misused-promises": "error" }},
 }}];
 """
-TSCONFIG = {"compilerOptions": {"allowJs": True, "checkJs": True, "noEmit": True, "target": "es2022",
-                                "module": "nodenext", "moduleResolution": "nodenext", "skipLibCheck": True,
-                                "jsx": "react"}}
+TSCONFIG = {
+    "compilerOptions": {
+        "allowJs": True,
+        "checkJs": True,
+        "noEmit": True,
+        "target": "es2022",
+        "module": "nodenext",
+        "moduleResolution": "nodenext",
+        "skipLibCheck": True,
+        "jsx": "react",
+    }
+}
 
 
 def eslint_rows(target: Path, root: Path) -> list[int]:
@@ -202,7 +239,10 @@ def eslint_rows(target: Path, root: Path) -> list[int]:
     (repo_root / "tsconfig.bench.json").write_text(json.dumps(tsconfig), encoding="utf-8")
     result = subprocess.run(
         [str(ESLINT_CACHE / "node_modules" / ".bin" / "eslint"), "--no-ignore", "--format", "json", str(target)],
-        cwd=repo_root, capture_output=True, text=True, check=False,
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:
         reports = json.loads(result.stdout or "[]")
@@ -228,7 +268,9 @@ def measure(entries: list[Entry], corpus: Path, tools: dict[str, Tool]) -> tuple
     return tallies, absent
 
 
-def report(language: str, entries: list[Entry], tallies: dict[str, Tally], absent: list[str], skipped: list[str]) -> None:
+def report(
+    language: str, entries: list[Entry], tallies: dict[str, Tally], absent: list[str], skipped: list[str], details: bool
+) -> None:
     repos = len({e.repo for e in entries})
     labels = {label: sum(e.label == label for e in entries) for label in ("leak", "safe", "none")}
     print(f"\n== {language}: {len(entries)} files from {repos} repositories {labels}")
@@ -245,13 +287,15 @@ def report(language: str, entries: list[Entry], tallies: dict[str, Tally], absen
     NOT_ANALYSED.clear()
     for name, tally in tallies.items():
         print(f"   {name:<24} {tally.summary()}")
-    main = tallies["leak-lsp"]
-    print(f"   leak-lsp misses ({len(main.misses)}):")
-    for line in main.misses:
-        print(f"     - {line}")
-    print(f"   leak-lsp false alarms ({len(main.false_alarms)}):")
-    for line in main.false_alarms:
-        print(f"     - {line}")
+    for name, tally in tallies.items():
+        if name != "leak-lsp" and not details:
+            continue
+        print(f"   {name} misses ({len(tally.misses)}):")
+        for line in tally.misses:
+            print(f"     - {line}")
+        print(f"   {name} false alarms ({len(tally.false_alarms)}):")
+        for line in tally.false_alarms:
+            print(f"     - {line}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / ".corpus", help="restored files (default .corpus/)")
     parser.add_argument("--language", choices=("python", "node"), action="append", help="only this language")
     parser.add_argument("--no-eslint", action="store_true", help="skip the typescript-eslint baseline")
+    parser.add_argument("--details", action="store_true", help="list misses and false alarms of the baselines too")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"{args.corpus} does not exist: run `python scripts/restore_corpus.py --into {args.corpus}` first")
@@ -268,7 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         tools: dict[str, Tool] = {"leak-lsp": leak_lsp_rows, "grep .start/create_task(": grep_rows}
         skipped = []
         if language == "python":
-            if shutil.which("ruff") or subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True).returncode == 0:
+            if (
+                shutil.which("ruff")
+                or subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True).returncode == 0
+            ):
                 tools["ruff RUF006"] = ruff_rows
             else:
                 skipped.append("ruff is not installed (pip install ruff)")
@@ -279,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 skipped.append(f"typescript-eslint: {why}")
         tallies, absent = measure(entries, args.corpus, tools)
-        report(language, entries, tallies, absent, skipped)
+        report(language, entries, tallies, absent, skipped, args.details)
     return 0
 
 

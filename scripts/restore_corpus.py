@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-try:
+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +45,7 @@ def load_pointers(manifests: tuple[Path, ...] = MANIFESTS) -> list[Pointer]:
     pointers = []
     for manifest in manifests:
         for entry in tomllib.loads(manifest.read_text(encoding="utf-8")).get("file", []):
-            pointers.append(
-                Pointer(entry["repo"], entry["commit"], entry["path"], tuple(entry.get("context", ())))
-            )
+            pointers.append(Pointer(entry["repo"], entry["commit"], entry["path"], tuple(entry.get("context", ()))))
     return pointers
 
 
