@@ -51,6 +51,7 @@ GREP = re.compile(r"\.start\(|create_task\(|setTimeout\(")
 ESLINT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "leak-lsp-bench" / "eslint"
 ESLINT_PACKAGES = ("eslint@9", "typescript@5", "@typescript-eslint/parser@8", "@typescript-eslint/eslint-plugin@8")
 COUNTED = {"error", "warning"}
+ESLINT_RULES = {"@typescript-eslint/no-floating-promises", "@typescript-eslint/no-misused-promises"}
 NOT_ANALYSED: set[str] = set()  # files leak-lsp could not parse (folder/path inside the copy)
 
 
@@ -248,7 +249,7 @@ def eslint_rows(target: Path, root: Path) -> list[int]:
         reports = json.loads(result.stdout or "[]")
     except json.JSONDecodeError:
         return []
-    return sorted({m["line"] for r in reports for m in r["messages"] if m.get("ruleId", "") and m["severity"] == 2})
+    return sorted({m["line"] for r in reports for m in r["messages"] if m.get("ruleId") in ESLINT_RULES})
 
 
 Tool = Callable[[Path, Path], list[int]]
