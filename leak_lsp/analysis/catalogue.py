@@ -20,6 +20,24 @@ CONTAINER_METHODS = frozenset({
 CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all", "dict"})
 ITERATOR_METHODS = frozenset({"map", "imap", "imap_unordered"})
 RECEIVER_HINTS = (("executor", "executor"), ("pool", "pool"), ("loop", "loop"))
+# Calls that do not raise in practice: between scheduling and settling they open no exception path.
+QUIET_FUNCTIONS = OBSERVERS | CONSUMERS | frozenset({
+    "dict", "list", "tuple", "set", "range", "enumerate", "zip", "reversed", "callable", "getattr", "hasattr",
+    "time.time", "time.monotonic", "time.perf_counter", "time.sleep", "time.time_ns", "time.monotonic_ns",
+    "os.getenv", "os.environ.get", "uuid.uuid4", "uuid.uuid1", "json.dumps", "logging.getLogger",
+    "threading.Event", "threading.Lock", "threading.current_thread", "queue.Queue",
+    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.now", "datetime.utcnow",
+})
+QUIET_METHODS = CONTAINER_METHODS | frozenset({
+    "format", "strip", "lstrip", "rstrip", "lower", "upper", "split", "rsplit", "startswith", "endswith",
+    "replace", "items", "keys", "values", "copy", "is_alive", "done", "cancelled", "running", "set", "clear",
+    "is_set", "isoformat", "total_seconds", "get_remaining_time_in_millis", "pop", "popleft", "remove",
+    "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush",
+})
+# Settles that give up after a timeout by raising: on that path the work is still running.
+TIMEOUT_RAISES = frozenset({"result", "exception", "communicate"})
+# Settles that give up after a timeout silently: ``t.join(5)`` returns with the thread still running.
+TIMEOUT_RETURNS = frozenset({"join", "wait"})
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,23 @@ Nodes are statements, branch tests, loop headers, ``with`` exits and exits. A ju
 of a ``try``/``with`` (return, break, continue, raise) goes through a fresh copy of the
 ``finally`` body or ``with`` exit, as CPython compiles it. Any statement inside a
 ``try`` may raise into its handlers; implicit exceptions elsewhere are not exits:
-only ``return``, an explicit ``raise`` and the fall-off end are.
+only ``return``, an explicit ``raise`` and the fall-off end are. Given a ``may_raise``
+test, a statement outside any ``try`` that calls something able to raise is preceded by a
+path that runs the enclosing cleanups to a separate *crash* exit: the exception paths,
+reported apart from the normal ones.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit"]
+NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit", "raise-point", "crash"]
+# a statement or test -> the call in it that may raise, and whether it raises before its effects
+# (a bounded settle giving up) rather than after them (any other call: what it settled, it settled)
+MayRaise = Callable[[ast.AST], tuple[ast.AST, bool] | None]
 ExitKind = Literal["return", "raise", "end"]
 
 
@@ -43,6 +50,11 @@ class Graph:
     def exits(self) -> list[Node]:
         return [node for node in self.nodes if node.kind == "exit"]
 
+    @property
+    def crashes(self) -> list[Node]:
+        """Exits by an exception a call raised; ``stmt`` is that call."""
+        return [node for node in self.nodes if node.kind == "crash"]
+
 
 @dataclass
 class _Loop:
@@ -70,8 +82,9 @@ Frontier = list[tuple[int, Condition | None]]
 _Context = _Loop | _Finally | _With | _Try
 
 
-def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, body: list[ast.stmt] | None = None) -> Graph:
-    builder = _Builder(function)
+def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, body: list[ast.stmt] | None = None,
+                may_raise: MayRaise | None = None) -> Graph:
+    builder = _Builder(function, may_raise)
     frontier = builder.block(function.body if body is None else body, [(0, None)])
     last = (body if body is not None else function.body) or [function]
     builder.exit("end", last[-1], frontier)
@@ -79,9 +92,10 @@ def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, b
 
 
 class _Builder:
-    def __init__(self, function: ast.AST) -> None:
+    def __init__(self, function: ast.AST, may_raise: MayRaise | None = None) -> None:
         self.nodes: list[Node] = [Node(0, "entry", function)]
         self.stack: list[_Context] = []
+        self.may_raise = may_raise
 
     def new(self, kind: NodeKind, stmt: ast.AST | None, frontier: Frontier, exit_kind: ExitKind | None = None) -> int:
         node = Node(len(self.nodes), kind, stmt, exit_kind)
@@ -105,11 +119,40 @@ class _Builder:
         handler = getattr(self, f"_{type(stmt).__name__}", None)
         if handler is not None:
             return handler(stmt, frontier)
-        return [(self.new("stmt", stmt, frontier), None)]
+        raising = self.raising(stmt) if isinstance(stmt, _SIMPLE) else None
+        frontier = self.raise_before(raising, frontier)
+        node = self.new("stmt", stmt, frontier)
+        self.raise_after(raising, node)
+        return [(node, None)]
+
+    def raising(self, code: ast.AST) -> tuple[ast.AST, bool] | None:
+        """The call of code outside any ``try`` that may raise (a ``try`` routes its own exceptions)."""
+        if self.may_raise is None or any(isinstance(context, _Try) for context in self.stack):
+            return None
+        return self.may_raise(code)
+
+    def raise_before(self, raising: tuple[ast.AST, bool] | None, frontier: Frontier) -> Frontier:
+        if raising is None or not raising[1] or not frontier:
+            return frontier
+        point = self.new("raise-point", raising[0], frontier)
+        self.crash(raising[0], point)
+        return [(point, None)]
+
+    def raise_after(self, raising: tuple[ast.AST, bool] | None, node: int) -> None:
+        if raising is not None and not raising[1]:
+            self.crash(raising[0], node)
+
+    def crash(self, call: ast.AST, source: int) -> None:
+        """The path of an exception raised at ``source``: the enclosing cleanups, then a crash exit."""
+        crashed, _ = self._unwind([(source, None)], None)
+        if crashed:
+            self.new("crash", call, crashed, "raise")
 
     # -- branches -------------------------------------------------------------------
     def _If(self, stmt: ast.If, frontier: Frontier) -> Frontier:
-        test = self.new("test", stmt.test, frontier)
+        raising = self.raising(stmt.test)
+        test = self.new("test", stmt.test, self.raise_before(raising, frontier))
+        self.raise_after(raising, test)
         constant = _constant_truth(stmt.test)
         taken = self.block(stmt.body, [(test, Condition(stmt.test, True))]) if constant is not False else []
         other = self.block(stmt.orelse, [(test, Condition(stmt.test, False))]) if constant is not True else []
@@ -164,7 +207,9 @@ class _Builder:
 
     # -- exits ----------------------------------------------------------------------
     def _Return(self, stmt: ast.Return, frontier: Frontier) -> Frontier:
-        node = self.new("stmt", stmt, frontier)
+        raising = self.raising(stmt)
+        node = self.new("stmt", stmt, self.raise_before(raising, frontier))
+        self.raise_after(raising, node)
         frontier, _ = self._unwind([(node, None)], None)
         self.exit("return", stmt, frontier)
         return []
@@ -242,6 +287,9 @@ class _Builder:
         return after_body
 
     _TryStar = _Try
+
+
+_SIMPLE = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
 
 
 def _constant_truth(test: ast.expr) -> bool | None:

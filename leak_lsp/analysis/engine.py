@@ -27,6 +27,7 @@ from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Sourc
 from leak_lsp.analysis.names import Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
+from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
 from leak_lsp.rules import Rule, rule_for, rule_of_kind
 from leak_lsp.rules.rule import WorkKind
@@ -318,7 +319,39 @@ class _Module:
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
             findings.append(finding)
+        for site, crashes in result.pending_on_raise.items():
+            work = result.sites[site]
+            if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
+                    or not self._outlives_exception(work, target.loop):
+                continue
+            crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
+            if not crashes:
+                continue
+            findings.append(self._exception_finding(work, target, crashes))
         return findings
+
+    def _outlives_exception(self, work: Work, loop: LoopContext) -> bool:
+        """An exception drops an unawaited coroutine, and ``asyncio.run`` cancels its loop's tasks."""
+        assert work.kind is not None
+        if work.kind.name == "coroutine":
+            return False
+        return not (work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop)
+
+    def _exception_finding(self, work: Work, target: _Target, crashes: list[Node]) -> Finding:
+        """EL902: pending only where a call raises (or a bounded settle gives up) before the settle."""
+        assert work.kind is not None
+        first = min(crashes, key=lambda node: (getattr(node.stmt, "lineno", 0), getattr(node.stmt, "col_offset", 0)))
+        call = first.stmt
+        assert isinstance(call, ast.Call)
+        how = bounded(call)
+        shown = ast.unparse(call) if how else f"{ast.unparse(call.func)}()"
+        if len(shown) > 60:
+            shown = f"{ast.unparse(call.func)}(...)"
+        exit_text = f"`{shown}` on line {call.lineno} {how or 'raises'}"
+        note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
+        related = (Related(self.path, self.span(call), note),)
+        return self._finding(rule_for("EL902"), work, target.handler, target=target, exit_text=exit_text,
+                             extra_related=related)
 
     def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
@@ -333,7 +366,8 @@ class _Module:
         return findings
 
     def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
-                 result: Result | None = None, target: _Target | str | None = None) -> Finding:
+                 result: Result | None = None, target: _Target | str | None = None, exit_text: str | None = None,
+                 extra_related: tuple[Related, ...] = ()) -> Finding:
         assert work.kind is not None
         span = self.span(work.node)
         related: list[Related] = []
@@ -342,12 +376,13 @@ class _Module:
             span = self._name_span(target.function)
         noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
         what = _describe(noun, work.name, work.helper)
-        exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
+        if exit_text is None:
+            exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
         message = rule.message.format(what=what, noun=noun, exits=exit_text,
                                       target=target if isinstance(target, str) else "")
         if isinstance(target, _Target) and target.driver is not None:
             message = message.replace("the handler", "the coroutine")
-        related += list(work.via)
+        related += list(work.via) + list(extra_related)
         for exit_node in exits or []:
             related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
         if isinstance(target, _Target) and target.driver is not None:
@@ -432,6 +467,10 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     if node.exit_kind == "end":
         return f"the handler ends here while the {kind.noun} is pending"
     return f"the handler returns here while the {kind.noun} is pending"
+
+
+def _within(node: ast.AST | None, statement: ast.stmt | None) -> bool:
+    return statement is not None and any(inner is node for inner in ast.walk(statement))
 
 
 def _is_main_guard(statement: ast.stmt) -> bool:

@@ -29,6 +29,7 @@ from leak_lsp.analysis.catalogue import (
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
 from leak_lsp.analysis.model import Related
 from leak_lsp.analysis.names import Scope
+from leak_lsp.analysis.raising import RaiseTest
 from leak_lsp.rules.rule import Alarm, WorkKind
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class Result:
     graph: Graph
     returned: set[int] = field(default_factory=set)
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
+    pending_on_raise: dict[int, list[Node]] = field(default_factory=dict)  # site -> crash exits it outlives
 
 
 @dataclass
@@ -115,7 +117,8 @@ def analyze_function(
     owner_class: str | None = None,
     body: list[ast.stmt] | None = None,
 ) -> Result:
-    graph = build_graph(function, body)
+    may_raise = RaiseTest(env.scope.child(function), function) if mode == "handler" else None
+    graph = build_graph(function, body, may_raise)
     analysis = _Analysis(function, env, mode, owner_class, graph)
     return analysis.run()
 
@@ -254,7 +257,11 @@ class _Analysis:
                 if node not in pending.setdefault(site, []):
                     pending[site].append(node)
         exit_states = {node.id: inputs.get(node.id, frozenset()) for node in self.graph.exits}
-        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states)
+        on_raise: dict[int, list[Node]] = {}
+        for node in self.graph.crashes:
+            for site, _ in inputs.get(node.id, frozenset()):
+                on_raise.setdefault(site, []).append(node)
+        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states, on_raise)
 
     def _entry_state(self) -> State:
         if self.mode == "handler":
@@ -335,6 +342,8 @@ class _Analysis:
 def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _settled_on_branch(test.operand, not value)
+    if isinstance(test, ast.BoolOp):
+        return _settled_on_compound(test, value)
     if isinstance(test, ast.Name):
         return test.id if not value else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
@@ -350,12 +359,30 @@ def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
                 and isinstance(left.value, ast.Name):
             return left.value.id
         return None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
+            and _is_zero(test.comparators[0]) and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+        in_child = isinstance(test.ops[0], ast.Eq) == value  # ``if pid == 0:`` runs in the forked child
+        return test.left.id if in_child else None
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
         if test.func.attr == "is_alive" and not value:
             return test.func.value.id
         if test.func.attr == "done" and value:
             return test.func.value.id
     return None
+
+
+def _settled_on_compound(test: ast.BoolOp, value: bool) -> str | None:
+    """``t and t.is_alive()`` false, ``t is None or t.done()`` true: the work behind ``t`` is settled.
+
+    The branch where every operand took the deciding value (``and`` true, ``or`` false) follows
+    from each operand, so one operand that settles suffices; on the other branch, only one
+    operand is known to have taken it, so every operand must settle the same name.
+    """
+    every_operand = value == isinstance(test.op, ast.Or)
+    names = [_settled_on_branch(operand, value) for operand in test.values]
+    if every_operand:
+        return names[0] if names[0] is not None and all(name == names[0] for name in names) else None
+    return next((name for name in names if name is not None), None)
 
 
 def _remove_named(state: State, name: str) -> State:

@@ -29,6 +29,7 @@ _MODULES = (
     "work_started_at_import",
     "atexit_in_handler",
     "work_handed_off",
+    "work_leaks_on_exception",
 )
 
 DOCS_URL = "https://github.com/leak-lsp/leak-lsp/blob/main/docs/rules/{code}.md"
