@@ -361,7 +361,7 @@ class _Module:
             work = result.sites[site]
             if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is
-            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT:
+            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT and work.kind.reported_at_import:
                 findings.append(self._finding(rule_for("EL301"), work, None))
         return findings
 

@@ -21,6 +21,7 @@ from leak_lsp.analysis.catalogue import (
 )
 from leak_lsp.analysis.names import Scope
 
+_IO_METHODS = frozenset({"get"})  # settles a Kafka future, but mostly requests a page: ``driver.get(url)``
 _AFTER_TIMEOUT = frozenset({"is_alive", "terminate", "kill", "cancel", "done", "poll"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
@@ -34,7 +35,7 @@ class RaiseTest:
         known = catalogue()
         self.work_methods = ({method for _, method in known.started_by} | {method for _, method in known.submitted_to}
                              | known.settle_methods | known.receiver_settles | known.receiver_argument_settles
-                             | set(known.flushed_by))
+                             | set(known.flushed_by)) - _IO_METHODS
         self.work_functions = set(known.created_by) | set(known.alarms) | set(known.cancels) \
             | set(known.settle_functions) | set(known.receivers) | known.started_types() | set(known.buffers)
 

@@ -24,6 +24,7 @@ _MODULES = (
     "service_not_stopped",
     "greenlet_not_joined",
     "telemetry_not_flushed",
+    "browser_not_quit",
     "task_dropped_by_asyncio_run",
     "coroutine_never_awaited",
     "work_started_at_import",

@@ -49,6 +49,7 @@ class WorkKind:
     buffer_slot: str | None = None  # the process-wide buffer they fill
     flushed_by: frozenset[str] = frozenset()  # methods that flush that buffer, whatever their receiver
     wrapped_by: tuple[str, ...] = ()  # imports of vendor wrappers that settle this work after each invocation
+    reported_at_import: bool = True  # False for work a module keeps for every invocation to reuse (a browser)
 
 
 @dataclass(frozen=True)
