@@ -23,7 +23,7 @@ from leak_lsp.analysis.lifecycle import (
     analyze_function,
     parameters,
 )
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
+from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem, Span
 from leak_lsp.analysis.names import Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
@@ -259,7 +259,8 @@ class _Module:
                 coroutine = self.scope.functions[inner.id]
                 assert isinstance(coroutine, ast.AsyncFunctionDef)
                 reason = f"driven by {ast.unparse(node.func)}() in {entry.name}"
-                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason), coroutine, loop, entry.name, node))
+                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason, proven=entry.proven), coroutine,
+                                      loop, entry.name, node))
         return driven
 
     # -- findings ------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ class _Module:
         fixes = ()
         if result is not None and isinstance(target, _Target) and exits:
             fixes = self.fixes.settle_fixes(work, result, exits, target.function)
-        severity = self.settings.severity_of(rule.code, rule.severity)
+        severity = self.settings.severity_of(rule.code, _default_severity(rule, target))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
                        (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
 
@@ -467,6 +468,13 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     if node.exit_kind == "end":
         return f"the handler ends here while the {kind.noun} is pending"
     return f"the handler returns here while the {kind.noun} is pending"
+
+
+def _default_severity(rule: Rule, target: _Target | str | None) -> Severity:
+    """Per-invocation code that is not a proven handler reports at most warnings: its callers are unseen."""
+    if isinstance(target, _Target) and not target.entry.proven and rule.severity == Severity.ERROR:
+        return Severity.WARNING
+    return rule.severity
 
 
 def _within(node: ast.AST | None, statement: ast.stmt | None) -> bool:
