@@ -216,10 +216,12 @@ class _Module:
                     summary.disarms.add(work.slot)
                 elif work.name in summary.params:
                     summary.settles.add(summary.params.index(work.name))
+                elif work.name is not None and work.name.startswith("self."):
+                    summary.settles_attributes.add(work.name)
             elif site in result.returned and not exits:
                 summary.returns.append(work)
             elif exits:
-                summary.leaks.append(work)
+                summary.leaks.append(replace(work, attributes=_attributes_at_exits(result, site)))
         self.summaries[key] = summary
         return summary
 
@@ -391,7 +393,8 @@ class _Module:
                                    + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
         fixes = ()
         if result is not None and isinstance(target, _Target) and exits:
-            fixes = self.fixes.settle_fixes(work, result, exits, target.function)
+            raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
+            fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
         severity = self.settings.severity_of(rule.code, _default_severity(rule, target))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
                        (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
@@ -468,6 +471,12 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     if node.exit_kind == "end":
         return f"the handler ends here while the {kind.noun} is pending"
     return f"the handler returns here while the {kind.noun} is pending"
+
+
+def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:
+    """The ``self.<attribute>`` names through which a helper's pending work is still reachable when it returns."""
+    return frozenset(name for state in result.exit_states.values() for pending, names in state if pending == site
+                     for name in names if name.startswith("self."))
 
 
 def _default_severity(rule: Rule, target: _Target | str | None) -> Severity:

@@ -33,7 +33,9 @@ class FixWriter:
         self.eol = self.lines.dominant_line_ending()
 
     # -- public -------------------------------------------------------------------------------
-    def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> tuple[Fix, ...]:
+    def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode,
+                     raises_between: bool = False) -> tuple[Fix, ...]:
+        """``raises_between``: a call may raise before the exits, so only the ``finally`` form settles every path."""
         kind = work.kind
         if kind is None or (work.helper is not None and work.alarm is None):
             return ()  # work a helper keeps to itself is settled in the helper; a process-wide timer anywhere
@@ -57,12 +59,14 @@ class FixWriter:
         before = self._before_exits(text, work, result, exits, function) if work.statement is not None else None
         outside = self._leaves_a_with_block(work, exits, function)
         if before is not None:
+            applicability = Applicability.DISPLAY if raises_between else \
+                Applicability.UNSAFE if outside else Applicability.SAFE
             fixes.append(Fix(f"{kind.settle_title} before each exit it outlives", (*binding, *before, *import_edits),
-                             Applicability.UNSAFE if outside else Applicability.SAFE, preferred=not outside))
+                             applicability, preferred=not outside and not raises_between))
         wrapped = self._try_finally(text, work, function)
         if wrapped is not None:
             fixes.append(Fix(f"{kind.settle_title} in a `finally` block", (*binding, wrapped, *import_edits),
-                             Applicability.SAFE, preferred=before is None))
+                             Applicability.SAFE, preferred=before is None or raises_between))
         with_block = self._with_block(work, function)
         if with_block is not None:
             fixes.append(Fix("Use the executor in a `with` block", (with_block,), Applicability.SAFE))

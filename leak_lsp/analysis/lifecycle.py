@@ -61,6 +61,7 @@ class Work:
     on_module_loop: bool = False
     via: tuple[Related, ...] = ()  # where the helpers called here schedule it, outermost first
     helper: str | None = None  # the helper called here that schedules it
+    attributes: frozenset[str] = frozenset()  # ``self.<attribute>`` names a helper leaves it reachable through
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Summary:
     returns: list[Work] = field(default_factory=list)
     settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
     disarms: set[str] = field(default_factory=set)  # process-wide timer slots it disarms
+    settles_attributes: set[str] = field(default_factory=set)  # ``self.<attribute>`` whose earlier work it settles
     dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
 
@@ -130,6 +132,7 @@ class _Analysis:
         self.env = env
         self.mode = mode
         self.owner_class = owner_class
+        self.self_name = _self_parameter(function) if owner_class is not None else None
         self.graph = graph
         self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
         self.catalogue = catalogue()
@@ -273,11 +276,23 @@ class _Analysis:
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].slot = slot
             state.add((site, frozenset({_SLOT + slot})))
-        for parameter in parameters(self.function):
+        for parameter in [*parameters(self.function), *sorted(self._attributes_used())]:
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].name = parameter
             state.add((site, frozenset({parameter})))
         return frozenset(state)
+
+    def _attributes_used(self) -> set[str]:
+        """``self.<attribute>`` names a method mentions: work its callers keep there may be settled here."""
+        return {text for node in self.own_nodes if isinstance(node, ast.Attribute)
+                and (text := self.attribute_handle(node)) is not None}
+
+    def attribute_handle(self, node: ast.expr) -> str | None:
+        """``self.worker`` in a method: tracked across the methods of the class like a variable."""
+        if self.self_name is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == self.self_name:
+            return f"self.{node.attr}"
+        return None
 
     def _buffered_state(self) -> State:
         """Buffers created at import time hold this invocation's data from its start."""
@@ -344,30 +359,35 @@ def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
         return _settled_on_branch(test.operand, not value)
     if isinstance(test, ast.BoolOp):
         return _settled_on_compound(test, value)
-    if isinstance(test, ast.Name):
-        return test.id if not value else None
+    if _handle(test) is not None:
+        return _handle(test) if not value else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
             and test.comparators[0].value is None:
         is_none = isinstance(test.ops[0], ast.Is) == value
         left = test.left
-        if isinstance(left, ast.Name) and is_none:
-            return left.id
-        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll" \
-                and not is_none and isinstance(left.func.value, ast.Name):
-            return left.func.value.id  # ``p.poll() is not None``: the child has ended
-        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"} and not is_none \
-                and isinstance(left.value, ast.Name):
-            return left.value.id
+        if is_none:
+            return _handle(left)
+        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll":
+            return _handle(left.func.value)  # ``p.poll() is not None``: the child has ended
+        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"}:
+            return _handle(left.value)
         return None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
             and _is_zero(test.comparators[0]) and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
         in_child = isinstance(test.ops[0], ast.Eq) == value  # ``if pid == 0:`` runs in the forked child
         return test.left.id if in_child else None
-    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
-        if test.func.attr == "is_alive" and not value:
-            return test.func.value.id
-        if test.func.attr == "done" and value:
-            return test.func.value.id
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+        if (test.func.attr == "is_alive" and not value) or (test.func.attr == "done" and value):
+            return _handle(test.func.value)
+    return None
+
+
+def _handle(node: ast.expr) -> str | None:
+    """The name a condition tests work through: a variable, or ``self.<attribute>`` in a method."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
     return None
 
 
@@ -476,6 +496,8 @@ class _Step:
                     self.assign(part.value if isinstance(part, ast.Starred) else part, value, handles)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and handles:
             self.collect_or_hand_off(target.value.id, handles)
+        elif isinstance(target, ast.Attribute) and self.a.attribute_handle(target) is not None:
+            self.bind(self.a.attribute_handle(target) or "", handles)
         elif isinstance(target, ast.Attribute) and handles:
             self.hand_off(handles, f"`{ast.unparse(target)}`", ast.unparse(target))
         elif isinstance(target, ast.Starred):
@@ -543,6 +565,9 @@ class _Step:
         """Names through which an expression reaches pending work, without evaluating calls."""
         if isinstance(node, ast.Name):
             return {node.id} if any(node.id in names for _, names in self.state) else set()
+        attribute = self.a.attribute_handle(node)
+        if attribute is not None:
+            return {attribute} if any(attribute in names for _, names in self.state) else set()
         if isinstance(node, ast.Starred):
             return self.handles_of(node.value)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -568,7 +593,7 @@ class _Step:
             return self.comprehension(node)
         if isinstance(node, (ast.Lambda,)):
             return set()
-        if isinstance(node, ast.Name):
+        if isinstance(node, ast.Name) or self.a.attribute_handle(node) is not None:
             return self.handles_of(node)
         if isinstance(node, ast.Dict):
             handles: set[str] = set()
@@ -630,9 +655,12 @@ class _Step:
                         if receiver.id in self.a.element_of:
                             names.add(self.a.element_of[receiver.id])
                         names |= self.a.collected_into.get(receiver.id, set())
+                    attribute = self.a.attribute_handle(receiver)
+                    if attribute is not None:
+                        names.add(attribute)
                     fresh = self.create(started, node, names=names,
-                                        name=receiver.id if isinstance(receiver, ast.Name) else None)
-                    if isinstance(receiver, ast.Attribute):
+                                        name=receiver.id if isinstance(receiver, ast.Name) else attribute)
+                    if isinstance(receiver, ast.Attribute) and attribute is None:
                         text = ast.unparse(receiver)
                         self.hand_off(fresh, f"`{text}`", text)
                     elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
@@ -822,6 +850,10 @@ class _Step:
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
+        on_self = isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+            and self.a.self_name is not None and node.func.value.id == self.a.self_name
+        if on_self:
+            self.settle(summary.settles_attributes)
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
@@ -831,7 +863,7 @@ class _Step:
             site = self.a._site(work.kind, node, self.current, key=(id(node), 1000 + number), helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm,
                                 slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
-            names = frozenset({_SLOT + work.slot} if work.slot else set())
+            names = frozenset({_SLOT + work.slot} if work.slot else set()) | (work.attributes if on_self else frozenset())
             self.state = self.state | {(site, names)}
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
@@ -855,6 +887,16 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
         yield node
         if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _self_parameter(function: ast.AST) -> str | None:
+    """The instance parameter of a method (``self``), None for static methods and plain functions."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.args.args:
+        return None
+    if any(isinstance(d, ast.Name) and d.id in {"staticmethod", "classmethod"} for d in function.decorator_list):
+        return None
+    first = function.args.args[0].arg
+    return first if first == "self" else None
 
 
 def _assigned_names(function: ast.AST, nodes: list[ast.AST]) -> set[str]:

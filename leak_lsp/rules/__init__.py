@@ -12,6 +12,7 @@ import inspect
 from functools import cache
 from types import ModuleType
 
+from leak_lsp.analysis.model import Severity
 from leak_lsp.rules.rule import Rule, WorkKind
 
 _MODULES = (
@@ -71,8 +72,18 @@ def rule_page(code: str) -> str:
     module = _rule_modules()[code]
     rule: Rule = module.RULE
     body = inspect.cleandoc(module.__doc__ or "")
+    severity = f"**{rule.severity.value}**"
+    if rule.severity is Severity.ERROR:
+        severity += f" ({_NOT_PROVEN})"
     return (
         f"# {rule.name} ({rule.code})\n\n"
-        f"Outcome: **{rule.outcome.value}**. Default severity: **{rule.severity.value}**.\n\n"
+        f"Outcome: **{rule.outcome.value}**. Default severity: {severity}.\n\n"
         f"{body}\n"
     )
+
+
+_NOT_PROVEN = (
+    "**warning** in per-invocation code that is not a proven handler: a function that uses a parameter "
+    "as a Lambda context, a wrapper a decorator puts in place of a handler, a method of a class built from "
+    "`(event, context)`; the analysis cannot see its callers, so it cannot prove the leak reaches an invocation's end"
+)
