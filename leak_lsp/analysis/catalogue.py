@@ -66,13 +66,14 @@ class Catalogue:
 
 
 @cache
-def catalogue() -> Catalogue:
+def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
+    """The built-in rules' kinds, and the models a project declares."""
     result = Catalogue()
     methods: set[str] = set()
     functions: set[str] = set()
     receiver_settles: set[str] = set()
     argument_settles: set[str] = set()
-    for kind in work_kinds():
+    for kind in (*work_kinds(), *models):
         for key in kind.started_by:
             result.started_by[key] = kind
         for name in kind.created_by:

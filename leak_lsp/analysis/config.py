@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from leak_lsp.analysis.model import Severity
+from leak_lsp.analysis.models import ModelError, parse_models
+from leak_lsp.rules.rule import WorkKind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,6 +37,7 @@ class Settings:
     handlers: tuple[str, ...] = ()  # "path/glob.py:function_glob", relative to ``root``
     exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to ``root``
     root: str | None = None  # the folder holding the pyproject.toml the settings came from
+    models: tuple[WorkKind, ...] = ()  # library models declared in ``models`` (see analysis/models.py)
 
     def is_enabled(self, code: str) -> bool:
         """Ruff's prefix rule: the longest matching prefix of select/ignore wins."""
@@ -107,7 +110,15 @@ def _severities(value: Any) -> dict[str, Severity]:
     return result
 
 
+def _models(key: str, value: Any) -> tuple[WorkKind, ...]:
+    try:
+        return parse_models(value)
+    except ModelError as error:
+        raise ConfigError(str(error)) from None
+
+
 _PARSERS = {
+    "models": _models,
     "select": _strings,
     "ignore": _strings,
     "extend-select": _strings,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from leak_lsp.analysis.catalogue import catalogue
+from leak_lsp.analysis.catalogue import Catalogue, catalogue
 from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
@@ -87,11 +87,12 @@ class _Module:
         self.scope: Scope = module_scope(self.tree)
         self.summaries: dict[int, Summary | None] = {}
         self.depth = 0
+        self.catalogue = catalogue(settings.models)
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
         self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
                                self._attribute_receivers(), self._external, self._module_buffers(),
-                               lambda scope: self.parsed.index.owned.get(id(scope), []))
+                               lambda scope: self.parsed.index.owned.get(id(scope), []), settings.models)
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------
@@ -99,7 +100,7 @@ class _Module:
         receivers: dict[str, str] = {}
         instances: dict[str, str] = {}
         names: set[str] = set()
-        constructors = catalogue().receivers
+        constructors = self.catalogue.receivers
         for statement in walk_statements(self.tree.body):
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -117,7 +118,7 @@ class _Module:
 
     def _module_buffers(self) -> list[tuple[WorkKind, ast.Call, list[str]]]:
         """``provider.add_span_processor(BatchSpanProcessor(exporter))`` and the like, at import time."""
-        buffering = catalogue().buffers
+        buffering = self.catalogue.buffers
         found = []
         for statement in walk_statements(self.tree.body):
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -140,12 +141,21 @@ class _Module:
 
     def _wrapped(self, kind: WorkKind) -> bool:
         """A vendor wrapper in the module settles this kind of work after every invocation."""
-        imported = set(self.scope.imports.values())
-        return any(name in imported for name in kind.wrapped_by)
+        return any(name in self._imports_and_decorators for name in kind.wrapped_by)
+
+    @cached_property
+    def _imports_and_decorators(self) -> set[str]:
+        """What the module imports, and the qualified names of the decorators it applies."""
+        names = set(self.scope.imports.values())
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for decorator in node.decorator_list:
+                    names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
+        return names
 
     def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
-        constructors = catalogue().receivers
+        constructors = self.catalogue.receivers
         found: dict[str, tuple[str, str]] = {}
         for cls in self.classes.values():
             for node in ast.walk(cls):
@@ -290,7 +300,7 @@ class _Module:
             for site, hand_off in result.handoffs.items():
                 work = result.sites[site]
                 handoffs[id(work.node)] = (work, hand_off, target.handler)
-        settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope))
+        settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
         for work, hand_off, handler in handoffs.values():
@@ -497,9 +507,9 @@ def _is_main_guard(statement: ast.stmt) -> bool:
     return "__name__" in text and "__main__" in text
 
 
-def _settled_roots(tree: ast.Module, scope: Scope) -> set[str]:
+def _settled_roots(tree: ast.Module, scope: Scope, known: Catalogue) -> set[str]:
     """Names and attributes whose work some code of the module settles (the EL901 policy)."""
-    methods = catalogue().settle_methods | catalogue().receiver_settles | {"stop"}
+    methods = known.settle_methods | known.receiver_settles | {"stop"}
     roots: set[str] = set()
     loop_variables: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -512,7 +522,7 @@ def _settled_roots(tree: ast.Module, scope: Scope) -> set[str]:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute) and node.func.attr in methods:
                 settled.append(node.func.value)
-            if (scope.qualify(node.func) or "") in catalogue().settle_functions:
+            if (scope.qualify(node.func) or "") in known.settle_functions:
                 settled.extend(arg.value if isinstance(arg, ast.Starred) else arg for arg in node.args)
         elif isinstance(node, ast.Await):
             settled.append(node.value)

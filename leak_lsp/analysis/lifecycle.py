@@ -24,6 +24,7 @@ from leak_lsp.analysis.catalogue import (
     OBSERVER_MODULES,
     OBSERVERS,
     RECEIVER_HINTS,
+    Catalogue,
     catalogue,
 )
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
@@ -110,6 +111,7 @@ class Environment:
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
+    models: tuple[WorkKind, ...] = ()  # the project's declared library models
 
 
 def analyze_function(
@@ -119,7 +121,7 @@ def analyze_function(
     owner_class: str | None = None,
     body: list[ast.stmt] | None = None,
 ) -> Result:
-    may_raise = RaiseTest(env.scope.child(function), function) if mode == "handler" else None
+    may_raise = RaiseTest(env.scope.child(function), function, catalogue(env.models)) if mode == "handler" else None
     graph = build_graph(function, body, may_raise)
     analysis = _Analysis(function, env, mode, owner_class, graph)
     return analysis.run()
@@ -135,7 +137,7 @@ class _Analysis:
         self.self_name = _self_parameter(function) if owner_class is not None else None
         self.graph = graph
         self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
-        self.catalogue = catalogue()
+        self.catalogue = catalogue(env.models)
         self.sites: list[Work] = []
         self.site_of: dict[tuple[int, int], int] = {}
         self.handoffs: dict[int, HandOff] = {}
@@ -470,7 +472,7 @@ class _Step:
         handles = self.evaluate(stmt.iter)
         broken = any(isinstance(node, ast.Break) for node in _walk_loop_body(stmt.body))
         target = stmt.target.id if isinstance(stmt.target, ast.Name) else None
-        if target and _settles_name(stmt.body, target, self.a.catalogue.settle_methods, self.a.scope):
+        if target and _settles_name(stmt.body, target, self.a.catalogue, self.a.scope):
             self.settle(handles)
         if not broken:
             self.consume(stmt.iter, handles)
@@ -615,7 +617,7 @@ class _Step:
             handles = self.evaluate(generator.iter)
             target = generator.target.id if isinstance(generator.target, ast.Name) else None
             checks = [*elements, *generator.ifs]
-            if target and _settles_name(checks, target, self.a.catalogue.settle_methods, self.a.scope):
+            if target and _settles_name(checks, target, self.a.catalogue, self.a.scope):
                 self.settle(handles)
             if not isinstance(node, ast.GeneratorExp):
                 self.consume(generator.iter, handles)
@@ -931,7 +933,7 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _settles_name(nodes: Iterable[ast.AST], name: str, methods: frozenset[str], scope: Scope) -> bool:
+def _settles_name(nodes: Iterable[ast.AST], name: str, known: Catalogue, scope: Scope) -> bool:
     """Whether code settles the work a variable holds: ``t.join()``, ``await t``, ``wait(t)``."""
     for root in nodes:
         for node in ast.walk(root):
@@ -939,11 +941,11 @@ def _settles_name(nodes: Iterable[ast.AST], name: str, methods: frozenset[str], 
                 return True
             if isinstance(node, ast.Call):
                 func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in methods and isinstance(func.value, ast.Name) \
+                if isinstance(func, ast.Attribute) and func.attr in known.settle_methods and isinstance(func.value, ast.Name) \
                         and func.value.id == name:
                     return True
                 qualified = scope.qualify(func) or ""
-                if qualified in catalogue().settle_functions and any(
+                if qualified in known.settle_functions and any(
                         isinstance(a, ast.Name) and a.id == name for a in node.args):
                     return True
     return False

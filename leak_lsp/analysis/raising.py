@@ -17,7 +17,7 @@ from leak_lsp.analysis.catalogue import (
     QUIET_METHODS,
     TIMEOUT_RAISES,
     TIMEOUT_RETURNS,
-    catalogue,
+    Catalogue,
 )
 from leak_lsp.analysis.names import Scope
 
@@ -29,10 +29,9 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 class RaiseTest:
     """``may_raise`` for the control-flow graph of one function."""
 
-    def __init__(self, scope: Scope, function: ast.AST) -> None:
+    def __init__(self, scope: Scope, function: ast.AST, known: Catalogue) -> None:
         self.scope = scope
         self.checked = _checked_after_timeout(function)
-        known = catalogue()
         self.work_methods = ({method for _, method in known.started_by} | {method for _, method in known.submitted_to}
                              | known.settle_methods | known.receiver_settles | known.receiver_argument_settles
                              | set(known.flushed_by)) - _IO_METHODS

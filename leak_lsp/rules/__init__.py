@@ -60,6 +60,8 @@ def work_kinds() -> tuple[WorkKind, ...]:
 
 
 def rule_of_kind(kind: WorkKind) -> Rule:
+    if kind.rule_code is not None:
+        return rule_for(kind.rule_code)
     return next(rule for rule in all_rules() if kind in rule.kinds)
 
 

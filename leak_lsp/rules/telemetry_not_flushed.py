@@ -2,8 +2,10 @@
 Checks for handlers that leave telemetry buffered when they return: spans, metrics and
 logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 `PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
-and events captured with `sentry_sdk.capture_*`, with no `force_flush()` /
-`sentry_sdk.flush()` before the handler returns.
+events captured with `sentry_sdk.capture_*`, Rollbar reports (`rollbar.report_*`,
+settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
+`analytics.track`..., settled by their `flush()`), with no flush before the handler
+returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
 
 ## Why is this bad?
 These SDKs export from a background thread on a timer. When the handler returns, the
@@ -11,7 +13,8 @@ container is frozen with the data still in the buffer: it is sent during a later
 invocation (with that invocation's timing and resources), or lost when the environment
 is recycled. Traces of the last requests before a scale-in never arrive. Vendor wrappers
 flush for you (`AwsLambdaInstrumentor`, Sentry's `AwsLambdaIntegration`,
-`serverless_function`), and modules that import them are not reported.
+`serverless_function`, `@rollbar.lambda_function`), and modules that import or apply
+them are not reported.
 
 ## Example
 ```python
@@ -82,11 +85,42 @@ SENTRY_EVENT = WorkKind(
     settle_title="Flush Sentry",
 )
 
+def _sdk_alarms(module: str, sends: tuple[str, ...], flushes: tuple[str, ...]) -> tuple[Alarm, ...]:
+    """An SDK whose module-level calls queue data for a background thread, drained by its flush calls."""
+    return tuple(Alarm(arm=f"{module}.{send}", slot=module, seconds_argument=None, disarm=f"{{{module}.{flushes[0]}}}()",
+                       cancel=f"{module}.{flush}") for send in sends for flush in flushes)
+
+
+ROLLBAR_REPORT = WorkKind(
+    name="rollbar-report",
+    noun="Rollbar report",
+    alarms=_sdk_alarms("rollbar", ("report_exc_info", "report_message"), ("wait",)),
+    wrapped_by=("rollbar.lambda_function",),
+    settle_title="Wait for Rollbar",
+)
+
+POSTHOG_EVENT = WorkKind(
+    name="posthog-event",
+    noun="PostHog event",
+    alarms=_sdk_alarms("posthog", ("capture", "identify", "alias", "group_identify", "set", "set_once"),
+                       ("flush", "shutdown")),
+    settle_title="Flush PostHog",
+)
+
+SEGMENT_EVENT = WorkKind(
+    name="segment-event",
+    noun="Segment event",
+    alarms=(*_sdk_alarms("analytics", ("track", "identify", "page", "screen", "group", "alias"), ("flush", "shutdown")),
+            *_sdk_alarms("segment.analytics", ("track", "identify", "page", "screen", "group", "alias"),
+                         ("flush", "shutdown"))),
+    settle_title="Flush Segment",
+)
+
 RULE = Rule(
     code="EL109",
     name="telemetry-not-flushed",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
-    kinds=(OTEL_BUFFER, SENTRY_EVENT),
+    kinds=(OTEL_BUFFER, SENTRY_EVENT, ROLLBAR_REPORT, POSTHOG_EVENT, SEGMENT_EVENT),
 )
