@@ -146,6 +146,7 @@ class _Analysis:
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
         self.collected_into: dict[str, set[str]] = {}
+        self.constructions: dict[str, ast.Call] = {}  # variable -> the constructor call of the work it starts
         self.types, self.receivers, self.element_of = self._prepass()
         self.nested_functions = {node.name: node for node in self.own_nodes
                                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -205,6 +206,7 @@ class _Analysis:
         constructed = self._constructed_type(call)
         if constructed:
             types.setdefault(name, constructed)
+            self.constructions.setdefault(name, call)
         receiver = self._receiver_of_constructor(call)
         if receiver:
             receivers[name] = (receiver, f"{how}:{name}")
@@ -667,6 +669,8 @@ class _Step:
                         self.hand_off(fresh, f"`{text}`", text)
                     elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
                         self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
+                    self.callback_work(receiver if isinstance(receiver, ast.Call)
+                                       else self.a.constructions.get(ast.unparse(receiver)), node)
                     return set()
             # executor.submit(...), loop.create_task(...)
             receiver_kind, owner = self.receiver(receiver)
@@ -836,6 +840,31 @@ class _Step:
             name = f"{expression.func.id}.{method}"
             self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
 
+    def callback_work(self, constructor: ast.Call | None, node: ast.Call) -> None:
+        """``Thread(target=f)``, ``Timer(t, f)``: work the callback starts and leaves running (a timer re-armed
+        from its own callback) outlives whatever settles the first one."""
+        if constructor is None:
+            return
+        callback = next((kw.value for kw in constructor.keywords if kw.arg in {"target", "function"}),
+                        constructor.args[1] if len(constructor.args) > 1 else None)
+        target = self.local_function(callback) if callback is not None else None
+        if target is None:
+            return
+        function, name = target
+        summary = self.a.env.summarize(function, name)
+        if summary is not None:
+            self.add_leaks(node, name, summary, 3000, False)
+
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, on_self: bool) -> None:
+        """The work a called function leaves running, pending from this call on."""
+        for number, work in enumerate(summary.leaks):
+            assert work.kind is not None
+            site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
+                                via=work.via, slot=work.slot, alarm=work.alarm,
+                                slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
+            names = frozenset({_SLOT + work.slot} if work.slot else set()) | (work.attributes if on_self else frozenset())
+            self.state = self.state | {(site, names)}
+
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
                     argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
                     awaited: bool) -> set[str]:
@@ -860,13 +889,7 @@ class _Step:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
             self.settle(handles)
-        for number, work in enumerate(summary.leaks):
-            assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), 1000 + number), helper=name,
-                                via=work.via, slot=work.slot, alarm=work.alarm,
-                                slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
-            names = frozenset({_SLOT + work.slot} if work.slot else set()) | (work.attributes if on_self else frozenset())
-            self.state = self.state | {(site, names)}
+        self.add_leaks(node, name, summary, 1000, on_self)
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
