@@ -44,6 +44,7 @@ State = frozenset[Instance]
 ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")  # setitimer's other timers
 _FRESH = "#"  # names of work created in the current statement, not yet bound
 _SLOT = "@"  # names of process-wide timer slots
+_DRAINED = "~"  # names of queues whose ``join()`` waits for the work of the threads draining them
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Work:
     via: tuple[Related, ...] = ()  # where the helpers called here schedule it, outermost first
     helper: str | None = None  # the helper called here that schedules it
     attributes: frozenset[str] = frozenset()  # ``self.<attribute>`` names a helper leaves it reachable through
+    resolves: bool = False  # a callback that resolves a future: waiting for the future waits for it
 
 
 @dataclass(frozen=True)
@@ -585,7 +587,7 @@ class _Step:
         """Apply the effects of an expression; return the names through which its value reaches work."""
         if isinstance(node, ast.Await):
             handles = self.evaluate(node.value, awaited=True)
-            self.settle_where(handles, lambda work: work.kind is None or work.kind.awaitable)
+            self.settle_where(handles, lambda work: work.kind is None or work.kind.awaitable or work.resolves)
             return {h for h in handles if any(h in names for _, names in self.state)}
         if isinstance(node, ast.Call):
             return self.call(node, top, awaited)
@@ -662,6 +664,8 @@ class _Step:
                     attribute = self.a.attribute_handle(receiver)
                     if attribute is not None:
                         names.add(attribute)
+                    constructor = receiver if isinstance(receiver, ast.Call) else self.a.constructions.get(ast.unparse(receiver))
+                    names |= self.queues_drained(constructor)
                     fresh = self.create(started, node, names=names,
                                         name=receiver.id if isinstance(receiver, ast.Name) else attribute)
                     if isinstance(receiver, ast.Attribute) and attribute is None:
@@ -669,8 +673,7 @@ class _Step:
                         self.hand_off(fresh, f"`{text}`", text)
                     elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
                         self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
-                    self.callback_work(receiver if isinstance(receiver, ast.Call)
-                                       else self.a.constructions.get(ast.unparse(receiver)), node)
+                    self.callback_work(constructor, node)
                     return set()
             # executor.submit(...), loop.create_task(...)
             receiver_kind, owner = self.receiver(receiver)
@@ -681,7 +684,9 @@ class _Step:
                 if submitted is not None:
                     if method == "run_in_executor" and awaited:
                         return set()
-                    return self.create(submitted, node, owner=owner, iterator=method in ITERATOR_METHODS,
+                    future = _resolved_future(node)
+                    return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
+                                       iterator=method in ITERATOR_METHODS,
                                        on_module_loop=bool(owner and owner.startswith("module:") and receiver_kind == "loop"))
                 if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait") \
                         and not _false_keyword(node, "blocking"):
@@ -693,12 +698,18 @@ class _Step:
                 if method == "run_until_complete":
                     self.settle(all_arguments)
                     return set()
+            if method == "join" and isinstance(receiver, ast.Name):
+                self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
             # t.join(), fut.result(), p.wait()
             if method in catalogue.settle_methods and receiver_handles:
-                self.settle_where(receiver_handles, lambda work: work.kind is None or method in work.kind.settle_methods)
+                self.settle_where(receiver_handles, lambda work: work.kind is None or method in work.kind.settle_methods
+                                  or (work.resolves and method == "result"))
                 return set()
             if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
                 self.collect_or_hand_off(receiver.id, all_arguments)
+                return set()
+            if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
+                self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
                 return set()
             if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"}:
                 return receiver_handles
@@ -840,29 +851,55 @@ class _Step:
             name = f"{expression.func.id}.{method}"
             self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
 
+    def queues_drained(self, constructor: ast.Call | None) -> set[str]:
+        """``Thread(target=worker, args=(q,))`` where ``worker`` calls ``q.task_done()``: ``q.join()`` waits for
+        the work it was given, so it settles the thread's work (the idle worker itself is left blocked on the queue)."""
+        callback = _callback(constructor) if constructor is not None else None
+        target = self.local_function(callback) if callback is not None else None
+        if constructor is None or target is None:
+            return set()
+        marks_done = [node.func.value for node in ast.walk(target[0]) if isinstance(node, ast.Call)
+                      and isinstance(node.func, ast.Attribute) and node.func.attr == "task_done"]
+        if not marks_done:
+            return set()
+        passed = {node.id for keyword in constructor.keywords if keyword.arg == "args"
+                  for node in ast.walk(keyword.value) if isinstance(node, ast.Name)}
+        passed |= {node.id for argument in constructor.args[2:] for node in ast.walk(argument) if isinstance(node, ast.Name)}
+        shared = {queue.id for queue in marks_done if isinstance(queue, ast.Name) and queue.id in self.a.env.module_names}
+        return {_DRAINED + name for name in passed | shared}
+
     def callback_work(self, constructor: ast.Call | None, node: ast.Call) -> None:
         """``Thread(target=f)``, ``Timer(t, f)``: work the callback starts and leaves running (a timer re-armed
         from its own callback) outlives whatever settles the first one."""
         if constructor is None:
             return
-        callback = next((kw.value for kw in constructor.keywords if kw.arg in {"target", "function"}),
-                        constructor.args[1] if len(constructor.args) > 1 else None)
+        callback = _callback(constructor)
         target = self.local_function(callback) if callback is not None else None
         if target is None:
             return
         function, name = target
         summary = self.a.env.summarize(function, name)
         if summary is not None:
-            self.add_leaks(node, name, summary, 3000, False)
+            self.add_leaks(node, name, summary, 3000, None)
 
-    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, on_self: bool) -> None:
-        """The work a called function leaves running, pending from this call on."""
+    def instance_of(self, func: ast.expr) -> str | None:
+        """``self.m()`` or ``tracker.m()`` on an instance of a class of the module: the name its attributes hang from."""
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return None
+        owner = func.value.id
+        if owner == self.a.self_name or owner in self.a.instance_classes:
+            return "self" if owner == self.a.self_name else owner
+        return None
+
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, instance: str | None) -> None:
+        """The work a called function leaves running, pending from this call on; through the instance's
+        attributes when it kept the work on ``self``."""
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
             site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm,
                                 slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
-            names = frozenset({_SLOT + work.slot} if work.slot else set()) | (work.attributes if on_self else frozenset())
+            names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance)
             self.state = self.state | {(site, names)}
 
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
@@ -881,15 +918,14 @@ class _Step:
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
-        on_self = isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
-            and self.a.self_name is not None and node.func.value.id == self.a.self_name
-        if on_self:
-            self.settle(summary.settles_attributes)
+        instance = self.instance_of(node.func)
+        if instance is not None:
+            self.settle(_rebased(summary.settles_attributes, instance))
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
             self.settle(handles)
-        self.add_leaks(node, name, summary, 1000, on_self)
+        self.add_leaks(node, name, summary, 1000, instance)
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
@@ -912,6 +948,28 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
         yield node
         if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _callback(constructor: ast.Call) -> ast.expr | None:
+    """The function a ``Thread``/``Timer``/``Process`` runs: ``target=`` or ``function=``, or the second argument."""
+    return next((kw.value for kw in constructor.keywords if kw.arg in {"target", "function"}),
+                constructor.args[1] if len(constructor.args) > 1 else None)
+
+
+def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
+    """``self.threads`` seen from a caller that holds the instance as ``tracker``: ``tracker.threads``."""
+    if instance is None:
+        return frozenset()
+    return frozenset(f"{instance}.{name.removeprefix('self.')}" for name in attributes)
+
+
+def _resolved_future(call: ast.Call) -> set[str]:
+    """``loop.call_soon_threadsafe(fut.set_result, value)``: waiting for ``fut`` waits for the callback too."""
+    callback = call.args[0] if call.args else None
+    if isinstance(callback, ast.Attribute) and callback.attr in {"set_result", "set_exception"} \
+            and isinstance(callback.value, ast.Name):
+        return {callback.value.id}
+    return set()
 
 
 def _self_parameter(function: ast.AST) -> str | None:
