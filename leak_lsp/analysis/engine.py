@@ -405,7 +405,7 @@ class _Module:
         if result is not None and isinstance(target, _Target) and exits:
             raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
             fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
-        severity = self.settings.severity_of(rule.code, _default_severity(rule, target))
+        severity = self.settings.severity_of(rule.code, _default_severity(rule, target, work))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
                        (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
 
@@ -489,9 +489,11 @@ def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:
                      for name in names if name.startswith("self."))
 
 
-def _default_severity(rule: Rule, target: _Target | str | None) -> Severity:
-    """Per-invocation code that is not a proven handler reports at most warnings: its callers are unseen."""
-    if isinstance(target, _Target) and not target.entry.proven and rule.severity == Severity.ERROR:
+def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> Severity:
+    """At most warnings where the leak is not proven: per-invocation code that is not a handler (its callers
+    are unseen), and work started only when a module-level setting has some value (it may be switched off)."""
+    unproven = isinstance(target, _Target) and not target.entry.proven
+    if (unproven or work.guarded) and rule.severity == Severity.ERROR:
         return Severity.WARNING
     return rule.severity
 

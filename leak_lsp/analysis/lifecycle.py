@@ -65,6 +65,7 @@ class Work:
     helper: str | None = None  # the helper called here that schedules it
     attributes: frozenset[str] = frozenset()  # ``self.<attribute>`` names a helper leaves it reachable through
     resolves: bool = False  # a callback that resolves a future: waiting for the future waits for it
+    guarded: bool = False  # started only when a module-level setting has some value (it may be switched off)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class _Analysis:
         self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
         self.own_nodes = env.nodes_of(function)
+        self.guarded = _guarded_by_settings(self.own_nodes, env.module_names)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
         self.collected_into: dict[str, set[str]] = {}
@@ -814,6 +816,8 @@ class _Step:
 
     def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: object) -> set[str]:
         site = self.a._site(kind, node, self.current, **details)
+        if id(node) in self.a.guarded:
+            self.a.sites[site].guarded = True
         fresh = f"{_FRESH}{site}"
         self.state = self.state | {(site, frozenset({fresh, *(names or set())}))}
         return {fresh}
@@ -897,8 +901,9 @@ class _Step:
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
             site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
-                                via=work.via, slot=work.slot, alarm=work.alarm,
-                                slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
+                                via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
+                                owner=work.owner, on_module_loop=work.on_module_loop,
+                                guarded=work.guarded or id(node) in self.a.guarded)
             names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance)
             self.state = self.state | {(site, names)}
 
@@ -948,6 +953,27 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
         yield node
         if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _guarded_by_settings(nodes: list[ast.AST], module_names: set[str]) -> set[int]:
+    """Nodes under ``if SETTINGS["mode"] == "thread":``: a branch a module-level setting switches on or off."""
+    guarded: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.If) and _tests_a_setting(node.test, module_names):
+            guarded |= {id(inner) for statement in [*node.body, *node.orelse] for inner in ast.walk(statement)}
+    return guarded
+
+
+def _tests_a_setting(test: ast.expr, module_names: set[str]) -> bool:
+    if isinstance(test, ast.BoolOp):
+        return any(_tests_a_setting(value, module_names) for value in test.values)
+    if not (isinstance(test, ast.Compare) and any(isinstance(c, ast.Constant) for c in test.comparators)):
+        return False
+    root = test.left
+    while isinstance(root, (ast.Subscript, ast.Attribute)):
+        root = root.value
+    return isinstance(root, ast.Name) and root.id in module_names and (
+        root.id.isupper() or any(word in root.id.lower() for word in ("setting", "config", "option")))
 
 
 def _callback(constructor: ast.Call) -> ast.expr | None:

@@ -60,3 +60,25 @@ def test_exception_path_names_the_call_that_raises() -> None:
 def test_exception_paths_can_be_turned_off() -> None:
     report = analyze_source(EXCEPTION_PATH, "module.py", Settings(ignore=("EL902",)))
     assert report.findings == []
+
+
+SWITCHED_BY_A_SETTING = textwrap.dedent('''
+    import threading
+
+    SETTINGS = {"mode": "thread"}
+
+    def run(job):
+        if SETTINGS["mode"] == "thread":
+            threading.Thread(target=job).start()
+        else:
+            job()
+
+    def lambda_handler(event, context):
+        SETTINGS["mode"] = "blocking"
+        run(print)
+''')
+
+
+def test_work_a_setting_switches_on_is_reported_below_error() -> None:
+    [finding] = analyze_source(SWITCHED_BY_A_SETTING, "module.py").findings
+    assert (finding.code, finding.severity) == ("EL101", Severity.WARNING)
