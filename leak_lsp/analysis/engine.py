@@ -24,7 +24,7 @@ from leak_lsp.analysis.lifecycle import (
     parameters,
 )
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem, Span
-from leak_lsp.analysis.names import Scope, module_scope, walk_statements
+from leak_lsp.analysis.names import LOCAL, Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.raising import bounded
@@ -92,7 +92,8 @@ class _Module:
         receivers, instances, names = self._module_objects()
         self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
                                self._attribute_receivers(), self._external, self._module_buffers(),
-                               lambda scope: self.parsed.index.owned.get(id(scope), []), settings.models)
+                               lambda scope: self.parsed.index.owned.get(id(scope), []), settings.models,
+                               self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------
@@ -109,7 +110,7 @@ class _Module:
                         names.add(name)
                         value = statement.value
                         if isinstance(value, ast.Call):
-                            for qualified in self.scope.class_lineage(self.scope.qualify(value.func)):
+                            for qualified in self._lineage(self.scope.class_lineage(self.scope.qualify(value.func))):
                                 if qualified in constructors:
                                     receivers[name] = constructors[qualified]
                             if isinstance(value.func, ast.Name) and value.func.id in self.classes:
@@ -126,7 +127,7 @@ class _Module:
             for node in ast.walk(statement):
                 if not isinstance(node, ast.Call):
                     continue
-                kind = next((buffering[name] for name in self.scope.class_lineage(self.scope.qualify(node.func))
+                kind = next((buffering[name] for name in self._lineage(self.scope.class_lineage(self.scope.qualify(node.func)))
                              if name in buffering), None)
                 if kind is None or self._wrapped(kind):
                     continue
@@ -138,6 +139,19 @@ class _Module:
                     names.append(owner.func.value.id)  # provider.add_span_processor(...)
                 found.append((kind, node, names))
         return found
+
+    def _lineage(self, names: list[str], depth: int = 0) -> list[str]:
+        """A class lineage continued into other modules and installed packages: ``class Poller(Thread)``
+        defined in ``workers.py`` is a thread. Read statically, never imported."""
+        if self.workspace is None or depth > _MAX_HELPER_DEPTH:
+            return names
+        known = self.catalogue.started_types() | set(self.catalogue.receivers) | set(self.catalogue.buffers)
+        result = list(names)
+        for name in names:
+            if name in known or name.startswith(LOCAL) or "." not in name:
+                continue
+            result += self._lineage(self.workspace.class_bases(name, self.path), depth + 1)
+        return result
 
     def _wrapped(self, kind: WorkKind) -> bool:
         """A vendor wrapper in the module settles this kind of work after every invocation."""
@@ -162,7 +176,7 @@ class _Module:
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                     for target in node.targets:
                         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                            for qualified in self.scope.class_lineage(self.scope.qualify(node.value.func)):
+                            for qualified in self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func))):
                                 if qualified in constructors:
                                     text = ast.unparse(target)
                                     found[text] = (constructors[qualified], f"attr:{text}")
@@ -183,7 +197,7 @@ class _Module:
             return None
         name_span = self.span(call.func)
         column = name_span.end.column - 1 if name_span.end.line == name_span.start.line else name_span.start.column
-        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column)
+        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column, qualified)
         if helper is not None:
             self.dependencies.add(helper.path)
             self.dependencies |= helper.summary.dependencies

@@ -115,6 +115,7 @@ class Environment:
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
     models: tuple[WorkKind, ...] = ()  # the project's declared library models
+    lineage: Callable[[list[str]], list[str]] = list  # a class lineage continued into other modules
 
 
 def analyze_function(
@@ -217,13 +218,13 @@ class _Analysis:
 
     def _constructed_type(self, call: ast.Call) -> str | None:
         started = self.catalogue.started_types()
-        for name in self.scope.class_lineage(self.scope.qualify(call.func)):
+        for name in self.env.lineage(self.scope.class_lineage(self.scope.qualify(call.func))):
             if name in started:
                 return name
         return None
 
     def _receiver_of_constructor(self, call: ast.Call) -> str | None:
-        for name in self.scope.class_lineage(self.scope.qualify(call.func)):
+        for name in self.env.lineage(self.scope.class_lineage(self.scope.qualify(call.func))):
             if name in self.catalogue.receivers:
                 return self.catalogue.receivers[name]
         return None
