@@ -155,7 +155,15 @@ class _Module:
 
     def _wrapped(self, kind: WorkKind) -> bool:
         """A vendor wrapper in the module settles this kind of work after every invocation."""
-        return any(name in self._imports_and_decorators for name in kind.wrapped_by)
+        return any(name in self._imports_and_decorators for name in kind.wrapped_by) \
+            or any(pair in self._switches_on for pair in kind.disabled_by)
+
+    @cached_property
+    def _switches_on(self) -> set[tuple[str, str]]:
+        """(constructor, keyword) pairs the module calls with ``keyword=True``."""
+        return {(self.scope.qualify(node.func) or "", keyword.arg) for node in ast.walk(self.tree)
+                if isinstance(node, ast.Call) for keyword in node.keywords
+                if keyword.arg and isinstance(keyword.value, ast.Constant) and keyword.value.value is True}
 
     @cached_property
     def _imports_and_decorators(self) -> set[str]:
