@@ -17,6 +17,7 @@ from leak_lsp.analysis.lifecycle import (
     Environment,
     HandOff,
     LoopContext,
+    Raised,
     Result,
     Summary,
     Work,
@@ -254,6 +255,12 @@ class _Module:
                 summary.returns.append(work)
             elif exits:
                 summary.leaks.append(replace(work, attributes=_attributes_at_exits(result, site)))
+        for site, raised in self._exception_leaks(result, "none"):
+            work = result.sites[site]
+            assert work.kind is not None
+            note = f"`{name}()` schedules the {work.kind.noun} here"
+            summary.raise_leaks.append((replace(work, via=(Related(self.path, self.span(work.node), note), *work.via)),
+                                        raised))
         self.summaries[key] = summary
         return summary
 
@@ -354,16 +361,28 @@ class _Module:
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
             findings.append(finding)
+        for site, raised in self._exception_leaks(result, target.loop):
+            findings.append(self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
+                                          exit_text=raised.text, extra_related=(raised.location,)))
+        return findings
+
+    def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
+        """EL902: work pending only where a call raises (or a bounded settle gives up) before the settle,
+        here or in a helper called here."""
+        found = []
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
-                    or not self._outlives_exception(work, target.loop):
+                    or not self._outlives_exception(work, loop):
                 continue
             crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
-            if not crashes:
-                continue
-            findings.append(self._exception_finding(work, target, crashes))
-        return findings
+            if crashes:
+                found.append((site, self._raised(work, crashes)))
+        for site, raised in result.raised_in_helpers.items():
+            work = result.sites[site]
+            if site not in result.pending_at_exits and work.kind is not None and not self._wrapped(work.kind):
+                found.append((site, raised))
+        return found
 
     def _outlives_exception(self, work: Work, loop: LoopContext) -> bool:
         """An exception drops an unawaited coroutine, and ``asyncio.run`` cancels its loop's tasks."""
@@ -372,8 +391,7 @@ class _Module:
             return False
         return not (work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop)
 
-    def _exception_finding(self, work: Work, target: _Target, crashes: list[Node]) -> Finding:
-        """EL902: pending only where a call raises (or a bounded settle gives up) before the settle."""
+    def _raised(self, work: Work, crashes: list[Node]) -> Raised:
         assert work.kind is not None
         first = min(crashes, key=lambda node: (getattr(node.stmt, "lineno", 0), getattr(node.stmt, "col_offset", 0)))
         call = first.stmt
@@ -384,9 +402,7 @@ class _Module:
             shown = f"{ast.unparse(call.func)}(...)"
         exit_text = f"`{shown}` on line {call.lineno} {how or 'raises'}"
         note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
-        related = (Related(self.path, self.span(call), note),)
-        return self._finding(rule_for("EL902"), work, target.handler, target=target, exit_text=exit_text,
-                             extra_related=related)
+        return Raised(exit_text, Related(self.path, self.span(call), note))
 
     def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]

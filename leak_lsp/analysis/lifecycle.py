@@ -76,6 +76,14 @@ class HandOff:
     root: str  # what code settling it would name: "self.worker", "TASKS"
 
 
+@dataclass(frozen=True)
+class Raised:
+    """Where an exception leaves work running: the message's words and the raising call."""
+
+    text: str  # "`driver.get()` on line 43 raises"
+    location: Related
+
+
 @dataclass
 class Summary:
     """What a helper does to work, seen from its callers."""
@@ -85,6 +93,7 @@ class Summary:
     settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
     disarms: set[str] = field(default_factory=set)  # process-wide timer slots it disarms
     settles_attributes: set[str] = field(default_factory=set)  # ``self.<attribute>`` whose earlier work it settles
+    raise_leaks: list[tuple[Work, Raised]] = field(default_factory=list)  # work it leaves running when a call raises
     dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
 
@@ -98,6 +107,7 @@ class Result:
     returned: set[int] = field(default_factory=set)
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
     pending_on_raise: dict[int, list[Node]] = field(default_factory=dict)  # site -> crash exits it outlives
+    raised_in_helpers: dict[int, Raised] = field(default_factory=dict)  # site -> how a called helper leaks it
 
 
 @dataclass
@@ -125,7 +135,7 @@ def analyze_function(
     owner_class: str | None = None,
     body: list[ast.stmt] | None = None,
 ) -> Result:
-    may_raise = RaiseTest(env.scope.child(function), function, catalogue(env.models)) if mode == "handler" else None
+    may_raise = RaiseTest(env.scope.child(function), function, catalogue(env.models)) if mode != "module" else None
     graph = build_graph(function, body, may_raise)
     analysis = _Analysis(function, env, mode, owner_class, graph)
     return analysis.run()
@@ -146,6 +156,7 @@ class _Analysis:
         self.site_of: dict[tuple[int, int], int] = {}
         self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
+        self.raised_in_helpers: dict[int, Raised] = {}
         self.own_nodes = env.nodes_of(function)
         self.guarded = _guarded_by_settings(self.own_nodes, env.module_names)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
@@ -273,7 +284,8 @@ class _Analysis:
         for node in self.graph.crashes:
             for site, _ in inputs.get(node.id, frozenset()):
                 on_raise.setdefault(site, []).append(node)
-        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states, on_raise)
+        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states, on_raise,
+                      self.raised_in_helpers)
 
     def _entry_state(self) -> State:
         if self.mode == "handler":
@@ -932,6 +944,11 @@ class _Step:
                 summary.params[index] if index < len(summary.params) else None, set())
             self.settle(handles)
         self.add_leaks(node, name, summary, 1000, instance)
+        for number, (work, raised) in enumerate(summary.raise_leaks):  # reported whatever the caller catches
+            assert work.kind is not None
+            site = self.a._site(work.kind, node, self.current, key=(id(node), 4000 + number), helper=name,
+                                via=work.via, slot=work.slot, alarm=work.alarm, owner=work.owner)
+            self.a.raised_in_helpers[site] = raised
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
@@ -1075,4 +1092,5 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "HandOff", "LoopContext", "Result", "Summary", "Work", "analyze_function", "parameters"]
+__all__ = ["Environment", "HandOff", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
+           "parameters"]
