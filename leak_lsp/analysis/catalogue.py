@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from leak_lsp.rules import work_kinds
 from leak_lsp.rules.rule import Alarm, WorkKind
@@ -63,6 +63,19 @@ class Catalogue:
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
+
+    @cached_property
+    def work_methods(self) -> frozenset[str]:
+        """Methods that start or settle work."""
+        return frozenset({method for _, method in self.started_by} | {method for _, method in self.submitted_to}
+                         | self.settle_methods | self.receiver_settles | self.receiver_argument_settles
+                         | set(self.flushed_by))
+
+    @cached_property
+    def work_functions(self) -> frozenset[str]:
+        """Functions and constructors that start or settle work."""
+        return frozenset(set(self.created_by) | set(self.alarms) | set(self.cancels) | set(self.settle_functions)
+                         | set(self.receivers) | self.started_types() | set(self.buffers))
 
 
 @cache

@@ -122,7 +122,7 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
     Functions that this module calls by name are left to their callers' analysis.
     """
     wrapped_by = _decorators_of_entries(tree, found)
-    per_invocation_classes = _classes_built_per_invocation(tree, functions, found)
+    per_invocation_classes = _classes_built_per_invocation(functions, found, calls)
     for function, name, owner in functions:
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
@@ -184,22 +184,28 @@ def _returned_by(function: FunctionNode, inner: dict[str, FunctionNode]) -> list
             and isinstance(node.value, ast.Name) and node.value.id in inner and inner[node.value.id] is not function]
 
 
-def _classes_built_per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
-                                  found: dict[int, Entry]) -> dict[str, str]:
+def _classes_built_per_invocation(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
+                                  found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> dict[str, str]:
     """Classes constructed from an entry's ``(event, context)``, or whose ``__init__`` takes them."""
-    classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    classes = {owner.name for _, _, owner in functions if owner is not None}
     built: dict[str, str] = {}
     for function, _, owner in functions:
         if owner is not None and function.name == "__init__" and _lambda_shaped(function, owner):
             built[owner.name] = "whose constructor takes (event, context)"
-    for entry in found.values():
-        shaped = set(_positional(entry.function, entry.owner)[:2])
-        for node in ast.walk(entry.function):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes:
-                passed = {arg.id for arg in node.args if isinstance(arg, ast.Name)}
-                if len(shaped) == 2 and shaped <= passed:
-                    built.setdefault(node.func.id, f"built from the invocation's arguments in {entry.name}")
+    arguments = {entry.name: set(_positional(entry.function, entry.owner)[:2]) for entry in found.values()}
+    for name in classes - set(built):
+        for call in calls.get(name, []):
+            passed = {arg.id for arg in call.args if isinstance(arg, ast.Name)}
+            entry = next((e for e in found.values() if len(arguments[e.name]) == 2 and arguments[e.name] <= passed
+                          and _contains(e.function, call)), None)
+            if isinstance(call.func, ast.Name) and entry is not None:
+                built[name] = f"built from the invocation's arguments in {entry.name}"
     return built
+
+
+def _contains(function: FunctionNode, node: ast.AST) -> bool:
+    end = getattr(function, "end_lineno", None) or function.lineno
+    return function.lineno <= getattr(node, "lineno", 0) <= end
 
 
 def _protocol_method(function: FunctionNode, owner: ast.ClassDef | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cached_property
 
 from leak_lsp.analysis.catalogue import (
     OBSERVER_MODULES,
@@ -31,12 +32,13 @@ class RaiseTest:
 
     def __init__(self, scope: Scope, function: ast.AST, known: Catalogue) -> None:
         self.scope = scope
-        self.checked = _checked_after_timeout(function)
-        self.work_methods = ({method for _, method in known.started_by} | {method for _, method in known.submitted_to}
-                             | known.settle_methods | known.receiver_settles | known.receiver_argument_settles
-                             | set(known.flushed_by)) - _IO_METHODS
-        self.work_functions = set(known.created_by) | set(known.alarms) | set(known.cancels) \
-            | set(known.settle_functions) | set(known.receivers) | known.started_types() | set(known.buffers)
+        self.function = function
+        self.work_methods = known.work_methods - _IO_METHODS
+        self.work_functions = known.work_functions
+
+    @cached_property
+    def checked(self) -> set[str]:
+        return _checked_after_timeout(self.function)
 
     def __call__(self, code: ast.AST) -> tuple[ast.AST, bool] | None:
         """The first call that may raise; True when it is a bounded settle, which gives up before settling."""
@@ -46,18 +48,17 @@ class RaiseTest:
     def may_raise(self, call: ast.Call) -> bool:
         how = bounded(call)
         if how is not None:
-            return how == "raises" or ast.unparse(call.func).rpartition(".")[0] not in self.checked
+            return how == "raises" or _dotted(call.func).rpartition(".")[0] not in self.checked
         func = call.func
+        if isinstance(func, ast.Attribute) and (func.attr in _LOG_METHODS or func.attr in QUIET_METHODS
+                                                or func.attr in self.work_methods):
+            return False
         qualified = self.scope.qualify(func) or ""
-        if qualified in QUIET_FUNCTIONS or qualified in self.work_functions or ast.unparse(func).startswith(OBSERVER_MODULES):
+        if qualified in QUIET_FUNCTIONS or qualified in self.work_functions or _dotted(func).startswith(OBSERVER_MODULES):
             return False
         if any(name in self.work_functions for name in self.scope.class_lineage(qualified or None)):
             return False
-        if not isinstance(func, ast.Attribute):
-            return True
-        if func.attr in _LOG_METHODS or func.attr in QUIET_METHODS or func.attr in self.work_methods:
-            return False
-        return not (func.attr == "get" and _dictionary_lookup(call, self.scope))
+        return not (isinstance(func, ast.Attribute) and func.attr == "get" and _dictionary_lookup(call, self.scope))
 
 
 def bounded(call: ast.Call) -> str | None:
@@ -80,9 +81,20 @@ def _looks_like_seconds(argument: ast.expr) -> bool:
     return any(word in text for word in ("timeout", "second", "time_left", "remaining", "wait"))
 
 
+def _dotted(node: ast.expr) -> str:
+    """``logger.info`` for a plain name path, "" otherwise (cheaper than unparsing)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    return ".".join([node.id, *reversed(parts)])
+
+
 def _checked_after_timeout(function: ast.AST) -> set[str]:
     """Handles whose code checks or stops them (``t.is_alive()``, ``p.terminate()``) after a timed-out wait."""
-    return {ast.unparse(node.func.value) for node in ast.walk(function)
+    return {_dotted(node.func.value) for node in ast.walk(function)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in _AFTER_TIMEOUT}
 
