@@ -53,13 +53,13 @@ class Catalogue:
     receiver_settles: frozenset[str] = frozenset()
     receiver_argument_settles: frozenset[str] = frozenset()
     buffers: dict[str, WorkKind] = field(default_factory=dict)  # constructor -> the buffering kind
-    flushed_by: dict[str, str] = field(default_factory=dict)  # method -> the buffer slot it flushes
+    flushed_by: dict[str, set[str]] = field(default_factory=dict)  # method -> the buffer slots it flushes
 
     @property
     def fixed_slots(self) -> set[str]:
         """Process-wide slots that do not depend on an argument: alarms' and buffers'."""
         slots = {alarm.slot for _, alarm in self.alarms.values() if alarm.slot is not None}
-        return slots | set(self.flushed_by.values())
+        return slots.union(*self.flushed_by.values())
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
@@ -103,7 +103,7 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
             result.buffers[constructor] = kind
         for method in kind.flushed_by:
             if kind.buffer_slot is not None:
-                result.flushed_by[method] = kind.buffer_slot
+                result.flushed_by.setdefault(method, set()).add(kind.buffer_slot)
         methods |= kind.settle_methods
         functions |= kind.settle_functions
         receiver_settles |= kind.receiver_settles

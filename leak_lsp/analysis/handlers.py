@@ -127,7 +127,7 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
-        evidence = _context_evidence(function)
+        evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
         if evidence is None and id(function) in wrapped_by:
             evidence = f"returned by @{wrapped_by[id(function)]}, which wraps a handler"
         if evidence is None and owner is not None and owner.name in per_invocation_classes \
@@ -136,6 +136,14 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         if evidence is not None:
             yield Entry(function, name, "aws-lambda", f"per-invocation code, not a proven handler: {evidence}",
                         owner, proven=False)
+
+
+def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | None) -> str | None:
+    """``def send(event, context, status, data)``: a helper handlers pass their invocation to (custom resources)."""
+    args = _positional(function, owner)
+    if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
+        return f"takes the invocation's ({args[0]}, {args[1]}) first"
+    return None
 
 
 def _context_evidence(function: FunctionNode) -> str | None:

@@ -663,7 +663,7 @@ class _Step:
             return set()
 
         if isinstance(func, ast.Attribute) and func.attr in catalogue.flushed_by:
-            self.settle({_SLOT + catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
+            self.settle({_SLOT + slot for slot in catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
         if isinstance(func, ast.Attribute):
             method = func.attr
             receiver = func.value
@@ -689,7 +689,7 @@ class _Step:
                     elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
                         self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
                     self.callback_work(constructor, node)
-                    return set()
+                    return fresh if started.start_returns_handle else set()
             # executor.submit(...), loop.create_task(...)
             receiver_kind, owner = self.receiver(receiver)
             if receiver_kind is not None:

@@ -1,7 +1,10 @@
 """## What it does
 Checks for browser drivers that a handler launches and does not quit on every path to
 its exits: Selenium's `webdriver.Chrome()`, `Firefox()`, `Edge()`, `Safari()`,
-`Remote()` and the drop-in drivers built on them (selenium-wire, undetected-chromedriver).
+`Remote()` and the drop-in drivers built on them (selenium-wire, undetected-chromedriver),
+and Playwright started with `sync_playwright().start()` (or `async_playwright()`) and not
+stopped (`with sync_playwright() as p:` stops it, and the browsers it launched, at the
+block's exit).
 A driver opened in a `with` block is quit at the block's exit. A driver created at import
 time and reused by every invocation is not reported: it idles between invocations.
 
@@ -68,11 +71,23 @@ SELENIUM_DRIVER = WorkKind(
     settle_title="Quit the browser",
 )
 
+PLAYWRIGHT = WorkKind(
+    name="playwright",
+    handle_name="playwright",
+    noun="Playwright driver",
+    started_by=(("playwright.sync_api.sync_playwright", "start"), ("playwright.async_api.async_playwright", "start")),
+    start_returns_handle=True,
+    settle_methods=frozenset({"stop"}),
+    reported_at_import=False,
+    settle_template="{handle}.stop()",
+    settle_title="Stop Playwright",
+)
+
 RULE = Rule(
     code="EL110",
     name="browser-not-quit",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} launched here is still running when the handler {exits}; its browser outlives the invocation",
-    kinds=(SELENIUM_DRIVER,),
+    kinds=(SELENIUM_DRIVER, PLAYWRIGHT),
 )

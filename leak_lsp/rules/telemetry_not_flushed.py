@@ -2,7 +2,7 @@
 Checks for handlers that leave telemetry buffered when they return: spans, metrics and
 logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 `PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
-events captured with `sentry_sdk.capture_*`, Rollbar reports (`rollbar.report_*`,
+events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Rollbar reports (`rollbar.report_*`,
 settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
 `analytics.track`..., settled by their `flush()`), with no flush before the handler
 returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
@@ -91,6 +91,18 @@ def _sdk_alarms(module: str, sends: tuple[str, ...], flushes: tuple[str, ...]) -
                        cancel=f"{module}.{flush}") for send in sends for flush in flushes)
 
 
+DATADOG_THREADSTATS = WorkKind(
+    name="datadog-threadstats",
+    noun="Datadog metrics buffer",
+    buffers=("datadog.ThreadStats", "datadog.threadstats.ThreadStats", "datadog.threadstats.base.ThreadStats"),
+    buffer_slot="datadog",
+    flushed_by=frozenset({"flush"}),
+    wrapped_by=("datadog_lambda.wrapper.datadog_lambda_wrapper", "datadog_lambda.wrapper.datadog_lambda_wrapper",
+                "datadog_lambda.datadog_lambda_wrapper"),
+    settle_template="{handle}.flush()",
+    settle_title="Flush the metrics",
+)
+
 ROLLBAR_REPORT = WorkKind(
     name="rollbar-report",
     noun="Rollbar report",
@@ -122,5 +134,5 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
-    kinds=(OTEL_BUFFER, SENTRY_EVENT, ROLLBAR_REPORT, POSTHOG_EVENT, SEGMENT_EVENT),
+    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, POSTHOG_EVENT, SEGMENT_EVENT),
 )
