@@ -18,9 +18,18 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit", "raise-point", "crash"]
-# a statement or test -> the call in it that may raise, and whether it raises before its effects
-# (a bounded settle giving up) rather than after them (any other call: what it settled, it settled)
-MayRaise = Callable[[ast.AST], tuple[ast.AST, bool] | None]
+
+
+@dataclass(frozen=True)
+class Raising:
+    """The call of a statement that may raise."""
+
+    call: ast.AST
+    before: bool  # it gives up before its effects (a bounded settle), rather than after them
+    in_try: bool  # it matters inside a ``try`` too: a settle that raises when its timeout expires
+
+
+MayRaise = Callable[[ast.AST], Raising | None]  # a statement or test -> the call in it that may raise
 ExitKind = Literal["return", "raise", "end"]
 
 
@@ -125,22 +134,28 @@ class _Builder:
         self.raise_after(raising, node)
         return [(node, None)]
 
-    def raising(self, code: ast.AST) -> tuple[ast.AST, bool] | None:
-        """The call of code outside any ``try`` that may raise (a ``try`` routes its own exceptions)."""
-        if self.may_raise is None or any(isinstance(context, _Try) for context in self.stack):
+    def raising(self, code: ast.AST) -> Raising | None:
+        """The call of code that may raise. Inside a ``try``, only a settle that raises when its timeout
+        expires: the ``try`` routes it to its handlers before the work is settled."""
+        if self.may_raise is None:
             return None
-        return self.may_raise(code)
+        found = self.may_raise(code)
+        return None if found is not None and self.in_try() and not found.in_try else found
 
-    def raise_before(self, raising: tuple[ast.AST, bool] | None, frontier: Frontier) -> Frontier:
-        if raising is None or not raising[1] or not frontier:
+    def in_try(self) -> bool:
+        return any(isinstance(context, _Try) for context in self.stack)
+
+    def raise_before(self, raising: Raising | None, frontier: Frontier) -> Frontier:
+        if raising is None or not raising.before or not frontier:
             return frontier
-        point = self.new("raise-point", raising[0], frontier)
-        self.crash(raising[0], point)
+        point = self.new("raise-point", raising.call, frontier)
+        if not self.in_try():  # in a ``try``, the point raises into its handlers
+            self.crash(raising.call, point)
         return [(point, None)]
 
-    def raise_after(self, raising: tuple[ast.AST, bool] | None, node: int) -> None:
-        if raising is not None and not raising[1]:
-            self.crash(raising[0], node)
+    def raise_after(self, raising: Raising | None, node: int) -> None:
+        if raising is not None and not raising.before:
+            self.crash(raising.call, node)
 
     def crash(self, call: ast.AST, source: int) -> None:
         """The path of an exception raised at ``source``: the enclosing cleanups, then a crash exit."""
@@ -273,7 +288,7 @@ class _Builder:
             for node in self.nodes[first:last]:
                 node.successors = [(dispatch if target == placeholder else target, condition)
                                    for target, condition in node.successors]
-                if node.kind == "stmt":
+                if node.kind in {"stmt", "raise-point"}:
                     node.successors.append((dispatch, None))
             after_body = self.block(stmt.orelse, after_body)
             for handler in stmt.handlers:

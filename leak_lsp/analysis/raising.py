@@ -20,6 +20,7 @@ from leak_lsp.analysis.catalogue import (
     TIMEOUT_RETURNS,
     Catalogue,
 )
+from leak_lsp.analysis.cfg import Raising
 from leak_lsp.analysis.names import Scope
 
 _IO_METHODS = frozenset({"get"})  # settles a Kafka future, but mostly requests a page: ``driver.get(url)``
@@ -40,10 +41,13 @@ class RaiseTest:
     def checked(self) -> set[str]:
         return _checked_after_timeout(self.function)
 
-    def __call__(self, code: ast.AST) -> tuple[ast.AST, bool] | None:
-        """The first call that may raise; True when it is a bounded settle, which gives up before settling."""
+    def __call__(self, code: ast.AST) -> Raising | None:
+        """The first call that may raise; a bounded settle gives up before settling."""
         call = next((call for call in _calls(code) if self.may_raise(call)), None)
-        return None if call is None else (call, bounded(call) is not None)
+        if call is None:
+            return None
+        how = bounded(call)
+        return Raising(call, before=how is not None, in_try=how == "raises")
 
     def may_raise(self, call: ast.Call) -> bool:
         how = bounded(call)
