@@ -2,7 +2,8 @@
 Checks for handlers that leave telemetry buffered when they return: spans, metrics and
 logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 `PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
-events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Rollbar reports (`rollbar.report_*`,
+events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Bugsnag events (`bugsnag.notify`, delivered in full only under
+`@bugsnag.aws_lambda_handler`), Rollbar reports (`rollbar.report_*`,
 settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
 `analytics.track`..., settled by their `flush()`), with no flush before the handler
 returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
@@ -13,7 +14,7 @@ container is frozen with the data still in the buffer: it is sent during a later
 invocation (with that invocation's timing and resources), or lost when the environment
 is recycled. Traces of the last requests before a scale-in never arrive. Vendor wrappers
 flush for you (`AwsLambdaInstrumentor`, Sentry's `AwsLambdaIntegration`,
-`serverless_function`, `@rollbar.lambda_function`), and modules that import or apply
+`serverless_function`, `@rollbar.lambda_function`, `@bugsnag.aws_lambda_handler`), and modules that import or apply
 them are not reported.
 
 ## Example
@@ -111,6 +112,14 @@ ROLLBAR_REPORT = WorkKind(
     settle_title="Wait for Rollbar",
 )
 
+BUGSNAG_EVENT = WorkKind(
+    name="bugsnag-event",
+    noun="Bugsnag event",
+    # delivered from a thread; only the Lambda decorator waits for delivery (no public flush: no automatic fix)
+    alarms=(Alarm(arm="bugsnag.notify", slot="bugsnag", seconds_argument=None, disarm=""),),
+    wrapped_by=("bugsnag.aws_lambda_handler",),
+)
+
 POSTHOG_EVENT = WorkKind(
     name="posthog-event",
     noun="PostHog event",
@@ -134,5 +143,5 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
-    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, POSTHOG_EVENT, SEGMENT_EVENT),
+    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT),
 )
