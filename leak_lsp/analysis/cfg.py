@@ -135,21 +135,23 @@ class _Builder:
         return [(node, None)]
 
     def raising(self, code: ast.AST) -> Raising | None:
-        """The call of code that may raise. Inside a ``try``, only a settle that raises when its timeout
-        expires: the ``try`` routes it to its handlers before the work is settled."""
+        """The call of code that may raise. Under a ``try`` that catches everything, only a settle that
+        raises when its timeout expires: the ``try`` routes it to its handlers before the work is settled.
+        Under handlers of named exceptions only, any other exception escapes."""
         if self.may_raise is None:
             return None
         found = self.may_raise(code)
-        return None if found is not None and self.in_try() and not found.in_try else found
+        return None if found is not None and self.caught() and not found.in_try else found
 
-    def in_try(self) -> bool:
-        return any(isinstance(context, _Try) for context in self.stack)
+    def caught(self) -> bool:
+        """An enclosing ``try`` catches every exception (``except:``, ``except Exception:``)."""
+        return any(isinstance(context, _Try) and "*" in context.caught for context in self.stack)
 
     def raise_before(self, raising: Raising | None, frontier: Frontier) -> Frontier:
         if raising is None or not raising.before or not frontier:
             return frontier
         point = self.new("raise-point", raising.call, frontier)
-        if not self.in_try():  # in a ``try``, the point raises into its handlers
+        if not any(isinstance(context, _Try) for context in self.stack):  # a ``try`` handles its timeout
             self.crash(raising.call, point)
         return [(point, None)]
 

@@ -8,7 +8,8 @@ way: when the timeout expires the work is still running.
 Only calls open an exception path, and not every call: logging, `print`, `len`,
 `time.time()`, string and container methods, mapping lookups such as `event.get("id")`,
 and the calls that start or settle work are taken not to raise. Statements inside a
-`try` are left to its handlers.
+`try` that catches everything are left to its handlers; under handlers of named
+exceptions only (`except ClientError:`), any other exception escapes.
 
 ## Why is this bad?
 When the handler raises out, the platform reports the error and freezes the container
