@@ -34,6 +34,11 @@ QUIET_METHODS = CONTAINER_METHODS | frozenset({
     "is_set", "isoformat", "total_seconds", "get_remaining_time_in_millis", "pop", "popleft", "remove",
     "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush",
 })
+# Work run on a thread behind an awaitable: cancelling the awaitable (``asyncio.wait_for`` timing out) leaves
+# the thread running. Qualified functions, or method names.
+THREAD_BACKED = frozenset({"asyncio.to_thread", "run_in_executor"})
+# Waits that cancel what they wait for when their timeout expires.
+CANCELLING_WAITS = frozenset({"asyncio.wait_for", "asyncio.timeout"})
 # Settles that give up after a timeout by raising: on that path the work is still running.
 TIMEOUT_RAISES = frozenset({"result", "exception", "communicate"})
 # Settles that give up after a timeout silently: ``t.join(5)`` returns with the thread still running.

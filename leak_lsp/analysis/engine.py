@@ -378,6 +378,15 @@ class _Module:
             crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
             if crashes:
                 found.append((site, self._raised(work, crashes)))
+        for site, wait in result.gives_up.items():
+            work = result.sites[site]
+            if site in result.pending_at_exits or site in result.pending_on_raise or work.kind is None:
+                continue
+            if _on_default_executor(work.node) and not self._outlives_exception(work, loop):
+                continue  # ``asyncio.run`` waits for its default executor's threads before it returns
+            note = "if this times out, the awaitable is cancelled but its thread keeps running"
+            found.append((site, Raised(f"`{ast.unparse(wait.func)}()` on line {wait.lineno} times out",
+                                       Related(self.path, self.span(wait), note))))
         for site, raised in result.raised_in_helpers.items():
             work = result.sites[site]
             if site not in result.pending_at_exits and work.kind is not None and not self._wrapped(work.kind):
@@ -534,6 +543,15 @@ def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> S
     if (unproven or work.guarded) and rule.severity == Severity.ERROR:
         return Severity.WARNING
     return rule.severity
+
+
+def _on_default_executor(node: ast.AST) -> bool:
+    """``asyncio.to_thread(f)``, ``loop.run_in_executor(None, f)``: threads of the loop's default executor."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "run_in_executor":
+        return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
+    return True
 
 
 def _within(node: ast.AST | None, statement: ast.stmt | None) -> bool:

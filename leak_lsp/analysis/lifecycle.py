@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from leak_lsp.analysis.catalogue import (
+    CANCELLING_WAITS,
     CONSUMERS,
     CONTAINER_METHODS,
     ITERATOR_METHODS,
     OBSERVER_MODULES,
     OBSERVERS,
     RECEIVER_HINTS,
+    THREAD_BACKED,
     Catalogue,
     catalogue,
 )
@@ -108,6 +110,7 @@ class Result:
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
     pending_on_raise: dict[int, list[Node]] = field(default_factory=dict)  # site -> crash exits it outlives
     raised_in_helpers: dict[int, Raised] = field(default_factory=dict)  # site -> how a called helper leaks it
+    gives_up: dict[int, ast.Call] = field(default_factory=dict)  # site -> a wait whose timeout leaves it running
 
 
 @dataclass
@@ -157,6 +160,7 @@ class _Analysis:
         self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
         self.raised_in_helpers: dict[int, Raised] = {}
+        self.gives_up: dict[int, ast.Call] = {}
         self.own_nodes = env.nodes_of(function)
         self.guarded = _guarded_by_settings(self.own_nodes, env.module_names)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
@@ -285,7 +289,7 @@ class _Analysis:
             for site, _ in inputs.get(node.id, frozenset()):
                 on_raise.setdefault(site, []).append(node)
         return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states, on_raise,
-                      self.raised_in_helpers)
+                      self.raised_in_helpers, self.gives_up)
 
     def _entry_state(self) -> State:
         if self.mode == "handler":
@@ -731,6 +735,8 @@ class _Step:
         # functions that settle the work passed to them
         partial = _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED"))
         if qualified in catalogue.settle_functions and qualified != "asyncio.gather":
+            if qualified in CANCELLING_WAITS and _has_timeout(node, position=1):
+                self.note_gives_up(node, argument_handles[0] if argument_handles else set())
             if qualified.startswith("asyncio."):
                 return set() if partial else all_arguments  # settled when awaited
             if not partial:
@@ -868,6 +874,18 @@ class _Step:
             name = f"{expression.func.id}.{method}"
             self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
 
+    def note_gives_up(self, node: ast.Call, handles: set[str]) -> None:
+        """``asyncio.wait_for(loop.run_in_executor(...), 5)``: a timeout cancels the awaitable, not its thread."""
+        for site, names in self.state:
+            work = self.a.sites[site]
+            if names & handles and isinstance(work.node, ast.Call) and self._thread_backed(work.node):
+                self.a.gives_up.setdefault(site, node)
+
+    def _thread_backed(self, call: ast.Call) -> bool:
+        func = call.func
+        return (self.a.scope.qualify(func) or "") in THREAD_BACKED or (
+            isinstance(func, ast.Attribute) and func.attr in THREAD_BACKED)
+
     def queues_drained(self, constructor: ast.Call | None) -> set[str]:
         """``Thread(target=worker, args=(q,))`` where ``worker`` calls ``q.task_done()``: ``q.join()`` waits for
         the work it was given, so it settles the thread's work (the idle worker itself is left blocked on the queue)."""
@@ -992,6 +1010,13 @@ def _tests_a_setting(test: ast.expr, module_names: set[str]) -> bool:
         root = root.value
     return isinstance(root, ast.Name) and root.id in module_names and (
         root.id.isupper() or any(word in root.id.lower() for word in ("setting", "config", "option")))
+
+
+def _has_timeout(call: ast.Call, position: int) -> bool:
+    """A ``timeout`` argument (keyword or at ``position``) that is not ``None``."""
+    value = next((kw.value for kw in call.keywords if kw.arg == "timeout"),
+                 call.args[position] if len(call.args) > position else None)
+    return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
 
 
 def _callback(constructor: ast.Call) -> ast.expr | None:
