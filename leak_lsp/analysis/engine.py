@@ -212,11 +212,17 @@ class _Module:
             self.dependencies |= helper.summary.dependencies
         return helper
 
-    def _methods_of(self, class_name: str) -> dict[str, ast.AST]:
+    def _methods_of(self, class_name: str, seen: frozenset[str] = frozenset()) -> dict[str, ast.AST]:
+        """A class's methods, with those it inherits from base classes of the module."""
         cls = self.classes.get(class_name)
-        if cls is None:
+        if cls is None or class_name in seen:
             return {}
-        return {node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        methods: dict[str, ast.AST] = {}
+        for base in reversed(cls.bases):
+            if isinstance(base, ast.Name):
+                methods.update(self._methods_of(base.id, seen | {class_name}))
+        methods.update({node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))})
+        return methods
 
     def _owner_class(self, function: ast.AST) -> str | None:
         for cls in self.classes.values():
