@@ -25,14 +25,15 @@ QUIET_FUNCTIONS = OBSERVERS | CONSUMERS | frozenset({
     "dict", "list", "tuple", "set", "range", "enumerate", "zip", "reversed", "callable", "getattr", "hasattr",
     "time.time", "time.monotonic", "time.perf_counter", "time.sleep", "time.time_ns", "time.monotonic_ns",
     "os.getenv", "os.environ.get", "uuid.uuid4", "uuid.uuid1", "json.dumps", "logging.getLogger",
-    "threading.Event", "threading.Lock", "threading.current_thread", "queue.Queue",
+    "threading.Event", "threading.Lock", "threading.current_thread", "queue.Queue", "contextvars.copy_context",
+    "asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop", "asyncio.sleep",
     "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.now", "datetime.utcnow",
 })
 QUIET_METHODS = CONTAINER_METHODS | frozenset({
     "format", "strip", "lstrip", "rstrip", "lower", "upper", "split", "rsplit", "startswith", "endswith",
     "replace", "items", "keys", "values", "copy", "is_alive", "done", "cancelled", "running", "set", "clear",
     "is_set", "isoformat", "total_seconds", "get_remaining_time_in_millis", "pop", "popleft", "remove",
-    "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush",
+    "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush", "create_future",
 })
 # Work run on a thread behind an awaitable: cancelling the awaitable (``asyncio.wait_for`` timing out) leaves
 # the thread running. Qualified functions, or method names.

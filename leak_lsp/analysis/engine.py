@@ -22,6 +22,7 @@ from leak_lsp.analysis.lifecycle import (
     Summary,
     Work,
     analyze_function,
+    carried,
     parameters,
 )
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem, Span
@@ -156,8 +157,14 @@ class _Module:
 
     def _wrapped(self, kind: WorkKind) -> bool:
         """A vendor wrapper in the module settles this kind of work after every invocation."""
-        return any(name in self._imports_and_decorators for name in kind.wrapped_by) \
+        return any(name in self._imports_and_decorators or self._defines(name) for name in kind.wrapped_by) \
             or any(pair in self._switches_on for pair in kind.disabled_by)
+
+    def _defines(self, qualified: str) -> bool:
+        """This module is the vendor wrapper itself (``sentry_sdk/integrations/aws_lambda.py``)."""
+        module, _, name = qualified.rpartition(".")
+        return self.path.replace("\\", "/").endswith("/" + module.replace(".", "/") + ".py") \
+            and (name in self.classes or name in self.scope.functions)
 
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
@@ -255,7 +262,7 @@ class _Module:
                     summary.disarms.add(work.slot)
                 elif work.name in summary.params:
                     summary.settles.add(summary.params.index(work.name))
-                elif work.name is not None and work.name.startswith("self."):
+                elif work.name is not None and carried(work.name):
                     summary.settles_attributes.add(work.name)
             elif site in result.returned and not exits:
                 summary.returns.append(work)
@@ -374,12 +381,14 @@ class _Module:
 
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
         """EL902: work pending only where a call raises (or a bounded settle gives up) before the settle,
-        here or in a helper called here."""
+        here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
+        exceptions, and the calls before the ``try`` are set-up that rarely fails."""
         found = []
+        settled_in_finally = _finally_names(result.graph.function)
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
-                    or not self._outlives_exception(work, loop):
+                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally:
                 continue
             crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
             if crashes:
@@ -437,7 +446,7 @@ class _Module:
         assert work.kind is not None
         span = self.span(work.node)
         related: list[Related] = []
-        if work.statement is None and isinstance(target, _Target):  # a buffer filled since import time
+        if work.statement is None and work.kind.buffers and isinstance(target, _Target):  # a buffer filled since import
             related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time"))
             span = self._name_span(target.function)
         noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
@@ -539,7 +548,7 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
 def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:
     """The ``self.<attribute>`` names through which a helper's pending work is still reachable when it returns."""
     return frozenset(name for state in result.exit_states.values() for pending, names in state if pending == site
-                     for name in names if name.startswith("self."))
+                     for name in names if carried(name))
 
 
 def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> Severity:
@@ -549,6 +558,19 @@ def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> S
     if (unproven or work.guarded) and rule.severity == Severity.ERROR:
         return Severity.WARNING
     return rule.severity
+
+
+def _finally_names(function: ast.AST) -> set[str]:
+    """Names and ``self.<attribute>`` handles a ``finally`` of the function acts on."""
+    names: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Try) and node.finalbody:
+            for inner in (n for statement in node.finalbody for n in ast.walk(statement)):
+                if isinstance(inner, ast.Name):
+                    names.add(inner.id)
+                elif isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                    names.add(f"self.{inner.attr}")
+    return names
 
 
 def _on_default_executor(node: ast.AST) -> bool:

@@ -75,6 +75,7 @@ class Entry:
     reason: str
     owner: ast.ClassDef | None = None
     proven: bool = True  # False for per-invocation code found by evidence, not a platform's entry point
+    by_shape: bool = False  # taken for its ``(event, context)`` signature alone
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,19 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
         entry = _classify(function, name, owner, scope, apps, local_wrappers, azure_v1, configured)
         if entry is not None and id(function) not in found:
             found[id(function)] = entry
+    for key in [key for key, entry in found.items() if entry.by_shape and _called_by_an_entry(entry, found, calls)]:
+        del found[key]  # ``self._init(event, context)`` from the handler: a helper its caller's analysis follows
     for entry in _per_invocation(tree, functions, found, calls):
         found.setdefault(id(entry.function), entry)
     return sorted(found.values(), key=lambda entry: entry.function.lineno)
+
+
+def _called_by_an_entry(entry: Entry, found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> bool:
+    callers = [other.function for other in found.values() if other is not entry and not other.by_shape]
+    return any(_contains(caller, call) for call in calls.get(entry.function.name, [])
+               if isinstance(call.func, ast.Name) or (isinstance(call.func, ast.Attribute)
+                                                       and isinstance(call.func.value, ast.Name))
+               for caller in callers)
 
 
 # Attributes only a Lambda context object has: a parameter read this way is the invocation's context.
@@ -122,6 +133,7 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
     Functions that this module calls by name are left to their callers' analysis.
     """
     wrapped_by = _decorators_of_entries(tree, found)
+    invocation_wrappers = _invocation_wrappers(functions)
     per_invocation_classes = _classes_built_per_invocation(functions, found, calls)
     for function, name, owner in functions:
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
@@ -130,6 +142,8 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
         if evidence is None and id(function) in wrapped_by:
             evidence = f"returned by @{wrapped_by[id(function)]}, which wraps a handler"
+        if evidence is None and id(function) in invocation_wrappers:
+            evidence = invocation_wrappers[id(function)]
         if evidence is None and owner is not None and owner.name in per_invocation_classes \
                 and not function.name.startswith("__"):
             evidence = f"method of {owner.name}, {per_invocation_classes[owner.name]}"
@@ -178,6 +192,22 @@ def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry]) -> dict[in
             elif definition is not None:
                 returned.update(dict.fromkeys(map(id, _innermost_returned(definition)), definition.name))
     return returned
+
+
+def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]]) -> dict[int, str]:
+    """``def wrap(func): def inner(handler, event, *args): ... return func(handler, event, *args)``: a wrapper
+    put in place of a platform's function (an SDK patching the invoker), taking the invocation's event."""
+    found: dict[int, str] = {}
+    for outer, name, _ in functions:
+        wrapped = {arg.arg for arg in outer.args.args}
+        for inner in _innermost_returned(outer):
+            params = [arg.arg for arg in inner.args.posonlyargs + inner.args.args]
+            named = [param for param in params if "event" in param.lower() or "context" in param.lower()]
+            calls_wrapped = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in wrapped
+                                for node in ast.walk(inner))
+            if named and calls_wrapped:
+                found[id(inner)] = f"returned by {name}(), which wraps the function it is given; takes `{named[0]}`"
+    return found
 
 
 def _innermost_returned(function: FunctionNode) -> list[FunctionNode]:
@@ -336,7 +366,8 @@ def _classify(
         where = f"method of {owner.name}" if owner is not None else "function"
         if owner is not None and function.name == "__call__":
             where = f"{owner.name} instances are callable"
-        return entry("aws-lambda", f"{where} taking ({args})")
+            return entry("aws-lambda", f"{where} taking ({args})")
+        return Entry(function, name, "aws-lambda", f"{where} taking ({args})", owner, by_shape=True)
     if owner is None and "." not in name and not apps and _azure_annotated(function, scope):
         return entry("azure-functions", "takes an azure.functions binding")
     if azure_v1 and name == "main":

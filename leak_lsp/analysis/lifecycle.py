@@ -94,7 +94,7 @@ class Summary:
     returns: list[Work] = field(default_factory=list)
     settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
     disarms: set[str] = field(default_factory=set)  # process-wide timer slots it disarms
-    settles_attributes: set[str] = field(default_factory=set)  # ``self.<attribute>`` whose earlier work it settles
+    settles_attributes: set[str] = field(default_factory=set)  # carried names (``self.x``, drained queues) it settles
     raise_leaks: list[tuple[Work, Raised]] = field(default_factory=list)  # work it leaves running when a call raises
     dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
@@ -308,9 +308,14 @@ class _Analysis:
         return frozenset(state)
 
     def _attributes_used(self) -> set[str]:
-        """``self.<attribute>`` names a method mentions: work its callers keep there may be settled here."""
-        return {text for node in self.own_nodes if isinstance(node, ast.Attribute)
-                and (text := self.attribute_handle(node)) is not None}
+        """Carried names a helper may settle for its callers: ``self.<attribute>`` in a method, and the
+        queues it joins (``_threads.join()``: the threads draining a shared queue)."""
+        attributes = {text for node in self.own_nodes if isinstance(node, ast.Attribute)
+                      and (text := self.attribute_handle(node)) is not None}
+        joined = {_DRAINED + node.func.value.id for node in self.own_nodes if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                  and isinstance(node.func.value, ast.Name) and node.func.value.id not in self.local_names}
+        return attributes | joined
 
     def attribute_handle(self, node: ast.expr) -> str | None:
         """``self.worker`` in a method: tracked across the methods of the class like a variable."""
@@ -900,7 +905,8 @@ class _Step:
         passed = {node.id for keyword in constructor.keywords if keyword.arg == "args"
                   for node in ast.walk(keyword.value) if isinstance(node, ast.Name)}
         passed |= {node.id for argument in constructor.args[2:] for node in ast.walk(argument) if isinstance(node, ast.Name)}
-        shared = {queue.id for queue in marks_done if isinstance(queue, ast.Name) and queue.id in self.a.env.module_names}
+        own = _assigned_names(target[0], self.a.env.nodes_of(target[0]))
+        shared = {queue.id for queue in marks_done if isinstance(queue, ast.Name) and queue.id not in own}
         return {_DRAINED + name for name in passed | shared}
 
     def callback_work(self, constructor: ast.Call | None, node: ast.Call) -> None:
@@ -955,8 +961,7 @@ class _Step:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
         instance = self.instance_of(node.func)
-        if instance is not None:
-            self.settle(_rebased(summary.settles_attributes, instance))
+        self.settle(_rebased(summary.settles_attributes, instance))
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
@@ -1025,11 +1030,16 @@ def _callback(constructor: ast.Call) -> ast.expr | None:
                 constructor.args[1] if len(constructor.args) > 1 else None)
 
 
+def carried(name: str) -> bool:
+    """Names a helper's work stays reachable through for its callers: ``self.x``, a drained queue."""
+    return name.startswith(("self.", _DRAINED))
+
+
 def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
-    """``self.threads`` seen from a caller that holds the instance as ``tracker``: ``tracker.threads``."""
-    if instance is None:
-        return frozenset()
-    return frozenset(f"{instance}.{name.removeprefix('self.')}" for name in attributes)
+    """``self.threads`` seen from a caller that holds the instance as ``tracker``: ``tracker.threads``;
+    dropped for a caller that has no instance. Drained queues are the same for every caller."""
+    return frozenset(f"{instance}.{name.removeprefix('self.')}" if name.startswith("self.") else name
+                     for name in attributes if not name.startswith("self.") or instance is not None)
 
 
 def _resolved_future(call: ast.Call) -> set[str]:
@@ -1118,4 +1128,4 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
 
 
 __all__ = ["Environment", "HandOff", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
-           "parameters"]
+           "carried", "parameters"]

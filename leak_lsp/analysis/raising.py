@@ -42,8 +42,12 @@ class RaiseTest:
         return _checked_after_timeout(self.function)
 
     def __call__(self, code: ast.AST) -> Raising | None:
-        """The first call that may raise; a bounded settle gives up before settling."""
-        call = next((call for call in _calls(code) if self.may_raise(call)), None)
+        """The first call that may raise; a bounded settle gives up before settling. The arguments of a call
+        that starts work (``create_task(fetch())``) are taken with it: a coroutine object does not run."""
+        calls = list(_calls(code))
+        arguments = {id(argument) for call in calls if not self.may_raise(call)
+                     for argument in [*call.args, *(kw.value for kw in call.keywords)]}
+        call = next((call for call in calls if id(call) not in arguments and self.may_raise(call)), None)
         if call is None:
             return None
         how = bounded(call)

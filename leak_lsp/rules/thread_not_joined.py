@@ -54,7 +54,8 @@ THREAD = WorkKind(
     started_by=(("threading.Thread", "start"), ("multiprocessing.dummy.Process", "start")),
     created_by=("_thread.start_new_thread", "_thread.start_new"),
     # ``_thread`` gives no handle: the Event or Lock passed to the thread is waited on instead
-    settle_methods=frozenset({"join", "wait", "acquire"}),
+    # ``stop()``/``cancel()`` exist only on subclasses, whose run() ends when they are called
+    settle_methods=frozenset({"join", "wait", "acquire", "stop", "cancel"}),
     settle_template="{handle}.join()",
     settle_title="Join the thread",
 )
