@@ -9,7 +9,9 @@ Only calls open an exception path, and not every call: logging, `print`, `len`,
 `time.time()`, string and container methods, mapping lookups such as `event.get("id")`,
 and the calls that start or settle work are taken not to raise. Statements inside a
 `try` that catches everything are left to its handlers; under handlers of named
-exceptions only (`except ClientError:`), any other exception escapes.
+exceptions only (`except ClientError:`), any other exception escapes. Work that a
+`finally` of the function settles is not reported: its author handled exceptions, and
+the calls before the `try` are set-up that rarely fails.
 
 ## Why is this bad?
 When the handler raises out, the platform reports the error and freezes the container
