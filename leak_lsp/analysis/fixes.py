@@ -58,11 +58,9 @@ class FixWriter:
         # a flush would escape it, so only the ``finally`` form is right
         before = self._before_exits(text, work, result, exits, function) if work.statement is not None else None
         outside = self._leaves_a_with_block(work, exits, function)
-        if before is not None:
-            applicability = Applicability.DISPLAY if raises_between else \
-                Applicability.UNSAFE if outside else Applicability.SAFE
+        if before is not None and not raises_between:
             fixes.append(Fix(f"{kind.settle_title} before each exit it outlives", (*binding, *before, *import_edits),
-                             applicability, preferred=not outside and not raises_between))
+                             Applicability.UNSAFE if outside else Applicability.SAFE, preferred=not outside))
         wrapped = self._try_finally(text, work, function)
         if wrapped is not None:
             fixes.append(Fix(f"{kind.settle_title} in a `finally` block", (*binding, wrapped, *import_edits),
