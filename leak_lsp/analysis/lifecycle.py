@@ -703,7 +703,7 @@ class _Step:
             receiver_kind, owner = self.receiver(receiver)
             if receiver_kind is not None:
                 submitted = catalogue.submitted_to.get((receiver_kind, method))
-                if submitted is None and owner and owner.startswith("attr:"):  # ``self.pool.submit``: a guess by name
+                if submitted is None and owner and owner.startswith("attr:") and method != "map":  # ``self.pool.submit``: a guess by name (``Pool.map`` blocks)
                     submitted = catalogue.submitted_to.get(("executor", method))
                 if submitted is not None:
                     if method == "run_in_executor" and awaited:
