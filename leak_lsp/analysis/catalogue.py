@@ -35,6 +35,9 @@ QUIET_METHODS = CONTAINER_METHODS | frozenset({
     "is_set", "isoformat", "total_seconds", "get_remaining_time_in_millis", "pop", "popleft", "remove",
     "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush", "create_future",
 })
+# Settle methods that mostly mean something else (``session.get(url)``): on a handle of unknown kind, a
+# helper's parameter or attribute, they are not taken to settle it.
+AMBIGUOUS_SETTLES = frozenset({"get"})
 # Work run on a thread behind an awaitable: cancelling the awaitable (``asyncio.wait_for`` timing out) leaves
 # the thread running. Qualified functions, or method names.
 THREAD_BACKED = frozenset({"asyncio.to_thread", "run_in_executor"})

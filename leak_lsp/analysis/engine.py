@@ -206,11 +206,17 @@ class _Module:
         root = call.func
         while isinstance(root, ast.Attribute):
             root = root.value
-        if not qualified or not isinstance(root, ast.Name) or root.id not in self.scope.imports:
+        if not qualified or not isinstance(root, ast.Name):
             return None
-        module = qualified.rpartition(".")[0]
-        if not module or not self.workspace.is_workspace_module(module, self.path):
-            return None
+        if root.id not in self.scope.imports:
+            constructed = self._imported_instances.get(root.id)  # ``wrapper.close()``, wrapper = Wrapper()
+            if constructed is None or not self.workspace.is_workspace_module(constructed.rpartition(".")[0], self.path):
+                return None
+            qualified = constructed + qualified[len(root.id):]
+        else:
+            module = qualified.rpartition(".")[0]
+            if not module or not self.workspace.is_workspace_module(module, self.path):
+                return None
         name_span = self.span(call.func)
         column = name_span.end.column - 1 if name_span.end.line == name_span.start.line else name_span.start.column
         helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column, qualified)
@@ -218,6 +224,19 @@ class _Module:
             self.dependencies.add(helper.path)
             self.dependencies |= helper.summary.dependencies
         return helper
+
+    @cached_property
+    def _imported_instances(self) -> dict[str, str]:
+        """Variables assigned an object of an imported class: ``wrapper = WebDriverWrapper()``."""
+        found: dict[str, str] = {}
+        for calls in self.parsed.index.calls.values():
+            for call in calls:
+                parent = self.parsed.index.parents.get(id(call))
+                qualified = self.scope.qualify(call.func) or ""
+                if isinstance(parent, ast.Assign) and parent.value is call and "." in qualified \
+                        and not qualified.startswith(LOCAL):
+                    found.update({target.id: qualified for target in parent.targets if isinstance(target, ast.Name)})
+        return found
 
     def _methods_of(self, class_name: str, seen: frozenset[str] = frozenset()) -> dict[str, ast.AST]:
         """A class's methods, with those it inherits from base classes of the module."""

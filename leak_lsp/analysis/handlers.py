@@ -368,6 +368,8 @@ def _classify(
             where = f"{owner.name} instances are callable"
             return entry("aws-lambda", f"{where} taking ({args})")
         return Entry(function, name, "aws-lambda", f"{where} taking ({args})", owner, by_shape=True)
+    if owner is None and "." not in name and function.name == "lambda_handler":
+        return entry("aws-lambda", "named lambda_handler, Lambda's default handler name")
     if owner is None and "." not in name and not apps and _azure_annotated(function, scope):
         return entry("azure-functions", "takes an azure.functions binding")
     if azure_v1 and name == "main":

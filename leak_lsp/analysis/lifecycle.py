@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from leak_lsp.analysis.catalogue import (
+    AMBIGUOUS_SETTLES,
     CANCELLING_WAITS,
     CONSUMERS,
     CONTAINER_METHODS,
@@ -167,6 +168,10 @@ class _Analysis:
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
         self.collected_into: dict[str, set[str]] = {}
         self.constructions: dict[str, ast.Call] = {}  # variable -> the constructor call of the work it starts
+        self.imported_instances = {  # ``wrapper = WebDriverWrapper()``: an object of a class of another module
+            target.id for node in self.own_nodes if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            and _root_name(node.value.func) in env.scope.imports for target in node.targets
+            if isinstance(target, ast.Name)}
         self.types, self.receivers, self.element_of = self._prepass()
         self.nested_functions = {node.name: node for node in self.own_nodes
                                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -534,10 +539,15 @@ class _Step:
             self.assign(target.value, value, handles)
 
     def bind(self, name: str, handles: set[str]) -> None:
-        """``name = value``: the name leaves what it held and reaches what the value reaches."""
+        """``name = value``: the name leaves what it held and reaches what the value reaches, and the
+        attributes of a constructed object (``#3.driver`` becomes ``wrapper.driver``)."""
         matched = {instance for instance in self.state if instance[1] & handles}
+        prefixes = tuple(f"{handle}." for handle in handles)
         self.state = frozenset(
-            (site, (names - {name}) | ({name} if (site, names) in matched else set())) for site, names in self.state
+            (site, frozenset({n for n in names if n != name and not n.startswith(name + ".")}
+                             | ({name} if (site, names) in matched else set())
+                             | {name + n[n.index("."):] for n in names if n.startswith(prefixes)}))
+            for site, names in self.state
         )
         for site, _ in matched:
             work = self.a.sites[site]
@@ -726,7 +736,8 @@ class _Step:
                 self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
             # t.join(), fut.result(), p.wait()
             if method in catalogue.settle_methods and receiver_handles:
-                self.settle_where(receiver_handles, lambda work: work.kind is None or method in work.kind.settle_methods
+                self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
+                                  or (work.kind is not None and method in work.kind.settle_methods)
                                   or (work.resolves and method == "result"))
                 return set()
             if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
@@ -770,11 +781,12 @@ class _Step:
             function, name = target
             return self.helper_call(node, name, lambda: self.a.env.summarize(function, name),
                                     isinstance(function, ast.AsyncFunctionDef), argument_handles, keyword_handles,
-                                    top, awaited)
+                                    top, awaited, constructs=getattr(function, "name", "") == "__init__")
         external = self.a.env.external(node)
         if external is not None:
             return self.helper_call(node, external.name, lambda: external.summary, external.is_async,
-                                    argument_handles, keyword_handles, top, awaited)
+                                    argument_handles, keyword_handles, top, awaited,
+                                    constructs=external.name.endswith(".__init__"))
         if qualified in CONSUMERS:
             for argument, handles in zip(node.args, argument_handles):
                 self.consume(argument, handles)
@@ -928,7 +940,7 @@ class _Step:
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
             return None
         owner = func.value.id
-        if owner == self.a.self_name or owner in self.a.instance_classes:
+        if owner == self.a.self_name or owner in self.a.instance_classes or owner in self.a.imported_instances:
             return "self" if owner == self.a.self_name else owner
         return None
 
@@ -946,8 +958,9 @@ class _Step:
 
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
                     argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
-                    awaited: bool) -> set[str]:
-        """A call to a function whose summary the analysis knows, in this module or another."""
+                    awaited: bool, constructs: bool = False) -> set[str]:
+        """A call to a function whose summary the analysis knows, in this module or another. A constructor's
+        work kept on ``self`` stays reachable through the object it returns."""
         if is_async and not awaited:
             handles = set().union(*argument_handles) if argument_handles else set()
             self.settle({h for h in handles if self._is_coroutine(h)})
@@ -960,7 +973,7 @@ class _Step:
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
-        instance = self.instance_of(node.func)
+        instance = f"{_FRESH}new{id(node)}" if constructs else self.instance_of(node.func)
         self.settle(_rebased(summary.settles_attributes, instance))
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
@@ -981,7 +994,7 @@ class _Step:
             fresh = f"{_FRESH}{site}"
             self.state = self.state | {(site, frozenset({fresh}))}
             result.add(fresh)
-        return result
+        return result | ({instance} if constructs and instance else set())
 
 
 # -- syntax helpers -----------------------------------------------------------------------------

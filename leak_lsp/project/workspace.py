@@ -170,16 +170,14 @@ class Workspace:
         return None
 
     def _by_name(self, qualified: str, importer: str) -> tuple[Path, str] | None:
-        module, _, function = qualified.rpartition(".")
-        found = self.module_path(module, importer) if module else None
-        if found is None or not _inside(found, self.root):
-            return None
-        tree = _parse(self.read_text(found))
-        for node in tree.body if tree is not None else []:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function:
-                return found, function
-            if isinstance(node, ast.ClassDef) and node.name == function:
-                return found, f"{function}.__init__"
+        """``module.function``, ``module.Class`` (its constructor) or ``module.Class.method``."""
+        parts = qualified.split(".")
+        for cut in (len(parts) - 1, len(parts) - 2):
+            if cut < 1:
+                continue
+            found = self.module_path(".".join(parts[:cut]), importer)
+            if found is not None and _inside(found, self.root):
+                return _defined(found, parts[cut:], self.read_text)
         return None
 
     def module_path(self, module: str, importer: str, installed: bool = False) -> Path | None:
@@ -189,7 +187,14 @@ class Workspace:
         project (Lambda packages a code root's modules as top-level ones); with ``installed``, in
         the interpreter's search path too (site-packages).
         """
-        relative = Path(*module.split("."))
+        dots = len(module) - len(module.lstrip("."))
+        parts = [part for part in module[dots:].split(".") if part]
+        if dots:  # ``from .helpers import x``: beside the importer, or that many packages up
+            folder = Path(importer).resolve().parents[dots - 1] if dots <= len(Path(importer).resolve().parents) else None
+            return _module_file(folder / Path(*parts) if folder is not None and parts else folder)
+        if not parts:
+            return None
+        relative = Path(*parts)
         bases = [Path(importer).resolve().parent, self.root, self.root / "src"]
         if installed:
             bases += [Path(entry) for entry in sys.path if entry and Path(entry).is_dir()]
@@ -288,6 +293,29 @@ def _inside(module: Path, root: Path) -> bool:
     except ValueError:
         return False
     return not _SKIPPED_FOLDERS & set(relative.parts)
+
+
+def _module_file(path: Path | None) -> Path | None:
+    """``path.py``, or ``path/__init__.py`` for a package."""
+    if path is None or not path.name:
+        return None
+    for candidate in (path.with_name(path.name + ".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _defined(module: Path, names: list[str], read_text: Callable[[Path], str | None]) -> tuple[Path, str] | None:
+    """The function, class constructor or method ``names`` designates in a module, as ``summarize`` names it."""
+    tree = _parse(read_text(module))
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and names == [node.name]:
+            return module, node.name
+        if isinstance(node, ast.ClassDef) and names[0] == node.name:
+            method = names[1] if len(names) > 1 else "__init__"
+            if any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method for item in node.body):
+                return module, f"{node.name}.{method}"
+    return None
 
 
 def _parse(text: str | None) -> ast.Module | None:
