@@ -32,6 +32,9 @@ def lambda_handler(event, context):
         worker.join()
 ```
 
+A `stop()` or `cancel()` of a `Thread` subclass (one that ends its `run()`, as a
+watchdog thread waiting on an `Event` does) settles it too.
+
 ## Fix safety
 Inserting `join()` before each exit the thread outlives is safe: the work still runs,
 now inside the invocation that asked for it. The handler waits for the thread, so a
