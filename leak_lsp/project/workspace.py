@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from leak_lsp.project.deployment import DeployedHandler, DeploymentProblem
 
 MAX_DEPTH = 3
+_PACKAGE_LEVELS = 4
 _SKIPPED_FOLDERS = {"site-packages", "dist-packages", ".venv", "venv", "node_modules", ".git"}
 
 
@@ -176,7 +177,7 @@ class Workspace:
             if cut < 1:
                 continue
             found = self.module_path(".".join(parts[:cut]), importer)
-            if found is not None and _inside(found, self.root):
+            if found is not None and not _SKIPPED_FOLDERS & set(found.parts):  # the project's code, not a venv
                 return _defined(found, parts[cut:], self.read_text)
         return None
 
@@ -195,7 +196,10 @@ class Workspace:
         if not parts:
             return None
         relative = Path(*parts)
-        bases = [Path(importer).resolve().parent, self.root, self.root / "src"]
+        here = Path(importer).resolve().parent
+        # the folders a package of the importer's tree would be imported from: itself, the root, src/, and up
+        # to four levels above the importer (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
+        bases = [here, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
         if installed:
             bases += [Path(entry) for entry in sys.path if entry and Path(entry).is_dir()]
         for base in bases:

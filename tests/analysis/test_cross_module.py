@@ -29,3 +29,15 @@ def test_a_module_name_shared_by_two_files_is_not_guessed(tmp_path: Path) -> Non
         (tmp_path / folder / "guards.py").write_text("import signal\n\ndef arm():\n    signal.alarm(5)\n")
     (tmp_path / "app.py").write_text("import guards\n\ndef handler(event, context):\n    guards.arm()\n    return 1\n")
     assert analyze_file(tmp_path / "app.py", workspace=Workspace(tmp_path)).findings == []
+
+
+def test_a_package_of_the_importers_tree_resolves_above_the_workspace_root(tmp_path: Path) -> None:
+    package = tmp_path / "vendor_sdk"
+    (package / "integrations").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "utils.py").write_text("import threading\n\nclass Watchdog(threading.Thread):\n    pass\n")
+    handler = package / "integrations" / "aws.py"
+    handler.write_text("from vendor_sdk.utils import Watchdog\n\ndef wrapper(event, context):\n"
+                       "    Watchdog().start()\n    return 1\n")
+    report = analyze_file(handler, workspace=Workspace(handler.parent))
+    assert [(f.span.start.line + 1, f.code) for f in report.findings] == [(4, "EL101")]
