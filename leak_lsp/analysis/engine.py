@@ -386,14 +386,17 @@ class _Module:
 
     def _leaks(self, result: Result, target: _Target) -> list[Finding]:
         findings = []
+        settings = _settings_assigned(target.function)
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
-            if work.kind is None or self._wrapped(work.kind):
+            if work.kind is None or self._wrapped(work.kind) or _switched_off(work, settings):
                 continue
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
             findings.append(finding)
         for site, raised in self._exception_leaks(result, target.loop):
+            if _switched_off(result.sites[site], settings):
+                continue
             findings.append(self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
                                           exit_text=raised.text, extra_related=(raised.location,)))
         return findings
@@ -577,6 +580,20 @@ def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> S
     if (unproven or work.guarded) and rule.severity == Severity.ERROR:
         return Severity.WARNING
     return rule.severity
+
+
+def _switched_off(work: Work, settings: dict[str, object]) -> bool:
+    """``SETTINGS["mode"] = "blocking"`` in the entry: the branch that starts the work never runs."""
+    return work.requires is not None and work.requires[0] in settings and settings[work.requires[0]] != work.requires[1]
+
+
+def _settings_assigned(function: ast.AST) -> dict[str, object]:
+    """``SETTINGS["mode"] = "blocking"`` at the top of an entry: settings it fixes for every path."""
+    body = getattr(function, "body", [])
+    return {ast.unparse(statement.targets[0]): statement.value.value for statement in body
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], (ast.Subscript, ast.Attribute))
+            and isinstance(statement.value, ast.Constant)}
 
 
 def _finally_names(function: ast.AST) -> set[str]:

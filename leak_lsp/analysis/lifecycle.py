@@ -69,6 +69,7 @@ class Work:
     attributes: frozenset[str] = frozenset()  # ``self.<attribute>`` names a helper leaves it reachable through
     resolves: bool = False  # a callback that resolves a future: waiting for the future waits for it
     guarded: bool = False  # started only when a module-level setting has some value (it may be switched off)
+    requires: tuple[str, object] | None = None  # ``SETTINGS["mode"] == "thread"``: the setting and the value
 
 
 @dataclass(frozen=True)
@@ -854,6 +855,7 @@ class _Step:
         site = self.a._site(kind, node, self.current, **details)
         if id(node) in self.a.guarded:
             self.a.sites[site].guarded = True
+            self.a.sites[site].requires = self.a.guarded[id(node)]
         fresh = f"{_FRESH}{site}"
         self.state = self.state | {(site, frozenset({fresh, *(names or set())}))}
         return {fresh}
@@ -952,7 +954,8 @@ class _Step:
             site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
                                 owner=work.owner, on_module_loop=work.on_module_loop,
-                                guarded=work.guarded or id(node) in self.a.guarded)
+                                guarded=work.guarded or id(node) in self.a.guarded,
+                                requires=work.requires or self.a.guarded.get(id(node)))
             names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance)
             self.state = self.state | {(site, names)}
 
@@ -1009,12 +1012,18 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
             stack.extend(ast.iter_child_nodes(node))
 
 
-def _guarded_by_settings(nodes: list[ast.AST], module_names: set[str]) -> set[int]:
-    """Nodes under ``if SETTINGS["mode"] == "thread":``: a branch a module-level setting switches on or off."""
-    guarded: set[int] = set()
+def _guarded_by_settings(nodes: list[ast.AST], module_names: set[str]) -> dict[int, tuple[str, object] | None]:
+    """Nodes under ``if SETTINGS["mode"] == "thread":``: a branch a module-level setting switches on or off,
+    with the setting and the value its body requires (None when the test is not that simple)."""
+    guarded: dict[int, tuple[str, object] | None] = {}
     for node in nodes:
         if isinstance(node, ast.If) and _tests_a_setting(node.test, module_names):
-            guarded |= {id(inner) for statement in [*node.body, *node.orelse] for inner in ast.walk(statement)}
+            test = node.test
+            simple = isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) \
+                and isinstance(test.comparators[0], ast.Constant)
+            requires = (ast.unparse(test.left), test.comparators[0].value) if simple else None  # type: ignore[attr-defined]
+            guarded.update({id(inner): requires for inner in ast.walk(ast.Module(body=node.body, type_ignores=[]))})
+            guarded.update({id(inner): None for statement in node.orelse for inner in ast.walk(statement)})
     return guarded
 
 

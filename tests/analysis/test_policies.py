@@ -80,5 +80,15 @@ SWITCHED_BY_A_SETTING = textwrap.dedent('''
 
 
 def test_work_a_setting_switches_on_is_reported_below_error() -> None:
-    [finding] = analyze_source(SWITCHED_BY_A_SETTING, "module.py").findings
+    source = SWITCHED_BY_A_SETTING.replace('SETTINGS["mode"] = "blocking"', 'SETTINGS["mode"] = current_mode()')
+    [finding] = analyze_source(source, "module.py").findings
     assert (finding.code, finding.severity) == ("EL101", Severity.WARNING)
+
+
+def test_work_a_setting_assigned_by_the_entry_switches_off_is_not_reported() -> None:
+    assert analyze_source(SWITCHED_BY_A_SETTING, "module.py").findings == []
+
+
+def test_work_the_entry_switches_on_is_reported() -> None:
+    source = SWITCHED_BY_A_SETTING.replace('SETTINGS["mode"] = "blocking"', 'SETTINGS["mode"] = "thread"')
+    assert [finding.code for finding in analyze_source(source, "module.py").findings] == ["EL101"]
