@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from leak_lsp.rules import work_kinds
 from leak_lsp.rules.rule import Alarm, WorkKind
@@ -20,6 +20,33 @@ CONTAINER_METHODS = frozenset({
 CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all", "dict"})
 ITERATOR_METHODS = frozenset({"map", "imap", "imap_unordered"})
 RECEIVER_HINTS = (("executor", "executor"), ("pool", "pool"), ("loop", "loop"))
+# Calls that do not raise in practice: between scheduling and settling they open no exception path.
+QUIET_FUNCTIONS = OBSERVERS | CONSUMERS | frozenset({
+    "dict", "list", "tuple", "set", "range", "enumerate", "zip", "reversed", "callable", "getattr", "hasattr",
+    "time.time", "time.monotonic", "time.perf_counter", "time.sleep", "time.time_ns", "time.monotonic_ns",
+    "os.getenv", "os.environ.get", "uuid.uuid4", "uuid.uuid1", "json.dumps", "logging.getLogger",
+    "threading.Event", "threading.Lock", "threading.current_thread", "queue.Queue", "contextvars.copy_context",
+    "asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop", "asyncio.sleep",
+    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.now", "datetime.utcnow",
+})
+QUIET_METHODS = CONTAINER_METHODS | frozenset({
+    "format", "strip", "lstrip", "rstrip", "lower", "upper", "split", "rsplit", "startswith", "endswith",
+    "replace", "items", "keys", "values", "copy", "is_alive", "done", "cancelled", "running", "set", "clear",
+    "is_set", "isoformat", "total_seconds", "get_remaining_time_in_millis", "pop", "popleft", "remove",
+    "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush", "create_future",
+})
+# Settle methods that mostly mean something else (``session.get(url)``): on a handle of unknown kind, a
+# helper's parameter or attribute, they are not taken to settle it.
+AMBIGUOUS_SETTLES = frozenset({"get"})
+# Work run on a thread behind an awaitable: cancelling the awaitable (``asyncio.wait_for`` timing out) leaves
+# the thread running. Qualified functions, or method names.
+THREAD_BACKED = frozenset({"asyncio.to_thread", "run_in_executor"})
+# Waits that cancel what they wait for when their timeout expires.
+CANCELLING_WAITS = frozenset({"asyncio.wait_for", "asyncio.timeout"})
+# Settles that give up after a timeout by raising: on that path the work is still running.
+TIMEOUT_RAISES = frozenset({"result", "exception", "communicate"})
+# Settles that give up after a timeout silently: ``t.join(5)`` returns with the thread still running.
+TIMEOUT_RETURNS = frozenset({"join", "wait"})
 
 
 @dataclass(frozen=True)
@@ -35,26 +62,40 @@ class Catalogue:
     receiver_settles: frozenset[str] = frozenset()
     receiver_argument_settles: frozenset[str] = frozenset()
     buffers: dict[str, WorkKind] = field(default_factory=dict)  # constructor -> the buffering kind
-    flushed_by: dict[str, str] = field(default_factory=dict)  # method -> the buffer slot it flushes
+    flushed_by: dict[str, set[str]] = field(default_factory=dict)  # method -> the buffer slots it flushes
 
     @property
     def fixed_slots(self) -> set[str]:
         """Process-wide slots that do not depend on an argument: alarms' and buffers'."""
         slots = {alarm.slot for _, alarm in self.alarms.values() if alarm.slot is not None}
-        return slots | set(self.flushed_by.values())
+        return slots.union(*self.flushed_by.values())
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
 
+    @cached_property
+    def work_methods(self) -> frozenset[str]:
+        """Methods that start or settle work."""
+        return frozenset({method for _, method in self.started_by} | {method for _, method in self.submitted_to}
+                         | self.settle_methods | self.receiver_settles | self.receiver_argument_settles
+                         | set(self.flushed_by))
+
+    @cached_property
+    def work_functions(self) -> frozenset[str]:
+        """Functions and constructors that start or settle work."""
+        return frozenset(set(self.created_by) | set(self.alarms) | set(self.cancels) | set(self.settle_functions)
+                         | set(self.receivers) | self.started_types() | set(self.buffers))
+
 
 @cache
-def catalogue() -> Catalogue:
+def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
+    """The built-in rules' kinds, and the models a project declares."""
     result = Catalogue()
     methods: set[str] = set()
     functions: set[str] = set()
     receiver_settles: set[str] = set()
     argument_settles: set[str] = set()
-    for kind in work_kinds():
+    for kind in (*work_kinds(), *models):
         for key in kind.started_by:
             result.started_by[key] = kind
         for name in kind.created_by:
@@ -71,7 +112,7 @@ def catalogue() -> Catalogue:
             result.buffers[constructor] = kind
         for method in kind.flushed_by:
             if kind.buffer_slot is not None:
-                result.flushed_by[method] = kind.buffer_slot
+                result.flushed_by.setdefault(method, set()).add(kind.buffer_slot)
         methods |= kind.settle_methods
         functions |= kind.settle_functions
         receiver_settles |= kind.receiver_settles

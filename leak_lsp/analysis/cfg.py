@@ -4,16 +4,32 @@ Nodes are statements, branch tests, loop headers, ``with`` exits and exits. A ju
 of a ``try``/``with`` (return, break, continue, raise) goes through a fresh copy of the
 ``finally`` body or ``with`` exit, as CPython compiles it. Any statement inside a
 ``try`` may raise into its handlers; implicit exceptions elsewhere are not exits:
-only ``return``, an explicit ``raise`` and the fall-off end are.
+only ``return``, an explicit ``raise`` and the fall-off end are. Given a ``may_raise``
+test, a statement outside any ``try`` that calls something able to raise is preceded by a
+path that runs the enclosing cleanups to a separate *crash* exit: the exception paths,
+reported apart from the normal ones.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit"]
+NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit", "raise-point", "crash"]
+
+
+@dataclass(frozen=True)
+class Raising:
+    """The call of a statement that may raise."""
+
+    call: ast.AST
+    before: bool  # it gives up before its effects (a bounded settle), rather than after them
+    in_try: bool  # it matters inside a ``try`` too: a settle that raises when its timeout expires
+
+
+MayRaise = Callable[[ast.AST], Raising | None]  # a statement or test -> the call in it that may raise
 ExitKind = Literal["return", "raise", "end"]
 
 
@@ -43,6 +59,11 @@ class Graph:
     def exits(self) -> list[Node]:
         return [node for node in self.nodes if node.kind == "exit"]
 
+    @property
+    def crashes(self) -> list[Node]:
+        """Exits by an exception a call raised; ``stmt`` is that call."""
+        return [node for node in self.nodes if node.kind == "crash"]
+
 
 @dataclass
 class _Loop:
@@ -70,8 +91,9 @@ Frontier = list[tuple[int, Condition | None]]
 _Context = _Loop | _Finally | _With | _Try
 
 
-def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, body: list[ast.stmt] | None = None) -> Graph:
-    builder = _Builder(function)
+def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, body: list[ast.stmt] | None = None,
+                may_raise: MayRaise | None = None) -> Graph:
+    builder = _Builder(function, may_raise)
     frontier = builder.block(function.body if body is None else body, [(0, None)])
     last = (body if body is not None else function.body) or [function]
     builder.exit("end", last[-1], frontier)
@@ -79,9 +101,10 @@ def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, b
 
 
 class _Builder:
-    def __init__(self, function: ast.AST) -> None:
+    def __init__(self, function: ast.AST, may_raise: MayRaise | None = None) -> None:
         self.nodes: list[Node] = [Node(0, "entry", function)]
         self.stack: list[_Context] = []
+        self.may_raise = may_raise
 
     def new(self, kind: NodeKind, stmt: ast.AST | None, frontier: Frontier, exit_kind: ExitKind | None = None) -> int:
         node = Node(len(self.nodes), kind, stmt, exit_kind)
@@ -105,11 +128,48 @@ class _Builder:
         handler = getattr(self, f"_{type(stmt).__name__}", None)
         if handler is not None:
             return handler(stmt, frontier)
-        return [(self.new("stmt", stmt, frontier), None)]
+        raising = self.raising(stmt) if isinstance(stmt, _SIMPLE) else None
+        frontier = self.raise_before(raising, frontier)
+        node = self.new("stmt", stmt, frontier)
+        self.raise_after(raising, node)
+        return [(node, None)]
+
+    def raising(self, code: ast.AST) -> Raising | None:
+        """The call of code that may raise. Under a ``try`` that catches everything, only a settle that
+        raises when its timeout expires: the ``try`` routes it to its handlers before the work is settled.
+        Under handlers of named exceptions only, any other exception escapes."""
+        if self.may_raise is None:
+            return None
+        found = self.may_raise(code)
+        return None if found is not None and self.caught() and not found.in_try else found
+
+    def caught(self) -> bool:
+        """An enclosing ``try`` catches every exception (``except:``, ``except Exception:``)."""
+        return any(isinstance(context, _Try) and "*" in context.caught for context in self.stack)
+
+    def raise_before(self, raising: Raising | None, frontier: Frontier) -> Frontier:
+        if raising is None or not raising.before or not frontier:
+            return frontier
+        point = self.new("raise-point", raising.call, frontier)
+        if not any(isinstance(context, _Try) for context in self.stack):  # a ``try`` handles its timeout
+            self.crash(raising.call, point)
+        return [(point, None)]
+
+    def raise_after(self, raising: Raising | None, node: int) -> None:
+        if raising is not None and not raising.before:
+            self.crash(raising.call, node)
+
+    def crash(self, call: ast.AST, source: int) -> None:
+        """The path of an exception raised at ``source``: the enclosing cleanups, then a crash exit."""
+        crashed, _ = self._unwind([(source, None)], None)
+        if crashed:
+            self.new("crash", call, crashed, "raise")
 
     # -- branches -------------------------------------------------------------------
     def _If(self, stmt: ast.If, frontier: Frontier) -> Frontier:
-        test = self.new("test", stmt.test, frontier)
+        raising = self.raising(stmt.test)
+        test = self.new("test", stmt.test, self.raise_before(raising, frontier))
+        self.raise_after(raising, test)
         constant = _constant_truth(stmt.test)
         taken = self.block(stmt.body, [(test, Condition(stmt.test, True))]) if constant is not False else []
         other = self.block(stmt.orelse, [(test, Condition(stmt.test, False))]) if constant is not True else []
@@ -164,7 +224,9 @@ class _Builder:
 
     # -- exits ----------------------------------------------------------------------
     def _Return(self, stmt: ast.Return, frontier: Frontier) -> Frontier:
-        node = self.new("stmt", stmt, frontier)
+        raising = self.raising(stmt)
+        node = self.new("stmt", stmt, self.raise_before(raising, frontier))
+        self.raise_after(raising, node)
         frontier, _ = self._unwind([(node, None)], None)
         self.exit("return", stmt, frontier)
         return []
@@ -228,7 +290,7 @@ class _Builder:
             for node in self.nodes[first:last]:
                 node.successors = [(dispatch if target == placeholder else target, condition)
                                    for target, condition in node.successors]
-                if node.kind == "stmt":
+                if node.kind in {"stmt", "raise-point"}:
                     node.successors.append((dispatch, None))
             after_body = self.block(stmt.orelse, after_body)
             for handler in stmt.handlers:
@@ -242,6 +304,9 @@ class _Builder:
         return after_body
 
     _TryStar = _Try
+
+
+_SIMPLE = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
 
 
 def _constant_truth(test: ast.expr) -> bool | None:

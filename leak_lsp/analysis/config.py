@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from leak_lsp.analysis.model import Severity
+from leak_lsp.analysis.models import ModelError, parse_models
+from leak_lsp.rules.rule import WorkKind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,6 +40,7 @@ class Settings:
     handlers: tuple[str, ...] = ()  # "path/glob.py:function_glob", relative to ``root``
     exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to ``root``
     root: str | None = None  # the folder holding the pyproject.toml the settings came from
+    models: tuple[WorkKind, ...] = ()  # library models declared in ``models`` (see analysis/models.py)
 
     def is_enabled(self, code: str) -> bool:
         """Ruff's prefix rule: the longest matching prefix of select/ignore wins."""
@@ -159,6 +162,13 @@ def _severities(key: str, value: Any) -> dict[str, Severity]:
     }
 
 
+def _models(key: str, value: Any) -> tuple[WorkKind, ...]:
+    try:
+        return parse_models(value)
+    except ModelError as error:
+        raise ConfigError(str(error)) from None
+
+
 _HANDLER_SPEC = re.compile(r"^(?P<file>[^:]+):(?P<function>[A-Za-z_*?\[][\w*?\[\]!.-]*)$")
 
 
@@ -186,7 +196,8 @@ class Overlay:
     - ``ignore`` adds to the ignores below;
     - ``severity`` is merged per code, the overlay's level winning;
     - ``handlers`` adds entry points;
-    - ``exclude`` replaces the patterns below, ``extend-exclude`` adds to them.
+    - ``exclude`` replaces the patterns below, ``extend-exclude`` adds to them;
+    - ``models`` adds library models.
     """
 
     select: tuple[str, ...] | None = None
@@ -196,6 +207,7 @@ class Overlay:
     handlers: tuple[str, ...] = ()
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
+    models: tuple[WorkKind, ...] = ()
 
     @staticmethod
     def parse(section: Mapping[str, Any]) -> Overlay:
@@ -222,6 +234,7 @@ class Overlay:
             severity={**settings.severity, **self.severity},
             handlers=settings.handlers + self.handlers,
             exclude=exclude + self.extend_exclude,
+            models=settings.models + self.models,
         )
 
 
@@ -233,6 +246,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "handlers": _handler_specs,
     "exclude": _strings,
     "extend-exclude": _strings,
+    "models": _models,
 }
 
 

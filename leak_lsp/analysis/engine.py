@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from leak_lsp.analysis.catalogue import catalogue
+from leak_lsp.analysis.catalogue import Catalogue, catalogue
 from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
@@ -17,16 +17,19 @@ from leak_lsp.analysis.lifecycle import (
     Environment,
     HandOff,
     LoopContext,
+    Raised,
     Result,
     Summary,
     Work,
     analyze_function,
+    carried,
     parameters,
 )
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem, Span
-from leak_lsp.analysis.names import Scope, module_scope, walk_statements
+from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem, Span
+from leak_lsp.analysis.names import LOCAL, Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
+from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
 from leak_lsp.rules import Rule, rule_for, rule_of_kind
 from leak_lsp.rules.rule import WorkKind
@@ -86,11 +89,13 @@ class _Module:
         self.scope: Scope = module_scope(self.tree)
         self.summaries: dict[int, Summary | None] = {}
         self.depth = 0
+        self.catalogue = catalogue(settings.models)
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
         self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
                                self._attribute_receivers(), self._external, self._module_buffers(),
-                               lambda scope: self.parsed.index.owned.get(id(scope), []))
+                               lambda scope: self.parsed.index.owned.get(id(scope), []), settings.models,
+                               self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------
@@ -98,7 +103,7 @@ class _Module:
         receivers: dict[str, str] = {}
         instances: dict[str, str] = {}
         names: set[str] = set()
-        constructors = catalogue().receivers
+        constructors = self.catalogue.receivers
         for statement in walk_statements(self.tree.body):
             if isinstance(statement, (ast.Assign, ast.AnnAssign)):
                 targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -107,7 +112,7 @@ class _Module:
                         names.add(name)
                         value = statement.value
                         if isinstance(value, ast.Call):
-                            for qualified in self.scope.class_lineage(self.scope.qualify(value.func)):
+                            for qualified in self._lineage(self.scope.class_lineage(self.scope.qualify(value.func))):
                                 if qualified in constructors:
                                     receivers[name] = constructors[qualified]
                             if isinstance(value.func, ast.Name) and value.func.id in self.classes:
@@ -116,7 +121,7 @@ class _Module:
 
     def _module_buffers(self) -> list[tuple[WorkKind, ast.Call, list[str]]]:
         """``provider.add_span_processor(BatchSpanProcessor(exporter))`` and the like, at import time."""
-        buffering = catalogue().buffers
+        buffering = self.catalogue.buffers
         found = []
         for statement in walk_statements(self.tree.body):
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -124,7 +129,7 @@ class _Module:
             for node in ast.walk(statement):
                 if not isinstance(node, ast.Call):
                     continue
-                kind = next((buffering[name] for name in self.scope.class_lineage(self.scope.qualify(node.func))
+                kind = next((buffering[name] for name in self._lineage(self.scope.class_lineage(self.scope.qualify(node.func)))
                              if name in buffering), None)
                 if kind is None or self._wrapped(kind):
                     continue
@@ -137,21 +142,57 @@ class _Module:
                 found.append((kind, node, names))
         return found
 
+    def _lineage(self, names: list[str], depth: int = 0) -> list[str]:
+        """A class lineage continued into other modules and installed packages: ``class Poller(Thread)``
+        defined in ``workers.py`` is a thread. Read statically, never imported."""
+        if self.workspace is None or depth > _MAX_HELPER_DEPTH:
+            return names
+        known = self.catalogue.started_types() | set(self.catalogue.receivers) | set(self.catalogue.buffers)
+        result = list(names)
+        for name in names:
+            if name in known or name.startswith(LOCAL) or "." not in name:
+                continue
+            result += self._lineage(self.workspace.class_bases(name, self.path), depth + 1)
+        return result
+
     def _wrapped(self, kind: WorkKind) -> bool:
         """A vendor wrapper in the module settles this kind of work after every invocation."""
-        imported = set(self.scope.imports.values())
-        return any(name in imported for name in kind.wrapped_by)
+        return any(name in self._imports_and_decorators or self._defines(name) for name in kind.wrapped_by) \
+            or any(pair in self._switches_on for pair in kind.disabled_by)
+
+    def _defines(self, qualified: str) -> bool:
+        """This module is the vendor wrapper itself (``sentry_sdk/integrations/aws_lambda.py``)."""
+        module, _, name = qualified.rpartition(".")
+        return self.path.replace("\\", "/").endswith("/" + module.replace(".", "/") + ".py") \
+            and (name in self.classes or name in self.scope.functions)
+
+    @cached_property
+    def _switches_on(self) -> set[tuple[str, str]]:
+        """(constructor, keyword) pairs the module calls with ``keyword=True``."""
+        return {(self.scope.qualify(node.func) or "", keyword.arg) for node in ast.walk(self.tree)
+                if isinstance(node, ast.Call) for keyword in node.keywords
+                if keyword.arg and isinstance(keyword.value, ast.Constant) and keyword.value.value is True}
+
+    @cached_property
+    def _imports_and_decorators(self) -> set[str]:
+        """What the module imports, and the qualified names of the decorators it applies."""
+        names = set(self.scope.imports.values())
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for decorator in node.decorator_list:
+                    names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
+        return names
 
     def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
-        constructors = catalogue().receivers
+        constructors = self.catalogue.receivers
         found: dict[str, tuple[str, str]] = {}
         for cls in self.classes.values():
             for node in ast.walk(cls):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                     for target in node.targets:
                         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                            for qualified in self.scope.class_lineage(self.scope.qualify(node.value.func)):
+                            for qualified in self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func))):
                                 if qualified in constructors:
                                     text = ast.unparse(target)
                                     found[text] = (constructors[qualified], f"attr:{text}")
@@ -165,24 +206,49 @@ class _Module:
         root = call.func
         while isinstance(root, ast.Attribute):
             root = root.value
-        if not qualified or not isinstance(root, ast.Name) or root.id not in self.scope.imports:
+        if not qualified or not isinstance(root, ast.Name):
             return None
-        module = qualified.rpartition(".")[0]
-        if not module or not self.workspace.is_workspace_module(module, self.path):
-            return None
+        if root.id not in self.scope.imports:
+            constructed = self._imported_instances.get(root.id)  # ``wrapper.close()``, wrapper = Wrapper()
+            if constructed is None or not self.workspace.is_workspace_module(constructed.rpartition(".")[0], self.path):
+                return None
+            qualified = constructed + qualified[len(root.id):]
+        else:
+            module = qualified.rpartition(".")[0]
+            if not module or not self.workspace.is_workspace_module(module, self.path):
+                return None
         name_span = self.span(call.func)
         column = name_span.end.column - 1 if name_span.end.line == name_span.start.line else name_span.start.column
-        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column)
+        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column, qualified)
         if helper is not None:
             self.dependencies.add(helper.path)
             self.dependencies |= helper.summary.dependencies
         return helper
 
-    def _methods_of(self, class_name: str) -> dict[str, ast.AST]:
+    @cached_property
+    def _imported_instances(self) -> dict[str, str]:
+        """Variables assigned an object of an imported class: ``wrapper = WebDriverWrapper()``."""
+        found: dict[str, str] = {}
+        for calls in self.parsed.index.calls.values():
+            for call in calls:
+                parent = self.parsed.index.parents.get(id(call))
+                qualified = self.scope.qualify(call.func) or ""
+                if isinstance(parent, ast.Assign) and parent.value is call and "." in qualified \
+                        and not qualified.startswith(LOCAL):
+                    found.update({target.id: qualified for target in parent.targets if isinstance(target, ast.Name)})
+        return found
+
+    def _methods_of(self, class_name: str, seen: frozenset[str] = frozenset()) -> dict[str, ast.AST]:
+        """A class's methods, with those it inherits from base classes of the module."""
         cls = self.classes.get(class_name)
-        if cls is None:
+        if cls is None or class_name in seen:
             return {}
-        return {node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        methods: dict[str, ast.AST] = {}
+        for base in reversed(cls.bases):
+            if isinstance(base, ast.Name):
+                methods.update(self._methods_of(base.id, seen | {class_name}))
+        methods.update({node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))})
+        return methods
 
     def _owner_class(self, function: ast.AST) -> str | None:
         for cls in self.classes.values():
@@ -215,10 +281,18 @@ class _Module:
                     summary.disarms.add(work.slot)
                 elif work.name in summary.params:
                     summary.settles.add(summary.params.index(work.name))
+                elif work.name is not None and carried(work.name):
+                    summary.settles_attributes.add(work.name)
             elif site in result.returned and not exits:
                 summary.returns.append(work)
             elif exits:
-                summary.leaks.append(work)
+                summary.leaks.append(replace(work, attributes=_attributes_at_exits(result, site)))
+        for site, raised in self._exception_leaks(result, "none"):
+            work = result.sites[site]
+            assert work.kind is not None
+            note = f"`{name}()` schedules the {work.kind.noun} here"
+            summary.raise_leaks.append((replace(work, via=(Related(self.path, self.span(work.node), note), *work.via)),
+                                        raised))
         self.summaries[key] = summary
         return summary
 
@@ -258,7 +332,8 @@ class _Module:
                 coroutine = self.scope.functions[inner.id]
                 assert isinstance(coroutine, ast.AsyncFunctionDef)
                 reason = f"driven by {ast.unparse(node.func)}() in {entry.name}"
-                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason), coroutine, loop, entry.name, node))
+                driven.append(_Target(Entry(coroutine, inner.id, entry.platform, reason, proven=entry.proven), coroutine,
+                                      loop, entry.name, node))
         return driven
 
     # -- findings ------------------------------------------------------------------------------
@@ -286,7 +361,7 @@ class _Module:
             for site, hand_off in result.handoffs.items():
                 work = result.sites[site]
                 handoffs[id(work.node)] = (work, hand_off, target.handler)
-        settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope))
+        settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
         for work, hand_off, handler in handoffs.values():
@@ -306,14 +381,69 @@ class _Module:
 
     def _leaks(self, result: Result, target: _Target) -> list[Finding]:
         findings = []
+        settings = _settings_assigned(target.function)
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
-            if work.kind is None or self._wrapped(work.kind):
+            if work.kind is None or self._wrapped(work.kind) or _switched_off(work, settings):
                 continue
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
             findings.append(finding)
+        for site, raised in self._exception_leaks(result, target.loop):
+            if _switched_off(result.sites[site], settings):
+                continue
+            findings.append(self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
+                                          exit_text=raised.text, extra_related=(raised.location,)))
         return findings
+
+    def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
+        """EL902: work pending only where a call raises (or a bounded settle gives up) before the settle,
+        here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
+        exceptions, and the calls before the ``try`` are set-up that rarely fails."""
+        found = []
+        settled_in_finally = _finally_names(result.graph.function)
+        for site, crashes in result.pending_on_raise.items():
+            work = result.sites[site]
+            if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
+                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally:
+                continue
+            crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
+            if crashes:
+                found.append((site, self._raised(work, crashes)))
+        for site, wait in result.gives_up.items():
+            work = result.sites[site]
+            if site in result.pending_at_exits or site in result.pending_on_raise or work.kind is None:
+                continue
+            if _on_default_executor(work.node) and not self._outlives_exception(work, loop):
+                continue  # ``asyncio.run`` waits for its default executor's threads before it returns
+            note = "if this times out, the awaitable is cancelled but its thread keeps running"
+            found.append((site, Raised(f"`{ast.unparse(wait.func)}()` on line {wait.lineno} times out",
+                                       Related(self.path, self.span(wait), note))))
+        for site, raised in result.raised_in_helpers.items():
+            work = result.sites[site]
+            if site not in result.pending_at_exits and work.kind is not None and not self._wrapped(work.kind):
+                found.append((site, raised))
+        return found
+
+    def _outlives_exception(self, work: Work, loop: LoopContext) -> bool:
+        """An exception drops an unawaited coroutine, and ``asyncio.run`` cancels its loop's tasks."""
+        assert work.kind is not None
+        if work.kind.name == "coroutine":
+            return False
+        return not (work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop)
+
+    def _raised(self, work: Work, crashes: list[Node]) -> Raised:
+        assert work.kind is not None
+        first = min(crashes, key=lambda node: (getattr(node.stmt, "lineno", 0), getattr(node.stmt, "col_offset", 0)))
+        call = first.stmt
+        assert isinstance(call, ast.Call)
+        how = bounded(call)
+        shown = ast.unparse(call) if how else f"{ast.unparse(call.func)}()"
+        if len(shown) > 60:
+            shown = f"{ast.unparse(call.func)}(...)"
+        exit_text = f"`{shown}` on line {call.lineno} {how or 'raises'}"
+        note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
+        return Raised(exit_text, Related(self.path, self.span(call), note))
 
     def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
@@ -323,26 +453,28 @@ class _Module:
             work = result.sites[site]
             if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is
-            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT:
+            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT and work.kind.reported_at_import:
                 findings.append(self._finding(rule_for("EL301"), work, None))
         return findings
 
     def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
-                 result: Result | None = None, target: _Target | str | None = None) -> Finding:
+                 result: Result | None = None, target: _Target | str | None = None, exit_text: str | None = None,
+                 extra_related: tuple[Related, ...] = ()) -> Finding:
         assert work.kind is not None
         span = self.span(work.node)
         related: list[Related] = []
-        if work.statement is None and isinstance(target, _Target):  # a buffer filled since import time
+        if work.statement is None and work.kind.buffers and isinstance(target, _Target):  # a buffer filled since import
             related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time"))
             span = self._name_span(target.function)
         noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
         what = _describe(noun, work.name, work.helper)
-        exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
+        if exit_text is None:
+            exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
         message = rule.message.format(what=what, noun=noun, exits=exit_text,
                                       target=target if isinstance(target, str) else "")
         if isinstance(target, _Target) and target.driver is not None:
             message = message.replace("the handler", "the coroutine")
-        related += list(work.via)
+        related += list(work.via) + list(extra_related)
         for exit_node in exits or []:
             related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
         if isinstance(target, _Target) and target.driver is not None:
@@ -350,8 +482,9 @@ class _Module:
                                    + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
         fixes = ()
         if result is not None and isinstance(target, _Target) and exits:
-            fixes = self.fixes.settle_fixes(work, result, exits, target.function)
-        severity = self.settings.severity_of(rule.code, rule.severity)
+            raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
+            fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
+        severity = self.settings.severity_of(rule.code, _default_severity(rule, target, work))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
                        (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
 
@@ -429,6 +562,61 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     return f"the handler returns here while the {kind.noun} is pending"
 
 
+def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:
+    """The ``self.<attribute>`` names through which a helper's pending work is still reachable when it returns."""
+    return frozenset(name for state in result.exit_states.values() for pending, names in state if pending == site
+                     for name in names if carried(name))
+
+
+def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> Severity:
+    """At most warnings where the leak is not proven: per-invocation code that is not a handler (its callers
+    are unseen), and work started only when a module-level setting has some value (it may be switched off)."""
+    unproven = isinstance(target, _Target) and not target.entry.proven
+    if (unproven or work.guarded) and rule.severity == Severity.ERROR:
+        return Severity.WARNING
+    return rule.severity
+
+
+def _switched_off(work: Work, settings: dict[str, object]) -> bool:
+    """``SETTINGS["mode"] = "blocking"`` in the entry: the branch that starts the work never runs."""
+    return work.requires is not None and work.requires[0] in settings and settings[work.requires[0]] != work.requires[1]
+
+
+def _settings_assigned(function: ast.AST) -> dict[str, object]:
+    """``SETTINGS["mode"] = "blocking"`` at the top of an entry: settings it fixes for every path."""
+    body = getattr(function, "body", [])
+    return {ast.unparse(statement.targets[0]): statement.value.value for statement in body
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], (ast.Subscript, ast.Attribute))
+            and isinstance(statement.value, ast.Constant)}
+
+
+def _finally_names(function: ast.AST) -> set[str]:
+    """Names and ``self.<attribute>`` handles a ``finally`` of the function acts on."""
+    names: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Try) and node.finalbody:
+            for inner in (n for statement in node.finalbody for n in ast.walk(statement)):
+                if isinstance(inner, ast.Name):
+                    names.add(inner.id)
+                elif isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                    names.add(f"self.{inner.attr}")
+    return names
+
+
+def _on_default_executor(node: ast.AST) -> bool:
+    """``asyncio.to_thread(f)``, ``loop.run_in_executor(None, f)``: threads of the loop's default executor."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "run_in_executor":
+        return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
+    return True
+
+
+def _within(node: ast.AST | None, statement: ast.stmt | None) -> bool:
+    return statement is not None and any(inner is node for inner in ast.walk(statement))
+
+
 def _is_main_guard(statement: ast.stmt) -> bool:
     if not isinstance(statement, ast.If) or not isinstance(statement.test, ast.Compare):
         return False
@@ -436,9 +624,9 @@ def _is_main_guard(statement: ast.stmt) -> bool:
     return "__name__" in text and "__main__" in text
 
 
-def _settled_roots(tree: ast.Module, scope: Scope) -> set[str]:
+def _settled_roots(tree: ast.Module, scope: Scope, known: Catalogue) -> set[str]:
     """Names and attributes whose work some code of the module settles (the EL901 policy)."""
-    methods = catalogue().settle_methods | catalogue().receiver_settles | {"stop"}
+    methods = known.settle_methods | known.receiver_settles | {"stop"}
     roots: set[str] = set()
     loop_variables: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -451,7 +639,7 @@ def _settled_roots(tree: ast.Module, scope: Scope) -> set[str]:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute) and node.func.attr in methods:
                 settled.append(node.func.value)
-            if (scope.qualify(node.func) or "") in catalogue().settle_functions:
+            if (scope.qualify(node.func) or "") in known.settle_functions:
                 settled.extend(arg.value if isinstance(arg, ast.Starred) else arg for arg in node.args)
         elif isinstance(node, ast.Await):
             settled.append(node.value)

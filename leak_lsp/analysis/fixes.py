@@ -34,7 +34,9 @@ class FixWriter:
         self.eol = self.lines.dominant_line_ending()
 
     # -- public -------------------------------------------------------------------------------
-    def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> tuple[Fix, ...]:
+    def settle_fixes(self, work: Work, result: Result, exits: list[Node], function: FunctionNode,
+                     raises_between: bool = False) -> tuple[Fix, ...]:
+        """``raises_between``: a call may raise before the exits, so only the ``finally`` form settles every path."""
         kind = work.kind
         if kind is None or (work.helper is not None and work.alarm is None):
             return ()  # work a helper keeps to itself is settled in the helper; a process-wide timer anywhere
@@ -66,13 +68,13 @@ class FixWriter:
         # a flush would escape it, so only the ``finally`` form is right
         before = self._before_exits(text, work, result, exits, function) if work.statement is not None else None
         outside = self._leaves_a_with_block(work, exits, function)
-        if before is not None:
+        if before is not None and not raises_between:
             fixes.append(Fix(f"{title} before each exit it outlives", (*binding, *before, *import_edits),
                              Applicability.UNSAFE if outside else Applicability.SAFE, preferred=not outside))
         wrapped = self._try_finally(text, work, function)
         if wrapped is not None:
             fixes.append(Fix(f"{title} in a `finally` block", (*binding, wrapped, *import_edits),
-                             Applicability.SAFE, preferred=before is None))
+                             Applicability.SAFE, preferred=before is None or raises_between))
         if self._owned_executor(work, function) is not None:
             with_block = self._with_block(work, function, "Use the executor in a `with` block", Applicability.SAFE)
             if with_block is not None:

@@ -74,6 +74,8 @@ class Entry:
     platform: str
     reason: str
     owner: ast.ClassDef | None = None
+    proven: bool = True  # False for per-invocation code found by evidence, not a platform's entry point
+    by_shape: bool = False  # taken for its ``(event, context)`` signature alone
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,166 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
     local_wrappers = {name for name in decorators & set(scope.functions) if _has_shaped_inner(scope.functions[name])}
     azure_v1 = _azure_v1_folder(path)
     found: dict[int, Entry] = {}
-    for function, name, owner in _functions(tree):
+    functions = list(_functions(tree))
+    for function, name, owner in functions:
         entry = _classify(function, name, owner, scope, apps, local_wrappers, azure_v1, configured)
         if entry is not None and id(function) not in found:
             found[id(function)] = entry
+    for key in [key for key, entry in found.items() if entry.by_shape and _called_by_an_entry(entry, found, calls)]:
+        del found[key]  # ``self._init(event, context)`` from the handler: a helper its caller's analysis follows
+    for entry in _per_invocation(tree, functions, found, calls):
+        found.setdefault(id(entry.function), entry)
     return sorted(found.values(), key=lambda entry: entry.function.lineno)
+
+
+def _called_by_an_entry(entry: Entry, found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> bool:
+    callers = [other.function for other in found.values() if other is not entry and not other.by_shape]
+    return any(_contains(caller, call) for call in calls.get(entry.function.name, [])
+               if isinstance(call.func, ast.Name) or (isinstance(call.func, ast.Attribute)
+                                                       and isinstance(call.func.value, ast.Name))
+               for caller in callers)
+
+
+# Attributes only a Lambda context object has: a parameter read this way is the invocation's context.
+_CONTEXT_ATTRIBUTES = frozenset({
+    "get_remaining_time_in_millis", "aws_request_id", "invoked_function_arn", "log_stream_name", "log_group_name",
+    "memory_limit_in_mb",
+})
+
+
+def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
+                    found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> Iterator[Entry]:
+    """Code that runs once per invocation without being a platform's entry point (issue 9, family 1).
+
+    Functions that use a parameter (or ``self.<attribute>``) as a Lambda context; the inner
+    functions a decorator returns when it is applied to a handler; the methods of a class built
+    from an invocation's ``(event, context)``. The analysis cannot see who calls them, so
+    they are analysed as entries of their own, not proven ones (a lower default severity).
+    Functions that this module calls by name are left to their callers' analysis.
+    """
+    wrapped_by = _decorators_of_entries(tree, found)
+    invocation_wrappers = _invocation_wrappers(functions)
+    per_invocation_classes = _classes_built_per_invocation(functions, found, calls)
+    for function, name, owner in functions:
+        called_as = owner.name if owner is not None and function.name == "__init__" else function.name
+        if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
+            continue
+        evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
+        if evidence is None and id(function) in wrapped_by:
+            evidence = f"returned by @{wrapped_by[id(function)]}, which wraps a handler"
+        if evidence is None and id(function) in invocation_wrappers:
+            evidence = invocation_wrappers[id(function)]
+        if evidence is None and owner is not None and owner.name in per_invocation_classes \
+                and not function.name.startswith("__"):
+            evidence = f"method of {owner.name}, {per_invocation_classes[owner.name]}"
+        if evidence is not None:
+            yield Entry(function, name, "aws-lambda", f"per-invocation code, not a proven handler: {evidence}",
+                        owner, proven=False)
+
+
+def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | None) -> str | None:
+    """``def send(event, context, status, data)``: a helper handlers pass their invocation to (custom resources)."""
+    args = _positional(function, owner)
+    if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
+        return f"takes the invocation's ({args[0]}, {args[1]}) first"
+    return None
+
+
+def _context_evidence(function: FunctionNode) -> str | None:
+    """``context.get_remaining_time_in_millis()`` on a parameter, or on ``self.<attribute>`` in a method."""
+    params = {arg.arg for arg in function.args.posonlyargs + function.args.args + function.args.kwonlyargs}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and node.attr in _CONTEXT_ATTRIBUTES:
+            holder = node.value
+            if isinstance(holder, ast.Name) and holder.id in params - {"self", "cls"}:
+                return f"uses `{holder.id}` as a Lambda context (`.{node.attr}`)"
+            if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == "self":
+                return f"uses `self.{holder.attr}` as a Lambda context (`.{node.attr}`)"
+    return None
+
+
+def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry]) -> dict[int, str]:
+    """The functions this module's decorators put in place of a handler they are applied to.
+
+    A decorator function's innermost returned function (``wrapper`` in ``def deco(f): ...
+    return wrapper``, also through a factory), or a decorator class's ``__call__``.
+    """
+    definitions = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    returned: dict[int, str] = {}
+    for entry in found.values():
+        for decorator in entry.function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            definition = definitions.get(target.id) if isinstance(target, ast.Name) else None
+            if isinstance(definition, ast.ClassDef):
+                calls = [node for node in definition.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         and node.name == "__call__"]
+                returned.update(dict.fromkeys(map(id, calls), definition.name))
+            elif definition is not None:
+                returned.update(dict.fromkeys(map(id, _innermost_returned(definition)), definition.name))
+    return returned
+
+
+def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]]) -> dict[int, str]:
+    """``def wrap(func): def inner(handler, event, *args): ... return func(handler, event, *args)``: a wrapper
+    put in place of a platform's function (an SDK patching the invoker), taking the invocation's event."""
+    found: dict[int, str] = {}
+    for outer, name, _ in functions:
+        wrapped = {arg.arg for arg in outer.args.args}
+        for inner in _innermost_returned(outer):
+            params = [arg.arg for arg in inner.args.posonlyargs + inner.args.args]
+            named = [param for param in params if "event" in param.lower() or "context" in param.lower()]
+            calls_wrapped = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in wrapped
+                                for node in ast.walk(inner))
+            if named and calls_wrapped:
+                found[id(inner)] = f"returned by {name}(), which wraps the function it is given; takes `{named[0]}`"
+    return found
+
+
+def _innermost_returned(function: FunctionNode) -> list[FunctionNode]:
+    inner = {node.name: node for node in ast.walk(function)
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function}
+    return [candidate for candidate in _returned_by(function, inner) if not _returned_by(candidate, inner)]
+
+
+def _returned_by(function: FunctionNode, inner: dict[str, FunctionNode]) -> list[FunctionNode]:
+    """The inner functions ``function`` returns (at any depth: a factory's decorator returns the wrapper)."""
+    return [inner[node.value.id] for node in ast.walk(function) if isinstance(node, ast.Return)
+            and isinstance(node.value, ast.Name) and node.value.id in inner and inner[node.value.id] is not function]
+
+
+def _classes_built_per_invocation(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
+                                  found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> dict[str, str]:
+    """Classes constructed from an entry's ``(event, context)``, or whose ``__init__`` takes them."""
+    classes = {owner.name for _, _, owner in functions if owner is not None}
+    built: dict[str, str] = {}
+    for function, _, owner in functions:
+        if owner is not None and function.name == "__init__" and _lambda_shaped(function, owner):
+            built[owner.name] = "whose constructor takes (event, context)"
+    arguments = {entry.name: set(_positional(entry.function, entry.owner)[:2]) for entry in found.values()}
+    for name in classes - set(built):
+        for call in calls.get(name, []):
+            passed = {arg.id for arg in call.args if isinstance(arg, ast.Name)}
+            entry = next((e for e in found.values() if len(arguments[e.name]) == 2 and arguments[e.name] <= passed
+                          and _contains(e.function, call)), None)
+            if isinstance(call.func, ast.Name) and entry is not None:
+                built[name] = f"built from the invocation's arguments in {entry.name}"
+    return built
+
+
+def _contains(function: FunctionNode, node: ast.AST) -> bool:
+    end = getattr(function, "end_lineno", None) or function.lineno
+    return function.lineno <= getattr(node, "lineno", 0) <= end
+
+
+def _protocol_method(function: FunctionNode, owner: ast.ClassDef | None) -> bool:
+    """``__enter__``, ``__exit__``...: called by the statements that use the object, analysed there."""
+    return owner is not None and function.name.startswith("__") and function.name not in {"__init__", "__call__"}
+
+
+def _called_by_name(name: str, calls: dict[str, list[ast.Call]]) -> bool:
+    """``helper(...)`` or ``obj.helper(...)``: a caller in this module whose analysis follows the call."""
+    return any(isinstance(call.func, ast.Name) or (isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name))
+               for call in calls.get(name, []))
 
 
 def _functions(tree: ast.Module) -> Iterator[tuple[FunctionNode, str, ast.ClassDef | None]]:
@@ -209,7 +366,10 @@ def _classify(
         where = f"method of {owner.name}" if owner is not None else "function"
         if owner is not None and function.name == "__call__":
             where = f"{owner.name} instances are callable"
-        return entry("aws-lambda", f"{where} taking ({args})")
+            return entry("aws-lambda", f"{where} taking ({args})")
+        return Entry(function, name, "aws-lambda", f"{where} taking ({args})", owner, by_shape=True)
+    if owner is None and "." not in name and function.name == "lambda_handler":
+        return entry("aws-lambda", "named lambda_handler, Lambda's default handler name")
     if owner is None and "." not in name and not apps and _azure_annotated(function, scope):
         return entry("azure-functions", "takes an azure.functions binding")
     if azure_v1 and name == "main":

@@ -18,17 +18,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from leak_lsp.analysis.catalogue import (
+    AMBIGUOUS_SETTLES,
+    CANCELLING_WAITS,
     CONSUMERS,
     CONTAINER_METHODS,
     ITERATOR_METHODS,
     OBSERVER_MODULES,
     OBSERVERS,
     RECEIVER_HINTS,
+    THREAD_BACKED,
+    Catalogue,
     catalogue,
 )
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
 from leak_lsp.analysis.model import Related
 from leak_lsp.analysis.names import Scope
+from leak_lsp.analysis.raising import RaiseTest
 from leak_lsp.rules.rule import Alarm, WorkKind
 
 if TYPE_CHECKING:
@@ -42,6 +47,7 @@ State = frozenset[Instance]
 ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")  # setitimer's other timers
 _FRESH = "#"  # names of work created in the current statement, not yet bound
 _SLOT = "@"  # names of process-wide timer slots
+_DRAINED = "~"  # names of queues whose ``join()`` waits for the work of the threads draining them
 
 
 @dataclass
@@ -60,6 +66,10 @@ class Work:
     on_module_loop: bool = False
     via: tuple[Related, ...] = ()  # where the helpers called here schedule it, outermost first
     helper: str | None = None  # the helper called here that schedules it
+    attributes: frozenset[str] = frozenset()  # ``self.<attribute>`` names a helper leaves it reachable through
+    resolves: bool = False  # a callback that resolves a future: waiting for the future waits for it
+    guarded: bool = False  # started only when a module-level setting has some value (it may be switched off)
+    requires: tuple[str, object] | None = None  # ``SETTINGS["mode"] == "thread"``: the setting and the value
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,14 @@ class HandOff:
     root: str  # what code settling it would name: "self.worker", "TASKS"
 
 
+@dataclass(frozen=True)
+class Raised:
+    """Where an exception leaves work running: the message's words and the raising call."""
+
+    text: str  # "`driver.get()` on line 43 raises"
+    location: Related
+
+
 @dataclass
 class Summary:
     """What a helper does to work, seen from its callers."""
@@ -78,6 +96,8 @@ class Summary:
     returns: list[Work] = field(default_factory=list)
     settles: set[int] = field(default_factory=set)  # indexes of parameters whose work it settles
     disarms: set[str] = field(default_factory=set)  # process-wide timer slots it disarms
+    settles_attributes: set[str] = field(default_factory=set)  # carried names (``self.x``, drained queues) it settles
+    raise_leaks: list[tuple[Work, Raised]] = field(default_factory=list)  # work it leaves running when a call raises
     dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
 
@@ -90,6 +110,9 @@ class Result:
     graph: Graph
     returned: set[int] = field(default_factory=set)
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
+    pending_on_raise: dict[int, list[Node]] = field(default_factory=dict)  # site -> crash exits it outlives
+    raised_in_helpers: dict[int, Raised] = field(default_factory=dict)  # site -> how a called helper leaks it
+    gives_up: dict[int, ast.Call] = field(default_factory=dict)  # site -> a wait whose timeout leaves it running
 
 
 @dataclass
@@ -106,6 +129,8 @@ class Environment:
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
+    models: tuple[WorkKind, ...] = ()  # the project's declared library models
+    lineage: Callable[[list[str]], list[str]] = list  # a class lineage continued into other modules
 
 
 def analyze_function(
@@ -115,7 +140,8 @@ def analyze_function(
     owner_class: str | None = None,
     body: list[ast.stmt] | None = None,
 ) -> Result:
-    graph = build_graph(function, body)
+    may_raise = RaiseTest(env.scope.child(function), function, catalogue(env.models)) if mode != "module" else None
+    graph = build_graph(function, body, may_raise)
     analysis = _Analysis(function, env, mode, owner_class, graph)
     return analysis.run()
 
@@ -127,17 +153,26 @@ class _Analysis:
         self.env = env
         self.mode = mode
         self.owner_class = owner_class
+        self.self_name = _self_parameter(function) if owner_class is not None else None
         self.graph = graph
         self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
-        self.catalogue = catalogue()
+        self.catalogue = catalogue(env.models)
         self.sites: list[Work] = []
         self.site_of: dict[tuple[int, int], int] = {}
         self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
+        self.raised_in_helpers: dict[int, Raised] = {}
+        self.gives_up: dict[int, ast.Call] = {}
         self.own_nodes = env.nodes_of(function)
+        self.guarded = _guarded_by_settings(self.own_nodes, env.module_names)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
         self.globals = {name for node in self.own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
         self.collected_into: dict[str, set[str]] = {}
+        self.constructions: dict[str, ast.Call] = {}  # variable -> the constructor call of the work it starts
+        self.imported_instances = {  # ``wrapper = WebDriverWrapper()``: an object of a class of another module
+            target.id for node in self.own_nodes if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            and _root_name(node.value.func) in env.scope.imports for target in node.targets
+            if isinstance(target, ast.Name)}
         self.types, self.receivers, self.element_of = self._prepass()
         self.nested_functions = {node.name: node for node in self.own_nodes
                                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -197,19 +232,20 @@ class _Analysis:
         constructed = self._constructed_type(call)
         if constructed:
             types.setdefault(name, constructed)
+            self.constructions.setdefault(name, call)
         receiver = self._receiver_of_constructor(call)
         if receiver:
             receivers[name] = (receiver, f"{how}:{name}")
 
     def _constructed_type(self, call: ast.Call) -> str | None:
         started = self.catalogue.started_types()
-        for name in self.scope.class_lineage(self.scope.qualify(call.func)):
+        for name in self.env.lineage(self.scope.class_lineage(self.scope.qualify(call.func))):
             if name in started:
                 return name
         return None
 
     def _receiver_of_constructor(self, call: ast.Call) -> str | None:
-        for name in self.scope.class_lineage(self.scope.qualify(call.func)):
+        for name in self.env.lineage(self.scope.class_lineage(self.scope.qualify(call.func))):
             if name in self.catalogue.receivers:
                 return self.catalogue.receivers[name]
         return None
@@ -254,7 +290,12 @@ class _Analysis:
                 if node not in pending.setdefault(site, []):
                     pending[site].append(node)
         exit_states = {node.id: inputs.get(node.id, frozenset()) for node in self.graph.exits}
-        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states)
+        on_raise: dict[int, list[Node]] = {}
+        for node in self.graph.crashes:
+            for site, _ in inputs.get(node.id, frozenset()):
+                on_raise.setdefault(site, []).append(node)
+        return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states, on_raise,
+                      self.raised_in_helpers, self.gives_up)
 
     def _entry_state(self) -> State:
         if self.mode == "handler":
@@ -266,11 +307,28 @@ class _Analysis:
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].slot = slot
             state.add((site, frozenset({_SLOT + slot})))
-        for parameter in parameters(self.function):
+        for parameter in [*parameters(self.function), *sorted(self._attributes_used())]:
             site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
             self.sites[site].name = parameter
             state.add((site, frozenset({parameter})))
         return frozenset(state)
+
+    def _attributes_used(self) -> set[str]:
+        """Carried names a helper may settle for its callers: ``self.<attribute>`` in a method, and the
+        queues it joins (``_threads.join()``: the threads draining a shared queue)."""
+        attributes = {text for node in self.own_nodes if isinstance(node, ast.Attribute)
+                      and (text := self.attribute_handle(node)) is not None}
+        joined = {_DRAINED + node.func.value.id for node in self.own_nodes if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                  and isinstance(node.func.value, ast.Name) and node.func.value.id not in self.local_names}
+        return attributes | joined
+
+    def attribute_handle(self, node: ast.expr) -> str | None:
+        """``self.worker`` in a method: tracked across the methods of the class like a variable."""
+        if self.self_name is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == self.self_name:
+            return f"self.{node.attr}"
+        return None
 
     def _buffered_state(self) -> State:
         """Buffers created at import time hold this invocation's data from its start."""
@@ -335,27 +393,52 @@ class _Analysis:
 def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _settled_on_branch(test.operand, not value)
-    if isinstance(test, ast.Name):
-        return test.id if not value else None
+    if isinstance(test, ast.BoolOp):
+        return _settled_on_compound(test, value)
+    if _handle(test) is not None:
+        return _handle(test) if not value else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
             and test.comparators[0].value is None:
         is_none = isinstance(test.ops[0], ast.Is) == value
         left = test.left
-        if isinstance(left, ast.Name) and is_none:
-            return left.id
-        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll" \
-                and not is_none and isinstance(left.func.value, ast.Name):
-            return left.func.value.id  # ``p.poll() is not None``: the child has ended
-        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"} and not is_none \
-                and isinstance(left.value, ast.Name):
-            return left.value.id
+        if is_none:
+            return _handle(left)
+        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll":
+            return _handle(left.func.value)  # ``p.poll() is not None``: the child has ended
+        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"}:
+            return _handle(left.value)
         return None
-    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and isinstance(test.func.value, ast.Name):
-        if test.func.attr == "is_alive" and not value:
-            return test.func.value.id
-        if test.func.attr == "done" and value:
-            return test.func.value.id
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
+            and _is_zero(test.comparators[0]) and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+        in_child = isinstance(test.ops[0], ast.Eq) == value  # ``if pid == 0:`` runs in the forked child
+        return test.left.id if in_child else None
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+        if (test.func.attr == "is_alive" and not value) or (test.func.attr == "done" and value):
+            return _handle(test.func.value)
     return None
+
+
+def _handle(node: ast.expr) -> str | None:
+    """The name a condition tests work through: a variable, or ``self.<attribute>`` in a method."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
+
+
+def _settled_on_compound(test: ast.BoolOp, value: bool) -> str | None:
+    """``t and t.is_alive()`` false, ``t is None or t.done()`` true: the work behind ``t`` is settled.
+
+    The branch where every operand took the deciding value (``and`` true, ``or`` false) follows
+    from each operand, so one operand that settles suffices; on the other branch, only one
+    operand is known to have taken it, so every operand must settle the same name.
+    """
+    every_operand = value == isinstance(test.op, ast.Or)
+    names = [_settled_on_branch(operand, value) for operand in test.values]
+    if every_operand:
+        return names[0] if names[0] is not None and all(name == names[0] for name in names) else None
+    return next((name for name in names if name is not None), None)
 
 
 def _remove_named(state: State, name: str) -> State:
@@ -423,7 +506,7 @@ class _Step:
         handles = self.evaluate(stmt.iter)
         broken = any(isinstance(node, ast.Break) for node in _walk_loop_body(stmt.body))
         target = stmt.target.id if isinstance(stmt.target, ast.Name) else None
-        if target and _settles_name(stmt.body, target, self.a.catalogue.settle_methods, self.a.scope):
+        if target and _settles_name(stmt.body, target, self.a.catalogue, self.a.scope):
             self.settle(handles)
         if not broken:
             self.consume(stmt.iter, handles)
@@ -449,16 +532,23 @@ class _Step:
                     self.assign(part.value if isinstance(part, ast.Starred) else part, value, handles)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and handles:
             self.collect_or_hand_off(target.value.id, handles)
+        elif isinstance(target, ast.Attribute) and self.a.attribute_handle(target) is not None:
+            self.bind(self.a.attribute_handle(target) or "", handles)
         elif isinstance(target, ast.Attribute) and handles:
             self.hand_off(handles, f"`{ast.unparse(target)}`", ast.unparse(target))
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value, handles)
 
     def bind(self, name: str, handles: set[str]) -> None:
-        """``name = value``: the name leaves what it held and reaches what the value reaches."""
+        """``name = value``: the name leaves what it held and reaches what the value reaches, and the
+        attributes of a constructed object (``#3.driver`` becomes ``wrapper.driver``)."""
         matched = {instance for instance in self.state if instance[1] & handles}
+        prefixes = tuple(f"{handle}." for handle in handles)
         self.state = frozenset(
-            (site, (names - {name}) | ({name} if (site, names) in matched else set())) for site, names in self.state
+            (site, frozenset({n for n in names if n != name and not n.startswith(name + ".")}
+                             | ({name} if (site, names) in matched else set())
+                             | {name + n[n.index("."):] for n in names if n.startswith(prefixes)}))
+            for site, names in self.state
         )
         for site, _ in matched:
             work = self.a.sites[site]
@@ -516,6 +606,9 @@ class _Step:
         """Names through which an expression reaches pending work, without evaluating calls."""
         if isinstance(node, ast.Name):
             return {node.id} if any(node.id in names for _, names in self.state) else set()
+        attribute = self.a.attribute_handle(node)
+        if attribute is not None:
+            return {attribute} if any(attribute in names for _, names in self.state) else set()
         if isinstance(node, ast.Starred):
             return self.handles_of(node.value)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -529,7 +622,7 @@ class _Step:
         """Apply the effects of an expression; return the names through which its value reaches work."""
         if isinstance(node, ast.Await):
             handles = self.evaluate(node.value, awaited=True)
-            self.settle_where(handles, lambda work: work.kind is None or work.kind.awaitable)
+            self.settle_where(handles, lambda work: work.kind is None or work.kind.awaitable or work.resolves)
             return {h for h in handles if any(h in names for _, names in self.state)}
         if isinstance(node, ast.Call):
             return self.call(node, top, awaited)
@@ -541,7 +634,7 @@ class _Step:
             return self.comprehension(node)
         if isinstance(node, (ast.Lambda,)):
             return set()
-        if isinstance(node, ast.Name):
+        if isinstance(node, ast.Name) or self.a.attribute_handle(node) is not None:
             return self.handles_of(node)
         if isinstance(node, ast.Dict):
             handles: set[str] = set()
@@ -563,7 +656,7 @@ class _Step:
             handles = self.evaluate(generator.iter)
             target = generator.target.id if isinstance(generator.target, ast.Name) else None
             checks = [*elements, *generator.ifs]
-            if target and _settles_name(checks, target, self.a.catalogue.settle_methods, self.a.scope):
+            if target and _settles_name(checks, target, self.a.catalogue, self.a.scope):
                 self.settle(handles)
             if not isinstance(node, ast.GeneratorExp):
                 self.consume(generator.iter, handles)
@@ -590,7 +683,7 @@ class _Step:
             return set()
 
         if isinstance(func, ast.Attribute) and func.attr in catalogue.flushed_by:
-            self.settle({_SLOT + catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
+            self.settle({_SLOT + slot for slot in catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
         if isinstance(func, ast.Attribute):
             method = func.attr
             receiver = func.value
@@ -603,24 +696,32 @@ class _Step:
                         if receiver.id in self.a.element_of:
                             names.add(self.a.element_of[receiver.id])
                         names |= self.a.collected_into.get(receiver.id, set())
+                    attribute = self.a.attribute_handle(receiver)
+                    if attribute is not None:
+                        names.add(attribute)
+                    constructor = receiver if isinstance(receiver, ast.Call) else self.a.constructions.get(ast.unparse(receiver))
+                    names |= self.queues_drained(constructor)
                     fresh = self.create(started, node, names=names,
-                                        name=receiver.id if isinstance(receiver, ast.Name) else None)
-                    if isinstance(receiver, ast.Attribute):
+                                        name=receiver.id if isinstance(receiver, ast.Name) else attribute)
+                    if isinstance(receiver, ast.Attribute) and attribute is None:
                         text = ast.unparse(receiver)
                         self.hand_off(fresh, f"`{text}`", text)
                     elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
                         self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
-                    return set()
+                    self.callback_work(constructor, node)
+                    return fresh if started.start_returns_handle else set()
             # executor.submit(...), loop.create_task(...)
             receiver_kind, owner = self.receiver(receiver)
             if receiver_kind is not None:
                 submitted = catalogue.submitted_to.get((receiver_kind, method))
-                if submitted is None and owner and owner.startswith("attr:"):  # ``self.pool.submit``: a guess by name
+                if submitted is None and owner and owner.startswith("attr:") and method != "map":  # ``self.pool.submit``: a guess by name (``Pool.map`` blocks)
                     submitted = catalogue.submitted_to.get(("executor", method))
                 if submitted is not None:
                     if method == "run_in_executor" and awaited:
                         return set()
-                    return self.create(submitted, node, owner=owner, iterator=method in ITERATOR_METHODS,
+                    future = _resolved_future(node)
+                    return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
+                                       iterator=method in ITERATOR_METHODS,
                                        on_module_loop=bool(owner and owner.startswith("module:") and receiver_kind == "loop"))
                 if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait") \
                         and not _false_keyword(node, "blocking"):
@@ -632,18 +733,27 @@ class _Step:
                 if method == "run_until_complete":
                     self.settle(all_arguments)
                     return set()
+            if method == "join" and isinstance(receiver, ast.Name):
+                self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
             # t.join(), fut.result(), p.wait()
             if method in catalogue.settle_methods and receiver_handles:
-                self.settle_where(receiver_handles, lambda work: work.kind is None or method in work.kind.settle_methods)
+                self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
+                                  or (work.kind is not None and method in work.kind.settle_methods)
+                                  or (work.resolves and method == "result"))
                 return set()
             if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
                 self.collect_or_hand_off(receiver.id, all_arguments)
                 return set()
-            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"}:
-                return receiver_handles
+            if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
+                self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
+                return set()
+            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"} and receiver_handles:
+                return receiver_handles  # a container of work: what it holds
         # functions that settle the work passed to them
         partial = _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED"))
         if qualified in catalogue.settle_functions and qualified != "asyncio.gather":
+            if qualified in CANCELLING_WAITS and _has_timeout(node, position=1):
+                self.note_gives_up(node, argument_handles[0] if argument_handles else set())
             if qualified.startswith("asyncio."):
                 return set() if partial else all_arguments  # settled when awaited
             if not partial:
@@ -672,11 +782,12 @@ class _Step:
             function, name = target
             return self.helper_call(node, name, lambda: self.a.env.summarize(function, name),
                                     isinstance(function, ast.AsyncFunctionDef), argument_handles, keyword_handles,
-                                    top, awaited)
+                                    top, awaited, constructs=getattr(function, "name", "") == "__init__")
         external = self.a.env.external(node)
         if external is not None:
             return self.helper_call(node, external.name, lambda: external.summary, external.is_async,
-                                    argument_handles, keyword_handles, top, awaited)
+                                    argument_handles, keyword_handles, top, awaited,
+                                    constructs=external.name.endswith(".__init__"))
         if qualified in CONSUMERS:
             for argument, handles in zip(node.args, argument_handles):
                 self.consume(argument, handles)
@@ -742,6 +853,9 @@ class _Step:
 
     def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: object) -> set[str]:
         site = self.a._site(kind, node, self.current, **details)
+        if id(node) in self.a.guarded:
+            self.a.sites[site].guarded = True
+            self.a.sites[site].requires = self.a.guarded[id(node)]
         fresh = f"{_FRESH}{site}"
         self.state = self.state | {(site, frozenset({fresh, *(names or set())}))}
         return {fresh}
@@ -779,10 +893,77 @@ class _Step:
             name = f"{expression.func.id}.{method}"
             self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
 
+    def note_gives_up(self, node: ast.Call, handles: set[str]) -> None:
+        """``asyncio.wait_for(loop.run_in_executor(...), 5)``: a timeout cancels the awaitable, not its thread."""
+        for site, names in self.state:
+            work = self.a.sites[site]
+            if names & handles and isinstance(work.node, ast.Call) and self._thread_backed(work.node):
+                self.a.gives_up.setdefault(site, node)
+
+    def _thread_backed(self, call: ast.Call) -> bool:
+        func = call.func
+        return (self.a.scope.qualify(func) or "") in THREAD_BACKED or (
+            isinstance(func, ast.Attribute) and func.attr in THREAD_BACKED)
+
+    def queues_drained(self, constructor: ast.Call | None) -> set[str]:
+        """``Thread(target=worker, args=(q,))`` where ``worker`` calls ``q.task_done()``: ``q.join()`` waits for
+        the work it was given, so it settles the thread's work (the idle worker itself is left blocked on the queue)."""
+        callback = _callback(constructor) if constructor is not None else None
+        target = self.local_function(callback) if callback is not None else None
+        if constructor is None or target is None:
+            return set()
+        marks_done = [node.func.value for node in ast.walk(target[0]) if isinstance(node, ast.Call)
+                      and isinstance(node.func, ast.Attribute) and node.func.attr == "task_done"]
+        if not marks_done:
+            return set()
+        passed = {node.id for keyword in constructor.keywords if keyword.arg == "args"
+                  for node in ast.walk(keyword.value) if isinstance(node, ast.Name)}
+        passed |= {node.id for argument in constructor.args[2:] for node in ast.walk(argument) if isinstance(node, ast.Name)}
+        own = _assigned_names(target[0], self.a.env.nodes_of(target[0]))
+        shared = {queue.id for queue in marks_done if isinstance(queue, ast.Name) and queue.id not in own}
+        return {_DRAINED + name for name in passed | shared}
+
+    def callback_work(self, constructor: ast.Call | None, node: ast.Call) -> None:
+        """``Thread(target=f)``, ``Timer(t, f)``: work the callback starts and leaves running (a timer re-armed
+        from its own callback) outlives whatever settles the first one."""
+        if constructor is None:
+            return
+        callback = _callback(constructor)
+        target = self.local_function(callback) if callback is not None else None
+        if target is None:
+            return
+        function, name = target
+        summary = self.a.env.summarize(function, name)
+        if summary is not None:
+            self.add_leaks(node, name, summary, 3000, None)
+
+    def instance_of(self, func: ast.expr) -> str | None:
+        """``self.m()`` or ``tracker.m()`` on an instance of a class of the module: the name its attributes hang from."""
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return None
+        owner = func.value.id
+        if owner == self.a.self_name or owner in self.a.instance_classes or owner in self.a.imported_instances:
+            return "self" if owner == self.a.self_name else owner
+        return None
+
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, instance: str | None) -> None:
+        """The work a called function leaves running, pending from this call on; through the instance's
+        attributes when it kept the work on ``self``."""
+        for number, work in enumerate(summary.leaks):
+            assert work.kind is not None
+            site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
+                                via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
+                                owner=work.owner, on_module_loop=work.on_module_loop,
+                                guarded=work.guarded or id(node) in self.a.guarded,
+                                requires=work.requires or self.a.guarded.get(id(node)))
+            names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance)
+            self.state = self.state | {(site, names)}
+
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
                     argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
-                    awaited: bool) -> set[str]:
-        """A call to a function whose summary the analysis knows, in this module or another."""
+                    awaited: bool, constructs: bool = False) -> set[str]:
+        """A call to a function whose summary the analysis knows, in this module or another. A constructor's
+        work kept on ``self`` stays reachable through the object it returns."""
         if is_async and not awaited:
             handles = set().union(*argument_handles) if argument_handles else set()
             self.settle({h for h in handles if self._is_coroutine(h)})
@@ -795,17 +976,18 @@ class _Step:
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
+        instance = f"{_FRESH}new{id(node)}" if constructs else self.instance_of(node.func)
+        self.settle(_rebased(summary.settles_attributes, instance))
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
             self.settle(handles)
-        for number, work in enumerate(summary.leaks):
+        self.add_leaks(node, name, summary, 1000, instance)
+        for number, (work, raised) in enumerate(summary.raise_leaks):  # reported whatever the caller catches
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), 1000 + number), helper=name,
-                                via=work.via, slot=work.slot, alarm=work.alarm,
-                                slot_source=work.slot_source, owner=work.owner, on_module_loop=work.on_module_loop)
-            names = frozenset({_SLOT + work.slot} if work.slot else set())
-            self.state = self.state | {(site, names)}
+            site = self.a._site(work.kind, node, self.current, key=(id(node), 4000 + number), helper=name,
+                                via=work.via, slot=work.slot, alarm=work.alarm, owner=work.owner)
+            self.a.raised_in_helpers[site] = raised
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
@@ -815,7 +997,7 @@ class _Step:
             fresh = f"{_FRESH}{site}"
             self.state = self.state | {(site, frozenset({fresh}))}
             result.add(fresh)
-        return result
+        return result | ({instance} if constructs and instance else set())
 
 
 # -- syntax helpers -----------------------------------------------------------------------------
@@ -828,6 +1010,77 @@ def _walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
         yield node
         if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _guarded_by_settings(nodes: list[ast.AST], module_names: set[str]) -> dict[int, tuple[str, object] | None]:
+    """Nodes under ``if SETTINGS["mode"] == "thread":``: a branch a module-level setting switches on or off,
+    with the setting and the value its body requires (None when the test is not that simple)."""
+    guarded: dict[int, tuple[str, object] | None] = {}
+    for node in nodes:
+        if isinstance(node, ast.If) and _tests_a_setting(node.test, module_names):
+            test = node.test
+            simple = isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) \
+                and isinstance(test.comparators[0], ast.Constant)
+            requires = (ast.unparse(test.left), test.comparators[0].value) if simple else None  # type: ignore[attr-defined]
+            guarded.update({id(inner): requires for inner in ast.walk(ast.Module(body=node.body, type_ignores=[]))})
+            guarded.update({id(inner): None for statement in node.orelse for inner in ast.walk(statement)})
+    return guarded
+
+
+def _tests_a_setting(test: ast.expr, module_names: set[str]) -> bool:
+    if isinstance(test, ast.BoolOp):
+        return any(_tests_a_setting(value, module_names) for value in test.values)
+    if not (isinstance(test, ast.Compare) and any(isinstance(c, ast.Constant) for c in test.comparators)):
+        return False
+    root = test.left
+    while isinstance(root, (ast.Subscript, ast.Attribute)):
+        root = root.value
+    return isinstance(root, ast.Name) and root.id in module_names and (
+        root.id.isupper() or any(word in root.id.lower() for word in ("setting", "config", "option")))
+
+
+def _has_timeout(call: ast.Call, position: int) -> bool:
+    """A ``timeout`` argument (keyword or at ``position``) that is not ``None``."""
+    value = next((kw.value for kw in call.keywords if kw.arg == "timeout"),
+                 call.args[position] if len(call.args) > position else None)
+    return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _callback(constructor: ast.Call) -> ast.expr | None:
+    """The function a ``Thread``/``Timer``/``Process`` runs: ``target=`` or ``function=``, or the second argument."""
+    return next((kw.value for kw in constructor.keywords if kw.arg in {"target", "function"}),
+                constructor.args[1] if len(constructor.args) > 1 else None)
+
+
+def carried(name: str) -> bool:
+    """Names a helper's work stays reachable through for its callers: ``self.x``, a drained queue."""
+    return name.startswith(("self.", _DRAINED))
+
+
+def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
+    """``self.threads`` seen from a caller that holds the instance as ``tracker``: ``tracker.threads``;
+    dropped for a caller that has no instance. Drained queues are the same for every caller."""
+    return frozenset(f"{instance}.{name.removeprefix('self.')}" if name.startswith("self.") else name
+                     for name in attributes if not name.startswith("self.") or instance is not None)
+
+
+def _resolved_future(call: ast.Call) -> set[str]:
+    """``loop.call_soon_threadsafe(fut.set_result, value)``: waiting for ``fut`` waits for the callback too."""
+    callback = call.args[0] if call.args else None
+    if isinstance(callback, ast.Attribute) and callback.attr in {"set_result", "set_exception"} \
+            and isinstance(callback.value, ast.Name):
+        return {callback.value.id}
+    return set()
+
+
+def _self_parameter(function: ast.AST) -> str | None:
+    """The instance parameter of a method (``self``), None for static methods and plain functions."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.args.args:
+        return None
+    if any(isinstance(d, ast.Name) and d.id in {"staticmethod", "classmethod"} for d in function.decorator_list):
+        return None
+    first = function.args.args[0].arg
+    return first if first == "self" else None
 
 
 def _assigned_names(function: ast.AST, nodes: list[ast.AST]) -> set[str]:
@@ -862,7 +1115,7 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _settles_name(nodes: Iterable[ast.AST], name: str, methods: frozenset[str], scope: Scope) -> bool:
+def _settles_name(nodes: Iterable[ast.AST], name: str, known: Catalogue, scope: Scope) -> bool:
     """Whether code settles the work a variable holds: ``t.join()``, ``await t``, ``wait(t)``."""
     for root in nodes:
         for node in ast.walk(root):
@@ -870,11 +1123,11 @@ def _settles_name(nodes: Iterable[ast.AST], name: str, methods: frozenset[str], 
                 return True
             if isinstance(node, ast.Call):
                 func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in methods and isinstance(func.value, ast.Name) \
+                if isinstance(func, ast.Attribute) and func.attr in known.settle_methods and isinstance(func.value, ast.Name) \
                         and func.value.id == name:
                     return True
                 qualified = scope.qualify(func) or ""
-                if qualified in catalogue().settle_functions and any(
+                if qualified in known.settle_functions and any(
                         isinstance(a, ast.Name) and a.id == name for a in node.args):
                     return True
     return False
@@ -896,4 +1149,5 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "HandOff", "LoopContext", "Result", "Summary", "Work", "analyze_function", "parameters"]
+__all__ = ["Environment", "HandOff", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
+           "carried", "parameters"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 3
 MAX_SCRIPTS = 16  # parsed callers kept for their next analysis
+_PACKAGE_LEVELS = 4
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Workspace:
         self._summaries: dict[tuple[str, str, str], ExternalHelper | None] = {}
         self._scripts: dict[str, tuple[int, jedi.Script]] = {}  # caller path -> its latest version's script, oldest first
         self._in_progress: list[str] = []
+        self._by_stem: dict[str, list[Path]] | None = None  # module file name -> the project's files of that name
+        self._bases: dict[str, list[str]] = {}
 
     # -- deployment files ------------------------------------------------------------
     def deployments(self) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
@@ -90,11 +94,15 @@ class Workspace:
                 }
 
     # -- helpers in other modules -------------------------------------------------------
-    def helper(self, path: str, source: str, line: int, column: int) -> ExternalHelper | None:
-        """The summary of the workspace function named at (1-based line, 0-based column), in another module."""
+    def helper(self, path: str, source: str, line: int, column: int, qualified: str | None = None) -> ExternalHelper | None:
+        """The summary of the workspace function named at (1-based line, 0-based column), in another module.
+
+        ``qualified`` (``time_out_handler.arm``) finds it when jedi cannot: a flat import as Lambda
+        packages it, of a module under a code root of the project.
+        """
         if len(self._in_progress) >= MAX_DEPTH:
             return None
-        target = self._resolve(path, source, line, column)
+        target = self._resolve(path, source, line, column) or (self._by_name(qualified, path) if qualified else None)
         if target is None:
             return None
         target_path, function = target
@@ -143,11 +151,13 @@ class Workspace:
                 return None
         for name in names:
             module = name.module_path
-            if name.type != "function" or module is None or module.suffix != ".py":
+            if name.type not in {"function", "class"} or module is None or module.suffix != ".py":
                 continue
             module = module.resolve()
             if not _inside(module, self.root):
                 continue
+            if name.type == "class":  # ``Guard(context)``: what its constructor does
+                return module, f"{name.name}.__init__"
             owner = _owner_class(module, self.read_text, name.line) if name.line else None
             return module, f"{owner}.{name.name}" if owner else name.name
         return None
@@ -176,6 +186,82 @@ class Workspace:
             self._summaries.clear()
             self._project = None
             self._deployments = None
+    def _by_name(self, qualified: str, importer: str) -> tuple[Path, str] | None:
+        """``module.function``, ``module.Class`` (its constructor) or ``module.Class.method``."""
+        parts = qualified.split(".")
+        for cut in (len(parts) - 1, len(parts) - 2):
+            if cut < 1:
+                continue
+            found = self.module_path(".".join(parts[:cut]), importer)
+            if found is not None and not SKIPPED_FOLDERS & set(found.parts):  # the project's code, not a venv
+                return _defined(found, parts[cut:], self.read_text)
+        return None
+
+    def module_path(self, module: str, importer: str, installed: bool = False) -> Path | None:
+        """The file of an imported module, found without importing anything.
+
+        Beside the importer, at the root or under ``src``; else the one module of that name in the
+        project (Lambda packages a code root's modules as top-level ones); with ``installed``, in
+        the interpreter's search path too (site-packages).
+        """
+        dots = len(module) - len(module.lstrip("."))
+        parts = [part for part in module[dots:].split(".") if part]
+        if dots:  # ``from .helpers import x``: beside the importer, or that many packages up
+            folder = Path(importer).resolve().parents[dots - 1] if dots <= len(Path(importer).resolve().parents) else None
+            return _module_file(folder / Path(*parts) if folder is not None and parts else folder)
+        if not parts:
+            return None
+        relative = Path(*parts)
+        here = Path(importer).resolve().parent
+        # the folders a package of the importer's tree would be imported from: itself, the root, src/, and up
+        # to four levels above the importer (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
+        bases = [here, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
+        if installed:
+            bases += [Path(entry) for entry in sys.path if entry and Path(entry).is_dir()]
+        for base in bases:
+            for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
+                if candidate.is_file():
+                    return candidate.resolve()
+        if "." in module:
+            return None
+        same_name = self._modules_named(module)
+        return same_name[0] if len(same_name) == 1 else None
+
+    def _modules_named(self, stem: str) -> list[Path]:
+        with self._lock:
+            if self._by_stem is None:
+                by_stem: dict[str, list[Path]] = {}
+                for folder, subfolders, files in os.walk(self.root):
+                    subfolders[:] = [name for name in subfolders if name not in SKIPPED_FOLDERS and not name.startswith(".")]
+                    for file in files:
+                        if file.endswith(".py"):
+                            module = file[:-3] if file != "__init__.py" else Path(folder).name
+                            by_stem.setdefault(module, []).append(Path(folder, file).resolve())
+                self._by_stem = by_stem
+            return self._by_stem.get(stem, [])
+
+    def class_bases(self, qualified: str, importer: str) -> list[str]:
+        """The qualified base classes of a class defined in another module or an installed package."""
+        with self._lock:
+            if qualified in self._bases:
+                return self._bases[qualified]
+        module, _, name = qualified.rpartition(".")
+        found = self.module_path(module, importer, installed=True) if module else None
+        bases: list[str] = []
+        tree = _parse(self.read_text(found)) if found is not None else None
+        if tree is not None:
+            from leak_lsp.analysis.names import LOCAL, module_scope
+
+            scope = module_scope(tree)
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef) and node.name == name:
+                    for base in node.bases:
+                        text = scope.qualify(base)
+                        if text:
+                            bases.append(f"{module}.{text[len(LOCAL) + 1:]}" if text.startswith(LOCAL + ".") else text)
+        with self._lock:
+            self._bases[qualified] = bases
+        return bases
 
     def is_workspace_module(self, module: str, importer: str) -> bool:
         """A cheap test before asking jedi: does an imported module live in this workspace?"""
@@ -184,11 +270,7 @@ class Workspace:
         top = module.split(".")[0]
         if top in sys.stdlib_module_names:
             return False
-        relative = Path(*module.split("."))
-        for base in {self.root, Path(importer).resolve().parent, self.root / "src"}:
-            if (base / relative).with_suffix(".py").is_file() or (base / relative / "__init__.py").is_file():
-                return True
-        return False
+        return self.module_path(module, importer) is not None
 
 
 _WORKSPACES: dict[Path, Workspace] = {}
@@ -238,6 +320,38 @@ def _inside(module: Path, root: Path) -> bool:
     except ValueError:
         return False
     return not SKIPPED_FOLDERS & set(relative.parts)
+
+
+def _module_file(path: Path | None) -> Path | None:
+    """``path.py``, or ``path/__init__.py`` for a package."""
+    if path is None or not path.name:
+        return None
+    for candidate in (path.with_name(path.name + ".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _defined(module: Path, names: list[str], read_text: Callable[[Path], str | None]) -> tuple[Path, str] | None:
+    """The function, class constructor or method ``names`` designates in a module, as ``summarize`` names it."""
+    tree = _parse(read_text(module))
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and names == [node.name]:
+            return module, node.name
+        if isinstance(node, ast.ClassDef) and names[0] == node.name:
+            method = names[1] if len(names) > 1 else "__init__"
+            if any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method for item in node.body):
+                return module, f"{node.name}.{method}"
+    return None
+
+
+def _parse(text: str | None) -> ast.Module | None:
+    if text is None:
+        return None
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
 
 
 def _owner_class(module: Path, read_text: Callable[[Path], str | None], line: int) -> str | None:

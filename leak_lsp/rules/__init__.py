@@ -12,6 +12,7 @@ import inspect
 from functools import cache
 from types import ModuleType
 
+from leak_lsp.analysis.model import Severity
 from leak_lsp.rules.rule import Rule, WorkKind
 
 _MODULES = (
@@ -24,6 +25,7 @@ _MODULES = (
     "service_not_stopped",
     "greenlet_not_joined",
     "telemetry_not_flushed",
+    "browser_not_quit",
     "callback_before_work",
     "done_before_work",
     "work_after_response",
@@ -32,6 +34,7 @@ _MODULES = (
     "work_started_at_import",
     "atexit_in_handler",
     "work_handed_off",
+    "work_leaks_on_exception",
     "unused_noqa",
 )
 
@@ -62,6 +65,8 @@ def work_kinds() -> tuple[WorkKind, ...]:
 
 
 def rule_of_kind(kind: WorkKind) -> Rule:
+    if kind.rule_code is not None:
+        return rule_for(kind.rule_code)
     return next(rule for rule in all_rules() if kind in rule.kinds)
 
 
@@ -74,8 +79,20 @@ def rule_page(code: str) -> str:
     module = _rule_modules()[code]
     rule: Rule = module.RULE
     body = inspect.cleandoc(module.__doc__ or "")
+    severity = f"**{rule.severity.value}**"
+    if rule.severity is Severity.ERROR:
+        severity += f" ({_NOT_PROVEN})"
     return (
         f"# {rule.name} ({rule.code})\n\n"
-        f"Outcome: **{rule.outcome.value}**. Default severity: **{rule.severity.value}**.\n\n"
+        f"Outcome: **{rule.outcome.value}**. Default severity: {severity}.\n\n"
         f"{body}\n"
     )
+
+
+_NOT_PROVEN = (
+    "**warning** where the leak is not proven: in per-invocation code that is not a proven handler (a function "
+    "that uses a parameter as a Lambda context, a wrapper a decorator puts in place of a handler, a method of a "
+    "class built from `(event, context)`), whose callers the analysis cannot see; and for work started only "
+    "when a module-level setting has some value (`if SETTINGS[\"mode\"] == \"thread\":`), which the "
+    "deployment may switch off"
+)

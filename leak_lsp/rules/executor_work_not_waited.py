@@ -34,6 +34,11 @@ def lambda_handler(event, context):
     future.result()
     return {"statusCode": 202}
 ```
+A Slack Bolt app served by the Lambda adapter (`SlackRequestHandler(app).handle(event,
+context)`) answers Slack first and runs its listeners on a thread pool afterwards,
+unless the app is built with `App(process_before_response=True)`: without it, the
+listener is reported at the `handle` call.
+
 Work collected in a list and waited with `concurrent.futures.wait`, a consumed
 `as_completed`, `[f.result() for f in futures]`, `shutdown(wait=True)` or a `with`
 block is settled and not reported.
@@ -116,11 +121,22 @@ PRODUCED_MESSAGE = WorkKind(
     settle_title="Flush the producer",
 )
 
+BOLT_LISTENERS = WorkKind(
+    name="bolt-listeners",
+    handle_name="response",
+    noun="Slack Bolt listener",
+    submitted_to=(("bolt-lambda-adapter", "handle"),),
+    receivers=(("slack_bolt.adapter.aws_lambda.SlackRequestHandler", "bolt-lambda-adapter"),
+               ("slack_bolt.adapter.aws_lambda.handler.SlackRequestHandler", "bolt-lambda-adapter")),
+    disabled_by=(("slack_bolt.App", "process_before_response"), ("slack_bolt.app.App", "process_before_response")),
+    settle_title="Run listeners before responding",
+)
+
 RULE = Rule(
     code="EL104",
     name="executor-work-not-waited",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
     message="{what} submitted here may still be running when the handler {exits}; it resumes in a later invocation",
-    kinds=(FUTURE, PRODUCED_MESSAGE),
+    kinds=(FUTURE, PRODUCED_MESSAGE, BOLT_LISTENERS),
 )

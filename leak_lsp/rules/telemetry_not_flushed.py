@@ -2,8 +2,11 @@
 Checks for handlers that leave telemetry buffered when they return: spans, metrics and
 logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 `PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
-and events captured with `sentry_sdk.capture_*`, with no `force_flush()` /
-`sentry_sdk.flush()` before the handler returns.
+events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Bugsnag events (`bugsnag.notify`, delivered in full only under
+`@bugsnag.aws_lambda_handler`), Rollbar reports (`rollbar.report_*`,
+settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
+`analytics.track`..., settled by their `flush()`), with no flush before the handler
+returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
 
 ## Why is this bad?
 These SDKs export from a background thread on a timer. When the handler returns, the
@@ -11,7 +14,8 @@ container is frozen with the data still in the buffer: it is sent during a later
 invocation (with that invocation's timing and resources), or lost when the environment
 is recycled. Traces of the last requests before a scale-in never arrive. Vendor wrappers
 flush for you (`AwsLambdaInstrumentor`, Sentry's `AwsLambdaIntegration`,
-`serverless_function`), and modules that import them are not reported.
+`serverless_function`, `@rollbar.lambda_function`, `@bugsnag.aws_lambda_handler`), and modules that import or apply
+them are not reported.
 
 ## Example
 ```python
@@ -82,11 +86,62 @@ SENTRY_EVENT = WorkKind(
     settle_title="Flush Sentry",
 )
 
+def _sdk_alarms(module: str, sends: tuple[str, ...], flushes: tuple[str, ...]) -> tuple[Alarm, ...]:
+    """An SDK whose module-level calls queue data for a background thread, drained by its flush calls."""
+    return tuple(Alarm(arm=f"{module}.{send}", slot=module, seconds_argument=None, disarm=f"{{{module}.{flushes[0]}}}()",
+                       cancel=f"{module}.{flush}") for send in sends for flush in flushes)
+
+
+DATADOG_THREADSTATS = WorkKind(
+    name="datadog-threadstats",
+    noun="Datadog metrics buffer",
+    buffers=("datadog.ThreadStats", "datadog.threadstats.ThreadStats", "datadog.threadstats.base.ThreadStats"),
+    buffer_slot="datadog",
+    flushed_by=frozenset({"flush"}),
+    wrapped_by=("datadog_lambda.wrapper.datadog_lambda_wrapper", "datadog_lambda.wrapper.datadog_lambda_wrapper",
+                "datadog_lambda.datadog_lambda_wrapper"),
+    settle_template="{handle}.flush()",
+    settle_title="Flush the metrics",
+)
+
+ROLLBAR_REPORT = WorkKind(
+    name="rollbar-report",
+    noun="Rollbar report",
+    alarms=_sdk_alarms("rollbar", ("report_exc_info", "report_message"), ("wait",)),
+    wrapped_by=("rollbar.lambda_function",),
+    settle_title="Wait for Rollbar",
+)
+
+BUGSNAG_EVENT = WorkKind(
+    name="bugsnag-event",
+    noun="Bugsnag event",
+    # delivered from a thread; only the Lambda decorator waits for delivery (no public flush: no automatic fix)
+    alarms=(Alarm(arm="bugsnag.notify", slot="bugsnag", seconds_argument=None, disarm=""),),
+    wrapped_by=("bugsnag.aws_lambda_handler",),
+)
+
+POSTHOG_EVENT = WorkKind(
+    name="posthog-event",
+    noun="PostHog event",
+    alarms=_sdk_alarms("posthog", ("capture", "identify", "alias", "group_identify", "set", "set_once"),
+                       ("flush", "shutdown")),
+    settle_title="Flush PostHog",
+)
+
+SEGMENT_EVENT = WorkKind(
+    name="segment-event",
+    noun="Segment event",
+    alarms=(*_sdk_alarms("analytics", ("track", "identify", "page", "screen", "group", "alias"), ("flush", "shutdown")),
+            *_sdk_alarms("segment.analytics", ("track", "identify", "page", "screen", "group", "alias"),
+                         ("flush", "shutdown"))),
+    settle_title="Flush Segment",
+)
+
 RULE = Rule(
     code="EL109",
     name="telemetry-not-flushed",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
-    kinds=(OTEL_BUFFER, SENTRY_EVENT),
+    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT),
 )

@@ -32,6 +32,9 @@ def lambda_handler(event, context):
         worker.join()
 ```
 
+A `stop()` or `cancel()` of a `Thread` subclass (one that ends its `run()`, as a
+watchdog thread waiting on an `Event` does) settles it too.
+
 ## Fix safety
 Inserting `join()` before each exit the thread outlives is safe: the work still runs,
 now inside the invocation that asked for it. The handler waits for the thread, so a
@@ -58,7 +61,8 @@ THREAD = WorkKind(
     started_by=(("threading.Thread", "start"), ("multiprocessing.dummy.Process", "start")),
     created_by=("_thread.start_new_thread", "_thread.start_new"),
     # ``_thread`` gives no handle: the Event or Lock passed to the thread is waited on instead
-    settle_methods=frozenset({"join", "wait", "acquire"}),
+    # ``stop()``/``cancel()`` exist only on subclasses, whose run() ends when they are called
+    settle_methods=frozenset({"join", "wait", "acquire", "stop", "cancel"}),
     settle_template="{handle}.join()",
     settle_title="Join the thread",
     settlings=tuple(
