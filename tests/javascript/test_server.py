@@ -39,7 +39,8 @@ async def test_fix_all_settles_every_leak_of_a_typescript_handler(editor: Editor
     uri = "file:///project/src/handler.ts"
     editor.open(uri, TS_HANDLER, language_id="typescript")
     assert sorted(d.code for d in await editor.diagnostics(uri)) == ["EL102", "EL106"]
-    [action] = await editor.code_actions(uri, 0, 0, only=["source.fixAll.leak-lsp"])
+    [offered] = await editor.code_actions(uri, 0, 0, only=["source.fixAll.leak-lsp"])
+    action = await editor.resolved(offered)
     assert action.edit is not None
     editor.apply(action.edit)
     fixed = editor.texts[uri]
