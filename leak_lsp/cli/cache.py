@@ -149,7 +149,7 @@ def deployment_fingerprint(root: Path) -> str:
     a new or changed template may name a handler in any file. A CDK app, told by its content,
     counts once one of its findings depends on it (see ``dependencies``)."""
     if root not in _FINGERPRINTS:
-        from leak_lsp.project.deployment import SKIPPED_FOLDERS
+        from leak_lsp.project.files import SKIPPED_FOLDERS
         from leak_lsp.project.discovery import is_deployment_name
 
         parts = []

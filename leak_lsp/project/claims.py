@@ -113,7 +113,8 @@ def _top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     for statement in body:
         statements.append(statement)
         if isinstance(statement, _BLOCKS):
-            nested = [*statement.body, *getattr(statement, "orelse", []), *getattr(statement, "finalbody", [])]
+            block: list[ast.stmt] = getattr(statement, "body", [])  # every _BLOCKS type has one
+            nested = [*block, *getattr(statement, "orelse", []), *getattr(statement, "finalbody", [])]
             nested += [line for handler in getattr(statement, "handlers", []) for line in handler.body]
             statements.extend(_top_level_statements(nested))
     return statements

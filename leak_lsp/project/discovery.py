@@ -72,7 +72,7 @@ class _Rules:
     """Gitignore-style patterns and the folder they are relative to."""
 
     base: Path
-    spec: pathspec.PathSpec
+    spec: pathspec.PathSpec  # type: ignore[type-arg]  # generic in its stubs only, not at run time
 
     @staticmethod
     def of(base: Path, patterns: Sequence[str]) -> _Rules:

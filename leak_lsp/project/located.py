@@ -76,7 +76,7 @@ def read_json(text: str) -> Any:
     decoder = json.JSONDecoder()
 
     def located_string(source: str, end: int, strict: bool = True) -> tuple[Located, int]:
-        value, after = json.decoder.scanstring(source, end, strict)
+        value, after = json.decoder.scanstring(source, end, strict)  # type: ignore[attr-defined]
         return Located(value, Span(lines.position(end), lines.position(after - 1))), after
 
     # The pure-Python scanner parses string values through ``parse_string`` (the C one does not).

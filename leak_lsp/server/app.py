@@ -143,7 +143,7 @@ class LeakLanguageServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()
+            self.shutdown()  # type: ignore[no-untyped-call]  # pygls leaves it unannotated
 
     def _read(self, reader: Reader) -> Coroutine[Any, Any, int]:
         return read_messages(reader, self._decode_and_handle, parse_error_reply(self.protocol._send_response), self._stop)
