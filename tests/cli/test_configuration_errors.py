@@ -12,14 +12,14 @@ from tests.cli.conftest import LEAKING_HANDLER, RunCheck, write
 from tests.cli.lsp_stdio import session
 
 CASES = {
-    "a prefix that selects nothing": ('select = ["EL11"]', "`select`", "'EL11' selects no rule"),
+    "a prefix that selects nothing": ('select = ["EL17"]', "`select`", "'EL17' selects no rule"),
     "a lower-case code": ('select = ["el101"]', "`select`", "did you mean EL101?"),
     "an unknown code": ('select = ["EL999"]', "`select`", "'EL999' selects no rule"),
     "an unknown code in ignore": ('ignore = ["EL1O1"]', "`ignore`", "did you mean EL101?"),
     "an unknown code in extend-select": ('extend-select = ["EL2O1"]', "`extend-select`", "did you mean EL201?"),
     "an unknown severity": ('severity = { EL101 = "fatal" }', "`severity.EL101`", "unknown severity 'fatal'"),
     "a misspelt severity": ('severity = { EL101 = "warn" }', "`severity.EL101`", "did you mean warning?"),
-    "an unknown code in severity": ('severity = { EL11 = "hint" }', "`severity`", "'EL11' selects no rule"),
+    "an unknown code in severity": ('severity = { EL17 = "hint" }', "`severity`", "'EL17' selects no rule"),
     "a handler without a function": ('handlers = ["app.py"]', "`handlers`", "not `path/glob.py:function_glob`"),
     "a handler with an empty function": ('handlers = ["app.py:"]', "`handlers`", "not `path/glob.py:function_glob`"),
     "an unknown key": ('selct = ["EL1"]', "unknown setting `selct`", "did you mean select?"),
@@ -42,7 +42,7 @@ def test_a_bad_pyproject_setting_is_exit_2_with_file_key_and_hint(case: str, tmp
 
 
 @pytest.mark.parametrize("arguments, hint", [
-    (["--select", "EL11"], "'EL11' selects no rule"),
+    (["--select", "EL17"], "'EL17' selects no rule"),
     (["--select", "el101"], "did you mean EL101?"),
     (["--ignore", "EL999"], "'EL999' selects no rule"),
     (["--severity", "EL101=warn"], "did you mean warning?"),
