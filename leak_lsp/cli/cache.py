@@ -149,8 +149,8 @@ def deployment_fingerprint(root: Path) -> str:
     a new or changed template may name a handler in any file. A CDK app, told by its content,
     counts once one of its findings depends on it (see ``dependencies``)."""
     if root not in _FINGERPRINTS:
-        from leak_lsp.project.files import SKIPPED_FOLDERS
         from leak_lsp.project.discovery import is_deployment_name
+        from leak_lsp.project.files import SKIPPED_FOLDERS
 
         parts = []
         for folder, subfolders, names in os.walk(root):
