@@ -10,7 +10,7 @@ from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.handlers import parameter_names
 from leak_lsp.javascript.lowering import Lowering, Role
-from leak_lsp.javascript.module import ModuleFacts, is_async
+from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
 from leak_lsp.javascript.syntax import field as child
 
@@ -191,6 +191,9 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
             return ()
+        if method in (data_client_requests(self.facts, receiver) or ()):  # ``db.collection("c").add(data)``
+            self._values(arguments)
+            return (self.start("promise", node, self._hint()),)
         receiver_name = dotted(self.parsed, receiver)
         if method in catalogue.COLLECTING_METHODS and receiver_name is not None:
             tokens = self._values(arguments)

@@ -97,6 +97,14 @@ FIRE_AND_FORGET_METHODS = frozenset({"forEach"})
 # (An async callback given to them still starts work that outlives the invocation: NODE.md §1.5.)
 HARMLESS = frozenset({"process.nextTick", "queueMicrotask", "setImmediate", "global.setImmediate"})
 
+# Database clients whose reference chains end in requests: ``db.collection("c").doc(id).set(data)`` is a promise
+# when ``db`` (or a reference taken from it) comes from one of these factories. Factory -> request methods.
+FIRESTORE_REQUESTS = frozenset({"set", "add", "get", "update", "delete", "create"})
+DATA_CLIENTS: dict[str, frozenset[str]] = {
+    "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
+    "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
+}  # fmt: skip
+
 # AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.
 REQUEST_METHODS = frozenset({"send"})
 CLIENT_SUFFIX = "Client"
