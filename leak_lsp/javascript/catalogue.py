@@ -105,6 +105,10 @@ DATA_CLIENTS: dict[str, frozenset[str]] = {
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
 }  # fmt: skip
 
+# Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
+APP_FACTORIES = frozenset({"express", "express.Router"})
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all", "use"})
+
 # AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.
 REQUEST_METHODS = frozenset({"send"})
 CLIENT_SUFFIX = "Client"
