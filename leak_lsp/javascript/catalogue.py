@@ -33,8 +33,19 @@ BUFFER = JsKind("buffer", "telemetry buffer", "EL109", "buffer", "await {handle}
 REQUEST = JsKind("request", "HTTP request", "EL106", "request",
                  "await new Promise((resolve) => {handle}.once('close', resolve));", "Wait for the request")
 OPERATION = JsKind("operation", "callback operation", "EL106", "operation", "", "")
+BROWSER = JsKind("browser", "browser process", "EL105", "browser", "await {handle}.close();", "Close the browser")
 
-KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION)}
+KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION,
+                                      BROWSER)}
+
+# Calls whose *awaited* result is work: ``const browser = await puppeteer.launch()`` is a running Chromium
+# process until ``browser.close()``. Qualified name -> kind.
+LAUNCHES: dict[str, str] = {
+    "puppeteer.launch": "browser", "puppeteer-core.launch": "browser", "chrome-aws-lambda.puppeteer.launch": "browser",
+    "playwright.chromium.launch": "browser", "playwright.firefox.launch": "browser", "playwright.webkit.launch": "browser",
+    "playwright-core.chromium.launch": "browser", "playwright-chromium.chromium.launch": "browser",
+    "playwright-aws-lambda.launchChromium": "browser",
+}  # fmt: skip
 
 # Calls that start work: qualified name -> kind. ``new X()`` is looked up as ``new X``.
 STARTS: dict[str, str] = {
@@ -85,7 +96,7 @@ CHAIN_METHODS = frozenset({"then", "catch", "finally"})
 # Methods that settle their receiver's work (``worker.terminate()``; ``child.kill()`` ends it).
 SETTLING_METHODS: dict[str, frozenset[str]] = {
     "terminate": frozenset({"worker"}), "kill": frozenset({"process"}), "destroy": frozenset({"stream"}),
-    "close": frozenset({"stream"}),
+    "close": frozenset({"stream", "browser"}),
 }  # fmt: skip
 # Array methods that collect their arguments into the receiver.
 COLLECTING_METHODS = frozenset({"push", "unshift", "add", "set", "concat"})

@@ -82,7 +82,11 @@ def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Nod
     if statement is None:
         return None
     title = f"{catalogue.KINDS[work.kind].settle_title} before the handler exits"
-    return _before_exits(parsed, function, hits, exits, statement, title, edits)
+    fix = _before_exits(parsed, function, hits, exits, statement, title, edits)
+    scope = _declaring_block(parsed, function, start, work.name) if work.name is not None else None
+    if fix is not None and scope is not None and not all(_inside(parsed, scope, edit.span.start) for edit in fix.edits):
+        return None  # ``const browser`` inside ``try { }``: at an exit outside it the name is another variable, or none
+    return fix
 
 
 def _bind(parsed: ParsedSource, statement: Node, name: str) -> TextEdit:
@@ -115,6 +119,28 @@ def _before_exits(parsed: ParsedSource, function: Node, hits: list[ExitHit], exi
         edits.add(TextEdit(Span(position, position), f"{indent}{statement}\n"))
     ordered = tuple(sorted(edits, key=lambda edit: edit.span.start))
     return Fix(title, ordered, Applicability.SAFE) if ordered else None
+
+
+def _declaring_block(parsed: ParsedSource, function: Node, start: Node | None, name: str) -> Node | None:
+    """The innermost block around ``start`` (up to the function's body) that declares ``name`` with
+    ``const``/``let``/``var``; None when the name comes from further out (a parameter, the module)."""
+    node = start.parent if start is not None else None
+    while node is not None and node.id != function.id:
+        if node.type == "statement_block" and any(_declares(parsed, statement, name) for statement in node.named_children):
+            return node
+        node = node.parent
+    return None
+
+
+def _declares(parsed: ParsedSource, statement: Node, name: str) -> bool:
+    return statement.type in ("lexical_declaration", "variable_declaration") and any(
+        declarator.type == "variable_declarator" and parsed.text(field(declarator, "name")) == name
+        for declarator in statement.named_children)
+
+
+def _inside(parsed: ParsedSource, block: Node, position: Position) -> bool:
+    span = parsed.span(block)
+    return span.start < position < span.end
 
 
 def _container_of(parsed: ParsedSource, start: Node | None) -> str | None:
