@@ -207,6 +207,8 @@ def _registered(facts: ModuleFacts, statement: Node) -> list[JsHandler]:
 def _served_apps(facts: ModuleFacts) -> set[str]:
     """Express apps of the module handed to an HTTP function: ``functions.https.onRequest(app)``,
     ``functions.http("name", app)``."""
+    if not facts.imports_any(catalogue.APP_FACTORIES):  # no need to walk the whole tree
+        return set()
     apps = {facts.parsed.text(field(node, "name")) for node in walk(facts.parsed.root) if node.type == "variable_declarator"
             and (value := unwrap(field(node, "value"))) is not None and value.type == "call_expression"
             and facts.qualify(field(value, "function")) in catalogue.APP_FACTORIES}

@@ -3,6 +3,7 @@ imports, top-level functions and classes, module-level clients and telemetry buf
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from leak_lsp.javascript import catalogue
@@ -26,7 +27,13 @@ class ModuleFacts:
     buffers: dict[str, catalogue.Buffer] = field(default_factory=dict)  # owner name -> its buffer
     promise_functions: set[str] = field(default_factory=set)  # ``const run = promisify(exec)``
     data_clients: dict[str, frozenset[str]] = field(default_factory=dict)  # ``const db = admin.firestore()`` -> requests
+    imports_data_clients: bool = False  # a module of catalogue.DATA_CLIENTS is imported
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
+
+    def imports_any(self, qualified_names: Iterable[str]) -> bool:
+        """Whether the module imports the module of any of these names (``new express.Router`` -> ``express``)."""
+        modules = {name.removeprefix("new ").split(".")[0] for name in qualified_names}
+        return any(imported.specifier in modules for imported in self.imports.values())
 
     def qualify(self, node: Node | None) -> str | None:
         """The qualified name of a callee: ``child_process.spawn`` for ``cp.spawn`` after ``require('child_process')``."""
@@ -79,7 +86,7 @@ def module_facts(parsed: ParsedSource) -> ModuleFacts:
 def data_client_requests(facts: ModuleFacts, chain: Node | None) -> frozenset[str] | None:
     """The request methods of the data client a chain of calls and accesses starts from, if it starts from one:
     a factory call in the chain (``admin.firestore().collection("c")``) or a name bound to a client."""
-    node = unwrap(chain)
+    node = unwrap(chain) if facts.imports_data_clients else None
     while node is not None:
         if node.type in ("call_expression", "new_expression"):
             callee = child(node, "constructor") if node.type == "new_expression" else child(node, "function")
@@ -98,6 +105,9 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> frozenset[st
 def _read_data_clients(facts: ModuleFacts) -> None:
     """Names bound anywhere in the module to a data client or a reference taken from one
     (``const issues = db.collection("issues")``), until no new name is found."""
+    facts.imports_data_clients = facts.imports_any(catalogue.DATA_CLIENTS)
+    if not facts.imports_data_clients:  # no need to walk the whole tree
+        return
     declarators = [node for node in walk(facts.parsed.root) if node.type == "variable_declarator"]
     grown = True
     while grown:
