@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, SourceProblem
+from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.calls import PARAMETER, CallLowering, Summary
@@ -37,6 +37,8 @@ _COUNTED = {
     Shape.HTTP: frozenset({ExitRole.RESPONSE, ExitRole.THROW}),
 }
 _INIT_KINDS = frozenset({"timer", "interval", "process", "worker"})
+# A timer armed at init is not an invocation leak (NODE.md §1.5, a decision): information only.
+_INFO_AT_INIT = frozenset({"timer", "interval"})
 _AZURE_CONSEQUENCE = "no freeze: it keeps running untracked alongside later invocations and may be killed"
 _VERBS = {
     ExitRole.RETURN: "returns", ExitRole.THROW: "throws", ExitRole.END: "reaches its end",
@@ -165,7 +167,8 @@ class JsModule:
             noun = kind.noun[0].upper() + kind.noun[1:]
             message = rule.message.format(what=noun, noun=kind.noun, exits="", target="")
             span = self.parsed.first_line_span(node)
-            findings.append(Finding("EL301", rule.name, message, self.settings.severity_of("EL301", rule.severity), span, self.path))
+            default = Severity.INFORMATION if kind_name in _INFO_AT_INIT else rule.severity
+            findings.append(Finding("EL301", rule.name, message, self.settings.severity_of("EL301", default), span, self.path))
         return findings
 
     # -- helpers ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.handlers import parameter_names
 from leak_lsp.javascript.lowering import Lowering, Role
-from leak_lsp.javascript.module import ModuleFacts, is_async
+from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
 from leak_lsp.javascript.syntax import field as child
 
@@ -63,6 +63,9 @@ class CallLowering(Lowering):
         if kind == "identifier":
             return (self.parsed.text(node),)
         if kind in ("await_expression", "yield_expression"):  # ``yield`` is ``await`` in compiled async code
+            launched = self._launched(node)
+            if launched is not None:
+                return (launched,)
             for token in self._children(node):
                 self.builder.add(Settle(token))
             return ()
@@ -191,6 +194,9 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
             return ()
+        if method in (data_client_requests(self.facts, receiver) or ()):  # ``db.collection("c").add(data)``
+            self._values(arguments)
+            return (self.start("promise", node, self._hint()),)
         receiver_name = dotted(self.parsed, receiver)
         if method in catalogue.COLLECTING_METHODS and receiver_name is not None:
             tokens = self._values(arguments)
@@ -219,6 +225,17 @@ class CallLowering(Lowering):
             self._values(arguments)
             return (self.start("promise", node, self._hint()),)
         return None
+
+    def _launched(self, awaited: Node) -> str | None:
+        """``await puppeteer.launch()``: the promise settles with a running browser, the work itself."""
+        call = unwrap(awaited.named_children[0]) if awaited.named_children else None
+        if call is None or call.type != "call_expression":
+            return None
+        kind = catalogue.LAUNCHES.get(self.facts.qualify(child(call, "function")) or "")
+        if kind is None:
+            return None
+        self._values(self._arguments(call))
+        return self.start(kind, call, self._hint())
 
     def _settles_each(self, arguments: list[Node]) -> frozenset[str] | None:
         """The kinds ``clearTimeout`` or ``(t) => clearTimeout(t)`` settles, given to ``forEach``."""

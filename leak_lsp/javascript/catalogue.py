@@ -33,8 +33,19 @@ BUFFER = JsKind("buffer", "telemetry buffer", "EL109", "buffer", "await {handle}
 REQUEST = JsKind("request", "HTTP request", "EL106", "request",
                  "await new Promise((resolve) => {handle}.once('close', resolve));", "Wait for the request")
 OPERATION = JsKind("operation", "callback operation", "EL106", "operation", "", "")
+BROWSER = JsKind("browser", "browser process", "EL105", "browser", "await {handle}.close();", "Close the browser")
 
-KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION)}
+KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION,
+                                      BROWSER)}
+
+# Calls whose *awaited* result is work: ``const browser = await puppeteer.launch()`` is a running Chromium
+# process until ``browser.close()``. Qualified name -> kind.
+LAUNCHES: dict[str, str] = {
+    "puppeteer.launch": "browser", "puppeteer-core.launch": "browser", "chrome-aws-lambda.puppeteer.launch": "browser",
+    "playwright.chromium.launch": "browser", "playwright.firefox.launch": "browser", "playwright.webkit.launch": "browser",
+    "playwright-core.chromium.launch": "browser", "playwright-chromium.chromium.launch": "browser",
+    "playwright-aws-lambda.launchChromium": "browser",
+}  # fmt: skip
 
 # Calls that start work: qualified name -> kind. ``new X()`` is looked up as ``new X``.
 STARTS: dict[str, str] = {
@@ -85,7 +96,7 @@ CHAIN_METHODS = frozenset({"then", "catch", "finally"})
 # Methods that settle their receiver's work (``worker.terminate()``; ``child.kill()`` ends it).
 SETTLING_METHODS: dict[str, frozenset[str]] = {
     "terminate": frozenset({"worker"}), "kill": frozenset({"process"}), "destroy": frozenset({"stream"}),
-    "close": frozenset({"stream"}),
+    "close": frozenset({"stream", "browser"}),
 }  # fmt: skip
 # Array methods that collect their arguments into the receiver.
 COLLECTING_METHODS = frozenset({"push", "unshift", "add", "set", "concat"})
@@ -96,6 +107,18 @@ FIRE_AND_FORGET_METHODS = frozenset({"forEach"})
 # Not work for the invocation: they run before the response (or in the runtime's tail).
 # (An async callback given to them still starts work that outlives the invocation: NODE.md §1.5.)
 HARMLESS = frozenset({"process.nextTick", "queueMicrotask", "setImmediate", "global.setImmediate"})
+
+# Database clients whose reference chains end in requests: ``db.collection("c").doc(id).set(data)`` is a promise
+# when ``db`` (or a reference taken from it) comes from one of these factories. Factory -> request methods.
+FIRESTORE_REQUESTS = frozenset({"set", "add", "get", "update", "delete", "create"})
+DATA_CLIENTS: dict[str, frozenset[str]] = {
+    "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
+    "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
+}  # fmt: skip
+
+# Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
+APP_FACTORIES = frozenset({"express", "express.Router"})
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all", "use"})
 
 # AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.
 REQUEST_METHODS = frozenset({"send"})

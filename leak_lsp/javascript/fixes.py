@@ -4,8 +4,11 @@ Three shapes, the first that applies is preferred:
 
 - a timer declared in the handler's body: the rest of the body goes into
   ``try { ... } finally { clearTimeout(timer); }`` (an unnamed timer is bound first);
+- a ``Promise.race`` timeout timer: bound to a ``let``, and the race and the rest of the body in
+  ``try { ... } finally { clearTimeout(timer); }``;
 - a promise started by an expression statement: ``await`` it there (``void`` becomes ``await``);
-- named work (or a telemetry buffer): the settling statement inserted before each exit.
+- named work (or a telemetry buffer): the settling statement inserted before each exit, or before the
+  ``context.done()``/``succeed()``/``fail()`` that ends the invocation (EL152) when it needs no ``await``.
 
 ``callbackWaitsForEmptyEventLoop = false`` can be removed (unsafe: see EL151's page).
 """
@@ -31,11 +34,16 @@ def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, h
     function = compiled_body(handler.function) or handler.function
     if code == "EL151":
         return _without_no_wait_flag(parsed, function)
+    start = lowering.started_at.get(work.site)
+    if code == "EL152":
+        before_done = _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function), start,
+                                           _done_statements(parsed, function, hits))
+        return (Fix(before_done.title, before_done.edits, before_done.applicability, preferred=True),) if before_done else ()
     kind = catalogue.KINDS[work.kind]
     if code != kind.code or any(hit.role not in (ExitRole.RETURN, ExitRole.THROW, ExitRole.END) for hit in hits):
         return ()
-    start = lowering.started_at.get(work.site)
     candidates = [
+        _race_fix(parsed, function, work, start) if work.kind == "timer" and work.name is None else None,
         _finally_fix(parsed, function, work, start) if work.kind in _CLEARED else None,
         _await_in_place(parsed, work, start) if work.kind == "promise" and is_async(handler.function) else None,
         _settle_before_exits(parsed, facts, function, work, hits, is_async(handler.function), start, lowering.exits_at),
@@ -69,13 +77,35 @@ def _settle_before_exits(parsed: ParsedSource, facts: ModuleFacts, function: Nod
         if statement_node is None or statement_node.type != "expression_statement":
             return None
         name = _free_name(parsed, catalogue.KINDS[work.kind].handle)
-        position = parsed.span(statement_node).start
-        edits.add(TextEdit(Span(position, position), f"const {name} = "))
+        edits.add(_bind(parsed, statement_node, name))
     statement = _settle_statement(facts, work, name, asynchronous)
     if statement is None:
         return None
     title = f"{catalogue.KINDS[work.kind].settle_title} before the handler exits"
-    return _before_exits(parsed, function, hits, exits, statement, title, edits)
+    fix = _before_exits(parsed, function, hits, exits, statement, title, edits)
+    scope = _declaring_block(parsed, function, start, work.name) if work.name is not None else None
+    if fix is not None and scope is not None and not all(_inside(parsed, scope, edit.span.start) for edit in fix.edits):
+        return None  # ``const browser`` inside ``try { }``: at an exit outside it the name is another variable, or none
+    return fix
+
+
+def _bind(parsed: ParsedSource, statement: Node, name: str) -> TextEdit:
+    """``const name = `` before the statement's expression; ``void`` (which would bind ``undefined``) is dropped."""
+    position = parsed.span(statement).start
+    expression = statement.named_children[0] if statement.named_children else None
+    if expression is not None and expression.type == "unary_expression" and parsed.text(expression).startswith("void"):
+        argument = field(expression, "argument")
+        if argument is not None:
+            return TextEdit(Span(position, parsed.span(argument).start), f"const {name} = ")
+    return TextEdit(Span(position, position), f"const {name} = ")
+
+
+def _done_statements(parsed: ParsedSource, function: Node, hits: list[ExitHit]) -> dict[Span, Node]:
+    """The ``context.done(...);`` statement of each EL152 hit (the hit's span is the call's first line)."""
+    wanted = {hit.span for hit in hits}
+    return {parsed.first_line_span(node): node.parent for node in walk(function)
+            if node.type == "call_expression" and node.parent is not None and node.parent.type == "expression_statement"
+            and parsed.first_line_span(node) in wanted}
 
 
 def _before_exits(parsed: ParsedSource, function: Node, hits: list[ExitHit], exits: dict[Span, Node], statement: str,
@@ -89,6 +119,28 @@ def _before_exits(parsed: ParsedSource, function: Node, hits: list[ExitHit], exi
         edits.add(TextEdit(Span(position, position), f"{indent}{statement}\n"))
     ordered = tuple(sorted(edits, key=lambda edit: edit.span.start))
     return Fix(title, ordered, Applicability.SAFE) if ordered else None
+
+
+def _declaring_block(parsed: ParsedSource, function: Node, start: Node | None, name: str) -> Node | None:
+    """The innermost block around ``start`` (up to the function's body) that declares ``name`` with
+    ``const``/``let``/``var``; None when the name comes from further out (a parameter, the module)."""
+    node = start.parent if start is not None else None
+    while node is not None and node.id != function.id:
+        if node.type == "statement_block" and any(_declares(parsed, statement, name) for statement in node.named_children):
+            return node
+        node = node.parent
+    return None
+
+
+def _declares(parsed: ParsedSource, statement: Node, name: str) -> bool:
+    return statement.type in ("lexical_declaration", "variable_declaration") and any(
+        declarator.type == "variable_declarator" and parsed.text(field(declarator, "name")) == name
+        for declarator in statement.named_children)
+
+
+def _inside(parsed: ParsedSource, block: Node, position: Position) -> bool:
+    span = parsed.span(block)
+    return span.start < position < span.end
 
 
 def _container_of(parsed: ParsedSource, start: Node | None) -> str | None:
@@ -130,7 +182,8 @@ def _before_exit(parsed: ParsedSource, function: Node, hit: ExitHit, node: Node 
         if parsed.lines.line(closing.line)[: closing.column - 1].strip():
             return None
         return Position(closing.line, 0), _indent(parsed, body.named_children[0])
-    if node is None or node.type not in _EXIT_STATEMENTS or node.parent is None or node.parent.type not in ("statement_block", "switch_case", "switch_default"):
+    statements = _EXIT_STATEMENTS | {"expression_statement"} if hit.role is ExitRole.DONE else _EXIT_STATEMENTS
+    if node is None or node.type not in statements or node.parent is None or node.parent.type not in ("statement_block", "switch_case", "switch_default"):
         return None
     start = parsed.span(node).start
     if parsed.lines.line(start.line)[: start.column].strip():
@@ -180,27 +233,66 @@ def _finally_fix(parsed: ParsedSource, function: Node, work: Work, start: Node |
     own_line = parsed.span(statement).end.line  # a trailing comment stays with the statement
     following = [node for node in body.named_children[body.named_children.index(statement) + 1 :]
                  if not (node.type == "comment" and parsed.span(node).start.line == own_line)]
-    if not following or any("`" in parsed.text(node) for node in following):  # template literals keep their lines
+    if not following:
         return None
-    name = work.name
     kind = catalogue.KINDS[work.kind]
-    indent = _indent(parsed, statement)
-    unit = _indent_unit(parsed, function, indent)
+    name = work.name
     edits = []
     if name is None:
         if statement.type != "expression_statement":
             return None
         name = _free_name(parsed, kind.handle)
-        position = parsed.span(statement).start
-        edits.append(TextEdit(Span(position, position), f"const {name} = "))
-    first, last = parsed.span(following[0]).start, parsed.span(following[-1]).end
-    first = Position(first.line, 0)
-    block = parsed.lines.text[parsed.lines.offset(first) : parsed.lines.offset(last)]
+        edits.append(_bind(parsed, statement, name))
+    wrapped = _in_try(parsed, function, statement, following, kind.settle.format(handle=name))
+    if wrapped is None:
+        return None
+    return Fix(f"{kind.settle_title} in a `finally` block", (*edits, wrapped), Applicability.SAFE)
+
+
+def _race_fix(parsed: ParsedSource, function: Node, work: Work, start: Node | None) -> Fix | None:
+    """``Promise.race([work(), new Promise((_, reject) => setTimeout(reject, ms))])``: the timer bound to a ``let``,
+    the race and the rest of the body in ``try { ... } finally { clearTimeout(timer); }``."""
+    body = field(function, "body")
+    if start is None or body is None or body.type != "statement_block" or start.parent is None:
+        return None
+    if start.parent.type not in ("arrow_function", "expression_statement"):  # already bound: not this shape
+        return None
+    statement, in_race = start, False
+    while statement.parent is not None and statement.parent.id != body.id:
+        statement = statement.parent
+        in_race = in_race or (statement.type == "call_expression"
+                              and dotted(parsed, field(statement, "function")) in catalogue.RACES)
+    if statement.parent is None or not in_race:
+        return None
+    name = _free_name(parsed, catalogue.TIMER.handle)
+    rest = body.named_children[body.named_children.index(statement) :]
+    bound = (parsed.span(start), f"({name} = {parsed.text(start)})")
+    wrapped = _in_try(parsed, function, statement, rest, f"clearTimeout({name});", bound)
+    if wrapped is None:
+        return None
+    declaration = f"{_indent(parsed, statement)}let {name};\n"
+    edit = TextEdit(wrapped.span, declaration + wrapped.new_text)
+    return Fix("Clear the race's timeout timer in a `finally` block", (edit,), Applicability.SAFE)
+
+
+def _in_try(parsed: ParsedSource, function: Node, statement: Node, wrapped: list[Node], settle: str,
+            replaced: tuple[Span, str] | None = None) -> TextEdit | None:
+    """The ``wrapped`` statements, one level deeper, in ``try { ... } finally { settle }`` at ``statement``'s
+    indentation; ``replaced`` is a span inside them rewritten on the way."""
+    if any("`" in parsed.text(node) for node in wrapped):  # template literals keep their lines
+        return None
+    indent = _indent(parsed, statement)
+    unit = _indent_unit(parsed, function, indent)
+    first, last = Position(parsed.span(wrapped[0]).start.line, 0), parsed.span(wrapped[-1]).end
+    begin, end = parsed.lines.offset(first), parsed.lines.offset(last)
+    block = parsed.lines.text[begin:end]
+    if replaced is not None:
+        span, text = replaced
+        inner_begin, inner_end = parsed.lines.offset(span.start) - begin, parsed.lines.offset(span.end) - begin
+        block = block[:inner_begin] + text + block[inner_end:]
     shifted = "\n".join(unit + line if line.strip() else line for line in re.split(r"\r\n|\r|\n", block))
-    settle = kind.settle.format(handle=name)
     replacement = f"{indent}try {{\n{shifted}\n{indent}}} finally {{\n{indent}{unit}{settle}\n{indent}}}"
-    edits.append(TextEdit(Span(first, last), replacement))
-    return Fix(f"{kind.settle_title} in a `finally` block", tuple(edits), Applicability.SAFE)
+    return TextEdit(Span(first, last), replacement)
 
 
 def _statement_in_body(start: Node | None, body: Node | None) -> Node | None:

@@ -13,7 +13,7 @@ from enum import Enum
 
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.module import ModuleFacts, is_async
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, string_value, unwrap
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, string_value, unwrap, walk
 
 
 class Shape(str, Enum):
@@ -67,8 +67,9 @@ def discover(facts: ModuleFacts, configured: list[str], deployed: tuple[str, ...
         handler = _exported(facts, name, value, configured, deployed)
         if handler is not None:
             found.setdefault(handler.function.id, handler)
+    served = _served_apps(facts)
     for statement in facts.parsed.root.named_children:
-        for handler in _registered(facts, statement):
+        for handler in [*_registered(facts, statement), *_routes(facts, statement, served)]:
             found.setdefault(handler.function.id, handler)
     for pattern in configured:
         for name, function in facts.functions.items():
@@ -201,6 +202,42 @@ def _registered(facts: ModuleFacts, statement: Node) -> list[JsHandler]:
             return []
         return [_handler(label or "function", function, Shape.AZURE, "azure-functions", f"registered with `{facts.parsed.text(field(expression, 'function'))}`")]
     return []
+
+
+def _served_apps(facts: ModuleFacts) -> set[str]:
+    """Express apps of the module handed to an HTTP function: ``functions.https.onRequest(app)``,
+    ``functions.http("name", app)``."""
+    if not facts.imports_any(catalogue.APP_FACTORIES):  # no need to walk the whole tree
+        return set()
+    apps = {facts.parsed.text(field(node, "name")) for node in walk(facts.parsed.root) if node.type == "variable_declarator"
+            and (value := unwrap(field(node, "value"))) is not None and value.type == "call_expression"
+            and facts.qualify(field(value, "function")) in catalogue.APP_FACTORIES}
+    served = set()
+    for node in walk(facts.parsed.root):
+        if node.type != "call_expression":
+            continue
+        callee = field(node, "function")
+        qualified = facts.qualify(callee) or facts.parsed.text(callee)  # ``functions.region(r).https.onRequest``
+        if qualified.endswith(_FIREBASE_HTTP) or qualified == f"{_GCF_MODULE}.http":
+            arguments = field(node, "arguments")
+            served |= {facts.parsed.text(arg) for arg in (arguments.named_children if arguments else [])} & apps
+    return served
+
+
+def _routes(facts: ModuleFacts, statement: Node, served: set[str]) -> list[JsHandler]:
+    """``app.post("/path", (req, res) => { ... })`` at module level, for a served app: the route is the handler."""
+    expression = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+    callee = field(expression, "function") if expression is not None and expression.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression":
+        return []
+    app, method = facts.parsed.text(field(callee, "object")), facts.parsed.text(field(callee, "property"))
+    arguments = field(expression, "arguments")
+    function = unwrap(arguments.named_children[-1]) if arguments is not None and arguments.named_children else None
+    if app not in served or method not in catalogue.ROUTE_METHODS or function is None or function.type not in FUNCTION_TYPES:
+        return []
+    route = string_value(facts.parsed, arguments.named_children[0]) if arguments is not None else None
+    name = f"{app}.{method}({route!r})" if route else f"{app}.{method}"
+    return [_handler(name, function, Shape.HTTP, "gcp-functions", f"a route of `{app}`, served as an HTTP function")]
 
 
 def _property(facts: ModuleFacts, obj: Node, name: str) -> Node | None:

@@ -3,10 +3,11 @@ imports, top-level functions and classes, module-level clients and telemetry buf
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from leak_lsp.javascript import catalogue
-from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap
+from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
 from leak_lsp.javascript.syntax import field as child
 
 
@@ -25,7 +26,14 @@ class ModuleFacts:
     clients: set[str] = field(default_factory=set)  # ``new S3Client()`` at module level
     buffers: dict[str, catalogue.Buffer] = field(default_factory=dict)  # owner name -> its buffer
     promise_functions: set[str] = field(default_factory=set)  # ``const run = promisify(exec)``
+    data_clients: dict[str, frozenset[str]] = field(default_factory=dict)  # ``const db = admin.firestore()`` -> requests
+    imports_data_clients: bool = False  # a module of catalogue.DATA_CLIENTS is imported
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
+
+    def imports_any(self, qualified_names: Iterable[str]) -> bool:
+        """Whether the module imports the module of any of these names (``new express.Router`` -> ``express``)."""
+        modules = {name.removeprefix("new ").split(".")[0] for name in qualified_names}
+        return any(imported.specifier in modules for imported in self.imports.values())
 
     def qualify(self, node: Node | None) -> str | None:
         """The qualified name of a callee: ``child_process.spawn`` for ``cp.spawn`` after ``require('child_process')``."""
@@ -67,11 +75,51 @@ def module_facts(parsed: ParsedSource) -> ModuleFacts:
     facts = ModuleFacts(parsed)
     for statement in parsed.root.named_children:
         _read_statement(facts, statement)
+    _read_data_clients(facts)
     for name, value in list(facts.exports.items()):
         resolved = resolve_function(facts, value)
         if resolved is not None and name not in facts.functions:
             facts.functions.setdefault(name, resolved)
     return facts
+
+
+def data_client_requests(facts: ModuleFacts, chain: Node | None) -> frozenset[str] | None:
+    """The request methods of the data client a chain of calls and accesses starts from, if it starts from one:
+    a factory call in the chain (``admin.firestore().collection("c")``) or a name bound to a client."""
+    node = unwrap(chain) if facts.imports_data_clients else None
+    while node is not None:
+        if node.type in ("call_expression", "new_expression"):
+            callee = child(node, "constructor") if node.type == "new_expression" else child(node, "function")
+            qualified = facts.qualify(callee) or ""
+            found = catalogue.DATA_CLIENTS.get(f"new {qualified}" if node.type == "new_expression" else qualified)
+            if found is not None:
+                return found
+            node = unwrap(callee) if node.type == "call_expression" else None
+        elif node.type in ("member_expression", "subscript_expression"):
+            node = unwrap(child(node, "object"))
+        else:
+            return facts.data_clients.get(facts.parsed.text(node)) if node.type == "identifier" else None
+    return None
+
+
+def _read_data_clients(facts: ModuleFacts) -> None:
+    """Names bound anywhere in the module to a data client or a reference taken from one
+    (``const issues = db.collection("issues")``), until no new name is found."""
+    facts.imports_data_clients = facts.imports_any(catalogue.DATA_CLIENTS)
+    if not facts.imports_data_clients:  # no need to walk the whole tree
+        return
+    declarators = [node for node in walk(facts.parsed.root) if node.type == "variable_declarator"]
+    grown = True
+    while grown:
+        grown = False
+        for declarator in declarators:
+            name, value = child(declarator, "name"), child(declarator, "value")
+            if name is None or name.type != "identifier" or facts.parsed.text(name) in facts.data_clients:
+                continue
+            requests = data_client_requests(facts, value)
+            if requests is not None:
+                facts.data_clients[facts.parsed.text(name)] = requests
+                grown = True
 
 
 def resolve_function(facts: ModuleFacts, value: Node | None) -> Node | None:

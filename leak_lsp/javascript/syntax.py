@@ -25,6 +25,7 @@ JAVASCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx")
 TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts")
 SUFFIXES = (*JAVASCRIPT_SUFFIXES, *TYPESCRIPT_SUFFIXES, ".tsx")
 LANGUAGE_IDS = ("javascript", "javascriptreact", "typescript", "typescriptreact")
+SUFFIX_OF_LANGUAGE = {"javascript": ".js", "javascriptreact": ".jsx", "typescript": ".ts", "typescriptreact": ".tsx"}
 FUNCTION_TYPES = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
     "generator_function_declaration", "generator_function",

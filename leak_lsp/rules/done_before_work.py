@@ -26,9 +26,14 @@ exports.handler = async function (event, context) {
 ```
 
 ## Fix safety
-There is no automatic fix: converting a handler to `async` changes how it completes, and
-the work may belong after the response. Move the completion call after the work (by
-hand), or return a promise.
+When the work can be settled without `await` (the handler is not `async`), the fix
+settles it just before the completion call: a timer or an interval is cleared
+(`clearTimeout(timer);`), as EL102's fix does, since its callback would otherwise run in
+whatever later invocation thaws the sandbox. The fix is safe and proven by running the
+fixed handler (tests/runtime/node/test_javascript_corpus.py). Work that must be awaited
+(a promise, a child process) has no automatic fix: converting the handler to `async`
+changes how it completes, and the work may belong after the response. Move the
+completion call into the work's callback (by hand), or return a promise.
 
 ## References
 - aws-lambda-nodejs-runtime-interface-client v3.3.0, `src/CallbackContext.js` `done` (NODE.md R5)

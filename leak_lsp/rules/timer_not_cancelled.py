@@ -54,6 +54,13 @@ the timer's function no longer runs after the invocation that armed it (inside t
 invocation nothing changes: it had not run there either). If the timer's work must
 happen, join the timer instead, by hand; that waits for the interval.
 
+In JavaScript, the timeout of a `Promise.race([work(), new Promise((_, reject) =>
+setTimeout(reject, ms))])` is bound to a `let` and the race goes into `try { ... }
+finally { clearTimeout(timer); }`: when the work wins, the timeout no longer fires in a
+later invocation; when the timeout wins, clearing a timer that already fired does
+nothing. Every JavaScript fix is proven by running the fixed handler with `leak-lsp
+reproduce` (tests/runtime/node/test_javascript_corpus.py).
+
 ## References
 - [`threading.Timer`](https://docs.python.org/3/library/threading.html#timer-objects)
 - [sentry-python #846 and PR #854](https://github.com/getsentry/sentry-python/issues/846)

@@ -42,6 +42,15 @@ class Document:
         return (self.language_id in ("python", *LANGUAGE_IDS) or self.uri.endswith((".py", ".pyi"))
                 or is_javascript_path(self.uri))
 
+    @property
+    def unsaved_name(self) -> str:
+        """The name an unsaved document (``untitled:Untitled-1``) is analysed under: its language
+        (``languageId``) decides, by the suffix, which front-end reads it."""
+        from leak_lsp.javascript import SUFFIX_OF_LANGUAGE, is_javascript_path
+
+        suffix = SUFFIX_OF_LANGUAGE.get(self.language_id)
+        return self.uri + suffix if suffix and not is_javascript_path(self.uri) else self.uri
+
     def replace_text(self, text: str) -> None:
         self.text = text
         self.index = LineIndex(text)

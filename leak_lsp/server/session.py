@@ -205,10 +205,11 @@ class Session:
             self.settings_ready.set()
         generation = self.settings.generation
         path = to_fs_path(document.uri)
-        job = partial(self._analyse, path or document.uri, path is not None, self.settings_for(document.uri), document.is_python)
+        name = path or document.unsaved_name
+        job = partial(self._analyse, name, path is not None, self.settings_for(document.uri), document.is_python)
         for _ in range(MAX_RUNS):
             clock = self.projects.clock
-            analysis = await self.analyses.of(document, path or document.uri, generation, job)
+            analysis = await self.analyses.of(document, name, generation, job)
             if not self.projects.changed_since(clock, analysis.report.dependencies):
                 break
             self.analyses.stale(document.uri)
