@@ -56,7 +56,7 @@ def check(args: argparse.Namespace) -> int:
     if discovered.missing and not tasks:
         return EXIT_USAGE
     if not tasks:
-        print("leak-lsp: warning: no Python files found under the given paths", file=sys.stderr)
+        print("leak-lsp: warning: no Python, JavaScript, TypeScript or deployment files found under the given paths", file=sys.stderr)
     progress = ProgressBar(len(tasks))
     try:
         results = run_tasks(tasks, args.jobs, progress.advance)

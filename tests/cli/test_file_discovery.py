@@ -100,5 +100,5 @@ def test_a_folder_without_python_files_says_so(tmp_path: Path, run_check: RunChe
 
     result = run_check(".")
 
-    assert "no Python files found" in result.stderr
+    assert "no Python, JavaScript, TypeScript or deployment files found" in result.stderr
     assert result.returncode == 0
