@@ -372,11 +372,17 @@ def format_handlers(reports: Sequence[FileReport], as_json: bool) -> str:
     rows = list(_handler_rows(reports))
     if as_json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    return "".join(f"{row['path']}:{row['line']}: {row['name']} [{row['platform']}] {row['reason']}\n" for row in rows)
+    return "".join(f"{row['path']}:{row['line']}: {row['name']} [{row['platform']}] {row['reason']}"
+                   f" (project {row['project']})\n" for row in rows)
 
 
 def _handler_rows(reports: Sequence[FileReport]) -> Iterator[dict[str, Any]]:
+    from leak_lsp.project.files import project_root, root_marker
+
     for report in reports:
+        root = project_root(report.path)
+        marker = root_marker(root)
+        project = display_path(str(root)) + (f", {marker}" if marker else ", no root marker")
         for handler in sorted(report.handlers, key=lambda handler: handler.span):
             yield {
                 "path": display_path(report.path),
@@ -384,4 +390,5 @@ def _handler_rows(reports: Sequence[FileReport]) -> Iterator[dict[str, Any]]:
                 "name": handler.name,
                 "platform": handler.platform,
                 "reason": handler.reason,
+                "project": project,
             }

@@ -31,6 +31,15 @@ def test_show_handlers_as_json(tmp_path: Path, run_check: RunCheck) -> None:
     assert row["reason"]
 
 
+def test_show_handlers_names_the_project_found_above_the_checked_folder(tmp_path: Path, run_check: RunCheck) -> None:
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'orders'\n")
+    write(tmp_path, "orders/handler.py", CLEAN_HANDLER)
+
+    [row] = json.loads(run_check("--show-handlers", "--format", "json", "orders").stdout)
+
+    assert row["project"] == "., pyproject.toml"
+
+
 def test_statistics_counts_findings_per_code(tmp_path: Path, run_check: RunCheck) -> None:
     write(tmp_path, "one.py", LEAKING_HANDLER)
     write(tmp_path, "two.py", LEAKING_HANDLER)
