@@ -25,7 +25,7 @@ from leak_lsp.analysis.lifecycle import (
     carried,
     parameters,
 )
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import FileReport, Finding, Fix, FixRecipe, Handler, Related, Severity, SourceProblem, Span
 from leak_lsp.analysis.names import LOCAL, Scope, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
@@ -44,6 +44,16 @@ _NOT_AT_IMPORT = {"atexit", "coroutine"}
 
 
 @dataclass(frozen=True)
+class TargetOutcome:
+    """What the analysis of one entry adds to the report."""
+
+    findings: tuple[Finding, ...]
+    handoffs: tuple[tuple[Work, HandOff], ...]  # work handed to a module-level object: EL901 unless settled somewhere
+    problems: tuple[SourceProblem, ...]
+    dependencies: frozenset[str]  # other files followed
+
+
+@dataclass(frozen=True)
 class _Target:
     """A function analysed as an entry: a handler, or a coroutine a handler drives."""
 
@@ -54,11 +64,27 @@ class _Target:
     driver: ast.Call | None = None  # ``asyncio.run(main(...))`` in the handler
 
 
-def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> FileReport:
+def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+                   fixes: bool = True) -> FileReport:
+    """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe."""
     try:
-        return _Module(source, path, settings, workspace).report()
+        return _Module(source, path, settings, workspace, fixes).report()
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
+
+
+def fixes_for(source: str, recipe: FixRecipe, settings: Settings, path: str = "<string>",
+              workspace: Workspace | None = None) -> tuple[Fix, ...]:
+    """The fixes of the finding a recipe describes, in the text it was found in (an empty tuple when the
+    text has changed so that the finding is gone). Analyses the one entry, not the module."""
+    module = _Module(source, path, settings, workspace)
+    for target in module._targets(module.entries()):
+        if target.function.lineno - 1 != recipe.function_line or target.handler != recipe.handler:
+            continue
+        for finding in module.analyse_target(target).findings:
+            if finding.code == recipe.code and finding.span == recipe.span:
+                return finding.fixes
+    return ()
 
 
 def summarize_function(source: str, path: str, function: str, settings: Settings,
@@ -78,8 +104,10 @@ def summarize_function(source: str, path: str, function: str, settings: Settings
 
 
 class _Module:
-    def __init__(self, source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> None:
+    def __init__(self, source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+                 compute_fixes: bool = True) -> None:
         self.path = path
+        self.compute_fixes = compute_fixes
         self.source = source
         self.settings = settings
         self.workspace = workspace
@@ -337,30 +365,39 @@ class _Module:
         return driven
 
     # -- findings ------------------------------------------------------------------------------
-    def report(self) -> FileReport:
-        report = FileReport(self.path, problems=list(self.parsed.problems))
+    def entries(self) -> list[Entry]:
         named = [NamedEntry(name, "configured", "named in [tool.leak-lsp] handlers")
                  for name in self.settings.configured_handlers(self.path)]
         if self.workspace is not None:
             for deployed in self.workspace.deployed_handlers(self.path):
                 named.append(NamedEntry(deployed.function, deployed.platform, f"named in {deployed.description}"))
                 self.dependencies.add(str(deployed.origin))
-        entries = discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
+        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
+
+    def analyse_target(self, target: _Target) -> TargetOutcome:
+        """The findings of one entry: what an incremental analysis keeps while the entry's code is unchanged."""
+        before = set(self.dependencies)
+        try:
+            result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
+        except RecursionError:
+            problem = SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse", self._name_span(target.function))
+            return TargetOutcome((), (), (problem,), frozenset(self.dependencies - before))
+        handoffs = tuple((result.sites[site], hand_off) for site, hand_off in result.handoffs.items())
+        return TargetOutcome(tuple(self._leaks(result, target)), handoffs, (), frozenset(self.dependencies - before))
+
+    def report(self) -> FileReport:
+        report = FileReport(self.path, problems=list(self.parsed.problems))
+        entries = self.entries()
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
-        handoffs: dict[int, tuple[Work, HandOff, str]] = {}
+        handoffs: dict[tuple[Span, str], tuple[Work, HandOff, str]] = {}
         for target in self._targets(entries):
-            try:
-                result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
-            except RecursionError:
-                report.problems.append(SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse",
-                                                     self._name_span(target.function)))
-                continue
-            for finding in self._leaks(result, target):
+            outcome = self.analyse_target(target)
+            report.problems.extend(outcome.problems)
+            for finding in outcome.findings:
                 findings.setdefault((finding.code, finding.span), finding)
-            for site, hand_off in result.handoffs.items():
-                work = result.sites[site]
-                handoffs[id(work.node)] = (work, hand_off, target.handler)
+            for work, hand_off in outcome.handoffs:
+                handoffs[(self.parsed.span(work.node), type(work.node).__name__)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
@@ -485,13 +522,16 @@ class _Module:
         if isinstance(target, _Target) and target.driver is not None:
             related.append(Related(self.path, self.span(target.driver), f"{target.entry.reason}: the loop is "
                                    + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
-        fixes = ()
+        fixes: tuple[Fix, ...] = ()
+        recipe = None
         if result is not None and isinstance(target, _Target) and exits:
-            raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
-            fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
+            recipe = FixRecipe(rule.code, span, target.function.lineno - 1, target.handler)
+            if self.compute_fixes:
+                raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
+                fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
         severity = self.settings.severity_of(rule.code, _default_severity(rule, target, work))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
-                       (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
+                       (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler, recipe)
 
     def span(self, node: ast.AST) -> Span:
         """A node's span; a call over several lines is reported on its first line, which reads better."""

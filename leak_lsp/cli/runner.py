@@ -36,13 +36,14 @@ class Task:
     settings: Settings
     fix_mode: FixMode = FixMode.NONE
     unsafe_fixes: bool = False
+    fixes: bool = True  # compute the settle fixes: --fix, --diff, and the outputs that show or count them
 
 
 def check_one(task: Task) -> FileFix:
     """Analyse (and maybe fix) one file; a failure is that file's problem, not the run's."""
     try:
         workspace = workspace_for(task.path, task.settings)
-        report = analyze_file(task.path, task.settings, workspace)
+        report = analyze_file(task.path, task.settings, workspace, fixes=task.fixes or task.fix_mode is not FixMode.NONE)
         if task.fix_mode is FixMode.NONE or not report.analysed:
             return FileFix(report)
         return fix_file(Path(task.path), report, task.settings, task.unsafe_fixes, write=task.fix_mode is FixMode.WRITE,

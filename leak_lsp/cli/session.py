@@ -38,7 +38,8 @@ def check(args: argparse.Namespace) -> int:
     finder = FileFinder(resolver.for_folder, _exclude_options(args))
     try:
         discovered = finder.find(args.paths)
-        tasks = [Task(str(path), resolver.for_file(path), _fix_mode(args), args.unsafe_fixes) for path in discovered.files]
+        tasks = [Task(str(path), resolver.for_file(path), _fix_mode(args), args.unsafe_fixes, _shows_fixes(args))
+                 for path in discovered.files]
     except ConfigError as error:
         print(f"leak-lsp: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -61,6 +62,11 @@ def _exclude_options(args: argparse.Namespace) -> ExcludeOptions:
         return tuple(pattern for group in groups or [] for pattern in group)
 
     return ExcludeOptions(flattened(args.exclude) if args.exclude is not None else None, flattened(args.extend_exclude))
+
+
+def _shows_fixes(args: argparse.Namespace) -> bool:
+    """The text summary counts fixable findings, JSON and --statistics show them; SARIF and GitHub do not."""
+    return args.statistics or (args.format in ("text", "json") and not args.show_handlers)
 
 
 def _fix_mode(args: argparse.Namespace) -> FixMode:
