@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -31,7 +31,7 @@ from leak_lsp.analysis.noqa import suppressed_codes
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules import Rule, rule_for, rule_of_kind
+from leak_lsp.rules import Rule, rule_for, rule_of_kind, work_kinds
 from leak_lsp.rules.rule import WorkKind
 
 if TYPE_CHECKING:
@@ -65,10 +65,11 @@ class _Target:
 
 
 def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
-                   fixes: bool = True) -> FileReport:
-    """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe."""
+                   fixes: bool = True, cache: OutcomeCache | None = None) -> FileReport:
+    """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe.
+    A ``cache`` holds the outcomes of entries of an earlier text of the module (incremental analysis)."""
     try:
-        return _Module(source, path, settings, workspace, fixes).report()
+        return _Module(source, path, settings, workspace, fixes).report(cache)
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
 
@@ -101,6 +102,118 @@ def summarize_function(source: str, path: str, function: str, settings: Settings
         return None
     summary.dependencies |= module.dependencies
     return summary, isinstance(node, ast.AsyncFunctionDef)
+
+
+class OutcomeCache:
+    """The outcomes of entries by the code they depend on: those of the last analysis are reused by the
+    next one, the others are dropped (memory stays proportional to one text)."""
+
+    def __init__(self) -> None:
+        self._previous: dict[Hashable, TargetOutcome] = {}
+        self._current: dict[Hashable, TargetOutcome] = {}
+        self._previous_names: dict[tuple[int, str], set[str]] = {}
+        self._names: dict[tuple[int, str], set[str]] = {}
+        self.reused = 0  # entries the last analysis did not analyse again
+
+    def start(self) -> None:
+        self._previous, self._current, self.reused = self._current, {}, 0
+        self._previous_names, self._names = self._names, {}
+
+    def mentioned_names(self, text: tuple[int, str], statement: ast.stmt) -> set[str]:
+        """The names a top-level statement mentions, walked once while its text is unchanged."""
+        names = self._names.get(text)
+        if names is None:
+            names = self._previous_names.get(text)
+            self._names[text] = names = names if names is not None else _mentioned_names(statement)
+        return names
+
+    def outcome(self, key: Hashable, compute: Callable[[], TargetOutcome]) -> TargetOutcome:
+        outcome = self._previous.get(key)
+        if outcome is None:
+            outcome = compute()
+        else:
+            self.reused += 1
+        if not outcome.dependencies:  # what other files say may change without this text changing
+            self._current[key] = outcome
+        return outcome
+
+
+class _TargetKeys:
+    """What an entry's outcome depends on, as a value: its top-level statement and those defining any
+    name it mentions (transitively), with their text and place; the module-level statements; the facts
+    gathered over the whole module. Equal keys give equal outcomes."""
+
+    def __init__(self, module: _Module, cache: OutcomeCache) -> None:
+        self.module = module
+        self.cache = cache
+        self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
+        self.definers: dict[str, list[ast.stmt]] = {}
+        for statement in module.tree.body:
+            for name in _defined_names(statement):
+                self.definers.setdefault(name, []).append(statement)
+        self.context = self._context()
+
+    def _context(self) -> Hashable:
+        module = self.module
+        skeleton = tuple(self._text(statement) for statement in module.tree.body
+                         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        buffers = tuple((kind.name, module.span(node), tuple(names)) for kind, node, names in module.env.buffers)
+        vendor = tuple(qualified for kind in (*work_kinds(), *module.settings.models) for qualified in kind.wrapped_by if module._defines(qualified))
+        return (skeleton, frozenset(module._imports_and_decorators), frozenset(module._switches_on),
+                tuple(sorted(module.env.attribute_receivers.items())), buffers, vendor)
+
+    def of(self, target: _Target) -> Hashable:
+        entry = target.entry
+        roots = [self._top(target.function)] + ([self._top(target.driver)] if target.driver is not None else [])
+        seen = {id(root): root for root in roots}
+        stack = list(roots)
+        while stack:
+            statement = stack.pop()
+            for name in self.cache.mentioned_names(self._text(statement), statement):
+                for definer in self.definers.get(name, ()):
+                    if id(definer) not in seen:
+                        seen[id(definer)] = definer
+                        stack.append(definer)
+        code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
+        driver = self.module.span(target.driver) if target.driver is not None else None
+        described = (entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
+                     entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
+        return self.context, described, code
+
+    def _top(self, node: ast.AST) -> ast.stmt:
+        for ancestor in [node, *self.module.parsed.index.ancestors(node)]:
+            if id(ancestor) in self.tops:
+                return self.tops[id(ancestor)]
+        raise ValueError("a node outside the module")
+
+    def _text(self, statement: ast.stmt) -> tuple[int, str]:
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
+        last = (statement.end_lineno or statement.lineno) - 1
+        lines = self.module.parsed.lines
+        return first, "\n".join(lines.line(number) for number in range(first, last + 1))
+
+
+def _defined_names(statement: ast.stmt) -> set[str]:
+    """Functions, classes and methods a top-level statement defines."""
+    names = set()
+    for node in walk_statements([statement]):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            names.update(inner.name for inner in walk_statements(node.body)
+                         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    return names
+
+
+def _mentioned_names(statement: ast.stmt) -> set[str]:
+    """Every name and attribute a statement mentions: the helpers it may call, over-approximated."""
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+    return names
 
 
 class _Module:
@@ -197,18 +310,17 @@ class _Module:
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
         """(constructor, keyword) pairs the module calls with ``keyword=True``."""
-        return {(self.scope.qualify(node.func) or "", keyword.arg) for node in ast.walk(self.tree)
-                if isinstance(node, ast.Call) for keyword in node.keywords
+        return {(self.scope.qualify(node.func) or "", keyword.arg) for calls in self.parsed.index.calls.values()
+                for node in calls for keyword in node.keywords
                 if keyword.arg and isinstance(keyword.value, ast.Constant) and keyword.value.value is True}
 
     @cached_property
     def _imports_and_decorators(self) -> set[str]:
         """What the module imports, and the qualified names of the decorators it applies."""
         names = set(self.scope.imports.values())
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                for decorator in node.decorator_list:
-                    names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
+        for node in self.parsed.index.definitions:
+            for decorator in node.decorator_list:
+                names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
         return names
 
     def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
@@ -385,14 +497,18 @@ class _Module:
         handoffs = tuple((result.sites[site], hand_off) for site, hand_off in result.handoffs.items())
         return TargetOutcome(tuple(self._leaks(result, target)), handoffs, (), frozenset(self.dependencies - before))
 
-    def report(self) -> FileReport:
+    def report(self, cache: OutcomeCache | None = None) -> FileReport:
         report = FileReport(self.path, problems=list(self.parsed.problems))
         entries = self.entries()
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[tuple[Span, str], tuple[Work, HandOff, str]] = {}
+        keys = _TargetKeys(self, cache) if cache is not None else None
         for target in self._targets(entries):
-            outcome = self.analyse_target(target)
+            if cache is None or keys is None:
+                outcome = self.analyse_target(target)
+            else:
+                outcome = cache.outcome(keys.of(target), lambda target=target: self.analyse_target(target))  # type: ignore[misc]
             report.problems.extend(outcome.problems)
             for finding in outcome.findings:
                 findings.setdefault((finding.code, finding.span), finding)

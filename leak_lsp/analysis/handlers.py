@@ -213,6 +213,8 @@ def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef |
 def _innermost_returned(function: FunctionNode) -> list[FunctionNode]:
     inner = {node.name: node for node in ast.walk(function)
              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function}
+    if not inner:
+        return []  # most functions define none: no second walk
     return [candidate for candidate in _returned_by(function, inner) if not _returned_by(candidate, inner)]
 
 
