@@ -44,10 +44,21 @@ _NOT_AT_IMPORT = {"atexit", "coroutine"}
 
 
 @dataclass(frozen=True)
+class FixInput:
+    """What the settle fixes of a finding are computed from, when they are asked for."""
+
+    work: Work
+    result: Result
+    exits: tuple[Node, ...]
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
 class TargetOutcome:
     """What the analysis of one entry adds to the report."""
 
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # without their settle fixes: those depend on the whole module (names taken)
+    fix_inputs: tuple[FixInput | None, ...]  # what computes each finding's settle fixes
     handoffs: tuple[tuple[Work, HandOff], ...]  # work handed to a module-level object: EL901 unless settled somewhere
     problems: tuple[SourceProblem, ...]
     dependencies: frozenset[str]  # other files followed
@@ -78,13 +89,14 @@ def fixes_for(source: str, recipe: FixRecipe, settings: Settings, path: str = "<
               workspace: Workspace | None = None) -> tuple[Fix, ...]:
     """The fixes of the finding a recipe describes, in the text it was found in (an empty tuple when the
     text has changed so that the finding is gone). Analyses the one entry, not the module."""
-    module = _Module(source, path, settings, workspace)
+    module = _Module(source, path, settings, workspace, compute_fixes=True)
     for target in module._targets(module.entries()):
         if target.function.lineno - 1 != recipe.function_line or target.handler != recipe.handler:
             continue
-        for finding in module.analyse_target(target).findings:
+        outcome = module.analyse_target(target)
+        for finding, fix in zip(outcome.findings, outcome.fix_inputs):
             if finding.code == recipe.code and finding.span == recipe.span:
-                return finding.fixes
+                return module.with_fixes(finding, fix).fixes
     return ()
 
 
@@ -493,9 +505,18 @@ class _Module:
             result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
         except RecursionError:
             problem = SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse", self._name_span(target.function))
-            return TargetOutcome((), (), (problem,), frozenset(self.dependencies - before))
+            return TargetOutcome((), (), (), (problem,), frozenset(self.dependencies - before))
         handoffs = tuple((result.sites[site], hand_off) for site, hand_off in result.handoffs.items())
-        return TargetOutcome(tuple(self._leaks(result, target)), handoffs, (), frozenset(self.dependencies - before))
+        leaks = self._leaks(result, target)
+        return TargetOutcome(tuple(finding for finding, _ in leaks), tuple(fix for _, fix in leaks), handoffs, (),
+                             frozenset(self.dependencies - before))
+
+    def with_fixes(self, finding: Finding, fix: FixInput | None) -> Finding:
+        if fix is None:
+            return finding
+        raises_between = any(fix.result.sites[site] is fix.work for site in fix.result.pending_on_raise)
+        settle = self.fixes.settle_fixes(fix.work, fix.result, list(fix.exits), fix.function, raises_between)
+        return replace(finding, fixes=(*settle, *finding.fixes))
 
     def report(self, cache: OutcomeCache | None = None) -> FileReport:
         report = FileReport(self.path, problems=list(self.parsed.problems))
@@ -510,8 +531,9 @@ class _Module:
             else:
                 outcome = cache.outcome(keys.of(target), lambda target=target: self.analyse_target(target))  # type: ignore[misc]
             report.problems.extend(outcome.problems)
-            for finding in outcome.findings:
-                findings.setdefault((finding.code, finding.span), finding)
+            for finding, fix in zip(outcome.findings, outcome.fix_inputs):
+                if (finding.code, finding.span) not in findings:
+                    findings[(finding.code, finding.span)] = self.with_fixes(finding, fix) if self.compute_fixes else finding
             for work, hand_off in outcome.handoffs:
                 handoffs[(self.parsed.span(work.node), type(work.node).__name__)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
@@ -537,8 +559,8 @@ class _Module:
             return rule_for("EL201")
         return rule_of_kind(work.kind)
 
-    def _leaks(self, result: Result, target: _Target) -> list[Finding]:
-        findings = []
+    def _leaks(self, result: Result, target: _Target) -> list[tuple[Finding, FixInput | None]]:
+        findings: list[tuple[Finding, FixInput | None]] = []
         settings = _settings_assigned(target.function)
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
@@ -546,12 +568,12 @@ class _Module:
                 continue
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
-            findings.append(finding)
+            findings.append((finding, FixInput(work, result, tuple(exits), target.function) if finding.recipe else None))
         for site, raised in self._exception_leaks(result, target.loop):
             if _switched_off(result.sites[site], settings):
                 continue
-            findings.append(self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
-                                          exit_text=raised.text, extra_related=(raised.location,)))
+            findings.append((self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
+                                           exit_text=raised.text, extra_related=(raised.location,)), None))
         return findings
 
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
@@ -638,16 +660,12 @@ class _Module:
         if isinstance(target, _Target) and target.driver is not None:
             related.append(Related(self.path, self.span(target.driver), f"{target.entry.reason}: the loop is "
                                    + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
-        fixes: tuple[Fix, ...] = ()
         recipe = None
         if result is not None and isinstance(target, _Target) and exits:
             recipe = FixRecipe(rule.code, span, target.function.lineno - 1, target.handler)
-            if self.compute_fixes:
-                raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
-                fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
         severity = self.settings.severity_of(rule.code, _default_severity(rule, target, work))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
-                       (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler, recipe)
+                       (self.fixes.noqa_fix(span.start.line, rule.code),), handler, recipe)
 
     def span(self, node: ast.AST) -> Span:
         """A node's span; a call over several lines is reported on its first line, which reads better."""
