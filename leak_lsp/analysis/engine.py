@@ -171,8 +171,9 @@ class _TargetKeys:
                          if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
         buffers = tuple((kind.name, module.span(node), tuple(names)) for kind, node, names in module.env.buffers)
         vendor = tuple(qualified for kind in (*work_kinds(), *module.settings.models) for qualified in kind.wrapped_by if module._defines(qualified))
+        imported = tuple(sorted(module._imported_instances.items())) if module.workspace is not None else ()
         return (skeleton, frozenset(module._imports_and_decorators), frozenset(module._switches_on),
-                tuple(sorted(module.env.attribute_receivers.items())), buffers, vendor)
+                tuple(sorted(module.env.attribute_receivers.items())), buffers, vendor, imported)
 
     def of(self, target: _Target) -> Hashable:
         entry = target.entry
@@ -240,8 +241,8 @@ class _Module:
         self.parsed: ParsedModule = parse_module(source)
         self.tree = self.parsed.tree
         self.scope: Scope = module_scope(self.tree)
-        self.summaries: dict[int, Summary | None] = {}
-        self.depth = 0
+        self.summaries: dict[tuple[int, str, tuple[int, ...]], Summary | None] = {}
+        self.summarising: list[int] = []  # ids of the helpers being summarised, outermost first
         self.catalogue = catalogue(settings.models)
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
@@ -409,17 +410,19 @@ class _Module:
         return None
 
     def _summarize(self, function: ast.AST, name: str) -> Summary | None:
-        key = id(function)
+        # by the helpers being summarised too: a summary then depends on neither the order in which the
+        # entries are analysed nor which of them are (an incremental analysis skips unchanged ones)
+        key = (id(function), name, tuple(self.summarising))
         if key in self.summaries:
             return self.summaries[key]
-        if self.depth >= _MAX_HELPER_DEPTH or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return None
-        self.summaries[key] = None  # recursion: a call back into a helper being summarised does nothing
-        self.depth += 1
+        if len(self.summarising) >= _MAX_HELPER_DEPTH or id(function) in self.summarising \
+                or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None  # too deep, or a call back into a helper being summarised: it does nothing
+        self.summarising.append(id(function))
         try:
             result = analyze_function(function, self.env, "helper", self._owner_class(function))
         finally:
-            self.depth -= 1
+            self.summarising.pop()
         summary = Summary(params=parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
