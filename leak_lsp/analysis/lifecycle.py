@@ -747,8 +747,8 @@ class _Step:
             if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
                 self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
                 return set()
-            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"}:
-                return receiver_handles
+            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"} and receiver_handles:
+                return receiver_handles  # a container of work: what it holds
         # functions that settle the work passed to them
         partial = _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED"))
         if qualified in catalogue.settle_functions and qualified != "asyncio.gather":
