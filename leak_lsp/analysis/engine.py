@@ -26,7 +26,7 @@ from leak_lsp.analysis.lifecycle import (
     parameters,
 )
 from leak_lsp.analysis.model import FileReport, Finding, Fix, FixRecipe, Handler, Related, Severity, SourceProblem, Span
-from leak_lsp.analysis.names import LOCAL, Scope, module_scope, walk_statements
+from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
 from leak_lsp.analysis.noqa import suppressed_codes
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.raising import bounded
@@ -776,7 +776,7 @@ def _settings_assigned(function: ast.AST) -> dict[str, object]:
 def _finally_names(function: ast.AST) -> set[str]:
     """Names and ``self.<attribute>`` handles a ``finally`` of the function acts on."""
     names: set[str] = set()
-    for node in ast.walk(function):
+    for node in all_statements(function):
         if isinstance(node, ast.Try) and node.finalbody:
             for inner in (n for statement in node.finalbody for n in ast.walk(statement)):
                 if isinstance(inner, ast.Name):
