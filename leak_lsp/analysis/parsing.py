@@ -67,7 +67,7 @@ class TreeIndex:
             inner = node if isinstance(node, _SCOPES) else scope
             if inner is node and node is not tree:
                 owned[id(node)] = []
-                if not isinstance(node, ast.Lambda):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     definitions.append(node)
             for child in ast.iter_child_nodes(node):
                 parents[id(child)] = node
