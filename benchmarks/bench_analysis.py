@@ -7,7 +7,9 @@
 - an edit: one character changed inside one function, analysed by an ``IncrementalAnalyzer`` that
   analysed the text before the edit, against ``ast.parse`` of the edited text.
 
-Each pair is measured interleaved, so machine noise hits both sides; medians are printed.
+Each pair is measured interleaved, so machine noise hits both sides; medians are printed. In
+process, the cyclic garbage collector is off while timing both sides: it would otherwise charge
+``ast.parse`` for scanning the objects earlier runs left (two to three times its cost here).
 
     python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5]
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import statistics
 import subprocess
 import sys
@@ -36,9 +39,14 @@ EDITED = "results.append(str(item).upper())"
 
 
 def _timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def _medians(repeat: int, baseline: Callable[[], object], measured: Callable[[], object]) -> tuple[float, float]:
