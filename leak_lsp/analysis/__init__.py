@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, SourceProblem
+from leak_lsp.analysis.model import FileReport, Fix, FixRecipe, SourceProblem
 from leak_lsp.analysis.text import decode_source
 
 if TYPE_CHECKING:
@@ -19,11 +19,12 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 def analyze_source(source: str, path: str = "<string>", settings: Settings | None = None,
-                   workspace: Workspace | None = None) -> FileReport:
+                   workspace: Workspace | None = None, fixes: bool = True) -> FileReport:
     """Every finding in one module's text. Never raises on any input.
 
     With a ``workspace``, entry points named in deployment files are handlers too, and
-    calls into other modules of the workspace are followed.
+    calls into other modules of the workspace are followed. With ``fixes=False`` the settle fixes
+    are left to :func:`fixes_for` (findings carry a recipe), which is what an editor wants.
     """
     from leak_lsp.analysis.engine import analyze_module
     from leak_lsp.javascript import is_javascript_path
@@ -34,10 +35,11 @@ def analyze_source(source: str, path: str = "<string>", settings: Settings | Non
         from leak_lsp.javascript.analysis import analyze_javascript
 
         return analyze_javascript(source, path, settings or Settings(), workspace)
-    return analyze_module(source, path, settings or Settings(), workspace)
+    return analyze_module(source, path, settings or Settings(), workspace, fixes)
 
 
-def analyze_file(path: str | Path, settings: Settings | None = None, workspace: Workspace | None = None) -> FileReport:
+def analyze_file(path: str | Path, settings: Settings | None = None, workspace: Workspace | None = None,
+                 fixes: bool = True) -> FileReport:
     """Read, decode and analyse one file; an unreadable file gives a report with a problem."""
     name = str(path)
     try:
@@ -50,7 +52,15 @@ def analyze_file(path: str | Path, settings: Settings | None = None, workspace: 
         source = decode_source(data)
     except (UnicodeDecodeError, SyntaxError) as error:
         return _unreadable(name, f"cannot decode the file: {error}")
-    return analyze_source(source, name, settings, workspace)
+    return analyze_source(source, name, settings, workspace, fixes)
+
+
+def fixes_for(source: str, recipe: FixRecipe, settings: Settings | None = None, path: str = "<string>",
+              workspace: Workspace | None = None) -> tuple[Fix, ...]:
+    """The fixes of one finding analysed with ``fixes=False``, from its recipe, computed when asked."""
+    from leak_lsp.analysis.engine import fixes_for as compute
+
+    return compute(source, recipe, settings or Settings(), path, workspace)
 
 
 def _unreadable(path: str, message: str) -> FileReport:

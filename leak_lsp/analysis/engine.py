@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -25,13 +25,13 @@ from leak_lsp.analysis.lifecycle import (
     carried,
     parameters,
 )
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem, Span
-from leak_lsp.analysis.names import LOCAL, Scope, module_scope, walk_statements
+from leak_lsp.analysis.model import FileReport, Finding, Fix, FixRecipe, Handler, Related, Severity, SourceProblem, Span
+from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules import Rule, rule_for, rule_of_kind
+from leak_lsp.rules import Rule, rule_for, rule_of_kind, work_kinds
 from leak_lsp.rules.rule import WorkKind
 
 if TYPE_CHECKING:
@@ -41,6 +41,27 @@ T = TypeVar("T")
 _MAX_HELPER_DEPTH = 4
 _LOOP_KINDS = {"task", "callback"}
 _NOT_AT_IMPORT = {"atexit", "coroutine"}
+
+
+@dataclass(frozen=True)
+class FixInput:
+    """What the settle fixes of a finding are computed from, when they are asked for."""
+
+    work: Work
+    result: Result
+    exits: tuple[Node, ...]
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """What the analysis of one entry adds to the report."""
+
+    findings: tuple[Finding, ...]  # without their settle fixes: those depend on the whole module (names taken)
+    fix_inputs: tuple[FixInput | None, ...]  # what computes each finding's settle fixes
+    handoffs: tuple[tuple[Work, HandOff], ...]  # work handed to a module-level object: EL901 unless settled somewhere
+    problems: tuple[SourceProblem, ...]
+    dependencies: frozenset[str]  # other files followed
 
 
 @dataclass(frozen=True)
@@ -54,11 +75,29 @@ class _Target:
     driver: ast.Call | None = None  # ``asyncio.run(main(...))`` in the handler
 
 
-def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> FileReport:
+def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+                   fixes: bool = True, cache: OutcomeCache | None = None) -> FileReport:
+    """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe.
+    A ``cache`` holds the outcomes of entries of an earlier text of the module (incremental analysis)."""
     try:
-        return _Module(source, path, settings, workspace).report()
+        return _Module(source, path, settings, workspace, fixes).report(cache)
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
+
+
+def fixes_for(source: str, recipe: FixRecipe, settings: Settings, path: str = "<string>",
+              workspace: Workspace | None = None) -> tuple[Fix, ...]:
+    """The fixes of the finding a recipe describes, in the text it was found in (an empty tuple when the
+    text has changed so that the finding is gone). Analyses the one entry, not the module."""
+    module = _Module(source, path, settings, workspace, compute_fixes=True)
+    for target in module._targets(module.entries()):
+        if target.function.lineno - 1 != recipe.function_line or target.handler != recipe.handler:
+            continue
+        outcome = module.analyse_target(target)
+        for finding, fix in zip(outcome.findings, outcome.fix_inputs):
+            if finding.code == recipe.code and finding.span == recipe.span:
+                return module.with_fixes(finding, fix).fixes
+    return ()
 
 
 def summarize_function(source: str, path: str, function: str, settings: Settings,
@@ -77,9 +116,124 @@ def summarize_function(source: str, path: str, function: str, settings: Settings
     return summary, isinstance(node, ast.AsyncFunctionDef)
 
 
+class OutcomeCache:
+    """The outcomes of entries by the code they depend on: those of the last analysis are reused by the
+    next one, the others are dropped (memory stays proportional to one text)."""
+
+    def __init__(self) -> None:
+        self._previous: dict[Hashable, TargetOutcome] = {}
+        self._current: dict[Hashable, TargetOutcome] = {}
+        self._previous_names: dict[tuple[int, str], set[str]] = {}
+        self._names: dict[tuple[int, str], set[str]] = {}
+        self.reused = 0  # entries the last analysis did not analyse again
+
+    def start(self) -> None:
+        self._previous, self._current, self.reused = self._current, {}, 0
+        self._previous_names, self._names = self._names, {}
+
+    def mentioned_names(self, text: tuple[int, str], statement: ast.stmt) -> set[str]:
+        """The names a top-level statement mentions, walked once while its text is unchanged."""
+        names = self._names.get(text)
+        if names is None:
+            names = self._previous_names.get(text)
+            self._names[text] = names = names if names is not None else _mentioned_names(statement)
+        return names
+
+    def outcome(self, key: Hashable, compute: Callable[[], TargetOutcome]) -> TargetOutcome:
+        outcome = self._previous.get(key)
+        if outcome is None:
+            outcome = compute()
+        else:
+            self.reused += 1
+        if not outcome.dependencies:  # what other files say may change without this text changing
+            self._current[key] = outcome
+        return outcome
+
+
+class _TargetKeys:
+    """What an entry's outcome depends on, as a value: its top-level statement and those defining any
+    name it mentions (transitively), with their text and place; the module-level statements; the facts
+    gathered over the whole module. Equal keys give equal outcomes."""
+
+    def __init__(self, module: _Module, cache: OutcomeCache) -> None:
+        self.module = module
+        self.cache = cache
+        self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
+        self.definers: dict[str, list[ast.stmt]] = {}
+        for statement in module.tree.body:
+            for name in _defined_names(statement):
+                self.definers.setdefault(name, []).append(statement)
+        self.context = self._context()
+
+    def _context(self) -> Hashable:
+        module = self.module
+        skeleton = tuple(self._text(statement) for statement in module.tree.body
+                         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        buffers = tuple((kind.name, module.span(node), tuple(names)) for kind, node, names in module.env.buffers)
+        vendor = tuple(qualified for kind in (*work_kinds(), *module.settings.models) for qualified in kind.wrapped_by if module._defines(qualified))
+        imported = tuple(sorted(module._imported_instances.items())) if module.workspace is not None else ()
+        return (skeleton, frozenset(module._imports_and_decorators), frozenset(module._switches_on),
+                tuple(sorted(module.env.attribute_receivers.items())), buffers, vendor, imported)
+
+    def of(self, target: _Target) -> Hashable:
+        entry = target.entry
+        roots = [self._top(target.function)] + ([self._top(target.driver)] if target.driver is not None else [])
+        seen = {id(root): root for root in roots}
+        stack = list(roots)
+        while stack:
+            statement = stack.pop()
+            for name in self.cache.mentioned_names(self._text(statement), statement):
+                for definer in self.definers.get(name, ()):
+                    if id(definer) not in seen:
+                        seen[id(definer)] = definer
+                        stack.append(definer)
+        code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
+        driver = self.module.span(target.driver) if target.driver is not None else None
+        described = (entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
+                     entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
+        return self.context, described, code
+
+    def _top(self, node: ast.AST) -> ast.stmt:
+        for ancestor in [node, *self.module.parsed.index.ancestors(node)]:
+            if id(ancestor) in self.tops:
+                return self.tops[id(ancestor)]
+        raise ValueError("a node outside the module")
+
+    def _text(self, statement: ast.stmt) -> tuple[int, str]:
+        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
+        last = (statement.end_lineno or statement.lineno) - 1
+        lines = self.module.parsed.lines
+        return first, "\n".join(lines.line(number) for number in range(first, last + 1))
+
+
+def _defined_names(statement: ast.stmt) -> set[str]:
+    """Functions, classes and methods a top-level statement defines."""
+    names = set()
+    for node in walk_statements([statement]):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            names.update(inner.name for inner in walk_statements(node.body)
+                         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    return names
+
+
+def _mentioned_names(statement: ast.stmt) -> set[str]:
+    """Every name and attribute a statement mentions: the helpers it may call, over-approximated."""
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+    return names
+
+
 class _Module:
-    def __init__(self, source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> None:
+    def __init__(self, source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+                 compute_fixes: bool = True) -> None:
         self.path = path
+        self.compute_fixes = compute_fixes
         self.source = source
         self.settings = settings
         self.workspace = workspace
@@ -87,8 +241,8 @@ class _Module:
         self.parsed: ParsedModule = parse_module(source)
         self.tree = self.parsed.tree
         self.scope: Scope = module_scope(self.tree)
-        self.summaries: dict[int, Summary | None] = {}
-        self.depth = 0
+        self.summaries: dict[tuple[int, str, tuple[int, ...]], Summary | None] = {}
+        self.summarising: list[int] = []  # ids of the helpers being summarised, outermost first
         self.catalogue = catalogue(settings.models)
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
@@ -169,18 +323,17 @@ class _Module:
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
         """(constructor, keyword) pairs the module calls with ``keyword=True``."""
-        return {(self.scope.qualify(node.func) or "", keyword.arg) for node in ast.walk(self.tree)
-                if isinstance(node, ast.Call) for keyword in node.keywords
+        return {(self.scope.qualify(node.func) or "", keyword.arg) for calls in self.parsed.index.calls.values()
+                for node in calls for keyword in node.keywords
                 if keyword.arg and isinstance(keyword.value, ast.Constant) and keyword.value.value is True}
 
     @cached_property
     def _imports_and_decorators(self) -> set[str]:
         """What the module imports, and the qualified names of the decorators it applies."""
         names = set(self.scope.imports.values())
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                for decorator in node.decorator_list:
-                    names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
+        for node in self.parsed.index.definitions:
+            for decorator in node.decorator_list:
+                names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
         return names
 
     def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
@@ -257,17 +410,19 @@ class _Module:
         return None
 
     def _summarize(self, function: ast.AST, name: str) -> Summary | None:
-        key = id(function)
+        # by the helpers being summarised too: a summary then depends on neither the order in which the
+        # entries are analysed nor which of them are (an incremental analysis skips unchanged ones)
+        key = (id(function), name, tuple(self.summarising))
         if key in self.summaries:
             return self.summaries[key]
-        if self.depth >= _MAX_HELPER_DEPTH or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return None
-        self.summaries[key] = None  # recursion: a call back into a helper being summarised does nothing
-        self.depth += 1
+        if len(self.summarising) >= _MAX_HELPER_DEPTH or id(function) in self.summarising \
+                or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None  # too deep, or a call back into a helper being summarised: it does nothing
+        self.summarising.append(id(function))
         try:
             result = analyze_function(function, self.env, "helper", self._owner_class(function))
         finally:
-            self.depth -= 1
+            self.summarising.pop()
         summary = Summary(params=parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
@@ -337,30 +492,53 @@ class _Module:
         return driven
 
     # -- findings ------------------------------------------------------------------------------
-    def report(self) -> FileReport:
-        report = FileReport(self.path, problems=list(self.parsed.problems))
+    def entries(self) -> list[Entry]:
         named = [NamedEntry(name, "configured", "named in [tool.leak-lsp] handlers")
                  for name in self.settings.configured_handlers(self.path)]
         if self.workspace is not None:
             for deployed in self.workspace.deployed_handlers(self.path):
                 named.append(NamedEntry(deployed.function, deployed.platform, f"named in {deployed.description}"))
                 self.dependencies.add(str(deployed.origin))
-        entries = discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
+        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
+
+    def analyse_target(self, target: _Target) -> TargetOutcome:
+        """The findings of one entry: what an incremental analysis keeps while the entry's code is unchanged."""
+        before = set(self.dependencies)
+        try:
+            result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
+        except RecursionError:
+            problem = SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse", self._name_span(target.function))
+            return TargetOutcome((), (), (), (problem,), frozenset(self.dependencies - before))
+        handoffs = tuple((result.sites[site], hand_off) for site, hand_off in result.handoffs.items())
+        leaks = self._leaks(result, target)
+        return TargetOutcome(tuple(finding for finding, _ in leaks), tuple(fix for _, fix in leaks), handoffs, (),
+                             frozenset(self.dependencies - before))
+
+    def with_fixes(self, finding: Finding, fix: FixInput | None) -> Finding:
+        if fix is None:
+            return finding
+        raises_between = any(fix.result.sites[site] is fix.work for site in fix.result.pending_on_raise)
+        settle = self.fixes.settle_fixes(fix.work, fix.result, list(fix.exits), fix.function, raises_between)
+        return replace(finding, fixes=(*settle, *finding.fixes))
+
+    def report(self, cache: OutcomeCache | None = None) -> FileReport:
+        report = FileReport(self.path, problems=list(self.parsed.problems))
+        entries = self.entries()
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
-        handoffs: dict[int, tuple[Work, HandOff, str]] = {}
+        handoffs: dict[tuple[Span, str], tuple[Work, HandOff, str]] = {}
+        keys = _TargetKeys(self, cache) if cache is not None else None
         for target in self._targets(entries):
-            try:
-                result = analyze_function(target.function, self.env, "handler", self._owner_class(target.function))
-            except RecursionError:
-                report.problems.append(SourceProblem(f"`{target.entry.name}` is nested too deeply to analyse",
-                                                     self._name_span(target.function)))
-                continue
-            for finding in self._leaks(result, target):
-                findings.setdefault((finding.code, finding.span), finding)
-            for site, hand_off in result.handoffs.items():
-                work = result.sites[site]
-                handoffs[id(work.node)] = (work, hand_off, target.handler)
+            if cache is None or keys is None:
+                outcome = self.analyse_target(target)
+            else:
+                outcome = cache.outcome(keys.of(target), lambda target=target: self.analyse_target(target))  # type: ignore[misc]
+            report.problems.extend(outcome.problems)
+            for finding, fix in zip(outcome.findings, outcome.fix_inputs):
+                if (finding.code, finding.span) not in findings:
+                    findings[(finding.code, finding.span)] = self.with_fixes(finding, fix) if self.compute_fixes else finding
+            for work, hand_off in outcome.handoffs:
+                handoffs[(self.parsed.span(work.node), type(work.node).__name__)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
         for finding in self._import_time(settled_roots):
             findings.setdefault((finding.code, finding.span), finding)
@@ -379,8 +557,8 @@ class _Module:
             return rule_for("EL201")
         return rule_of_kind(work.kind)
 
-    def _leaks(self, result: Result, target: _Target) -> list[Finding]:
-        findings = []
+    def _leaks(self, result: Result, target: _Target) -> list[tuple[Finding, FixInput | None]]:
+        findings: list[tuple[Finding, FixInput | None]] = []
         settings = _settings_assigned(target.function)
         for site, exits in result.pending_at_exits.items():
             work = result.sites[site]
@@ -388,12 +566,12 @@ class _Module:
                 continue
             rule = self._rule(work, target.loop)
             finding = self._finding(rule, work, target.handler, exits=exits, result=result, target=target)
-            findings.append(finding)
+            findings.append((finding, FixInput(work, result, tuple(exits), target.function) if finding.recipe else None))
         for site, raised in self._exception_leaks(result, target.loop):
             if _switched_off(result.sites[site], settings):
                 continue
-            findings.append(self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
-                                          exit_text=raised.text, extra_related=(raised.location,)))
+            findings.append((self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
+                                           exit_text=raised.text, extra_related=(raised.location,)), None))
         return findings
 
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
@@ -480,13 +658,12 @@ class _Module:
         if isinstance(target, _Target) and target.driver is not None:
             related.append(Related(self.path, self.span(target.driver), f"{target.entry.reason}: the loop is "
                                    + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
-        fixes = ()
+        recipe = None
         if result is not None and isinstance(target, _Target) and exits:
-            raises_between = any(result.sites[site] is work for site in result.pending_on_raise)
-            fixes = self.fixes.settle_fixes(work, result, exits, target.function, raises_between)
+            recipe = FixRecipe(rule.code, span, target.function.lineno - 1, target.handler)
         severity = self.settings.severity_of(rule.code, _default_severity(rule, target, work))
         return Finding(rule.code, rule.name, message, severity, span, self.path, tuple(related),
-                       (*fixes, self.fixes.noqa_fix(span.start.line, rule.code)), handler)
+                       (self.fixes.noqa_fix(span.start.line, rule.code),), handler, recipe)
 
     def span(self, node: ast.AST) -> Span:
         """A node's span; a call over several lines is reported on its first line, which reads better."""
@@ -594,7 +771,7 @@ def _settings_assigned(function: ast.AST) -> dict[str, object]:
 def _finally_names(function: ast.AST) -> set[str]:
     """Names and ``self.<attribute>`` handles a ``finally`` of the function acts on."""
     names: set[str] = set()
-    for node in ast.walk(function):
+    for node in all_statements(function):
         if isinstance(node, ast.Try) and node.finalbody:
             for inner in (n for statement in node.finalbody for n in ast.walk(statement)):
                 if isinstance(inner, ast.Name):

@@ -504,13 +504,13 @@ class FixWriter:
         The work may use what the block manages (a client session, a file): waiting after
         it closed changes behaviour, so such a fix is unsafe.
         """
-        index = self.parsed.index
         if work.statement is None:
             return False  # created before the handler runs: no block of the handler is around it
-        blocks = [node for node in index.ancestors(work.statement) if isinstance(node, (ast.With, ast.AsyncWith))]
+        parents = {id(child): node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
+        blocks = [node for node in _ancestors(work.statement, parents) if isinstance(node, (ast.With, ast.AsyncWith))]
         for exit_node in exits:
             inside = exit_node.exit_kind != "end" and all(
-                block in index.ancestors(exit_node.stmt) for block in blocks)  # type: ignore[arg-type]
+                block in _ancestors(exit_node.stmt, parents) for block in blocks)
             if blocks and not inside:
                 return True
         return False
@@ -519,11 +519,15 @@ class FixWriter:
         return statement is not None and self._innermost_loop(statement, function) is not None
 
     def _innermost_loop(self, statement: ast.AST | None, function: FunctionNode) -> ast.For | ast.AsyncFor | ast.While | None:
-        for node in self.parsed.index.ancestors(statement) if statement is not None else []:
-            if node is function:
-                return None
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-                return node
+        """Found by walking the function, not through the module's parent index: the nodes may come from
+        an earlier text of the module (an incremental analysis keeps an unchanged function's nodes)."""
+        stack: list[tuple[ast.AST, ast.For | ast.AsyncFor | ast.While | None]] = [(function, None)]
+        while stack:
+            node, loop = stack.pop()
+            if node is statement:
+                return loop
+            inner = node if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) else loop
+            stack.extend((child, inner) for child in ast.iter_child_nodes(node))
         return None
 
     def _indent_unit(self, function: FunctionNode) -> str:
@@ -570,3 +574,13 @@ def _plural(name: str) -> str:
 def _does_work(expression: ast.expr) -> bool:
     """Whether computing a value may run code the settling must come after."""
     return any(isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) for node in ast.walk(expression))
+
+
+def _ancestors(node: object, parents: dict[int, ast.AST]) -> list[ast.AST]:
+    """A node's ancestors inside one function (a parent map of the function, not of the module: its
+    nodes may come from an earlier text of the module)."""
+    chain = []
+    while id(node) in parents:
+        node = parents[id(node)]
+        chain.append(node)
+    return chain

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from leak_lsp.analysis.names import Scope
+from leak_lsp.analysis.names import Scope, all_statements
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -211,14 +211,16 @@ def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef |
 
 
 def _innermost_returned(function: FunctionNode) -> list[FunctionNode]:
-    inner = {node.name: node for node in ast.walk(function)
+    inner = {node.name: node for node in all_statements(function)
              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function}
+    if not inner:
+        return []  # most functions define none: no second walk
     return [candidate for candidate in _returned_by(function, inner) if not _returned_by(candidate, inner)]
 
 
 def _returned_by(function: FunctionNode, inner: dict[str, FunctionNode]) -> list[FunctionNode]:
     """The inner functions ``function`` returns (at any depth: a factory's decorator returns the wrapper)."""
-    return [inner[node.value.id] for node in ast.walk(function) if isinstance(node, ast.Return)
+    return [inner[node.value.id] for node in all_statements(function) if isinstance(node, ast.Return)
             and isinstance(node.value, ast.Name) and node.value.id in inner and inner[node.value.id] is not function]
 
 

@@ -77,6 +77,18 @@ class Related:
 
 
 @dataclass(frozen=True)
+class FixRecipe:
+    """What rebuilds a finding's settle fixes on demand (``fixes_for``): which function was analysed as an
+    entry, for which handler, and where the finding stands. Plain data, so that it can travel in an LSP
+    diagnostic's ``data`` and come back with a code action request."""
+
+    code: str
+    span: Span
+    function_line: int  # 0-based line of the ``def`` of the function analysed as an entry
+    handler: str
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     rule: str
@@ -85,8 +97,9 @@ class Finding:
     span: Span
     path: str
     related: tuple[Related, ...] = ()
-    fixes: tuple[Fix, ...] = ()
+    fixes: tuple[Fix, ...] = ()  # without ``fixes=True``, only the noqa fix: the others come from the recipe
     handler: str | None = None
+    recipe: FixRecipe | None = None  # set when settle fixes may exist
 
     @property
     def url(self) -> str:

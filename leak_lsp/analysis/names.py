@@ -7,7 +7,7 @@ mean the same everywhere in it, which is how real code is written.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 LOCAL = "<module>"  # prefix of qualified names defined in the analysed module
@@ -99,6 +99,19 @@ def walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
             children = getattr(statement, name, None)
             if isinstance(children, list):
                 stack.extend(reversed([child for child in children if isinstance(child, ast.AST)]))
+
+
+def all_statements(node: ast.AST) -> Iterator[ast.AST]:
+    """Every statement under a node, those of nested functions and classes too (with the ``except``
+    and ``case`` clauses holding them): what ``ast.walk`` finds of them without visiting expressions."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(current, name, None)
+            if isinstance(children, list):
+                stack.extend(child for child in children if isinstance(child, ast.AST))
 
 
 def module_scope(tree: ast.Module) -> Scope:

@@ -52,6 +52,7 @@ class TreeIndex:
     string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
+    definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]  # at any depth
 
     @staticmethod
     def of(tree: ast.Module) -> TreeIndex:
@@ -59,12 +60,15 @@ class TreeIndex:
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
         owned: dict[int, list[ast.AST]] = {id(tree): []}
+        definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
         stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]  # (node, the scope its children belong to)
         while stack:
             node, scope = stack.pop()
             inner = node if isinstance(node, _SCOPES) else scope
             if inner is node and node is not tree:
                 owned[id(node)] = []
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    definitions.append(node)
             for child in ast.iter_child_nodes(node):
                 parents[id(child)] = node
                 owned[id(inner)].append(child)
@@ -75,7 +79,7 @@ class TreeIndex:
             elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
                 calls.setdefault(name, []).append(node)
-        return TreeIndex(parents, string_lines, calls, owned)
+        return TreeIndex(parents, string_lines, calls, owned, definitions)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))

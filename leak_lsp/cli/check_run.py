@@ -45,7 +45,7 @@ def check(args: argparse.Namespace) -> int:
     try:
         discovered = finder.find(args.paths)
         tasks = [Task(str(path), resolver.for_file(path), _fix_mode(args), args.unsafe_fixes, is_deployment_name(path),
-                      use_cache=not args.no_cache) for path in discovered.files]
+                      use_cache=not args.no_cache, fixes=_shows_fixes(args)) for path in discovered.files]
     except ConfigError as error:
         print(f"leak-lsp: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -83,6 +83,11 @@ def _exclude_options(args: argparse.Namespace) -> ExcludeOptions:
 
     return ExcludeOptions(flattened(args.exclude) if args.exclude is not None else None, flattened(args.extend_exclude),
                           args.force_exclude)
+
+
+def _shows_fixes(args: argparse.Namespace) -> bool:
+    """The text summary counts fixable findings, JSON and --statistics show them; SARIF and GitHub do not."""
+    return args.statistics or (args.format in ("text", "json") and not args.show_handlers)
 
 
 def _fix_mode(args: argparse.Namespace) -> FixMode:

@@ -42,6 +42,7 @@ class Task:
     unsafe_fixes: bool = False
     deployment: bool = False  # a deployment file: its entry points are checked, it is not Python
     use_cache: bool = False  # read and write .leak_lsp_cache (only when nothing is to be fixed)
+    fixes: bool = True  # compute the settle fixes: --fix, --diff, and the outputs that show or count them
 
 
 def check_deployment_file(task: Task) -> FileFix:
@@ -70,7 +71,8 @@ def check_one(task: Task) -> FileFix:
         workspace = _workspace(task)
         if task.use_cache and task.fix_mode is FixMode.NONE:
             return FileFix(_cached_analysis(task, data, source, workspace))
-        report = analyze_source(source, task.path, task.settings, workspace)
+        report = analyze_source(source, task.path, task.settings, workspace,
+                                fixes=task.fixes or task.fix_mode is not FixMode.NONE)
         if task.fix_mode is FixMode.NONE or not report.analysed:
             return FileFix(report)
         return fix_file(Path(task.path), data, report, task.settings, task.unsafe_fixes,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.documents import Document
 
 if TYPE_CHECKING:
+    from leak_lsp.analysis.incremental import IncrementalAnalyzer
     from leak_lsp.project.deployment import DeploymentProblem
     from leak_lsp.project.workspace import Workspace
 
@@ -53,15 +55,34 @@ class Analysis:
 
 def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None) -> FileReport:
     """The report of one text; an internal error becomes a problem, never an exception."""
-    from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
+    from leak_lsp.analysis import MAX_FILE_BYTES
 
     if len(text) > MAX_FILE_BYTES:
         return FileReport(path=path, problems=[SourceProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")], analysed=False)
     try:
-        return analyze_source(text, path, settings, workspace)
+        return _incremental(path, settings).analyze(text, workspace)
     except Exception as error:  # a bug in the analysis must not take the editor's server down
         logger.exception("analysis of %s failed", path)
         return FileReport(path=path, problems=[SourceProblem(f"internal error in leak-lsp: {error!r}")], analysed=False)
+
+
+_ANALYZERS: dict[str, IncrementalAnalyzer] = {}  # by path, the most recently analysed last
+_ANALYZERS_LOCK = threading.Lock()  # analyses run in worker threads
+_KEPT_ANALYZERS = 64
+
+
+def _incremental(path: str, settings: Settings) -> IncrementalAnalyzer:
+    """The analyzer holding the last analysis of the file: an edit re-analyses only what it touched."""
+    from leak_lsp.analysis.incremental import IncrementalAnalyzer
+
+    with _ANALYZERS_LOCK:
+        analyzer = _ANALYZERS.pop(path, None)
+        if analyzer is None or analyzer.settings != settings:
+            analyzer = IncrementalAnalyzer(path, settings)
+        _ANALYZERS[path] = analyzer
+        while len(_ANALYZERS) > _KEPT_ANALYZERS:
+            del _ANALYZERS[next(iter(_ANALYZERS))]
+        return analyzer
 
 
 # Computes the outcome of a text; runs in a worker thread.

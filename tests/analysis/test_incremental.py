@@ -1,0 +1,138 @@
+"""Incremental analysis equals a fresh analysis of the same text, after any sequence of edits."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leak_lsp.analysis import analyze_source
+from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.incremental import IncrementalAnalyzer
+
+from .fixture_corpus import all_fixtures
+
+PATH = "handlers.py"
+
+# Top-level statements of a handler module: imports, module-level objects, helpers, handlers,
+# classes, decorated and driven entries, some in two versions that differ by one line.
+SNIPPETS = [
+    "import threading",
+    "import asyncio",
+    "from concurrent.futures import ThreadPoolExecutor",
+    "import signal",
+    "EXECUTOR = ThreadPoolExecutor(max_workers=2)",
+    "EXECUTOR = None",
+    "WORKERS = []",
+    "def start(event):\n    worker = threading.Thread(target=print)\n    worker.start()\n    return worker",
+    "def start(event):\n    worker = threading.Thread(target=print)\n    worker.start()\n    worker.join()\n    return worker",
+    "def submit(items):\n    EXECUTOR.submit(print, items)",
+    "def settle(worker):\n    worker.join()",
+    "def settle(worker):\n    pass",
+    "def lambda_handler(event, context):\n    worker = start(event)\n    return {'ok': True}",
+    "def lambda_handler(event, context):\n    worker = start(event)\n    settle(worker)\n    return {'ok': True}",
+    "def handler(event, context):\n    submit(event)\n    signal.alarm(5)\n    return 1",
+    "def handler(event, context):\n    worker = threading.Thread(target=print)\n    worker.start()\n"
+    "    if event:\n        return 2\n    settle(worker)",
+    "def handler(event, context):\n    WORKERS.append(threading.Thread(target=print))\n    WORKERS[-1].start()",
+    "async def main(event):\n    asyncio.create_task(asyncio.sleep(1))",
+    "async def main(event):\n    task = asyncio.create_task(asyncio.sleep(1))\n    await task",
+    "def driven(event, context):\n    return asyncio.run(main(event))",
+    "class App:\n    def __init__(self):\n        self.pool = ThreadPoolExecutor()\n\n"
+    "    def __call__(self, event, context):\n        self.pool.submit(print)\n        return 1",
+    "class App:\n    def __call__(self, event, context):\n        self.work(event)\n\n    def work(self, event):\n"
+    "        start(event)",
+    "class Base:\n    def work(self, event):\n        submit(event)",
+    "class Child(Base):\n    def handle(self, event, context):\n        self.work(event)",
+    "app = object()",
+    "@app.route('/')\ndef index(event, context):\n    start(event)",
+    "@functools.wraps(print)\ndef wrapped(event, context):\n    submit(event)",
+    "if __name__ == '__main__':\n    lambda_handler({}, None)",
+    "def broken(event, context:\n    start(event)",
+    "EXECUTOR.shutdown()",
+]
+
+VERSIONS = {4: 5, 5: 4, 10: 11, 11: 10, 0: 2, 2: 0}  # the other version, on as many lines
+modules = st.lists(st.sampled_from(range(len(SNIPPETS))), max_size=10)
+edit = st.tuples(st.sampled_from(["insert", "delete", "replace", "blank line", "other version"]), st.integers(0, 20),
+                 st.sampled_from(range(len(SNIPPETS))))
+
+
+def _apply(module: list[int | None], operation: tuple[str, int, int]) -> list[int | None]:
+    kind, where, snippet = operation
+    where = where % (len(module) + 1)
+    if kind == "insert":
+        return [*module[:where], snippet, *module[where:]]
+    if kind == "blank line":  # moves everything below by one line
+        return [*module[:where], None, *module[where:]]
+    if not module:
+        return module
+    where = where % len(module)
+    if kind == "other version":
+        current = module[where]
+        return [*module[:where], VERSIONS.get(current, current) if current is not None else None, *module[where + 1:]]
+    return [*module[:where], *([snippet] if kind == "replace" else []), *module[where + 1:]]
+
+
+def _text(module: list[int | None]) -> str:
+    return "\n\n\n".join("" if index is None else SNIPPETS[index] for index in module) + "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(modules, st.lists(edit, min_size=1, max_size=6))
+def test_edits_across_a_module_give_the_fresh_analysis(start: list[int], edits: list[tuple[str, int, int]]) -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings())
+    module: list[int | None] = list(start)
+    analyzer.analyze(_text(module))
+    for operation in edits:
+        module = _apply(module, operation)
+        text = _text(module)
+        assert analyzer.analyze(text) == analyze_source(text, PATH)
+
+
+CORPUS = [fixture.source for fixture in all_fixtures()]
+line_edit = st.tuples(st.sampled_from(["delete", "duplicate", "indent", "import"]), st.integers(0, 10_000))
+
+
+def _edit_line(source: str, operation: tuple[str, int]) -> str:
+    lines = source.split("\n")
+    kind, where = operation
+    where %= len(lines)
+    if kind == "delete":
+        del lines[where]
+    elif kind == "duplicate":
+        lines.insert(where, lines[where])
+    elif kind == "indent":
+        lines[where] = "    " + lines[where]
+    else:
+        lines.insert(0, "from concurrent.futures import ThreadPoolExecutor as Thread")
+    return "\n".join(lines)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CORPUS), st.lists(line_edit, min_size=1, max_size=4))
+def test_line_edits_of_the_corpus_give_the_fresh_analysis(source: str, edits: list[tuple[str, int]]) -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings())
+    analyzer.analyze(source)
+    for operation in edits:
+        source = _edit_line(source, operation)
+        assert analyzer.analyze(source) == analyze_source(source, PATH)
+
+
+def test_an_edit_inside_one_handler_reuses_the_others() -> None:
+    handlers = [f"def handler_{n}(event, context):\n    worker = start(event)\n    return {n}" for n in range(5)]
+    text = "\n\n".join([SNIPPETS[0], SNIPPETS[7], *handlers]) + "\n"
+    analyzer = IncrementalAnalyzer(PATH, Settings())
+    analyzer.analyze(text)
+    edited = text.replace("return 3", "return 33")
+    assert analyzer.analyze(edited) == analyze_source(edited, PATH)
+    assert analyzer.reused == 4
+
+
+def test_an_edit_to_a_helper_reanalyses_its_callers() -> None:
+    text = "\n\n".join([SNIPPETS[0], SNIPPETS[12], SNIPPETS[14], SNIPPETS[9], SNIPPETS[7]]) + "\n"  # helper last
+    analyzer = IncrementalAnalyzer(PATH, Settings())
+    analyzer.analyze(text)
+    edited = text.replace(SNIPPETS[7], SNIPPETS[8])
+    report = analyzer.analyze(edited)
+    assert report == analyze_source(edited, PATH)
+    assert analyzer.reused == 1  # `handler` calls `submit`, not `start`
