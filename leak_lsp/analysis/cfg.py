@@ -13,7 +13,7 @@ reported apart from the normal ones.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -95,7 +95,7 @@ def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, b
                 may_raise: MayRaise | None = None) -> Graph:
     builder = _Builder(function, may_raise)
     frontier = builder.block(function.body if body is None else body, [(0, None)])
-    last = (body if body is not None else function.body) or [function]
+    last: Sequence[ast.AST] = (body if body is not None else function.body) or [function]
     builder.exit("end", last[-1], frontier)
     return Graph(builder.nodes, function)
 
@@ -127,7 +127,8 @@ class _Builder:
     def statement(self, stmt: ast.stmt, frontier: Frontier) -> Frontier:
         handler = getattr(self, f"_{type(stmt).__name__}", None)
         if handler is not None:
-            return handler(stmt, frontier)
+            after: Frontier = handler(stmt, frontier)
+            return after
         raising = self.raising(stmt) if isinstance(stmt, _SIMPLE) else None
         frontier = self.raise_before(raising, frontier)
         node = self.new("stmt", stmt, frontier)

@@ -31,8 +31,8 @@ from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules import Rule, rule_for, rule_of_kind, work_kinds
-from leak_lsp.rules.rule import WorkKind
+from leak_lsp.rules import rule_for, rule_of_kind, work_kinds
+from leak_lsp.rules.rule import Rule, WorkKind
 
 if TYPE_CHECKING:
     from leak_lsp.project.workspace import ExternalHelper, Workspace
@@ -676,7 +676,7 @@ class _Module:
     def _exit_span(self, node: Node) -> Span:
         stmt = node.stmt
         if node.exit_kind == "end" and isinstance(stmt, ast.AST) and hasattr(stmt, "lineno"):
-            line = (getattr(stmt, "end_lineno", None) or stmt.lineno) - 1  # type: ignore[attr-defined]
+            line = (getattr(stmt, "end_lineno", None) or stmt.lineno) - 1
             return Span.of(line, 0, line, len(self.parsed.lines.line(line)))
         assert stmt is not None
         first = self.span(stmt)
@@ -714,9 +714,9 @@ def _describe_exits(exits: list[Node], function: ast.AST | None) -> str:
     for node in exits:
         stmt = node.stmt
         if node.exit_kind == "end":
-            verb, line = "reaches its end", getattr(stmt, "end_lineno", None) or getattr(stmt, "lineno", 0)
+            verb, line = "reaches its end", int(getattr(stmt, "end_lineno", 0) or getattr(stmt, "lineno", 0))
         else:
-            verb, line = ("returns" if node.exit_kind == "return" else "raises"), getattr(stmt, "lineno", 0)
+            verb, line = ("returns" if node.exit_kind == "return" else "raises"), int(getattr(stmt, "lineno", 0))
         if line not in lines.setdefault(verb, []):
             lines[verb].append(line)
     if not lines:

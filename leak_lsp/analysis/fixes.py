@@ -165,7 +165,7 @@ class FixWriter:
             if statement is not None else None
         if top is None:
             return False
-        before = function.body[: function.body.index(top)]  # type: ignore[arg-type]
+        before = function.body[: function.body.index(top)]
         return any(isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
                    for s in before)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from leak_lsp.analysis.catalogue import (
     AMBIGUOUS_SETTLES,
@@ -358,9 +358,9 @@ class _Analysis:
             step = _Step(self, state, None)
             step.evaluate(stmt)
             return _strip_fresh(step.state)
-        if node.kind != "stmt" or stmt is None or node.kind == "exit":
+        if node.kind != "stmt" or stmt is None:
             return state
-        return _strip_fresh(_Step(self, state, stmt).statement(stmt))
+        return _strip_fresh(_Step(self, state, cast(ast.stmt, stmt)).statement(stmt))
 
     def _with_exit(self, stmt: ast.With | ast.AsyncWith, state: State) -> State:
         names: set[str] = set()
@@ -637,7 +637,7 @@ class _Step:
         if isinstance(node, ast.Name) or self.a.attribute_handle(node) is not None:
             return self.handles_of(node)
         if isinstance(node, ast.Dict):
-            handles: set[str] = set()
+            handles = set()
             for part in [*node.keys, *node.values]:
                 if part is not None:
                     handles |= self.evaluate(part)
@@ -803,7 +803,7 @@ class _Step:
         )
 
     def _is_coroutine(self, handle: str) -> bool:
-        return any(handle in names and self.a.sites[site].kind is not None and self.a.sites[site].kind.name == "coroutine"
+        return any(handle in names and (kind := self.a.sites[site].kind) is not None and kind.name == "coroutine"
                    for site, names in self.state)
 
     def alarm(self, node: ast.Call, kind: WorkKind, alarm: Alarm) -> set[str]:
@@ -851,7 +851,7 @@ class _Step:
                 return kind, f"attr:{text}"
         return None, None
 
-    def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: object) -> set[str]:
+    def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: Any) -> set[str]:
         site = self.a._site(kind, node, self.current, **details)
         if id(node) in self.a.guarded:
             self.a.sites[site].guarded = True

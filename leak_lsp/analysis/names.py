@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 LOCAL = "<module>"  # prefix of qualified names defined in the analysed module
 
@@ -89,7 +90,7 @@ def _imports_in(statements: Iterable[ast.stmt]) -> Mapping[str, str]:
 
 def walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
     """Statements, into blocks but not into nested functions or classes."""
-    stack = list(statements)[::-1]
+    stack: list[ast.stmt] = list(statements)[::-1]  # except handlers and match cases are walked as statements
     while stack:
         statement = stack.pop()
         yield statement
@@ -98,7 +99,7 @@ def walk_statements(statements: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
             children = getattr(statement, name, None)
             if isinstance(children, list):
-                stack.extend(reversed([child for child in children if isinstance(child, ast.AST)]))
+                stack.extend(reversed([cast(ast.stmt, child) for child in children if isinstance(child, ast.AST)]))
 
 
 def all_statements(node: ast.AST) -> Iterator[ast.AST]:
