@@ -511,7 +511,9 @@ class _Module:
             return TargetOutcome((), (), (), (problem,), frozenset(self.dependencies - before))
         handoffs = tuple((result.sites[site], hand_off) for site, hand_off in result.handoffs.items())
         leaks = self._leaks(result, target)
-        return TargetOutcome(tuple(finding for finding, _ in leaks), tuple(fix for _, fix in leaks), handoffs, (),
+        skipped = tuple(SourceProblem("this statement is nested too deeply to analyse; work it starts or settles "
+                                      "is not followed", self.span(statement)) for statement in result.too_deep.values())
+        return TargetOutcome(tuple(finding for finding, _ in leaks), tuple(fix for _, fix in leaks), handoffs, skipped,
                              frozenset(self.dependencies - before))
 
     def with_fixes(self, finding: Finding, fix: FixInput | None) -> Finding:

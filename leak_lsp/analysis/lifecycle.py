@@ -113,6 +113,7 @@ class Result:
     pending_on_raise: dict[int, list[Node]] = field(default_factory=dict)  # site -> crash exits it outlives
     raised_in_helpers: dict[int, Raised] = field(default_factory=dict)  # site -> how a called helper leaks it
     gives_up: dict[int, ast.Call] = field(default_factory=dict)  # site -> a wait whose timeout leaves it running
+    too_deep: dict[int, ast.AST] = field(default_factory=dict)  # statements skipped: nested deeper than the stack
 
 
 @dataclass
@@ -163,6 +164,7 @@ class _Analysis:
         self.returned: set[int] = set()
         self.raised_in_helpers: dict[int, Raised] = {}
         self.gives_up: dict[int, ast.Call] = {}
+        self.too_deep: dict[int, ast.AST] = {}
         self.own_nodes = env.nodes_of(function)
         self.guarded = _guarded_by_settings(self.own_nodes, env.module_names)
         self.local_names = _assigned_names(function, self.own_nodes) if not isinstance(function, ast.Module) else set()
@@ -295,7 +297,7 @@ class _Analysis:
             for site, _ in inputs.get(node.id, frozenset()):
                 on_raise.setdefault(site, []).append(node)
         return Result(self.sites, pending, self.handoffs, self.graph, self.returned, exit_states, on_raise,
-                      self.raised_in_helpers, self.gives_up)
+                      self.raised_in_helpers, self.gives_up, self.too_deep)
 
     def _entry_state(self) -> State:
         if self.mode == "handler":
@@ -349,6 +351,15 @@ class _Analysis:
 
     # -- transfer -------------------------------------------------------------------------
     def _transfer(self, node: Node, state: State) -> State:
+        """The state after a node; a statement nested too deeply to walk is skipped, not the function."""
+        try:
+            return self._apply(node, state)
+        except RecursionError:
+            if node.stmt is not None:
+                self.too_deep[id(node.stmt)] = node.stmt
+            return state
+
+    def _apply(self, node: Node, state: State) -> State:
         stmt = node.stmt
         if node.kind == "with-exit" and isinstance(stmt, (ast.With, ast.AsyncWith)):
             return self._with_exit(stmt, state)

@@ -122,6 +122,15 @@ def test_expression_nested_beyond_the_recursion_limit_of_tree_walkers() -> None:
     assert report.findings or report.problems
 
 
+def test_a_statement_too_deep_to_walk_is_skipped_and_the_handlers_leak_still_found() -> None:
+    """A 1,000-term sum after the leak costs that one statement, not the handler."""
+    total = "    total = " + " + ".join(["1"] * 1_000) + "\n"
+    source = LEAKING_HANDLER.replace("    return {}\n", total + "    return total\n")
+    report = _analyse(source)
+    assert [(finding.code, finding.span.start.line) for finding in report.findings] == [("EL101", LEAK_LINE)]
+    assert [problem.span.start.line for problem in report.problems if problem.span] == [LEAK_LINE + 1]
+
+
 def test_blocks_nested_to_the_indentation_limit() -> None:
     depth = 98
     body = "".join("    " * level + "if event:\n" for level in range(1, depth + 1))
