@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import ClassVar
 
 FIXTURES_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "analysis"
 
@@ -26,10 +27,12 @@ Expectation = tuple[int, str]  # (1-based line, rule code)
 @dataclass(frozen=True)
 class Fixture:
     path: Path
+    root: ClassVar[Path] = FIXTURES_ROOT
+    expect: ClassVar[re.Pattern[str]] = _EXPECT  # where a line asks for a finding
 
     @property
     def id(self) -> str:
-        return self.path.relative_to(FIXTURES_ROOT).as_posix()
+        return self.path.relative_to(self.root).as_posix()
 
     @cached_property
     def source(self) -> str:
@@ -44,7 +47,7 @@ class Fixture:
         """Every finding the fixture asks for, as a multiset of (line, code)."""
         expected: Counter[Expectation] = Counter()
         for number, line in enumerate(self.lines, start=1):
-            match = _EXPECT.search(line)
+            match = self.expect.search(line)
             if match:
                 expected.update((number, code.strip()) for code in match.group(1).split(","))
         return expected

@@ -8,40 +8,23 @@ fixture that runs with plain Node (no npm packages): it holds one handler, ``han
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
+
+from analysis.fixture_corpus import Expectation
+from analysis.fixture_corpus import Fixture as PythonFixture
 
 from leak_lsp.javascript import SUFFIXES
 
 FIXTURES_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "javascript"
 
-_EXPECT = re.compile(r"expect:\s*(EL\d{3}(?:\s*,\s*EL\d{3})*)")
-
-Expectation = tuple[int, str]  # (1-based line, rule code)
+__all__ = ["Expectation", "Fixture", "all_fixtures"]
 
 
-@dataclass(frozen=True)
-class Fixture:
-    path: Path
+class Fixture(PythonFixture):
+    """A JavaScript/TypeScript fixture: expectations in any comment form (``//``, ``/* */``, JSX)."""
 
-    @property
-    def id(self) -> str:
-        return self.path.relative_to(FIXTURES_ROOT).as_posix()
-
-    @cached_property
-    def lines(self) -> list[str]:
-        return self.path.read_text(encoding="utf-8").split("\n")
-
-    @cached_property
-    def expectations(self) -> Counter[Expectation]:
-        expected: Counter[Expectation] = Counter()
-        for number, line in enumerate(self.lines, start=1):
-            match = _EXPECT.search(line)
-            if match:
-                expected.update((number, code.strip()) for code in match.group(1).split(","))
-        return expected
+    root = FIXTURES_ROOT
+    expect = re.compile(r"expect:\s*(EL\d{3}(?:\s*,\s*EL\d{3})*)")
 
     @property
     def runnable(self) -> bool:
