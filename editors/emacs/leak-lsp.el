@@ -47,6 +47,11 @@ For `project-find-functions'; other buffers are left to the other functions."
 (add-to-list 'eglot-server-programs
              '((python-mode python-ts-mode) . ("leak-lsp" "serve")))
 
+;; JavaScript and TypeScript buffers too: eglot runs one server per buffer, so this takes them
+;; from typescript-language-server; evaluate it only if leak-lsp is the one you want there.
+;; (add-to-list 'eglot-server-programs
+;;              '((js-mode js-ts-mode typescript-ts-mode tsx-ts-mode) . ("leak-lsp" "serve")))
+
 (add-hook 'python-mode-hook #'eglot-ensure)
 (add-hook 'python-ts-mode-hook #'eglot-ensure)
 

@@ -9,7 +9,7 @@ local server = {
   settings = {},
 }
 -- Add "yaml", "json", "terraform" to have deployment files checked too.
-local filetypes = { "python" }
+local filetypes = { "python", "javascript", "javascriptreact", "typescript", "typescriptreact" }
 -- What makes a folder a project root, as leak-lsp itself decides (leak_lsp/project/files.py): the
 -- nearest folder above the file holding any of these is the client's root.
 local root_markers = {

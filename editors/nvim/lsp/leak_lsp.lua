@@ -14,7 +14,7 @@ local root_markers = {
 ---@type vim.lsp.Config
 return {
   cmd = { "leak-lsp", "serve" },
-  filetypes = { "python" },
+  filetypes = { "python", "javascript", "javascriptreact", "typescript", "typescriptreact" },
   -- The nearest folder above the file holding any marker (a flat `root_markers` list would
   -- prefer a far pyproject.toml to a near .git), else the file's own folder.
   root_dir = function(buffer, on_dir)
