@@ -153,7 +153,7 @@ class Workspace:
             module = name.module_path
             if name.type not in {"function", "class"} or module is None or module.suffix != ".py":
                 continue
-            module = module.resolve()
+            module = _resolved(module)
             if not _inside(module, self.root):
                 continue
             if name.type == "class":  # ``Guard(context)``: what its constructor does
@@ -207,12 +207,12 @@ class Workspace:
         dots = len(module) - len(module.lstrip("."))
         parts = [part for part in module[dots:].split(".") if part]
         if dots:  # ``from .helpers import x``: beside the importer, or that many packages up
-            folder = Path(importer).resolve().parents[dots - 1] if dots <= len(Path(importer).resolve().parents) else None
+            folder = _resolved(importer).parents[dots - 1] if dots <= len(_resolved(importer).parents) else None
             return _module_file(folder / Path(*parts) if folder is not None and parts else folder)
         if not parts:
             return None
         relative = Path(*parts)
-        here = Path(importer).resolve().parent
+        here = _resolved(importer).parent
         # the folders a package of the importer's tree would be imported from: itself, the root, src/, and up
         # to four levels above the importer (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
         bases = [here, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
@@ -221,7 +221,7 @@ class Workspace:
         for base in bases:
             for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
                 if candidate.is_file():
-                    return candidate.resolve()
+                    return _resolved(candidate)
         if "." in module:
             return None
         same_name = self._modules_named(module)
@@ -236,7 +236,7 @@ class Workspace:
                     for file in files:
                         if file.endswith(".py"):
                             module = file[:-3] if file != "__init__.py" else Path(folder).name
-                            by_stem.setdefault(module, []).append(Path(folder, file).resolve())
+                            by_stem.setdefault(module, []).append(_resolved(Path(folder, file)))
                 self._by_stem = by_stem
             return self._by_stem.get(stem, [])
 
@@ -328,7 +328,7 @@ def _module_file(path: Path | None) -> Path | None:
         return None
     for candidate in (path.with_name(path.name + ".py"), path / "__init__.py"):
         if candidate.is_file():
-            return candidate.resolve()
+            return _resolved(candidate)
     return None
 
 

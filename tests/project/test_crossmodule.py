@@ -84,3 +84,16 @@ def test_a_loose_folder_is_not_scanned_for_deployment_files(tmp_path: Path) -> N
     (tmp_path / "deep" / "service" / "app.py").write_text("def handler(event, context):\n    return 1\n")
     assert Workspace(tmp_path).deployments() == ([], [])
     assert [h.function for h in Workspace(tmp_path, find_deployments=True).deployments()[0]] == ["handler"]
+
+
+def test_a_symlink_loop_named_like_a_module_does_not_stop_the_lookup(tmp_path: Path) -> None:
+    """An unresolved import falls back to the project's modules by name; a loop among them is skipped."""
+    (tmp_path / "loop1.py").symlink_to(tmp_path / "loop2.py")
+    (tmp_path / "loop2.py").symlink_to(tmp_path / "loop1.py")
+    handler = tmp_path / "handler.py"
+    handler.write_text(
+        "import threading\nimport not_here\n\ndef lambda_handler(event, context):\n"
+        "    worker = threading.Thread(target=print)\n    worker.start()\n    not_here.go()\n    return {}\n"
+    )
+    report = analyze_file(handler, workspace=Workspace(tmp_path))
+    assert (report.problems, [finding.code for finding in report.findings]) == ([], ["EL101"])
