@@ -32,8 +32,11 @@ def analyze_source(source: str, path: str = "<string>", settings: Settings | Non
     if len(source) > MAX_FILE_BYTES:
         return _unreadable(path, f"skipped: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if is_javascript_path(path):
-        from leak_lsp.javascript.analysis import analyze_javascript
-
+        try:
+            from leak_lsp.javascript.analysis import analyze_javascript
+        except ImportError as error:  # an install without the tree-sitter wheels (a pure-Python bundle)
+            return _unreadable(path, f"JavaScript/TypeScript needs the tree-sitter packages ({error.name} is missing): "
+                                     "pip install leak-lsp into the interpreter that runs the server")
         return analyze_javascript(source, path, settings or Settings(), workspace)
     return analyze_module(source, path, settings or Settings(), workspace, fixes)
 

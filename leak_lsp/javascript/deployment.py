@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leak_lsp.javascript.syntax import SUFFIXES
+from leak_lsp.javascript.languages import SUFFIXES
 
 if TYPE_CHECKING:
     from leak_lsp.project.workspace import Workspace

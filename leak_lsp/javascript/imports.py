@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.javascript.syntax import SUFFIXES
+from leak_lsp.javascript.languages import SUFFIXES
 
 if TYPE_CHECKING:
     from leak_lsp.javascript.calls import Summary

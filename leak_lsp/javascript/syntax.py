@@ -18,23 +18,14 @@ import tree_sitter_typescript
 
 from leak_lsp.analysis.model import Span
 from leak_lsp.analysis.text import LineIndex
+from leak_lsp.javascript.languages import TYPESCRIPT_SUFFIXES
 
 Node = tree_sitter.Node
 
-JAVASCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx")
-TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts")
-SUFFIXES = (*JAVASCRIPT_SUFFIXES, *TYPESCRIPT_SUFFIXES, ".tsx")
-LANGUAGE_IDS = ("javascript", "javascriptreact", "typescript", "typescriptreact")
-SUFFIX_OF_LANGUAGE = {"javascript": ".js", "javascriptreact": ".jsx", "typescript": ".ts", "typescriptreact": ".tsx"}
 FUNCTION_TYPES = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function", "method_definition",
     "generator_function_declaration", "generator_function",
 })  # fmt: skip
-
-
-def is_javascript_path(path: str) -> bool:
-    """JavaScript or TypeScript by its suffix (declaration files too: they parse, and hold no handlers)."""
-    return path.lower().endswith(SUFFIXES)
 
 
 @cache

@@ -1,6 +1,6 @@
-// Puts the leak-lsp wheel of this repository and its dependencies, as pure Python, under
-// bundled/libs, so the packaged extension runs the server with no pip step on any
-// platform and any supported Python (3.10+).
+// Puts the leak-lsp wheel of this repository and its dependencies under bundled/libs, so the
+// packaged extension runs the server with no pip step: pure Python for any platform and any
+// supported Python (3.10+), except the tree-sitter parser (see NATIVE_PACKAGES).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +19,10 @@ const BACKPORTS = ["exceptiongroup>=1.1.1", "tomli>=2.0"];
 // pure-Python package (PyYAML falls back to it without its C extension): name -> folder
 // inside the sdist.
 const PURE_SOURCE_PACKAGES = new Map([["pyyaml", "lib/yaml"]]);
+// Distributions with no pure-Python form (the JavaScript/TypeScript parser): bundled as the
+// wheels of the platform and Python that build the extension. Elsewhere the server still
+// runs; JavaScript and TypeScript files then need leak-lsp installed in the interpreter.
+const NATIVE_PACKAGES = new Set(["tree-sitter", "tree-sitter-javascript", "tree-sitter-typescript"]);
 
 function pip(...args) {
   execFileSync(python, ["-m", "pip", "--disable-pip-version-check", "--quiet", ...args], { stdio: "inherit" });
@@ -53,6 +57,11 @@ function installPureWheels(requirements, scratch) {
   );
 }
 
+function installNativeWheels(requirements, scratch) {
+  pip("install", "--no-compile", "--no-deps", "--target", bundledLibs, "--only-binary=:all:",
+    "--cache-dir", join(scratch, "cache"), ...requirements);
+}
+
 function installFromSource(requirement, packageFolder, scratch) {
   const downloads = join(scratch, distributionName(requirement));
   pip("download", "--no-deps", "--no-binary", ":all:", "--dest", downloads, requirement);
@@ -69,8 +78,10 @@ try {
   pip("install", "--no-deps", "--no-compile", "--target", bundledLibs, only(scratch, ".whl"));
   const requirements = [...leakLspRequirements(), ...BACKPORTS];
   const fromSource = requirements.filter((requirement) => PURE_SOURCE_PACKAGES.has(distributionName(requirement)));
-  const fromWheels = requirements.filter((requirement) => !fromSource.includes(requirement));
+  const native = requirements.filter((requirement) => NATIVE_PACKAGES.has(distributionName(requirement)));
+  const fromWheels = requirements.filter((requirement) => !fromSource.includes(requirement) && !native.includes(requirement));
   installPureWheels(fromWheels, scratch);
+  installNativeWheels(native, scratch);
   for (const requirement of fromSource) {
     installFromSource(requirement, PURE_SOURCE_PACKAGES.get(distributionName(requirement)), scratch);
   }
