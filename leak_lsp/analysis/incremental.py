@@ -31,7 +31,10 @@ class IncrementalAnalyzer:
         self._cache = OutcomeCache()
 
     def analyze(self, source: str, workspace: Workspace | None = None) -> FileReport:
-        if len(source) > MAX_FILE_BYTES:
+        """The report of the new text; JavaScript/TypeScript are analysed afresh (their front-end keeps no state)."""
+        from leak_lsp.javascript import is_javascript_path
+
+        if len(source) > MAX_FILE_BYTES or is_javascript_path(self.path):
             return analyze_source(source, self.path, self.settings, workspace, self.fixes)
         self._cache.start()
         return analyze_module(source, self.path, self.settings, workspace, self.fixes, self._cache)
