@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leak_lsp.javascript.languages import SUFFIXES
+from leak_lsp.project.files import resolved
 
 if TYPE_CHECKING:
     from leak_lsp.project.workspace import Workspace
@@ -37,7 +38,7 @@ def deployed_handlers(path: str, workspace: Workspace | None) -> tuple[list[str]
         return [], None
     from leak_lsp.project.deployment import find_deployment_files
 
-    module = Path(path).resolve()
+    module = resolved(path)
     names: list[str] = []
     versions: set[int | None] = set()
     for origin in find_deployment_files(workspace.root):
@@ -46,7 +47,7 @@ def deployed_handlers(path: str, workspace: Workspace | None) -> tuple[list[str]
             continue
         for function in _node_functions(origin, text):
             module_part, _, name = function.handler.rpartition(".")
-            if module_part and any((function.code_dir / (module_part + suffix)).resolve() == module for suffix in SUFFIXES):
+            if module_part and any(resolved(function.code_dir / (module_part + suffix)) == module for suffix in SUFFIXES):
                 names.append(name)
                 match = _NODE_RUNTIME.match(function.runtime)
                 versions.add(int(match.group(1)) if match else None)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.javascript.languages import SUFFIXES
+from leak_lsp.javascript.languages import JAVASCRIPT_SUFFIXES, SUFFIXES, TYPESCRIPT_SUFFIXES
+from leak_lsp.project.files import read_bytes, resolved
 
 if TYPE_CHECKING:
     from leak_lsp.javascript.calls import Summary
@@ -39,8 +40,8 @@ class ModuleLoader:
     def summary(self, importer: str, specifier: str, export: str, settings: Settings) -> Summary | None:
         if self.depth >= MAX_DEPTH:
             return None
-        target = resolve_specifier(Path(importer).resolve().parent, specifier)
-        if target is None or str(target) in self.chain or str(target) == str(Path(importer).resolve()):
+        target = resolve_specifier(resolved(importer).parent, specifier)
+        if target is None or str(target) in self.chain or str(target) == str(resolved(importer)):
             return None
         text = self._read(target)
         if text is None:
@@ -55,7 +56,7 @@ class ModuleLoader:
         from leak_lsp.javascript.analysis import JsModule
         from leak_lsp.javascript.module import resolve_function
 
-        loader = ModuleLoader(self.workspace, self.depth + 1, (*self.chain, str(Path(importer).resolve())))
+        loader = ModuleLoader(self.workspace, self.depth + 1, (*self.chain, str(resolved(importer))))
         module = JsModule(text, str(target), settings, loader)
         value = module.facts.exports.get(export if export != "*" else "module.exports")
         if value is None and export == "default":
@@ -70,10 +71,7 @@ class ModuleLoader:
     def _read(self, path: Path) -> str | None:
         if self.workspace is not None:
             return self.workspace.read_text(path)
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        return _utf8(read_bytes(path))
 
 
 def resolve_specifier(folder: Path, specifier: str) -> Path | None:
@@ -114,9 +112,8 @@ def _nearest_tsconfig(folder: Path) -> Path | None:
 
 def _compiler_options(config: Path) -> dict[str, object]:
     """``compilerOptions`` of a tsconfig.json (JSON with comments and trailing commas)."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _utf8(read_bytes(config))
+    if text is None:
         return {}
     text = _COMMENTS.sub(lambda match: match.group(1) or "", text)
     text = _TRAILING_COMMAS.sub(r"\1", text)
@@ -130,8 +127,16 @@ def _compiler_options(config: Path) -> dict[str, object]:
 def _resolve_file(base: Path) -> Path | None:
     """Exact file, added extension, ``.js`` written for a ``.ts`` source, or ``index.*`` of a folder."""
     candidates = [base] + [base.with_name(base.name + suffix) for suffix in SUFFIXES]
-    if base.suffix in (".js", ".mjs", ".cjs", ".jsx"):
+    if base.suffix in JAVASCRIPT_SUFFIXES:
         stem = base.with_suffix("")
-        candidates += [stem.with_name(stem.name + suffix) for suffix in (".ts", ".mts", ".cts", ".tsx")]
+        candidates += [stem.with_name(stem.name + suffix) for suffix in (*TYPESCRIPT_SUFFIXES, ".tsx")]
     candidates += [base / name for name in _INDEX_NAMES]
-    return next((candidate.resolve() for candidate in candidates if candidate.is_file()), None)
+    return next((resolved(candidate) for candidate in candidates if candidate.is_file()), None)
+
+
+def _utf8(data: bytes | None) -> str | None:
+    """A source's text (JavaScript and JSON are UTF-8); ``None`` when unreadable or not UTF-8."""
+    try:
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

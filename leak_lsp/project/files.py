@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from leak_lsp.analysis.text import decode_source
+from leak_lsp.javascript.languages import SUFFIXES as JAVASCRIPT_AND_TYPESCRIPT
 
 # Deployment files, by name: they name the entry points of a project.
 TEMPLATE_NAMES = frozenset({"template.yaml", "template.yml", "template.json"})
@@ -26,7 +27,7 @@ CDK_APP_MARKER = "cdk.json"
 TERRAFORM_SUFFIX = ".tf"
 PYPROJECT_NAME = "pyproject.toml"
 SOURCE_SUFFIX = ".py"
-SOURCE_SUFFIXES = (SOURCE_SUFFIX, ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+SOURCE_SUFFIXES = (SOURCE_SUFFIX, *JAVASCRIPT_AND_TYPESCRIPT)
 
 # A folder holding one of these is a project's root.
 ROOT_MARKERS = (
