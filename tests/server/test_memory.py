@@ -16,8 +16,8 @@ from .editor import Editor
 
 HELPER = "import threading\n\n\ndef start_flusher():\n    flusher = threading.Thread(target=print)\n    flusher.start()\n"
 FILLER = "\n\ndef shape_{n}(event):\n    items = [item for item in event.get('items', [])]\n    return {{'count': len(items), 'n': {n}}}\n"
-CYCLES, DOCUMENTS, FILLERS = 3, 6, 160  # documents of about 800 lines: about 1.6 MB each was kept before
-ALLOWED_GROWTH_MB = 6.0  # over two cycles; what was kept before is about 19 MB
+CYCLES, DOCUMENTS, FILLERS = 4, 6, 160  # documents of about 800 lines: about 1.6 MB each was kept before
+ALLOWED_GROWTH_MB = 6.0  # over the two cycles after the first (which also warms caches); what was kept before is about 19 MB
 
 
 def handler(number: int) -> str:
@@ -60,7 +60,7 @@ async def test_memory_returns_near_its_level_after_documents_are_closed(tmp_path
         await open_and_close(editor, tmp_path, cycle * DOCUMENTS)
         await editor.diagnostics(editor_probe(editor, tmp_path))  # a round trip: the closes have been handled
         figures.append(rss_mb(pid))
-    assert figures[-1] - figures[0] < ALLOWED_GROWTH_MB, figures
+    assert figures[-1] - figures[1] < ALLOWED_GROWTH_MB, figures
 
 
 def editor_probe(editor: Editor, folder: Path) -> str:
