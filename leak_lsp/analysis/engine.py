@@ -139,9 +139,11 @@ class OutcomeCache:
             self._names[text] = names = names if names is not None else _mentioned_names(statement)
         return names
 
-    def outcome(self, key: Hashable, compute: Callable[[], TargetOutcome]) -> TargetOutcome:
+    def outcome(self, key: Hashable, compute: Callable[[], TargetOutcome], fixes: bool) -> TargetOutcome:
+        """The outcome of an entry whose key is unchanged is reused, except when settle fixes are wanted
+        and it has some: its fix inputs hold the syntax tree of the earlier text."""
         outcome = self._previous.get(key)
-        if outcome is None:
+        if outcome is None or fixes and any(outcome.fix_inputs):
             outcome = compute()
         else:
             self.reused += 1
@@ -534,7 +536,8 @@ class _Module:
             if cache is None or keys is None:
                 outcome = self.analyse_target(target)
             else:
-                outcome = cache.outcome(keys.of(target), lambda target=target: self.analyse_target(target))  # type: ignore[misc]
+                outcome = cache.outcome(keys.of(target), lambda target=target: self.analyse_target(target),  # type: ignore[misc]
+                                        self.compute_fixes)
             report.problems.extend(outcome.problems)
             for finding, fix in zip(outcome.findings, outcome.fix_inputs):
                 if (finding.code, finding.span) not in findings:

@@ -78,15 +78,16 @@ def _text(module: list[int | None]) -> str:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(modules, st.lists(edit, min_size=1, max_size=6))
-def test_edits_across_a_module_give_the_fresh_analysis(start: list[int], edits: list[tuple[str, int, int]]) -> None:
-    analyzer = IncrementalAnalyzer(PATH, Settings())
+@given(modules, st.lists(edit, min_size=1, max_size=6), st.booleans())
+def test_edits_across_a_module_give_the_fresh_analysis(start: list[int], edits: list[tuple[str, int, int]],
+                                                       fixes: bool) -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes)
     module: list[int | None] = list(start)
     analyzer.analyze(_text(module))
     for operation in edits:
         module = _apply(module, operation)
         text = _text(module)
-        assert analyzer.analyze(text) == analyze_source(text, PATH)
+        assert analyzer.analyze(text) == analyze_source(text, PATH, fixes=fixes)
 
 
 CORPUS = [fixture.source for fixture in all_fixtures()]
@@ -109,30 +110,47 @@ def _edit_line(source: str, operation: tuple[str, int]) -> str:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(CORPUS), st.lists(line_edit, min_size=1, max_size=4))
-def test_line_edits_of_the_corpus_give_the_fresh_analysis(source: str, edits: list[tuple[str, int]]) -> None:
-    analyzer = IncrementalAnalyzer(PATH, Settings())
+@given(st.sampled_from(CORPUS), st.lists(line_edit, min_size=1, max_size=4), st.booleans())
+def test_line_edits_of_the_corpus_give_the_fresh_analysis(source: str, edits: list[tuple[str, int]], fixes: bool) -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes)
     analyzer.analyze(source)
     for operation in edits:
         source = _edit_line(source, operation)
-        assert analyzer.analyze(source) == analyze_source(source, PATH)
+        assert analyzer.analyze(source) == analyze_source(source, PATH, fixes=fixes)
 
 
 def test_an_edit_inside_one_handler_reuses_the_others() -> None:
     handlers = [f"def handler_{n}(event, context):\n    worker = start(event)\n    return {n}" for n in range(5)]
     text = "\n\n".join([SNIPPETS[0], SNIPPETS[7], *handlers]) + "\n"
-    analyzer = IncrementalAnalyzer(PATH, Settings())
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
     analyzer.analyze(text)
     edited = text.replace("return 3", "return 33")
-    assert analyzer.analyze(edited) == analyze_source(edited, PATH)
+    assert analyzer.analyze(edited) == analyze_source(edited, PATH, fixes=False)
     assert analyzer.reused == 4
 
 
 def test_an_edit_to_a_helper_reanalyses_its_callers() -> None:
     text = "\n\n".join([SNIPPETS[0], SNIPPETS[12], SNIPPETS[14], SNIPPETS[9], SNIPPETS[7]]) + "\n"  # helper last
-    analyzer = IncrementalAnalyzer(PATH, Settings())
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
     analyzer.analyze(text)
     edited = text.replace(SNIPPETS[7], SNIPPETS[8])
     report = analyzer.analyze(edited)
-    assert report == analyze_source(edited, PATH)
+    assert report == analyze_source(edited, PATH, fixes=False)
     assert analyzer.reused == 1  # `handler` calls `submit`, not `start`
+
+
+def test_an_edit_that_keeps_every_entry_gives_fixes_made_on_the_new_text() -> None:
+    text = (
+        "\nimport asyncio\n\n\nasync def main(orders):\n"
+        "    tasks = [asyncio.create_task(asyncio.sleep(order)) for order in orders]\n"
+        "    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n"
+        "    return len(done)\n\n\n"
+        "def handler(event, context):\n    return asyncio.run(main(event))\n"
+    )
+    analyzer = IncrementalAnalyzer(PATH, Settings())
+    analyzer.analyze(text)
+    edited = "    " + text  # a blank line made of spaces: no statement moves
+    fresh = analyze_source(edited, PATH)
+    assert analyzer.analyze(edited) == fresh
+    assert [fix.title for fix in fresh.findings[0].fixes][:2] == [
+        "Await the task before each exit it outlives", "Await the task in a `finally` block"]
