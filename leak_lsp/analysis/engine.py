@@ -162,8 +162,10 @@ class _TargetKeys:
         self.cache = cache
         self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
         self.definers: dict[str, list[ast.stmt]] = {}
+        self.defined: dict[int, set[str]] = {}
         for statement in module.tree.body:
-            for name in _defined_names(statement):
+            self.defined[id(statement)] = _defined_names(statement)
+            for name in self.defined[id(statement)]:
                 self.definers.setdefault(name, []).append(statement)
         self.context = self._context()
 
@@ -184,14 +186,15 @@ class _TargetKeys:
         stack = list(roots)
         while stack:
             statement = stack.pop()
-            for name in self.cache.mentioned_names(self._text(statement), statement):
+            # a name defined twice resolves to one of the definitions: each depends on the other
+            for name in self.cache.mentioned_names(self._text(statement), statement) | self.defined[id(statement)]:
                 for definer in self.definers.get(name, ()):
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
                         stack.append(definer)
         code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
         driver = self.module.span(target.driver) if target.driver is not None else None
-        described = (entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
+        described = (target.function.lineno, entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
                      entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
         return self.context, described, code
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from leak_lsp.analysis import analyze_source
@@ -79,6 +79,8 @@ def _text(module: list[int | None]) -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(modules, st.lists(edit, min_size=1, max_size=6), st.booleans())
+@example([9, 22, 23, 23], [("delete", 2, 0)], False)  # a class defined twice: the survivor is no longer shadowed
+@example([20, 20], [("insert", 0, 0), ("replace", 0, 0)], False)  # two entries of the same name and text: each keeps its own outcome
 def test_edits_across_a_module_give_the_fresh_analysis(start: list[int], edits: list[tuple[str, int, int]],
                                                        fixes: bool) -> None:
     analyzer = IncrementalAnalyzer(PATH, Settings(), fixes)
