@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from leak_lsp.analysis.catalogue import Catalogue, catalogue
 from leak_lsp.analysis.cfg import Node
@@ -29,16 +29,13 @@ from leak_lsp.analysis.model import FileReport, Finding, Fix, FixRecipe, Handler
 from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
+from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
 from leak_lsp.rules import rule_for, rule_of_kind, work_kinds
 from leak_lsp.rules.rule import Rule, WorkKind
 
-if TYPE_CHECKING:
-    from leak_lsp.project.workspace import ExternalHelper, Workspace
-
 T = TypeVar("T")
-_MAX_HELPER_DEPTH = 4
 _LOOP_KINDS = {"task", "callback"}
 _NOT_AT_IMPORT = {"atexit", "coroutine"}
 
@@ -75,7 +72,7 @@ class _Target:
     driver: ast.Call | None = None  # ``asyncio.run(main(...))`` in the handler
 
 
-def analyze_module(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+def analyze_module(source: str, path: str, settings: Settings, workspace: ProjectView | None = None,
                    fixes: bool = True, cache: OutcomeCache | None = None) -> FileReport:
     """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe.
     A ``cache`` holds the outcomes of entries of an earlier text of the module (incremental analysis)."""
@@ -86,7 +83,7 @@ def analyze_module(source: str, path: str, settings: Settings, workspace: Worksp
 
 
 def fixes_for(source: str, recipe: FixRecipe, settings: Settings, path: str = "<string>",
-              workspace: Workspace | None = None) -> tuple[Fix, ...]:
+              workspace: ProjectView | None = None) -> tuple[Fix, ...]:
     """The fixes of the finding a recipe describes, in the text it was found in (an empty tuple when the
     text has changed so that the finding is gone). Analyses the one entry, not the module."""
     module = _Module(source, path, settings, workspace, compute_fixes=True)
@@ -101,9 +98,10 @@ def fixes_for(source: str, recipe: FixRecipe, settings: Settings, path: str = "<
 
 
 def summarize_function(source: str, path: str, function: str, settings: Settings,
-                       workspace: Workspace) -> tuple[Summary, bool] | None:
-    """What a function of another module does to work, for a caller in the workspace."""
-    module = _Module(source, path, settings, workspace)
+                       workspace: ProjectView, chain: HelperChain) -> tuple[Summary, bool] | None:
+    """What a function of another module does to work, for a caller in the workspace; ``chain`` holds the
+    modules whose helpers are being summarised above it."""
+    module = _Module(source, path, settings, workspace, chain=chain)
     owner, _, name = function.rpartition(".")
     candidates = module._methods_of(owner) if owner else module.scope.functions
     node = candidates.get(name)
@@ -235,9 +233,10 @@ def _mentioned_names(statement: ast.stmt) -> set[str]:
 
 
 class _Module:
-    def __init__(self, source: str, path: str, settings: Settings, workspace: Workspace | None = None,
-                 compute_fixes: bool = True) -> None:
+    def __init__(self, source: str, path: str, settings: Settings, workspace: ProjectView | None = None,
+                 compute_fixes: bool = True, chain: HelperChain = ()) -> None:
         self.path = path
+        self.chain = chain
         self.compute_fixes = compute_fixes
         self.source = source
         self.settings = settings
@@ -304,7 +303,7 @@ class _Module:
     def _lineage(self, names: list[str], depth: int = 0) -> list[str]:
         """A class lineage continued into other modules and installed packages: ``class Poller(Thread)``
         defined in ``workers.py`` is a thread. Read statically, never imported."""
-        if self.workspace is None or depth > _MAX_HELPER_DEPTH:
+        if self.workspace is None or depth > MAX_HELPER_DEPTH:
             return names
         known = self.catalogue.started_types() | set(self.catalogue.receivers) | set(self.catalogue.buffers)
         result = list(names)
@@ -377,7 +376,8 @@ class _Module:
                 return None
         name_span = self.span(call.func)
         column = name_span.end.column - 1 if name_span.end.line == name_span.start.line else name_span.start.column
-        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column, qualified)
+        helper = self.workspace.helper(self.path, self.source, name_span.end.line + 1, column, qualified,
+                                       self.chain, summarize_function)
         if helper is not None:
             self.dependencies.add(helper.path)
             self.dependencies |= helper.summary.dependencies
@@ -420,7 +420,7 @@ class _Module:
         key = (id(function), name, tuple(self.summarising))
         if key in self.summaries:
             return self.summaries[key]
-        if len(self.summarising) >= _MAX_HELPER_DEPTH or id(function) in self.summarising \
+        if len(self.summarising) >= MAX_HELPER_DEPTH or id(function) in self.summarising \
                 or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None  # too deep, or a call back into a helper being summarised: it does nothing
         self.summarising.append(id(function))

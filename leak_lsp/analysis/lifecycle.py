@@ -37,7 +37,7 @@ from leak_lsp.analysis.raising import RaiseTest
 from leak_lsp.rules.rule import Alarm, WorkKind
 
 if TYPE_CHECKING:
-    from leak_lsp.project.workspace import ExternalHelper
+    from leak_lsp.analysis.project_view import ExternalHelper
 
 Mode = Literal["handler", "helper", "module"]
 LoopContext = Literal["none", "fresh", "reused"]

@@ -14,31 +14,21 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, Summarize
 from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
 from leak_lsp.project.files import resolved as _resolved
 
 if TYPE_CHECKING:
     import jedi
 
-    from leak_lsp.analysis.lifecycle import Summary
     from leak_lsp.project.deployment import DeployedHandler, DeploymentProblem
 
-MAX_DEPTH = 3
 MAX_SCRIPTS = 16  # parsed callers kept for their next analysis
 _PACKAGE_LEVELS = 4
-
-
-@dataclass(frozen=True)
-class ExternalHelper:
-    name: str  # "telemetry.start_flusher", for messages
-    path: str
-    summary: Summary
-    is_async: bool
 
 
 class Workspace:
@@ -57,7 +47,6 @@ class Workspace:
         self._project: jedi.Project | None = None
         self._summaries: dict[tuple[str, str, str], ExternalHelper | None] = {}
         self._scripts: dict[str, tuple[int, jedi.Script]] = {}  # caller path -> its latest version's script, oldest first
-        self._in_progress: list[str] = []
         self._by_stem: dict[str, list[Path]] | None = None  # module file name -> the project's files of that name
         self._bases: dict[str, list[str]] = {}
 
@@ -94,19 +83,21 @@ class Workspace:
                 }
 
     # -- helpers in other modules -------------------------------------------------------
-    def helper(self, path: str, source: str, line: int, column: int, qualified: str | None = None) -> ExternalHelper | None:
+    def helper(self, path: str, source: str, line: int, column: int, qualified: str | None,
+               chain: HelperChain, summarize: Summarize) -> ExternalHelper | None:
         """The summary of the workspace function named at (1-based line, 0-based column), in another module.
 
         ``qualified`` (``time_out_handler.arm``) finds it when jedi cannot: a flat import as Lambda
-        packages it, of a module under a code root of the project.
+        packages it, of a module under a code root of the project. ``chain``: the modules whose helpers
+        are being summarised above this call (a module already in it is not entered again).
         """
-        if len(self._in_progress) >= MAX_DEPTH:
+        if len(chain) >= MAX_HELPER_DEPTH:
             return None
         target = self._resolve(path, source, line, column) or (self._by_name(qualified, path) if qualified else None)
         if target is None:
             return None
         target_path, function = target
-        if str(target_path) == str(_resolved(path)) or str(target_path) in self._in_progress:
+        if str(target_path) == str(_resolved(path)) or str(target_path) in chain:
             return None
         text = self.read_text(target_path)
         if text is None:
@@ -115,19 +106,14 @@ class Workspace:
         with self._lock:
             if key in self._summaries:
                 return self._summaries[key]
-        helper = self._summarize(target_path, text, function)
+        helper = self._summarize(target_path, text, function, chain, summarize)
         with self._lock:
             self._summaries[key] = helper
         return helper
 
-    def _summarize(self, target: Path, text: str, function: str) -> ExternalHelper | None:
-        from leak_lsp.analysis.engine import summarize_function
-
-        self._in_progress.append(str(target))
-        try:
-            result = summarize_function(text, str(target), function, self.settings, self)
-        finally:
-            self._in_progress.pop()
+    def _summarize(self, target: Path, text: str, function: str, chain: HelperChain,
+                   summarize: Summarize) -> ExternalHelper | None:
+        result = summarize(text, str(target), function, self.settings, self, (*chain, str(target)))
         if result is None:
             return None
         summary, is_async = result

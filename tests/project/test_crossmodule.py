@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,22 @@ def test_a_symlink_loop_named_like_a_module_does_not_stop_the_lookup(tmp_path: P
     )
     report = analyze_file(handler, workspace=Workspace(tmp_path))
     assert (report.problems, [finding.code for finding in report.findings]) == ([], ["EL101"])
+
+
+def test_analyses_running_at_once_each_follow_the_whole_helper_chain(tmp_path: Path) -> None:
+    (tmp_path / "one.py").write_text("from two import two\n\ndef one():\n    two()\n")
+    (tmp_path / "two.py").write_text("from three import three\n\ndef two():\n    three()\n")
+    (tmp_path / "three.py").write_text("import threading\n\ndef three():\n    threading.Thread(target=print).start()\n")
+    handlers = [tmp_path / f"handler_{n}.py" for n in range(6)]
+    for handler in handlers:
+        handler.write_text("from one import one\n\ndef handler(event, context):\n    one()\n    return 1\n")
+    for _ in range(3):  # a fresh workspace each round: no summary is cached before the threads race
+        workspace = Workspace(tmp_path)
+        start = threading.Barrier(len(handlers))
+
+        def codes(path: Path, workspace: Workspace = workspace, start: threading.Barrier = start) -> list[str]:
+            start.wait()
+            return [finding.code for finding in analyze_file(path, workspace=workspace).findings]
+
+        with ThreadPoolExecutor(len(handlers)) as pool:
+            assert list(pool.map(codes, handlers)) == [["EL101"]] * len(handlers)
