@@ -34,6 +34,7 @@ from leak_lsp.runtime.node import (
     node_environment,
 )
 from leak_lsp.runtime.report import Invocation, Report
+from leak_lsp.runtime.watchdog import Watchdog
 
 POLL_SECONDS = 0.05
 DRAIN_SECONDS = 2.0  # how long an exited runtime's last messages may take to arrive
@@ -70,14 +71,18 @@ def reproduce(options: Options, progress: Progress | None = None) -> Report:
     """Run the handler in a fresh emulated environment; nothing it started survives the call."""
     say = progress or (lambda line: None)
     become_subreaper()
+    watchdog = Watchdog()  # before the freezer: not part of the tree it freezes and kills
     try:
         freezer = make_freezer(options.freezer)
     except FreezeError as error:
+        watchdog.release()
         return Report(_target(options), options.freezer, options.idle_seconds, setup_error=str(error))
     report = Report(_target(options), freezer.name, options.idle_seconds)
     runtime: _Runtime | None = None
     try:
         runtime = _Runtime.start(options, freezer)
+        watchdog.watch(freezer=freezer.name, cgroup=freezer.cgroup, group=runtime.process.pid,
+                       folder=runtime.folder)
         _drive(runtime, options, report, say)
     except NodeUnavailable as error:
         report.setup_error = str(error)
@@ -94,6 +99,7 @@ def reproduce(options: Options, progress: Progress | None = None) -> Report:
             if runtime is not None:
                 runtime.close()
             freezer.close()
+            watchdog.release()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return report
@@ -233,6 +239,10 @@ class _Runtime:
             runtime.close()
             raise
         return runtime
+
+    @property
+    def folder(self) -> str:
+        return self._directory.name
 
     def close(self) -> None:
         """After the tree is killed: the message pipe is at its end, the files can go."""

@@ -137,6 +137,11 @@ class Freezer:
     def close(self) -> None:
         """Release what the freezer created (a cgroup)."""
 
+    @property
+    def cgroup(self) -> str | None:
+        """The cgroup holding the tree, for the watchdog to remove after a SIGKILL."""
+        return None
+
 
 class SignalFreezer(Freezer):
     """SIGSTOP to every process of the tree, repeated until no new process appears."""
@@ -201,6 +206,10 @@ class CgroupFreezer(Freezer):
             (self.directory / "cgroup.procs").write_text(str(pid))
         except OSError as error:
             raise FreezeError(f"cannot move the runtime into {self.directory}: {error}") from error
+
+    @property
+    def cgroup(self) -> str | None:
+        return str(self.directory)
 
     def members(self) -> list[int]:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -141,21 +142,61 @@ def test_a_signal_kills_the_tree_and_removes_the_temporary_folder_and_cgroup(tmp
     assert os.path.exists(tmp_path / "handler.py")
 
 
+def watchdog_of(cli: subprocess.Popen[bytes]) -> int:
+    """The pid of the watchdog ``reproduce`` started."""
+    for pid in os.listdir("/proc"):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+        if parent == cli.pid and b"leak_lsp.runtime.watchdog" in command:
+            return int(pid)
+    raise AssertionError("reproduce started no watchdog")
+
+
+def wait_until_gone(pids: list[int]) -> list[int]:
+    deadline = time.monotonic() + 60
+    while [pid for pid in pids if running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return [pid for pid in pids if running(pid)]
+
+
 @pytest.mark.skipif(not cgroup_freezer_available(), reason="no writable cgroup freezer on this machine")
-def test_the_next_run_removes_the_cgroup_a_sigkilled_run_left_and_kills_what_it_held(tmp_path: Path) -> None:
+def test_a_sigkilled_run_leaves_no_process_cgroup_or_folder(tmp_path: Path) -> None:
     cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", "cgroup")
+    watchdog = watchdog_of(cli)
     cli.kill()
     cli.wait(timeout=60)
-    assert leftover_cgroups(cli.pid)  # SIGKILL: nobody could clean up
+    assert wait_until_gone([*recorded_pids(tmp_path), watchdog]) == []
+    assert leftover_cgroups(cli.pid) == []
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_sigkilled_run_leaves_no_process_of_the_runtime_group_with_the_signal_freezer(tmp_path: Path) -> None:
+    cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", "signal")
+    plain_child, escaped, runtime = recorded_pids(tmp_path)
+    cli.kill()
+    cli.wait(timeout=60)
+    assert wait_until_gone([plain_child, runtime]) == []
+    assert list((tmp_path / "tmp").iterdir()) == []
+    with contextlib.suppress(ProcessLookupError):  # ``setsid`` left the group: only a cgroup holds it (documented)
+        os.kill(escaped, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not cgroup_freezer_available(), reason="no writable cgroup freezer on this machine")
+def test_the_next_run_removes_what_a_run_killed_with_its_watchdog_left(tmp_path: Path) -> None:
+    cli = start_reproduce_and_wait_for_the_handler(tmp_path, "--freezer", "cgroup")
+    os.kill(watchdog_of(cli), signal.SIGKILL)
+    cli.kill()
+    cli.wait(timeout=60)
+    assert leftover_cgroups(cli.pid)  # nobody could clean up
     next_run = tmp_path / "next"
     next_run.mkdir()
     write_handler(next_run, "def lambda_handler(event, context):\n    return 'ok'\n")
     assert run_reproduce("handler.py", "--freezer", "cgroup", cwd=next_run).returncode == 0
     assert leftover_cgroups(cli.pid) == []
-    deadline = time.monotonic() + 60
-    while [pid for pid in recorded_pids(tmp_path) if running(pid)] and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not [pid for pid in recorded_pids(tmp_path) if running(pid)]
+    assert wait_until_gone(recorded_pids(tmp_path)) == []
 
 
 @pytest.mark.parametrize("freezer", FREEZERS)
