@@ -59,6 +59,17 @@ after an exception, so it is left to review.
 from leak_lsp.analysis.model import Outcome, Severity
 from leak_lsp.rules.rule import Rule
 
+# (kind, method): settles that cannot raise once the work has started, so a ``finally`` running them
+# never replaces the exception on its way out. Any other settle makes the fix unsafe.
+QUIET_SETTLES = frozenset({
+    ("thread", "join"),
+    ("timer", "cancel"),
+    ("timer", "join"),
+    ("process", "join"),
+    ("popen", "wait"),
+    ("greenlet", "join"),
+})
+
 RULE = Rule(
     code="EL902",
     name="work-leaks-on-exception",
