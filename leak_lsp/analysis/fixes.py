@@ -114,6 +114,7 @@ class FixWriter:
             body, final, quiet = self._reindented(first_line, settle.lineno - 2, unit), \
                 self._reindented(settle.lineno - 1, last_line, unit), _quiet(kind, settle.value)
             imports: tuple[TextEdit, ...] = ()
+            title = f"Move the `{_called(settle.value)}()` into a `finally` around the calls that can raise"
         else:  # the settle is part of a larger statement: it stays, and a settle of the kind is added
             statement = self._settle_held(work, work.name or "", function) if work.name else \
                 self._settle_statement(work, "", function) if work.alarm is not None else None
@@ -122,8 +123,9 @@ class FixWriter:
             text, imports = statement
             body, final = self._reindented(first_line, last_line, unit), self._statement_lines(text, indent + unit)
             quiet = "\n" not in text and _quiet(kind, ast.parse(text).body[0])
+            settle_title = kind.settle_title or f"Settle the {kind.noun}"
+            title = f"Also {settle_title[0].lower()}{settle_title[1:]} in a `finally` around the calls that can raise"
         new = f"{indent}try:{self.eol}{body}{indent}finally:{self.eol}{final}"
-        title = f"{kind.settle_title or 'Settle the ' + kind.noun} in a `finally` around the calls that can raise"
         return (Fix(title, (TextEdit(self._line_range(first_line, last_line), new), *imports),
                     Applicability.SAFE if quiet else Applicability.UNSAFE, preferred=quiet),)
 
@@ -665,6 +667,12 @@ def _block_of(statement: ast.stmt, function: FunctionNode) -> list[ast.stmt] | N
             if isinstance(value, list) and any(item is statement for item in value):
                 return value
     return None
+
+
+def _called(call: ast.expr) -> str:
+    """``join`` for ``heart.join()``, ``alarm`` for ``signal.alarm(0)``: how a title names a settle."""
+    func = call.func if isinstance(call, ast.Call) else call
+    return func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)
 
 
 def _quiet(kind: WorkKind, settle: ast.AST) -> bool:
