@@ -110,11 +110,12 @@ class FixWriter:
         indent, unit = self._indent(started.lineno - 1), self._indent_unit(function)
         first_line = min([between[0].lineno, *(d.lineno for d in getattr(between[0], "decorator_list", []))]) - 1
         last_line = (settle.end_lineno or settle.lineno) - 1
-        if isinstance(settle, ast.Expr) and self._settle_call(work, settle.value):  # moved as the user wrote it
+        if isinstance(settle, ast.Expr) and (self._settle_call(work, settle.value) or _awaits(work, settle.value)):
+            # moved as the user wrote it
             body, final, quiet = self._reindented(first_line, settle.lineno - 2, unit), \
                 self._reindented(settle.lineno - 1, last_line, unit), _quiet(kind, settle.value)
             imports: tuple[TextEdit, ...] = ()
-            title = f"Move the `{_called(settle.value)}()` into a `finally` around the calls that can raise"
+            title = f"Move the `{_called(settle.value)}` into a `finally` around the calls that can raise"
         else:  # the settle is part of a larger statement: it stays, and a settle of the kind is added
             statement = self._settle_held(work, work.name or "", function) if work.name else \
                 self._settle_statement(work, "", function) if work.alarm is not None else None
@@ -134,16 +135,16 @@ class FixWriter:
         for node in ast.walk(statement):
             if isinstance(node, ast.Call) and self._settle_call(work, node):
                 return True
-            if isinstance(node, ast.Await) and work.name and isinstance(node.value, ast.Name) \
-                    and node.value.id == work.name and work.kind is not None and work.kind.awaitable:
+            if _awaits(work, node):
                 return True
         return False
 
     def _disarms(self, alarm: Alarm, call: ast.Call, qualified: str, slot: str | None) -> bool:
         """``signal.alarm(0)`` disarms the slot of ``signal.setitimer(signal.ITIMER_REAL, 1.5)`` too."""
         index = alarm.seconds_argument
-        disarms = qualified == alarm.cancel or qualified == alarm.arm and index is not None \
-            and len(call.args) > index and isinstance(call.args[index], ast.Constant) and call.args[index].value == 0
+        seconds = call.args[index] if index is not None and len(call.args) > index else None
+        disarms = qualified == alarm.cancel or qualified == alarm.arm and isinstance(seconds, ast.Constant) \
+            and seconds.value == 0
         if alarm.slot is not None:
             return disarms and alarm.slot == slot
         return disarms and bool(call.args) and self.scope.qualify(call.args[0]) == slot
@@ -669,10 +670,18 @@ def _block_of(statement: ast.stmt, function: FunctionNode) -> list[ast.stmt] | N
     return None
 
 
-def _called(call: ast.expr) -> str:
-    """``join`` for ``heart.join()``, ``alarm`` for ``signal.alarm(0)``: how a title names a settle."""
-    func = call.func if isinstance(call, ast.Call) else call
-    return func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)
+def _awaits(work: Work, node: ast.AST) -> bool:
+    """``await task``: the work's own name awaited."""
+    return isinstance(node, ast.Await) and isinstance(node.value, ast.Name) and node.value.id == work.name \
+        and work.kind is not None and work.kind.awaitable
+
+
+def _called(settle: ast.expr) -> str:
+    """``join()`` for ``heart.join()``, ``alarm()`` for ``signal.alarm(0)``, ``await``: how a title names a settle."""
+    if isinstance(settle, ast.Await):
+        return "await"
+    func = settle.func if isinstance(settle, ast.Call) else settle
+    return (func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)) + "()"
 
 
 def _quiet(kind: WorkKind, settle: ast.AST) -> bool:

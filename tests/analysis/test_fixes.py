@@ -382,3 +382,22 @@ def test_a_break_of_the_statements_own_loop_stays_inside_the_try() -> None:
     """
     [fix] = _exception_fixes(source)
     assert "            if not url:\n                break\n" in _fixed(source, fix)
+
+
+def test_an_awaited_task_moves_into_the_finally_as_an_unsafe_fix() -> None:
+    source = """
+        import asyncio
+
+        async def fetch(event):
+            return int(event["size"])
+
+        async def handler(event, context):
+            task = asyncio.create_task(asyncio.sleep(1))
+            size = await fetch(event)
+            await task
+            return size
+    """
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE  # awaiting re-raises the task's own exception
+    assert "    try:\n        size = await fetch(event)\n    finally:\n        await task\n    return size\n" \
+           in _fixed(source, fix)
