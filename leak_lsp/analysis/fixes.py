@@ -123,7 +123,8 @@ class FixWriter:
                 return ()
             text, imports = statement
             body, final = self._reindented(first_line, last_line, unit), self._statement_lines(text, indent + unit)
-            quiet = "\n" not in text and _quiet(kind, ast.parse(text).body[0])
+            # a branch or loop that settles on some turns now also settles at its end on the others: unsafe
+            quiet = "\n" not in text and _quiet(kind, ast.parse(text).body[0]) and not hasattr(settle, "body")
             settle_title = kind.settle_title or f"Settle the {kind.noun}"
             title = f"Also {settle_title[0].lower()}{settle_title[1:]} in a `finally` around the calls that can raise"
         new = f"{indent}try:{self.eol}{body}{indent}finally:{self.eol}{final}"
@@ -131,8 +132,9 @@ class FixWriter:
                     Applicability.SAFE if quiet else Applicability.UNSAFE, preferred=quiet),)
 
     def _settles(self, work: Work, statement: ast.stmt) -> bool:
-        """Whether a statement settles the work anywhere in it (a call, an ``await`` of its name)."""
-        for node in ast.walk(statement):
+        """Whether a statement settles the work anywhere in it (a call, an ``await`` of its name), not counting
+        the functions it defines: they settle nothing until called."""
+        for node in _outside_definitions(statement):
             if isinstance(node, ast.Call) and self._settle_call(work, node):
                 return True
             if _awaits(work, node):
@@ -668,6 +670,18 @@ def _block_of(statement: ast.stmt, function: FunctionNode) -> list[ast.stmt] | N
             if isinstance(value, list) and any(item is statement for item in value):
                 return value
     return None
+
+
+def _outside_definitions(statement: ast.stmt) -> list[ast.AST]:
+    """The nodes of a statement, without the bodies of the functions and lambdas it defines."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _awaits(work: Work, node: ast.AST) -> bool:

@@ -401,3 +401,39 @@ def test_an_awaited_task_moves_into_the_finally_as_an_unsafe_fix() -> None:
     assert fix.applicability is Applicability.UNSAFE  # awaiting re-raises the task's own exception
     assert "    try:\n        size = await fetch(event)\n    finally:\n        await task\n    return size\n" \
            in _fixed(source, fix)
+
+
+def test_a_settle_in_a_branch_makes_the_added_finally_settle_unsafe() -> None:
+    source = """
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            response = requests.get(event["url"])
+            if worker.is_alive():
+                worker.join()
+            return response.status_code
+    """
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE
+    assert "        if worker.is_alive():\n            worker.join()\n    finally:\n        worker.join()\n" \
+           in _fixed(source, fix)
+
+
+def test_a_settle_inside_a_lambda_is_not_where_the_work_is_settled() -> None:
+    source = """
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            later = lambda: worker.join()
+            response = requests.get(event["url"])
+            worker.join()
+            return response.status_code, later
+    """
+    [fix] = _exception_fixes(source)
+    assert "        response = requests.get(event[\"url\"])\n    finally:\n        worker.join()\n" in _fixed(source, fix)
