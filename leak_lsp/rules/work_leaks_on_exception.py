@@ -57,16 +57,21 @@ own moves into the `finally` as written; one inside a larger statement (`return
 
 It is safe when the settle cannot raise once the work has started: `join()` of a thread
 or process, `cancel()` or `join()` of a timer, `wait()` of a child process, an alarm
-disarmed. Any other settle (`driver.quit()`, `future.result()`, which re-raises the
-work's own exception) is an unsafe fix: in the `finally` it may replace the exception on
-its way out, and a settle added beside one the handler already makes runs twice on the
-normal path.
+disarmed. Any other settle (`driver.quit()`, `future.result()` or `await task`, which
+re-raise the work's own exception) is an unsafe fix: in the `finally` it may replace the
+exception on its way out, and a settle added beside one the handler already makes runs
+twice on the normal path. A settle the handler makes in a branch or a loop (`if
+t.is_alive(): t.join()`) also makes it unsafe: the added one settles at that point on
+every path, possibly earlier than before.
 
 No fix is offered when the settle is not in the same block as the scheduling (work
 started in a `with` block or a loop and settled after it, or settled only in a branch):
 moving code across that boundary changes when the block's resource is released or how
 often the loop settles; nor when a statement in between may leave the block early
 (`return`, or `break` of an enclosing loop), where the `finally` would add a settle.
+Two pieces of work started one after the other and settled in the same order
+(`a.start(); b.start(); ...; a.join(); b.join()`) cross: the fix settles the first, and
+the second keeps its finding, since nesting them would reverse the order of the settles.
 
 A bounded settle that gives up (`t.join(timeout=2)`, `fut.result(timeout=3)`,
 `asyncio.wait_for(...)` over a thread) gets no fix: in a `finally` it gives up just the
