@@ -65,7 +65,7 @@ t.is_alive(): t.join()`) also makes it unsafe: the added one settles at that poi
 every path, possibly earlier than before.
 
 No fix is offered when the settle is not in the same block as the scheduling (work
-started in a `with` block or a loop and settled after it, or settled only in a branch):
+started in a `with` block, a loop or a branch and settled after it):
 moving code across that boundary changes when the block's resource is released or how
 often the loop settles; nor when a statement in between may leave the block early
 (`return`, or `break` of an enclosing loop), where the `finally` would add a settle.
