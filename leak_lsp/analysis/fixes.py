@@ -90,24 +90,12 @@ class FixWriter:
     def finally_fixes(self, work: Work, function: FunctionNode) -> tuple[Fix, ...]:
         """EL902: the statements from just after the work starts down to its settle go into a ``try``,
         and the settle into its ``finally``. The normal path runs the same statements in the same order;
-        an exception now settles the work on its way out. Offered only when the settle follows the work in
-        the same block (no ``with`` or loop boundary between them) and the statements between cannot leave
-        the block early (``return``, ``break``: the ``finally`` would add a settle there)."""
-        kind, started = work.kind, work.statement
-        block = _block_of(started, function) if started is not None else None
-        if kind is None or started is None or block is None or kind.name == "coroutine" \
-                or work.helper is not None and work.name is None:  # kept by a helper: settled there
+        an exception now settles the work on its way out."""
+        found = self._settled_after(work, function)
+        if found is None or work.kind is None or work.statement is None:
             return ()
-        after = block[block.index(started) + 1 :]
-        at = next((index for index, statement in enumerate(after) if self._settles(work, statement)), None)
-        if not at or not self._alone_on_lines(started):  # None: no settle here; 0: nothing can raise between
-            return ()
-        between, settle = after[:at], after[at]
-        if not all(self._starts_line(statement) for statement in between) or not self._alone_on_lines(settle) \
-                or any(_leaves(statement) for statement in between) \
-                or any(isinstance(node, ast.Call) and bounded(node) for node in ast.walk(settle)):
-            return ()  # a bounded settle still gives up in the ``finally``: no fix settles that path
-        indent, unit = self._indent(started.lineno - 1), self._indent_unit(function)
+        kind, (between, settle) = work.kind, found
+        indent, unit = self._indent(work.statement.lineno - 1), self._indent_unit(function)
         first_line = min([between[0].lineno, *(d.lineno for d in getattr(between[0], "decorator_list", []))]) - 1
         last_line = (settle.end_lineno or settle.lineno) - 1
         if isinstance(settle, ast.Expr) and (self._settle_call(work, settle.value) or _awaits(work, settle.value)):
@@ -130,6 +118,28 @@ class FixWriter:
         new = f"{indent}try:{self.eol}{body}{indent}finally:{self.eol}{final}"
         return (Fix(title, (TextEdit(self._line_range(first_line, last_line), new), *imports),
                     Applicability.SAFE if quiet else Applicability.UNSAFE, preferred=quiet),)
+
+    def _settled_after(self, work: Work, function: FunctionNode) -> tuple[list[ast.stmt], ast.stmt] | None:
+        """The statements between the work's start and its settle, and the settling statement, when a
+        ``try`` can hold them: the settle follows in the same block (no ``with``, loop or branch boundary
+        between them), something sits in between, and nothing in between leaves the block early (a
+        ``return`` or ``break``, where the ``finally`` would add a settle). A bounded settle gives up in a
+        ``finally`` too: it gets nothing."""
+        kind, started = work.kind, work.statement
+        block = _block_of(started, function) if started is not None else None
+        if kind is None or started is None or block is None or kind.name == "coroutine" \
+                or work.helper is not None and work.name is None:  # kept by a helper: settled there
+            return None
+        after = block[block.index(started) + 1 :]
+        at = next((index for index, statement in enumerate(after) if self._settles(work, statement)), None)
+        if not at or not self._alone_on_lines(started):  # None: no settle here; 0: nothing can raise between
+            return None
+        between, settle = after[:at], after[at]
+        if not all(self._starts_line(statement) for statement in between) or not self._alone_on_lines(settle) \
+                or any(_leaves(statement) for statement in between) \
+                or any(isinstance(node, ast.Call) and bounded(node) for node in ast.walk(settle)):
+            return None
+        return between, settle
 
     def _settles(self, work: Work, statement: ast.stmt) -> bool:
         """Whether a statement settles the work anywhere in it (a call, an ``await`` of its name), not counting
@@ -163,7 +173,9 @@ class FixWriter:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             if func.value.id == work.name and func.attr in kind.settle_methods:
                 return True
-            if owner and func.value.id == owner and func.attr in kind.receiver_settles:
+            if owner and func.value.id == owner and func.attr in kind.receiver_settles \
+                    and not any(k.arg == "wait" and isinstance(k.value, ast.Constant) and k.value.value is False
+                                for k in node.keywords):  # ``shutdown(wait=False)`` waits for nothing
                 return True
         return qualified in kind.settle_functions and any(
             isinstance(inner, ast.Name) and inner.id == work.name for argument in node.args for inner in ast.walk(argument))
