@@ -92,10 +92,10 @@ class FixWriter:
         and the settle into its ``finally``. The normal path runs the same statements in the same order;
         an exception now settles the work on its way out."""
         found = self._settled_after(work, function)
-        if found is None or work.kind is None or work.statement is None:
+        if found is None or work.kind is None:
             return ()
         kind, (between, settle) = work.kind, found
-        indent, unit = self._indent(work.statement.lineno - 1), self._indent_unit(function)
+        indent, unit = self._indent(between[0].lineno - 1), self._indent_unit(function)
         first_line = min([between[0].lineno, *(d.lineno for d in getattr(between[0], "decorator_list", []))]) - 1
         last_line = (settle.end_lineno or settle.lineno) - 1
         if isinstance(settle, ast.Expr) and (self._settle_call(work, settle.value) or _awaits(work, settle.value)):
@@ -124,15 +124,20 @@ class FixWriter:
         ``try`` can hold them: the settle follows in the same block (no ``with``, loop or branch boundary
         between them), something sits in between, and nothing in between leaves the block early (a
         ``return`` or ``break``, where the ``finally`` would add a settle). A bounded settle gives up in a
-        ``finally`` too: it gets nothing."""
+        ``finally`` too: it gets nothing. Work that exists before the handler runs (a buffer filled since
+        import) is pending from its first statement."""
         kind, started = work.kind, work.statement
-        block = _block_of(started, function) if started is not None else None
-        if kind is None or started is None or block is None or kind.name == "coroutine" \
-                or work.helper is not None and work.name is None:  # kept by a helper: settled there
-            return None
-        after = block[block.index(started) + 1 :]
+        if kind is None or kind.name == "coroutine" or work.helper is not None and work.name is None:
+            return None  # kept by a helper: settled there
+        if started is None:
+            after = _without_docstring(function.body)
+        else:
+            block = _block_of(started, function)
+            if block is None or not self._alone_on_lines(started):
+                return None
+            after = block[block.index(started) + 1 :]
         at = next((index for index, statement in enumerate(after) if self._settles(work, statement)), None)
-        if not at or not self._alone_on_lines(started):  # None: no settle here; 0: nothing can raise between
+        if not at or after[0].lineno <= function.lineno:  # None: no settle here; 0: nothing can raise between
             return None
         between, settle = after[:at], after[at]
         if not all(self._starts_line(statement) for statement in between) or not self._alone_on_lines(settle) \
@@ -170,6 +175,8 @@ class FixWriter:
         if work.alarm is not None:
             return any(self._disarms(alarm, node, qualified, work.slot) for alarm in kind.alarms)
         func, owner = node.func, (work.owner or "").split(":", 1)[-1]
+        if isinstance(func, ast.Attribute) and func.attr in kind.flushed_by:
+            return True  # a buffer's flush, whatever the receiver: ``trace.get_tracer_provider().force_flush()``
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             if func.value.id == work.name and func.attr in kind.settle_methods:
                 return True
@@ -711,13 +718,21 @@ def _called(settle: ast.expr) -> str:
 
 
 def _quiet(kind: WorkKind, settle: ast.AST) -> bool:
-    """A settle that cannot raise once the work started (``thread.join()``, ``timer.cancel()``, a disarmed
-    alarm): in a ``finally`` it never replaces the exception on its way out."""
-    if kind.alarms:
-        return True
+    """A settle that cannot raise once the work started (``thread.join()``, ``timer.cancel()``,
+    ``signal.alarm(0)``): in a ``finally`` it never replaces the exception on its way out."""
     call = settle.value if isinstance(settle, ast.Expr) else settle
-    return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and not call.args \
-        and not call.keywords and (kind.name, call.func.attr) in QUIET_SETTLES
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    plain = bool(kind.alarms) or not call.args and not call.keywords  # a disarm names its slot and seconds
+    return plain and (kind.name, name) in QUIET_SETTLES
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    first = body[0] if body else None
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    return body[1:] if docstring else body
 
 
 def _plural(name: str) -> str:

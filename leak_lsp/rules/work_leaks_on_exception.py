@@ -54,11 +54,13 @@ the same order, so the handler returns what it returned; when one of them raises
 work is settled and the same exception goes on out. A settle that is a statement of its
 own moves into the `finally` as written; one inside a larger statement (`return
 {"report": future.result()}`) stays where it is and the `finally` settles the work again.
+A buffer filled since import (a span processor, a metrics buffer) is pending from the
+handler's first statement: the `try` starts there and its flush goes into the `finally`.
 
 It is safe when the settle cannot raise once the work has started: `join()` of a thread
 or process, `cancel()` or `join()` of a timer, `wait()` of a child process, an alarm
-disarmed. Any other settle (`driver.quit()`, `future.result()` or `await task`, which
-re-raise the work's own exception) is an unsafe fix: in the `finally` it may replace the
+disarmed. Any other settle (`driver.quit()`, a buffer's `force_flush()`, or
+`future.result()` and `await task`, which re-raise the work's own exception) is an unsafe fix: in the `finally` it may replace the
 exception on its way out, and a settle added beside one the handler already makes runs
 twice on the normal path. A settle the handler makes in a branch or a loop (`if
 t.is_alive(): t.join()`) also makes it unsafe: the added one settles at that point on
@@ -96,6 +98,9 @@ QUIET_SETTLES = frozenset({
     ("process", "join"),
     ("popen", "wait"),
     ("greenlet", "join"),
+    ("alarm", "alarm"),  # ``signal.alarm(0)``, also for a timer armed with ``setitimer``
+    ("alarm", "setitimer"),
+    ("alarm", "cancel_dump_traceback_later"),
 })
 
 RULE = Rule(

@@ -437,3 +437,25 @@ def test_a_settle_inside_a_lambda_is_not_where_the_work_is_settled() -> None:
     """
     [fix] = _exception_fixes(source)
     assert "        response = requests.get(event[\"url\"])\n    finally:\n        worker.join()\n" in _fixed(source, fix)
+
+
+def test_a_buffer_filled_since_import_is_flushed_in_a_finally_from_the_first_statement_on() -> None:
+    source = '''
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+        from orders import exporter, process
+
+        provider = TracerProvider()
+        provider.add_span_processor(BatchSpanProcessor(exporter()))
+
+        def lambda_handler(event, context):
+            """Orders, traced."""
+            result = process(event)
+            trace.get_tracer_provider().force_flush()
+            return result
+    '''
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE  # an exporter's flush may raise
+    assert '"""Orders, traced."""\n    try:\n        result = process(event)\n    finally:\n' \
+           "        trace.get_tracer_provider().force_flush()\n    return result\n" in _fixed(source, fix)
