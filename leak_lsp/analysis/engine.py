@@ -48,6 +48,7 @@ class FixInput:
     result: Result
     exits: tuple[Node, ...]
     function: ast.FunctionDef | ast.AsyncFunctionDef
+    on_exception: bool = False  # EL902: settled on the normal path, pending where a call raises
 
 
 @dataclass(frozen=True)
@@ -524,6 +525,8 @@ class _Module:
     def with_fixes(self, finding: Finding, fix: FixInput | None) -> Finding:
         if fix is None:
             return finding
+        if fix.on_exception:
+            return replace(finding, fixes=(*self.fixes.finally_fixes(fix.work, fix.function), *finding.fixes))
         raises_between = any(fix.result.sites[site] is fix.work for site in fix.result.pending_on_raise)
         settle = self.fixes.settle_fixes(fix.work, fix.result, list(fix.exits), fix.function, raises_between)
         return replace(finding, fixes=(*settle, *finding.fixes))
@@ -578,8 +581,11 @@ class _Module:
         for site, raised in self._exception_leaks(result, target.loop):
             if _switched_off(result.sites[site], settings):
                 continue
-            findings.append((self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
-                                           exit_text=raised.text, extra_related=(raised.location,)), None))
+            finding = self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
+                                    exit_text=raised.text, extra_related=(raised.location,))
+            recipe = FixRecipe(finding.code, finding.span, target.function.lineno - 1, target.handler)
+            findings.append((replace(finding, recipe=recipe),
+                             FixInput(result.sites[site], result, (), target.function, on_exception=True)))
         return findings
 
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:

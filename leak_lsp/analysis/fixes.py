@@ -18,8 +18,10 @@ from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
 from leak_lsp.analysis.names import Scope
 from leak_lsp.analysis.noqa import NOQA
 from leak_lsp.analysis.parsing import ParsedModule
+from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules.rule import Settling
+from leak_lsp.rules.rule import Alarm, Settling, WorkKind
+from leak_lsp.rules.work_leaks_on_exception import QUIET_SETTLES
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -84,6 +86,106 @@ class FixWriter:
             if fix:
                 fixes.append(fix)
         return tuple(fixes)
+
+    def finally_fixes(self, work: Work, function: FunctionNode) -> tuple[Fix, ...]:
+        """EL902: the statements from just after the work starts down to its settle go into a ``try``,
+        and the settle into its ``finally``. The normal path runs the same statements in the same order;
+        an exception now settles the work on its way out."""
+        found = self._settled_after(work, function)
+        if found is None or work.kind is None:
+            return ()
+        kind, (between, settle) = work.kind, found
+        indent, unit = self._indent(between[0].lineno - 1), self._indent_unit(function)
+        first_line = min([between[0].lineno, *(d.lineno for d in getattr(between[0], "decorator_list", []))]) - 1
+        last_line = (settle.end_lineno or settle.lineno) - 1
+        if isinstance(settle, ast.Expr) and (self._settle_call(work, settle.value) or _awaits(work, settle.value)):
+            # moved as the user wrote it
+            body, final, quiet = self._reindented(first_line, settle.lineno - 2, unit), \
+                self._reindented(settle.lineno - 1, last_line, unit), _quiet(kind, settle.value)
+            imports: tuple[TextEdit, ...] = ()
+            title = f"Move the `{_called(settle.value)}` into a `finally` around the calls that can raise"
+        else:  # the settle is part of a larger statement: it stays, and a settle of the kind is added
+            statement = self._settle_held(work, work.name or "", function) if work.name else \
+                self._settle_statement(work, "", function) if work.alarm is not None else None
+            if statement is None:
+                return ()
+            text, imports = statement
+            body, final = self._reindented(first_line, last_line, unit), self._statement_lines(text, indent + unit)
+            # a branch or loop that settles on some turns now also settles at its end on the others: unsafe
+            quiet = "\n" not in text and _quiet(kind, ast.parse(text).body[0]) and not hasattr(settle, "body")
+            settle_title = kind.settle_title or f"Settle the {kind.noun}"
+            title = f"Also {settle_title[0].lower()}{settle_title[1:]} in a `finally` around the calls that can raise"
+        new = f"{indent}try:{self.eol}{body}{indent}finally:{self.eol}{final}"
+        return (Fix(title, (TextEdit(self._line_range(first_line, last_line), new), *imports),
+                    Applicability.SAFE if quiet else Applicability.UNSAFE, preferred=quiet),)
+
+    def _settled_after(self, work: Work, function: FunctionNode) -> tuple[list[ast.stmt], ast.stmt] | None:
+        """The statements between the work's start and its settle, and the settling statement, when a
+        ``try`` can hold them: the settle follows in the same block (no ``with``, loop or branch boundary
+        between them), something sits in between, and nothing in between leaves the block early (a
+        ``return`` or ``break``, where the ``finally`` would add a settle). A bounded settle gives up in a
+        ``finally`` too: it gets nothing. Work that exists before the handler runs (a buffer filled since
+        import) is pending from its first statement."""
+        kind, started = work.kind, work.statement
+        if kind is None or kind.name == "coroutine" or work.helper is not None and work.name is None:
+            return None  # kept by a helper: settled there
+        if started is None:
+            after = _without_docstring(function.body)
+        else:
+            block = _block_of(started, function)
+            if block is None or not self._alone_on_lines(started):
+                return None
+            after = block[block.index(started) + 1 :]
+        at = next((index for index, statement in enumerate(after) if self._settles(work, statement)), None)
+        if not at or after[0].lineno <= function.lineno:  # None: no settle here; 0: nothing can raise between
+            return None
+        between, settle = after[:at], after[at]
+        if not all(self._starts_line(statement) for statement in between) or not self._alone_on_lines(settle) \
+                or any(_leaves(statement) for statement in between) \
+                or any(isinstance(node, ast.Call) and bounded(node) for node in ast.walk(settle)):
+            return None
+        return between, settle
+
+    def _settles(self, work: Work, statement: ast.stmt) -> bool:
+        """Whether a statement settles the work anywhere in it (a call, an ``await`` of its name), not counting
+        the functions it defines: they settle nothing until called."""
+        for node in _outside_definitions(statement):
+            if isinstance(node, ast.Call) and self._settle_call(work, node):
+                return True
+            if _awaits(work, node):
+                return True
+        return False
+
+    def _disarms(self, alarm: Alarm, call: ast.Call, qualified: str, slot: str | None) -> bool:
+        """``signal.alarm(0)`` disarms the slot of ``signal.setitimer(signal.ITIMER_REAL, 1.5)`` too."""
+        index = alarm.seconds_argument
+        seconds = call.args[index] if index is not None and len(call.args) > index else None
+        disarms = qualified == alarm.cancel or qualified == alarm.arm and isinstance(seconds, ast.Constant) \
+            and seconds.value == 0
+        if alarm.slot is not None:
+            return disarms and alarm.slot == slot
+        return disarms and bool(call.args) and self.scope.qualify(call.args[0]) == slot
+
+    def _settle_call(self, work: Work, node: ast.AST) -> bool:
+        """``handle.join()``, ``wait([handle])``, ``owner.shutdown()``, or a disarm of the work's alarm slot."""
+        kind = work.kind
+        if kind is None or not isinstance(node, ast.Call):
+            return False
+        qualified = self.scope.qualify(node.func) or ""
+        if work.alarm is not None:
+            return any(self._disarms(alarm, node, qualified, work.slot) for alarm in kind.alarms)
+        func, owner = node.func, (work.owner or "").split(":", 1)[-1]
+        if isinstance(func, ast.Attribute) and func.attr in kind.flushed_by:
+            return True  # a buffer's flush, whatever the receiver: ``trace.get_tracer_provider().force_flush()``
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id == work.name and func.attr in kind.settle_methods:
+                return True
+            if owner and func.value.id == owner and func.attr in kind.receiver_settles \
+                    and not any(k.arg == "wait" and isinstance(k.value, ast.Constant) and k.value.value is False
+                                for k in node.keywords):  # ``shutdown(wait=False)`` waits for nothing
+                return True
+        return qualified in kind.settle_functions and any(
+            isinstance(inner, ast.Name) and inner.id == work.name for argument in node.args for inner in ast.walk(argument))
 
     def _collect_in_loop(self, work: Work, result: Result, exits: list[Node], function: FunctionNode) -> Fix | None:
         """Work started on every turn of a loop goes into a list made before the loop,
@@ -563,6 +665,74 @@ class FixWriter:
 
     def _replace(self, line: int, column: int, end_line: int, end_column: int, text: str) -> TextEdit:
         return TextEdit(Span.of(line, column, end_line, end_column), text)
+
+
+def _leaves(node: ast.AST, in_loop: bool = False) -> bool:
+    """Whether a statement may leave the block it is in early: a ``return``, a ``yield``, or a ``break``
+    or ``continue`` of an enclosing loop (those of its own loops stay inside it). A ``finally`` around
+    it would add a settle there."""
+    if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
+        return True
+    if isinstance(node, (ast.Break, ast.Continue)):
+        return not in_loop
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        return False
+    loop_body = node.body if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) else []
+    return any(_leaves(child, in_loop or any(child is inner for inner in loop_body))
+               for child in ast.iter_child_nodes(node))
+
+
+def _block_of(statement: ast.stmt, function: FunctionNode) -> list[ast.stmt] | None:
+    """The statement list holding a statement: a function body, a branch, a loop body."""
+    for node in ast.walk(function):
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list) and any(item is statement for item in value):
+                return value
+    return None
+
+
+def _outside_definitions(statement: ast.stmt) -> list[ast.AST]:
+    """The nodes of a statement, without the bodies of the functions and lambdas it defines."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _awaits(work: Work, node: ast.AST) -> bool:
+    """``await task``: the work's own name awaited."""
+    return isinstance(node, ast.Await) and isinstance(node.value, ast.Name) and node.value.id == work.name \
+        and work.kind is not None and work.kind.awaitable
+
+
+def _called(settle: ast.expr) -> str:
+    """``join()`` for ``heart.join()``, ``alarm()`` for ``signal.alarm(0)``, ``await``: how a title names a settle."""
+    if isinstance(settle, ast.Await):
+        return "await"
+    func = settle.func if isinstance(settle, ast.Call) else settle
+    return (func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)) + "()"
+
+
+def _quiet(kind: WorkKind, settle: ast.AST) -> bool:
+    """A settle that cannot raise once the work started (``thread.join()``, ``timer.cancel()``,
+    ``signal.alarm(0)``): in a ``finally`` it never replaces the exception on its way out."""
+    call = settle.value if isinstance(settle, ast.Expr) else settle
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    plain = bool(kind.alarms) or not call.args and not call.keywords  # a disarm names its slot and seconds
+    return plain and (kind.name, name) in QUIET_SETTLES
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    first = body[0] if body else None
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    return body[1:] if docstring else body
 
 
 def _plural(name: str) -> str:

@@ -257,3 +257,205 @@ def test_a_tornado_timeout_is_removed_through_its_handle() -> None:
             return "ok"
     """)
     assert inserted and all("loop.remove_timeout(timeout)" in text for text in inserted)
+
+
+# ------------------------------------------------------------------ EL902: a `try`/`finally` around the calls that can raise
+
+def _exception_fixes(source: str) -> list[Fix]:
+    report = analyze_source(textwrap.dedent(source).lstrip("\n"), "handler.py")
+    assert [finding.code for finding in report.findings] == ["EL902"]
+    return [fix for fix in report.findings[0].fixes if fix.applicability is not Applicability.DISPLAY]
+
+
+def _fixed(source: str, fix: Fix) -> str:
+    return apply_edits(textwrap.dedent(source).lstrip("\n"), fix.edits)
+
+
+JOINED_AFTER_A_REQUEST = """
+    import threading
+    import requests
+
+    def lambda_handler(event, context):
+        worker = threading.Thread(target=print)
+        worker.start()
+        response = requests.get(event["url"])
+        worker.join()
+        return response.status_code
+"""
+
+
+def test_a_settle_after_a_call_that_can_raise_moves_into_a_finally() -> None:
+    [fix] = _exception_fixes(JOINED_AFTER_A_REQUEST)
+    assert fix.applicability is Applicability.SAFE and fix.preferred
+    assert "    worker.start()\n    try:\n        response = requests.get(event[\"url\"])\n    finally:\n" \
+           "        worker.join()\n    return response.status_code\n" in _fixed(JOINED_AFTER_A_REQUEST, fix)
+
+
+def test_a_settle_that_can_raise_itself_makes_the_fix_unsafe() -> None:
+    [fix] = _exception_fixes("""
+        from selenium import webdriver
+
+        def lambda_handler(event, context):
+            driver = webdriver.Chrome()
+            driver.get(event["url"])
+            title = driver.title
+            driver.quit()
+            return {"title": title}
+    """)
+    assert fix.applicability is Applicability.UNSAFE  # ``quit()`` raising in the finally would replace the exception
+
+
+def test_a_settle_inside_a_larger_statement_stays_and_the_finally_settles_too() -> None:
+    source = """
+        import json
+        from concurrent.futures import ThreadPoolExecutor
+        POOL = ThreadPoolExecutor(2)
+
+        def lambda_handler(event, context):
+            future = POOL.submit(abs, -1)
+            body = json.loads(event["body"])
+            return {"value": future.result(), "body": body}
+    """
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE  # ``result()`` re-raises the work's own exception
+    assert "    try:\n        body = json.loads(event[\"body\"])\n        return {\"value\": future.result(), " \
+           "\"body\": body}\n    finally:\n        future.result()\n" in _fixed(source, fix)
+
+
+def test_a_bounded_settle_gets_no_fix() -> None:
+    assert _exception_fixes("""
+        import threading
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            worker.join(timeout=2)
+            return "ok"
+    """) == []
+
+
+def test_work_started_in_a_with_block_and_settled_after_it_gets_no_fix() -> None:
+    assert _exception_fixes("""
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            with requests.Session() as session:
+                worker = threading.Thread(target=print)
+                worker.start()
+                response = session.get(event["url"])
+            worker.join()
+            return response.status_code
+    """) == []
+
+
+def test_work_started_before_a_loop_and_settled_in_it_gets_no_fix() -> None:
+    assert _exception_fixes("""
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            while True:
+                requests.get(event["url"])
+                worker.join()
+                break
+            return "ok"
+    """) == []
+
+
+def test_a_break_of_the_statements_own_loop_stays_inside_the_try() -> None:
+    source = """
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            for url in event["urls"]:
+                if not url:
+                    break
+                requests.get(url)
+            worker.join()
+            return "ok"
+    """
+    [fix] = _exception_fixes(source)
+    assert "            if not url:\n                break\n" in _fixed(source, fix)
+
+
+def test_an_awaited_task_moves_into_the_finally_as_an_unsafe_fix() -> None:
+    source = """
+        import asyncio
+
+        async def fetch(event):
+            return int(event["size"])
+
+        async def handler(event, context):
+            task = asyncio.create_task(asyncio.sleep(1))
+            size = await fetch(event)
+            await task
+            return size
+    """
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE  # awaiting re-raises the task's own exception
+    assert "    try:\n        size = await fetch(event)\n    finally:\n        await task\n    return size\n" \
+           in _fixed(source, fix)
+
+
+def test_a_settle_in_a_branch_makes_the_added_finally_settle_unsafe() -> None:
+    source = """
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            response = requests.get(event["url"])
+            if worker.is_alive():
+                worker.join()
+            return response.status_code
+    """
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE
+    assert "        if worker.is_alive():\n            worker.join()\n    finally:\n        worker.join()\n" \
+           in _fixed(source, fix)
+
+
+def test_a_settle_inside_a_lambda_is_not_where_the_work_is_settled() -> None:
+    source = """
+        import threading
+        import requests
+
+        def lambda_handler(event, context):
+            worker = threading.Thread(target=print)
+            worker.start()
+            later = lambda: worker.join()
+            response = requests.get(event["url"])
+            worker.join()
+            return response.status_code, later
+    """
+    [fix] = _exception_fixes(source)
+    assert "        response = requests.get(event[\"url\"])\n    finally:\n        worker.join()\n" in _fixed(source, fix)
+
+
+def test_a_buffer_filled_since_import_is_flushed_in_a_finally_from_the_first_statement_on() -> None:
+    source = '''
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+        from orders import exporter, process
+
+        provider = TracerProvider()
+        provider.add_span_processor(BatchSpanProcessor(exporter()))
+
+        def lambda_handler(event, context):
+            """Orders, traced."""
+            result = process(event)
+            trace.get_tracer_provider().force_flush()
+            return result
+    '''
+    [fix] = _exception_fixes(source)
+    assert fix.applicability is Applicability.UNSAFE  # an exporter's flush may raise
+    assert '"""Orders, traced."""\n    try:\n        result = process(event)\n    finally:\n' \
+           "        trace.get_tracer_provider().force_flush()\n    return result\n" in _fixed(source, fix)

@@ -40,3 +40,14 @@ def test_a_recipe_for_a_text_that_changed_gives_no_fix() -> None:
     fixture = WITH_RECIPES[0]
     recipe = next(finding.recipe for finding in analyze_source(fixture.source, fixes=False).findings if finding.recipe)
     assert fixes_for("x = 1\n", recipe) == ()
+
+
+def test_an_exception_path_finding_rebuilds_its_finally_fix_from_its_recipe() -> None:
+    source = ("import threading\nimport requests\n\n\ndef lambda_handler(event, context):\n"
+              "    worker = threading.Thread(target=print)\n    worker.start()\n"
+              "    response = requests.get(event['url'])\n    worker.join()\n    return response.status_code\n")
+    [eager] = analyze_source(source).findings
+    [lazy] = analyze_source(source, fixes=False).findings
+    assert eager.code == lazy.code == "EL902" and lazy.recipe is not None
+    rebuilt = fixes_for(source, lazy.recipe)
+    assert rebuilt == eager.fixes and any("finally:" in edit.new_text for fix in rebuilt for edit in fix.edits)

@@ -38,3 +38,56 @@ def test_unsafe_fixes_applies_it(tmp_path: Path, run_check: RunCheck) -> None:
     assert "    with start_blocking_portal() as portal:\n        return portal.call(abs, -1)\n" in fixed
     assert "Fixed 1 leak." in result.stdout
     assert result.returncode == 0
+
+
+# EL902: a future whose ``result()`` is taken after a call that can raise. Its ``finally`` fix is unsafe
+# (``result()`` re-raises the work's own exception there); a thread's ``join()`` is safe.
+FUTURE_AFTER_A_PARSE = """\
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+POOL = ThreadPoolExecutor(2)
+
+
+def lambda_handler(event, context):
+    future = POOL.submit(abs, -1)
+    body = json.loads(event["body"])
+    return {"value": future.result(), "body": body}
+"""
+
+THREAD_AFTER_A_PARSE = """\
+import json
+import threading
+
+
+def lambda_handler(event, context):
+    worker = threading.Thread(target=print)
+    worker.start()
+    body = json.loads(event["body"])
+    worker.join()
+    return body
+"""
+
+
+def test_fix_applies_the_safe_exception_path_fix(tmp_path: Path, run_check: RunCheck) -> None:
+    handler = write(tmp_path, "handler.py", THREAD_AFTER_A_PARSE)
+
+    result = run_check("--fix", "handler.py")
+
+    assert "    try:\n        body = json.loads(event[\"body\"])\n    finally:\n        worker.join()\n" \
+           in handler.read_text(encoding="utf-8")
+    assert "Fixed 1 leak." in result.stdout
+    assert result.returncode == 0
+
+
+def test_an_unsafe_exception_path_fix_needs_unsafe_fixes(tmp_path: Path, run_check: RunCheck) -> None:
+    handler = write(tmp_path, "handler.py", FUTURE_AFTER_A_PARSE)
+
+    left = run_check("--fix", "handler.py")
+    assert handler.read_text(encoding="utf-8") == FUTURE_AFTER_A_PARSE
+    assert "1 more fixable with `--fix --unsafe-fixes`." in left.stdout
+
+    applied = run_check("--fix", "--unsafe-fixes", "handler.py")
+    assert "    finally:\n        future.result()\n" in handler.read_text(encoding="utf-8")
+    assert "Fixed 1 leak." in applied.stdout
+    assert applied.returncode == 0

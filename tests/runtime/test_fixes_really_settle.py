@@ -2,9 +2,10 @@
 
 Every fix offered on a runnable fixture of the corpus (safe, unsafe, preferred or not) is
 applied, and `leak-lsp reproduce` runs the original and the fixed handler. The fixed one
-must leave no work running in another invocation and lose none (verdict ``clean``), raise
-nothing the original did not raise, and return what the original returned. The analyser
-is not the judge here: the run is.
+must leave no work running in another invocation and lose none (verdict ``clean``, or
+``error`` with no leak when the original raises: the EL902 fixtures leak on the exception
+path), raise nothing the original did not raise, and return what the original returned.
+The analyser is not the judge here: the run is.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ CASES = _fixed_versions()
 ORIGINALS = sorted({case.fixture for case in CASES})
 
 
-def _reproduce(text: str, name: str, handler: str, folder: Path) -> dict[str, Any]:
+def _reproduce(text: str, name: str, handler: str, folder: Path, event: str = "{}") -> dict[str, Any]:
     folder.mkdir(parents=True)
     (folder / name).write_text(text, encoding="utf-8")
-    completed = run_reproduce(f"{name}:{handler}", "--format", "json", "--idle", IDLE, "--timeout", "60", cwd=folder)
+    completed = run_reproduce(f"{name}:{handler}", "--format", "json", "--idle", IDLE, "--timeout", "60",
+                              "--event", event, cwd=folder)
     report: dict[str, Any] = json.loads(completed.stdout)
     return report
 
@@ -96,11 +98,57 @@ def test_the_fixed_handler_runs_clean_raises_nothing_new_and_returns_the_same(
     original, fixed = runs[str(case.fixture)], runs[case.id]
     context = json.dumps(fixed, indent=2) + "\n" + case.text
     assert original["verdict"] in ("leak", "lost"), "the fixture must show its leak when run"
-    assert fixed["verdict"] == "clean", context
-    assert len(fixed["invocations"]) == INVOCATIONS, context
     ran = len(original["invocations"])  # a leaked alarm may have killed the original's runtime early
+    raised = any(_exceptions(original)) or len(_exceptions(fixed)) > ran and any(_exceptions(fixed)[ran:])
+    assert fixed["verdict"] == ("error" if raised else "clean"), context  # ``error``: no leak, no lost work
+    assert fixed["events"] == [] and fixed["error"] is None, context  # nothing leaked or lost, the runtime lived
+    assert len(fixed["invocations"]) == INVOCATIONS, context
     assert _exceptions(fixed)[:ran] == _exceptions(original), context
     assert _values(fixed)[:ran] == _values(original), context
+
+
+# ------------------------------------------------------------------ the normal path of a fixture that raises
+
+SUCCEEDS_WITH = re.compile(r"#\s*succeeds with:\s*(?P<event>\{.*\})")
+
+
+def _succeeding_event(path: Path) -> str | None:
+    """The event on which a fixture that leaks by raising (EL902) takes its normal path: its second line."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    marker = SUCCEEDS_WITH.match(lines[1]) if len(lines) > 1 else None
+    return marker["event"] if marker else None
+
+
+NORMAL_PATH_CASES = [case for case in CASES if _succeeding_event(case.fixture) is not None]
+
+
+@pytest.fixture(scope="module")
+def normal_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Originals and fixed versions of the fixtures that raise, run on the event that makes them succeed."""
+    folder = tmp_path_factory.mktemp("normal")
+    originals = sorted({case.fixture for case in NORMAL_PATH_CASES})
+    jobs = [(str(path), path.read_text(encoding="utf-8"), path, FIXTURES[path]) for path in originals]
+    jobs += [(case.id, case.text, case.fixture, case.handler) for case in NORMAL_PATH_CASES]
+    with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
+        reports = pool.map(lambda job: _reproduce(job[1], job[2].name, job[3], folder / f"run_{jobs.index(job)}",
+                                                  _succeeding_event(job[2]) or "{}"), jobs)
+        return {job[0]: report for job, report in zip(jobs, reports)}
+
+
+def test_every_fixture_that_leaks_by_raising_names_an_event_on_which_it_succeeds() -> None:
+    raising = {case.fixture for case in CASES if "EL902" in {f.code for f in analyze_file(case.fixture).findings}}
+    assert raising and {path for path in raising if _succeeding_event(path) is None} == set()
+
+
+@pytest.mark.parametrize("case", NORMAL_PATH_CASES, ids=[case.id for case in NORMAL_PATH_CASES])
+def test_on_the_normal_path_the_fixed_handler_returns_what_the_original_returned(
+        case: Case, normal_runs: dict[str, dict[str, Any]]) -> None:
+    original, fixed = normal_runs[str(case.fixture)], normal_runs[case.id]
+    context = json.dumps(fixed, indent=2) + "\n" + case.text
+    assert original["verdict"] == "clean" and _exceptions(original) == [None] * INVOCATIONS, json.dumps(original)
+    assert fixed["verdict"] == "clean", context
+    assert _exceptions(fixed) == [None] * INVOCATIONS, context
+    assert _values(fixed) == _values(original), context
 
 
 # ------------------------------------------------------------------ every kind of fix is proven

@@ -3,7 +3,8 @@
 A runnable fixture starts with ``# reproduce: HANDLER``. ``leak-lsp reproduce`` runs it in the
 emulated warm container; ``analyze_file`` reads it. Any EL1xx or EL3xx finding means the work
 leaks into a later invocation (``leak``), EL201/EL202 that it is dropped (``lost``), no
-finding ``clean``. Findings are taken from the whole file: the rules report them in the
+finding ``clean``. EL902 (work pending where a call raises) is a leak too: a runnable fixture of it
+raises on the default event. Findings are taken from the whole file: the rules report them in the
 coroutine or helper where the work starts, which need not be the entry point itself.
 """
 
@@ -42,7 +43,7 @@ FIXTURES = runnable_fixtures()
 
 def static_verdict(path: Path) -> str:
     codes = {finding.code for finding in analyze_file(path).findings}
-    if any(code.startswith(("EL1", "EL3")) for code in codes):
+    if any(code.startswith(("EL1", "EL3")) for code in codes) or "EL902" in codes:
         return "leak"
     if codes & {"EL201", "EL202"}:
         return "lost"

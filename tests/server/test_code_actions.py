@@ -39,6 +39,17 @@ def lambda_handler(event, context):
     return 1
 """
 
+JOINED_ON_SUCCESS = """import threading
+import requests
+
+def lambda_handler(event, context):
+    worker = threading.Thread(target=print)
+    worker.start()
+    response = requests.get(event["url"])
+    worker.join()
+    return response.status_code
+"""
+
 
 async def _actions_at_the_finding(editor: Editor, uri: str) -> tuple[types.Diagnostic, list[types.CodeAction]]:
     [diagnostic] = await editor.diagnostics(uri)
@@ -150,3 +161,18 @@ def _for_version(edit: types.WorkspaceEdit, version: int) -> types.WorkspaceEdit
     for change in edit.document_changes or []:
         change.text_document.version = version  # type: ignore[union-attr]
     return edit
+
+
+async def test_an_exception_path_finding_gets_its_finally_fix_and_fix_all_applies_it(editor: Editor) -> None:
+    editor.open(URI, JOINED_ON_SUCCESS)
+    diagnostic, actions = await _actions_at_the_finding(editor, URI)
+    assert diagnostic.code == "EL902"
+    [fix] = [action for action in actions if "noqa" not in action.title]
+    assert fix.is_preferred and fix.edit is not None
+    assert "    try:\n        response = requests.get(event[\"url\"])\n    finally:\n        worker.join()\n" \
+        in editor.applied(URI, fix.edit)
+    [offered] = await editor.code_actions(URI, 0, 0, only=["source.fixAll.leak-lsp"])
+    action = await editor.resolved(offered)
+    assert action.edit is not None
+    editor.apply(action.edit)
+    assert await editor.diagnostics(URI) == []
