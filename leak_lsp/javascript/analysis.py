@@ -8,6 +8,7 @@ the invocation for its shape becomes findings of the shared rules.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,9 +47,11 @@ _VERBS = {
 }  # fmt: skip
 
 
-def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> FileReport:
+def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+                       parsed: ParsedSource | None = None) -> FileReport:
+    """The report of one module; ``parsed`` is its text already parsed (by an incremental re-parse)."""
     try:
-        return JsModule(source, path, settings, ModuleLoader(workspace)).report()
+        return JsModule(parsed or ParsedSource(source, path), settings, ModuleLoader(workspace)).report()
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
 
@@ -61,11 +64,11 @@ class _Target:
 
 
 class JsModule:
-    def __init__(self, source: str, path: str, settings: Settings, loader: ModuleLoader) -> None:
-        self.path = path
+    def __init__(self, parsed: ParsedSource, settings: Settings, loader: ModuleLoader) -> None:
+        self.path = parsed.path
         self.settings = settings
         self.loader = loader
-        self.parsed = ParsedSource(source, path)
+        self.parsed = parsed
         self.facts: ModuleFacts = module_facts(self.parsed)
         self._summaries: dict[int, Summary | None] = {}
         self._in_progress: set[int] = set()
@@ -94,7 +97,7 @@ class JsModule:
         lowering.lower_function(handler.function)
         result = run(lowering.builder.graph)
         findings = []
-        for work, hits in sorted(result.pending_at.items(), key=lambda item: item[0].span.start):
+        for work, hits in sorted(result.pending_at.items(), key=lambda item: _in_text_order(item[0])):
             if handler.flushes_telemetry and work.kind == "buffer":
                 continue
             for code, grouped in _by_code(work, hits, target.counted, target.role.callback is not None).items():
@@ -216,12 +219,27 @@ class JsModule:
                 lowering.builder.add(Start(work, (param,)))
         lowering.lower_function(function)
         result: FlowResult = run(lowering.builder.graph)
-        leaked = tuple(work for work in result.pending_at if work.kind != PARAMETER)
-        returned = tuple(work for work in result.handed_off if work.kind != PARAMETER)
+        leaked = _first_of_each_kind(work for work in result.pending_at if work.kind != PARAMETER)
+        returned = _first_of_each_kind(work for work in result.handed_off if work.kind != PARAMETER)
         settled = frozenset(
             -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
         )
         return Summary(name, self.path, is_async(function), leaked, returned, settled)
+
+
+def _in_text_order(work: Work) -> tuple[object, ...]:
+    """Where the work starts, then what it is: never the order of node ids (an incremental
+    re-parse keeps the ids of the subtrees it reuses, a fresh parse numbers them anew)."""
+    return work.span.start, work.span.end, work.kind, work.name or "", str(work.via)
+
+
+def _first_of_each_kind(works: Iterable[Work]) -> tuple[Work, ...]:
+    """A helper's work as its callers see it: started at the call, work of one kind is one work,
+    shown where the helper first starts it."""
+    first: dict[str, Work] = {}
+    for work in sorted(works, key=_in_text_order):
+        first.setdefault(work.kind, work)
+    return tuple(first.values())
 
 
 def _name_node(function: Node) -> Node:

@@ -293,7 +293,8 @@ class CallLowering(Lowering):
                 self.builder.add(Settle(token))
         step = (summary.path, self.parsed.first_line_span(node), f"`{summary.name}()` is called here")
         for work in summary.leaked:
-            self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")))
+            self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")),
+                       origin=work.site)
         hint = self._hint()
         if summary.is_async:
             token = self.start("promise", node, hint)

@@ -61,10 +61,12 @@ class Lowering:
         return f"${self._temporaries}"
 
     def start(self, kind: str, node: Node, name: str | None = None, via: tuple[tuple[str, object, str], ...] = (),
-              once_key: str | None = None) -> str:
-        """Start work of ``kind`` at ``node``; the temporary that holds it."""
+              once_key: str | None = None, origin: int | None = None) -> str:
+        """Start work of ``kind`` at ``node``; the temporary that holds it. ``origin`` tells apart works
+        one call starts (a helper's leaked work from the promise it returns)."""
         token = once_key or self.temporary()
-        work = Work(site=node.id if once_key is None else hash(once_key), kind=kind,
+        site = node.id if origin is None else hash((node.id, origin))
+        work = Work(site=site if once_key is None else hash(once_key), kind=kind,
                     span=self.parsed.first_line_span(node), name=name, via=via)  # type: ignore[arg-type]
         self.started_at[work.site] = node
         self.builder.add(Start(work, (token,), once=once_key is not None))
