@@ -2,7 +2,8 @@
 parse alone of the same text (issue 11's goal: at most 2x).
 
 Run: ``python benchmarks/bench_js.py [--repeat N]``. Both are measured in the same run,
-interleaved, so machine noise hits both.
+interleaved, so machine noise hits both; the ratio is of the best times (a shared machine only
+ever adds time, and the 15 ms parse moves most), the medians are shown beside them.
 """
 
 from __future__ import annotations
@@ -75,12 +76,11 @@ def main() -> None:
         start = time.perf_counter()
         report = analyze_source(source, "bench.js")
         analysis_times.append(time.perf_counter() - start)
-    parse, analysis = statistics.median(parse_times), statistics.median(analysis_times)
+    parse, analysis = min(parse_times), min(analysis_times)
     print(f"module: {source.count(chr(10))} lines, {len(report.handlers)} handlers, {len(report.findings)} findings")
-    print(f"tree-sitter parse   median {parse * 1000:8.1f} ms")
-    print(f"parse + analysis    median {analysis * 1000:8.1f} ms")
-    print(f"ratio               {analysis / parse:8.2f}x  (goal: <= 2x)")
-
+    print(f"tree-sitter parse   best {parse * 1000:8.1f} ms  median {statistics.median(parse_times) * 1000:8.1f} ms")
+    print(f"parse + analysis    best {analysis * 1000:8.1f} ms  median {statistics.median(analysis_times) * 1000:8.1f} ms")
+    print(f"ratio of the bests  {analysis / parse:8.2f}x  (goal: <= 2x)")
 
 if __name__ == "__main__":
     main()

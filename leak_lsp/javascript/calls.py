@@ -271,10 +271,9 @@ class CallLowering(Lowering):
         owner, _, method = (dotted(self.parsed, callee) or "").rpartition(".")
         buffer = self.facts.buffers.get(owner)
         key = owner
-        if buffer is None:
-            for candidate in catalogue.BUFFERS:
-                if any(p.endswith(".*") and qualified.startswith(p[:-1]) for p in candidate.created_by):
-                    buffer, key, method = candidate, f"buffer:{candidate.vendor}", qualified.rsplit(".", 1)[-1]
+        if buffer is None and qualified.startswith(catalogue.MODULE_BUFFER_PREFIXES):
+            buffer = next(candidate for prefix, candidate in catalogue.MODULE_BUFFERS if qualified.startswith(prefix))
+            key, method = f"buffer:{buffer.vendor}", qualified.rsplit(".", 1)[-1]
         if buffer is None or callee is None:
             return None
         if method in buffer.filled_by:

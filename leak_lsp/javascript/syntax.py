@@ -66,6 +66,7 @@ class ParsedSource:
         self.lines = LineIndex(source)
         self.tree = tree if tree is not None else parser_for(path).parse(self.data)
         self._ascii = len(self.data) == len(source)
+        self._points_are_positions = self._ascii and "\r" not in source  # tree-sitter's rows end at \n only
         self._row_bytes = [0] + [i + 1 for i, byte in enumerate(self.data) if byte == 0x0A] if not self._ascii else []
         self._row_chars = [0] + [i + 1 for i, char in enumerate(source) if char == "\n"] if not self._ascii else []
 
@@ -86,6 +87,9 @@ class ParsedSource:
         return self._row_chars[row] + len(prefix.decode("utf-8", "surrogatepass"))
 
     def span(self, node: Node) -> Span:
+        if self._points_are_positions:
+            (start_row, start_column), (end_row, end_column) = node.start_point, node.end_point
+            return Span.of(start_row, start_column, end_row, end_column)
         return Span(self.lines.position(self.char_offset(node.start_byte)), self.lines.position(self.char_offset(node.end_byte)))
 
     def first_line_span(self, node: Node) -> Span:
