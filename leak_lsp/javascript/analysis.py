@@ -16,10 +16,10 @@ from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
-from leak_lsp.javascript.calls import PARAMETER, CallLowering, Summary
+from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CallLowering, Summary
 from leak_lsp.javascript.deployment import deployed_handlers
 from leak_lsp.javascript.fixes import fixes_for
-from leak_lsp.javascript.handlers import JsHandler, Shape, discover, method_of, parameter_names
+from leak_lsp.javascript.handlers import JsHandler, Shape, declared_parameters, discover, method_of, parameter_names
 from leak_lsp.javascript.imports import ModuleLoader
 from leak_lsp.javascript.lowering import Role
 from leak_lsp.javascript.module import ModuleFacts, is_async, module_facts
@@ -78,6 +78,7 @@ class JsModule:
         deployed, runtime = deployed_handlers(self.path, self.loader.workspace)
         handlers = discover(self.facts, self.settings.configured_handlers(self.path), tuple(deployed))
         findings = [finding for handler in handlers for finding in self._handler_findings(handler, runtime)]
+        findings += [finding for handler in handlers if (finding := self._refused_at_init(handler, deployed, runtime))]
         findings += self._import_time_findings()
         suppressed = suppressed_codes(self.parsed.lines)
         kept = [f for f in findings if self.settings.is_enabled(f.code) and not _is_suppressed(f, suppressed)]
@@ -122,9 +123,25 @@ class JsModule:
         else:
             role = Role(True, context=second)
         counted = _COUNTED[handler.shape]
+        if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not is_async(handler.function) \
+                and _completes_through_context(self.parsed, handler.function, second):
+            counted = _COUNTED[Shape.CALLBACK]  # v3 waits for context.done, not for the end of the function (NODE.md R5)
         if handler.streaming and runtime is not None and runtime < 24:  # v3 waits for the loop (NODE.md R6)
             counted = frozenset({ExitRole.DONE})
         return _Target(handler, role, counted)
+
+    def _refused_at_init(self, handler: JsHandler, deployed: list[str], runtime: int | None) -> Finding | None:
+        """EL154: nodejs24.x refuses a handler whose ``length`` is 3 or more (NODE.md §1.2); only for a
+        function the deployment names, unwrapped (the runtime would see a wrapper's parameters)."""
+        parameters = declared_parameters(handler.function)
+        if runtime is None or runtime < 24 or handler.name not in deployed or handler.wrapped or handler.streaming \
+                or len(parameters) < 3:
+            return None
+        rule = rule_for("EL154")
+        callback = self.parsed.text(parameters[2])
+        message = rule.message.format(what=handler.name, noun=f"`{callback}`", exits="", target=runtime)
+        return Finding("EL154", rule.name, message, self.settings.severity_of("EL154", rule.severity),
+                       self.parsed.first_line_span(parameters[2]), self.path, handler=handler.name)
 
     # -- findings --------------------------------------------------------------------------
     def _finding(self, code: str, work: Work, hits: list[ExitHit], handler: JsHandler, target: _Target,
@@ -299,6 +316,14 @@ def _sets_no_wait(parsed: ParsedSource, function: Node) -> bool:
             if left.endswith(".callbackWaitsForEmptyEventLoop") and parsed.text(field(node, "right")) == "false":
                 return True
     return False
+
+
+def _completes_through_context(parsed: ParsedSource, function: Node, context: str | None) -> bool:
+    """``context.done()``, ``succeed()`` or ``fail()`` anywhere in the handler, in its callbacks too."""
+    if not context:
+        return False
+    calls = {f"{context}.{method}" for method in DONE_METHODS}
+    return any(node.type == "call_expression" and dotted(parsed, field(node, "function")) in calls for node in walk(function))
 
 
 def _module_level_calls(root: Node) -> list[Node]:

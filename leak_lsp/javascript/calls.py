@@ -15,7 +15,7 @@ from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotte
 from leak_lsp.javascript.syntax import field as child
 
 _RESPONSE_METHODS = frozenset({"send", "json", "end", "sendStatus", "redirect", "render", "sendFile", "jsonp"})
-_DONE_METHODS = frozenset({"done", "succeed", "fail"})
+DONE_METHODS = frozenset({"done", "succeed", "fail"})
 _TIMER_KINDS = frozenset({"timer", "interval"})
 UNREF = "#unref"  # the container of work the event loop does not wait for
 PARAMETER = "parameter"  # the stand-in work a helper's parameter holds while it is summarised
@@ -368,7 +368,7 @@ class CallLowering(Lowering):
         if role.waiting_callback is not None and name == role.waiting_callback:  # NODE.md R3a: unref'd work leaks
             self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(node), terminal=False, only=UNREF))
             return True
-        if role.context is not None and head == role.context and method in _DONE_METHODS:
+        if role.context is not None and head == role.context and method in DONE_METHODS:
             self.builder.add(Exit(ExitRole.DONE, self.parsed.first_line_span(node), terminal=False))
             return True
         last = self.parsed.text(child(callee, "property")) if callee is not None and callee.type == "member_expression" else ""
