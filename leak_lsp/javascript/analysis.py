@@ -247,7 +247,7 @@ class JsModule:
 def _in_text_order(work: Work) -> tuple[object, ...]:
     """Where the work starts, then what it is: never the order of node ids (an incremental
     re-parse keeps the ids of the subtrees it reuses, a fresh parse numbers them anew)."""
-    return work.span.start, work.span.end, work.kind, work.name or "", str(work.via)
+    return work.span, work.kind, work.name or "", work.via
 
 
 def _first_of_each_kind(works: Iterable[Work]) -> tuple[Work, ...]:
