@@ -25,6 +25,7 @@ PIECES = [
     "await ", "void ", "setTimeout(() => {}, 10);", "clearTimeout(t);", "callback(null, 1);", "context.done();",
     "{", "}", "(", ")", "`", "'", "/*", "*/", "//", ";", "\n", "\r\n", "\r", "\f", " ", "é", "名前", "😀",
     "res.send('ok');", "return 1;", "async ", "function f(event, context) {", "fetch('https://x');",
+    "\x00", "\ud83d", "\u2028",  # a NUL, half a surrogate pair (from a client's JSON), a separator LSP ignores
 ]  # fmt: skip
 edits = st.lists(
     st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.floats(0, 1), st.integers(0, 40),
