@@ -18,6 +18,7 @@ from leak_lsp.analysis.engine import OutcomeCache, analyze_module
 from leak_lsp.analysis.model import FileReport
 
 if TYPE_CHECKING:
+    from leak_lsp.javascript.incremental import IncrementalJavaScript
     from leak_lsp.project.workspace import Workspace
 
 
@@ -29,15 +30,28 @@ class IncrementalAnalyzer:
         self.settings = settings
         self.fixes = fixes
         self._cache = OutcomeCache()
+        self._javascript_state: IncrementalJavaScript | None = None
 
     def analyze(self, source: str, workspace: Workspace | None = None) -> FileReport:
-        """The report of the new text; JavaScript/TypeScript are analysed afresh (their front-end keeps no state)."""
+        """The report of the new text; JavaScript/TypeScript keep their front-end's own state (the last tree)."""
         from leak_lsp.javascript import is_javascript_path
 
-        if len(source) > MAX_FILE_BYTES or is_javascript_path(self.path):
+        if len(source) > MAX_FILE_BYTES:
             return analyze_source(source, self.path, self.settings, workspace, self.fixes)
+        if is_javascript_path(self.path):
+            return self._javascript(source, workspace)
         self._cache.start()
         return analyze_module(source, self.path, self.settings, workspace, self.fixes, self._cache)
+
+    def _javascript(self, source: str, workspace: Workspace | None) -> FileReport:
+        """Re-parsed against the last tree; an install without tree-sitter gets ``analyze_source``'s report."""
+        try:
+            from leak_lsp.javascript.incremental import IncrementalJavaScript
+        except ImportError:
+            return analyze_source(source, self.path, self.settings, workspace, self.fixes)
+        if self._javascript_state is None:
+            self._javascript_state = IncrementalJavaScript(self.path, self.settings)
+        return self._javascript_state.analyze(source, workspace)
 
     @property
     def reused(self) -> int:

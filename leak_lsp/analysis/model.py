@@ -27,6 +27,7 @@ class Outcome(str, Enum):
     INIT = "init"  # started at import time, advances only during invocations
     NEVER = "never"  # runs only at interpreter exit (N)
     UNKNOWN = "unknown"  # handed to code the analysis cannot see
+    FAILS = "fails"  # the platform refuses the handler before any work runs (nodejs24.x and callbacks)
 
 
 class Applicability(str, Enum):

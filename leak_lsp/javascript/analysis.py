@@ -8,6 +8,7 @@ the invocation for its shape becomes findings of the shared rules.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,10 +16,10 @@ from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
-from leak_lsp.javascript.calls import PARAMETER, CallLowering, Summary
+from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CallLowering, Summary
 from leak_lsp.javascript.deployment import deployed_handlers
 from leak_lsp.javascript.fixes import fixes_for
-from leak_lsp.javascript.handlers import JsHandler, Shape, discover, method_of, parameter_names
+from leak_lsp.javascript.handlers import JsHandler, Shape, declared_parameters, discover, method_of, parameter_names
 from leak_lsp.javascript.imports import ModuleLoader
 from leak_lsp.javascript.lowering import Role
 from leak_lsp.javascript.module import ModuleFacts, is_async, module_facts
@@ -46,9 +47,11 @@ _VERBS = {
 }  # fmt: skip
 
 
-def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None) -> FileReport:
+def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
+                       parsed: ParsedSource | None = None) -> FileReport:
+    """The report of one module; ``parsed`` is its text already parsed (by an incremental re-parse)."""
     try:
-        return JsModule(source, path, settings, ModuleLoader(workspace)).report()
+        return JsModule(parsed or ParsedSource(source, path), settings, ModuleLoader(workspace)).report()
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
 
@@ -61,11 +64,11 @@ class _Target:
 
 
 class JsModule:
-    def __init__(self, source: str, path: str, settings: Settings, loader: ModuleLoader) -> None:
-        self.path = path
+    def __init__(self, parsed: ParsedSource, settings: Settings, loader: ModuleLoader) -> None:
+        self.path = parsed.path
         self.settings = settings
         self.loader = loader
-        self.parsed = ParsedSource(source, path)
+        self.parsed = parsed
         self.facts: ModuleFacts = module_facts(self.parsed)
         self._summaries: dict[int, Summary | None] = {}
         self._in_progress: set[int] = set()
@@ -75,6 +78,7 @@ class JsModule:
         deployed, runtime = deployed_handlers(self.path, self.loader.workspace)
         handlers = discover(self.facts, self.settings.configured_handlers(self.path), tuple(deployed))
         findings = [finding for handler in handlers for finding in self._handler_findings(handler, runtime)]
+        findings += [finding for handler in handlers if (finding := self._refused_at_init(handler, deployed, runtime))]
         findings += self._import_time_findings()
         suppressed = suppressed_codes(self.parsed.lines)
         kept = [f for f in findings if self.settings.is_enabled(f.code) and not _is_suppressed(f, suppressed)]
@@ -94,7 +98,7 @@ class JsModule:
         lowering.lower_function(handler.function)
         result = run(lowering.builder.graph)
         findings = []
-        for work, hits in sorted(result.pending_at.items(), key=lambda item: item[0].span.start):
+        for work, hits in sorted(result.pending_at.items(), key=lambda item: _in_text_order(item[0])):
             if handler.flushes_telemetry and work.kind == "buffer":
                 continue
             for code, grouped in _by_code(work, hits, target.counted, target.role.callback is not None).items():
@@ -119,9 +123,25 @@ class JsModule:
         else:
             role = Role(True, context=second)
         counted = _COUNTED[handler.shape]
+        if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not is_async(handler.function) \
+                and _completes_through_context(self.parsed, handler.function, second):
+            counted = _COUNTED[Shape.CALLBACK]  # v3 waits for context.done, not for the end of the function (NODE.md R5)
         if handler.streaming and runtime is not None and runtime < 24:  # v3 waits for the loop (NODE.md R6)
             counted = frozenset({ExitRole.DONE})
         return _Target(handler, role, counted)
+
+    def _refused_at_init(self, handler: JsHandler, deployed: list[str], runtime: int | None) -> Finding | None:
+        """EL154: nodejs24.x refuses a handler whose ``length`` is 3 or more (NODE.md §1.2); only for a
+        function the deployment names, unwrapped (the runtime would see a wrapper's parameters)."""
+        parameters = declared_parameters(handler.function)
+        if runtime is None or runtime < 24 or handler.name not in deployed or handler.wrapped or handler.streaming \
+                or len(parameters) < 3:
+            return None
+        rule = rule_for("EL154")
+        callback = self.parsed.text(parameters[2])
+        message = rule.message.format(what=handler.name, noun=f"`{callback}`", exits="", target=runtime)
+        return Finding("EL154", rule.name, message, self.settings.severity_of("EL154", rule.severity),
+                       self.parsed.first_line_span(parameters[2]), self.path, handler=handler.name)
 
     # -- findings --------------------------------------------------------------------------
     def _finding(self, code: str, work: Work, hits: list[ExitHit], handler: JsHandler, target: _Target,
@@ -216,12 +236,27 @@ class JsModule:
                 lowering.builder.add(Start(work, (param,)))
         lowering.lower_function(function)
         result: FlowResult = run(lowering.builder.graph)
-        leaked = tuple(work for work in result.pending_at if work.kind != PARAMETER)
-        returned = tuple(work for work in result.handed_off if work.kind != PARAMETER)
+        leaked = _first_of_each_kind(work for work in result.pending_at if work.kind != PARAMETER)
+        returned = _first_of_each_kind(work for work in result.handed_off if work.kind != PARAMETER)
         settled = frozenset(
             -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
         )
         return Summary(name, self.path, is_async(function), leaked, returned, settled)
+
+
+def _in_text_order(work: Work) -> tuple[object, ...]:
+    """Where the work starts, then what it is: never the order of node ids (an incremental
+    re-parse keeps the ids of the subtrees it reuses, a fresh parse numbers them anew)."""
+    return work.span, work.kind, work.name or "", work.via
+
+
+def _first_of_each_kind(works: Iterable[Work]) -> tuple[Work, ...]:
+    """A helper's work as its callers see it: started at the call, work of one kind is one work,
+    shown where the helper first starts it."""
+    first: dict[str, Work] = {}
+    for work in sorted(works, key=_in_text_order):
+        first.setdefault(work.kind, work)
+    return tuple(first.values())
 
 
 def _name_node(function: Node) -> Node:
@@ -281,6 +316,14 @@ def _sets_no_wait(parsed: ParsedSource, function: Node) -> bool:
             if left.endswith(".callbackWaitsForEmptyEventLoop") and parsed.text(field(node, "right")) == "false":
                 return True
     return False
+
+
+def _completes_through_context(parsed: ParsedSource, function: Node, context: str | None) -> bool:
+    """``context.done()``, ``succeed()`` or ``fail()`` anywhere in the handler, in its callbacks too."""
+    if not context:
+        return False
+    calls = {f"{context}.{method}" for method in DONE_METHODS}
+    return any(node.type == "call_expression" and dotted(parsed, field(node, "function")) in calls for node in walk(function))
 
 
 def _module_level_calls(root: Node) -> list[Node]:

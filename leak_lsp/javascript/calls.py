@@ -15,7 +15,7 @@ from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotte
 from leak_lsp.javascript.syntax import field as child
 
 _RESPONSE_METHODS = frozenset({"send", "json", "end", "sendStatus", "redirect", "render", "sendFile", "jsonp"})
-_DONE_METHODS = frozenset({"done", "succeed", "fail"})
+DONE_METHODS = frozenset({"done", "succeed", "fail"})
 _TIMER_KINDS = frozenset({"timer", "interval"})
 UNREF = "#unref"  # the container of work the event loop does not wait for
 PARAMETER = "parameter"  # the stand-in work a helper's parameter holds while it is summarised
@@ -271,10 +271,9 @@ class CallLowering(Lowering):
         owner, _, method = (dotted(self.parsed, callee) or "").rpartition(".")
         buffer = self.facts.buffers.get(owner)
         key = owner
-        if buffer is None:
-            for candidate in catalogue.BUFFERS:
-                if any(p.endswith(".*") and qualified.startswith(p[:-1]) for p in candidate.created_by):
-                    buffer, key, method = candidate, f"buffer:{candidate.vendor}", qualified.rsplit(".", 1)[-1]
+        if buffer is None and qualified.startswith(catalogue.MODULE_BUFFER_PREFIXES):
+            buffer = next(candidate for prefix, candidate in catalogue.MODULE_BUFFERS if qualified.startswith(prefix))
+            key, method = f"buffer:{buffer.vendor}", qualified.rsplit(".", 1)[-1]
         if buffer is None or callee is None:
             return None
         if method in buffer.filled_by:
@@ -293,7 +292,8 @@ class CallLowering(Lowering):
                 self.builder.add(Settle(token))
         step = (summary.path, self.parsed.first_line_span(node), f"`{summary.name}()` is called here")
         for work in summary.leaked:
-            self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")))
+            self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")),
+                       origin=work.site)
         hint = self._hint()
         if summary.is_async:
             token = self.start("promise", node, hint)
@@ -368,7 +368,7 @@ class CallLowering(Lowering):
         if role.waiting_callback is not None and name == role.waiting_callback:  # NODE.md R3a: unref'd work leaks
             self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(node), terminal=False, only=UNREF))
             return True
-        if role.context is not None and head == role.context and method in _DONE_METHODS:
+        if role.context is not None and head == role.context and method in DONE_METHODS:
             self.builder.add(Exit(ExitRole.DONE, self.parsed.first_line_span(node), terminal=False))
             return True
         last = self.parsed.text(child(callee, "property")) if callee is not None and callee.type == "member_expression" else ""

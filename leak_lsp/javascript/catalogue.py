@@ -159,6 +159,11 @@ BUFFERS = (
            frozenset({"flush", "close"}), "await new Promise((resolve) => {owner}.close(resolve));"),
 )
 
+# The buffers a whole module is (``Sentry.captureException``): the qualified prefix of their calls.
+MODULE_BUFFERS = tuple((pattern[:-1], buffer) for buffer in BUFFERS for pattern in sorted(buffer.created_by)
+                       if pattern.endswith(".*"))
+MODULE_BUFFER_PREFIXES = tuple(prefix for prefix, _ in MODULE_BUFFERS)
+
 # Wrappers that flush telemetry after every invocation (NODE.md §1.5: Sentry.wrapHandler waits
 # up to flushTimeout; OTel's Lambda instrumentation force-flushes; datadog() flushes metrics).
 FLUSHING_WRAPPERS = frozenset({"wrapHandler", "datadog", "wrap"})

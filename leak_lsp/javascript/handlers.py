@@ -32,6 +32,7 @@ class JsHandler:
     reason: str
     flushes_telemetry: bool = False  # wrapped by Sentry.wrapHandler, datadog(), ...
     streaming: bool = False  # awslambda.streamifyResponse
+    wrapped: bool = False  # the runtime calls a wrapper (``middy(fn)``), whose parameters are not ``function``'s
 
 
 _GCF_MODULE = "@google-cloud/functions-framework"
@@ -44,6 +45,25 @@ def _is_trigger(wrapper: str) -> bool:
     """``functions.pubsub.topic(t).onPublish``, ``onDocumentCreated``, ``onSchedule``: an event function."""
     last = wrapper.rsplit(".", 1)[-1]
     return len(last) > 2 and last.startswith("on") and last[2].isupper() and not last.endswith(_FIREBASE_HTTP)
+
+
+def declared_parameters(function: Node) -> list[Node]:
+    """The parameters JavaScript's ``function.length`` counts: those before the first one with a
+    default value or a rest parameter (TypeScript's ``this`` parameter is not a parameter)."""
+    parameters = field(function, "parameters")
+    if parameters is None:
+        single = field(function, "parameter")
+        return [single] if single is not None else []
+    counted = []
+    for parameter in parameters.named_children:
+        pattern = field(parameter, "pattern") if parameter.type in ("required_parameter", "optional_parameter") else parameter
+        if parameter.type == "comment" or (pattern is not None and pattern.type == "this"):
+            continue
+        if parameter.type in ("assignment_pattern", "rest_pattern") or field(parameter, "value") is not None \
+                or (pattern is not None and pattern.type == "rest_pattern"):
+            break
+        counted.append(parameter)
+    return counted
 
 
 def parameter_names(parsed_text: ParsedSource, function: Node) -> list[str]:
@@ -107,7 +127,8 @@ def _with(handler: JsHandler, wrappers: list[str]) -> JsHandler:
     flushes = any(wrapper.rsplit(".", 1)[-1] in catalogue.FLUSHING_WRAPPERS for wrapper in wrappers)
     streaming = any(wrapper in catalogue.STREAMING_WRAPPERS for wrapper in wrappers)
     reason = handler.reason + (f" (wrapped by {', '.join(f'`{w}`' for w in wrappers)})" if wrappers else "")
-    return JsHandler(handler.name, handler.function, handler.shape, handler.platform, reason, flushes, streaming)
+    return JsHandler(handler.name, handler.function, handler.shape, handler.platform, reason, flushes, streaming,
+                     bool(wrappers))
 
 
 def _handler(name: str, function: Node, shape: Shape, platform: str, reason: str) -> JsHandler:

@@ -55,9 +55,10 @@ class ModuleLoader:
     def _summarize(self, target: Path, text: str, export: str, settings: Settings, importer: str) -> Summary | None:
         from leak_lsp.javascript.analysis import JsModule
         from leak_lsp.javascript.module import resolve_function
+        from leak_lsp.javascript.syntax import ParsedSource
 
         loader = ModuleLoader(self.workspace, self.depth + 1, (*self.chain, str(resolved(importer))))
-        module = JsModule(text, str(target), settings, loader)
+        module = JsModule(ParsedSource(text, str(target)), settings, loader)
         value = module.facts.exports.get(export if export != "*" else "module.exports")
         if value is None and export == "default":
             value = module.facts.exports.get("module.exports")

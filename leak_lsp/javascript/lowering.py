@@ -11,6 +11,7 @@ a ``new Promise`` executor (it runs at once).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from leak_lsp.analysis.model import Span
 from leak_lsp.flow import Bind, Exit, ExitRole, GraphBuilder, HandOff, Observe, Settle, Start, Work
@@ -53,7 +54,7 @@ class Lowering:
         self._frames: list[_Frame] = []
         self._temporaries = 0
         self._pending_label: str | None = None
-        self.local_names: set[str] = set()  # parameters and variables declared in the lowered function
+        self._function: Node | None = None
 
     # -- helpers used by both levels ---------------------------------------------------------
     def temporary(self) -> str:
@@ -61,10 +62,12 @@ class Lowering:
         return f"${self._temporaries}"
 
     def start(self, kind: str, node: Node, name: str | None = None, via: tuple[tuple[str, object, str], ...] = (),
-              once_key: str | None = None) -> str:
-        """Start work of ``kind`` at ``node``; the temporary that holds it."""
+              once_key: str | None = None, origin: int | None = None) -> str:
+        """Start work of ``kind`` at ``node``; the temporary that holds it. ``origin`` tells apart works
+        one call starts (a helper's leaked work from the promise it returns)."""
         token = once_key or self.temporary()
-        work = Work(site=node.id if once_key is None else hash(once_key), kind=kind,
+        site = node.id if origin is None else hash((node.id, origin))
+        work = Work(site=site if once_key is None else hash(once_key), kind=kind,
                     span=self.parsed.first_line_span(node), name=name, via=via)  # type: ignore[arg-type]
         self.started_at[work.site] = node
         self.builder.add(Start(work, (token,), once=once_key is not None))
@@ -74,9 +77,14 @@ class Lowering:
         raise NotImplementedError
 
     # -- functions -------------------------------------------------------------------------
+    @cached_property
+    def local_names(self) -> set[str]:
+        """Parameters and variables declared in the lowered function; gathered on the first
+        assignment that asks (a walk of the whole function, which most functions never need)."""
+        return _local_names(self.parsed, self._function) if self._function is not None else set()
+
     def lower_function(self, function: Node) -> None:
-        function = compiled_body(function) or function
-        self.local_names |= _local_names(self.parsed, function)
+        function = self._function = compiled_body(function) or function
         body = child(function, "body")
         if body is None:
             return

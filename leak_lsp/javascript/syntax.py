@@ -45,16 +45,28 @@ def grammar_for(path: str) -> str:
     return "typescript" if suffix in TYPESCRIPT_SUFFIXES else "javascript"
 
 
-class ParsedSource:
-    """One parsed file: its tree, its bytes and the conversions from byte offsets to spans."""
+def parser_for(path: str) -> tree_sitter.Parser:
+    return tree_sitter.Parser(_language(grammar_for(path)))
 
-    def __init__(self, source: str, path: str) -> None:
+
+def encoded(source: str) -> bytes:
+    """The bytes tree-sitter reads (lone surrogates from odd decodings pass through)."""
+    return source.encode("utf-8", "surrogatepass")
+
+
+class ParsedSource:
+    """One parsed file: its tree, its bytes and the conversions from byte offsets to spans.
+
+    ``tree`` is given by an incremental re-parse (:mod:`leak_lsp.javascript.incremental`)."""
+
+    def __init__(self, source: str, path: str, tree: tree_sitter.Tree | None = None) -> None:
         self.source = source
         self.path = path
-        self.data = source.encode("utf-8", "surrogatepass")
+        self.data = encoded(source)
         self.lines = LineIndex(source)
-        self.tree = tree_sitter.Parser(_language(grammar_for(path))).parse(self.data)
+        self.tree = tree if tree is not None else parser_for(path).parse(self.data)
         self._ascii = len(self.data) == len(source)
+        self._points_are_positions = self._ascii and "\r" not in source  # tree-sitter's rows end at \n only
         self._row_bytes = [0] + [i + 1 for i, byte in enumerate(self.data) if byte == 0x0A] if not self._ascii else []
         self._row_chars = [0] + [i + 1 for i, char in enumerate(source) if char == "\n"] if not self._ascii else []
 
@@ -75,6 +87,9 @@ class ParsedSource:
         return self._row_chars[row] + len(prefix.decode("utf-8", "surrogatepass"))
 
     def span(self, node: Node) -> Span:
+        if self._points_are_positions:
+            (start_row, start_column), (end_row, end_column) = node.start_point, node.end_point
+            return Span.of(start_row, start_column, end_row, end_column)
         return Span(self.lines.position(self.char_offset(node.start_byte)), self.lines.position(self.char_offset(node.end_byte)))
 
     def first_line_span(self, node: Node) -> Span:

@@ -29,6 +29,7 @@ _MODULES = (
     "callback_before_work",
     "done_before_work",
     "work_after_response",
+    "callback_handler_on_nodejs24",
     "task_dropped_by_asyncio_run",
     "coroutine_never_awaited",
     "work_started_at_import",

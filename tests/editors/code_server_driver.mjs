@@ -7,7 +7,7 @@
 //   wait for the diagnostic;
 // - "problems": open the file, wait until the leak-lsp rows of the Problems panel are
 //   LEAK_LSP_EXPECTED (a JSON list of {code, line, column}: 0-based, UTF-16), then click
-//   the code lens saying LEAK_LSP_LENS and read the notification it brings;
+//   the code lens saying LEAK_LSP_LENS (when given) and read the notification it brings;
 // - "diagnosed": open the handler and wait for its diagnostic;
 // - "start-failure": open the file, wait for the status bar item to show the failure,
 //   wait LEAK_LSP_SETTLE_MS more for any further pop-up, and report the notifications.
@@ -152,6 +152,7 @@ async function problems(page) {
   }
   report.problems = await readProblems(page);
   report.steps.push("diagnosed");
+  if (!process.env.LEAK_LSP_LENS) return;
 
   const lens = page.locator(".codelens-decoration a", { hasText: process.env.LEAK_LSP_LENS }).first();
   await lens.waitFor({ timeout: STEP_TIMEOUT_MS });

@@ -7,7 +7,8 @@
 ;;   wait for the diagnostics to clear;
 ;; - "diagnostics": wait until the diagnostics are LEAK_LSP_EXPECTED (a JSON list of
 ;;   {code, line, column}, character columns), then open LEAK_LSP_SIBLING (a Python file
-;;   of the same project in another folder) and report whether it reached the same server;
+;;   of the same project in another folder), when given, and report whether it reached the
+;;   same server; a JavaScript document gets the form leak-lsp.el gives for it, commented out;
 ;; - "helper-refresh": as "diagnostics" without the sibling, then open LEAK_LSP_HELPER,
 ;;   replace old by new of LEAK_LSP_HELPER_EDIT, save, and wait (without touching the
 ;;   document) until the document's diagnostics are gone.
@@ -57,10 +58,10 @@
     (eglot-code-actions (flymake-diagnostic-beg diagnostic) (flymake-diagnostic-end diagnostic) "quickfix" t)))
 
 (defun leak-lsp-test--open (file)
-  "Visit FILE in python-mode and connect eglot as `eglot-ensure' would."
+  "Visit FILE in python-mode (js-mode for JavaScript) and connect eglot as `eglot-ensure' would."
   (find-file file)
-  (unless (eq major-mode 'python-mode)
-    (error "%s opened in %s, not python-mode" file major-mode))
+  (unless (derived-mode-p 'python-mode 'js-mode)
+    (error "%s opened in %s, not python-mode or js-mode" file major-mode))
   (unless (eglot-current-server)
     ;; `eglot-ensure' waits for the command loop, which --batch never enters.
     (apply #'eglot--connect (eglot--guess-contact)))
@@ -122,10 +123,11 @@
 (defun leak-lsp-test--diagnostics-and-sibling (document)
   (let* ((buffer (leak-lsp-test--diagnostics document))
          (server (with-current-buffer buffer (eglot-current-server)))
-         (sibling (leak-lsp-test--open (getenv "LEAK_LSP_SIBLING"))))
-    (leak-lsp-test--note 'sibling_same_server
-                         (if (eq server (with-current-buffer sibling (eglot-current-server))) t :json-false))
-    (leak-lsp-test--step "sibling opened")))
+         (sibling (and (getenv "LEAK_LSP_SIBLING") (leak-lsp-test--open (getenv "LEAK_LSP_SIBLING")))))
+    (when sibling
+      (leak-lsp-test--note 'sibling_same_server
+                           (if (eq server (with-current-buffer sibling (eglot-current-server))) t :json-false))
+      (leak-lsp-test--step "sibling opened"))))
 
 (defun leak-lsp-test--helper-refresh (document)
   (let ((buffer (leak-lsp-test--diagnostics document))
@@ -139,8 +141,23 @@
     (leak-lsp-test--wait-for-findings buffer nil 'refreshed_diagnostics)
     (leak-lsp-test--step "document refreshed")))
 
+(defun leak-lsp-test--commented-script-form ()
+  "The form leak-lsp.el gives, commented out, for JavaScript and TypeScript buffers."
+  (with-temp-buffer
+    (insert-file-contents (getenv "LEAK_LSP_EMACS_SETUP"))
+    (goto-char (point-min))
+    (search-forward ";; (add-to-list 'eglot-server-programs")
+    (goto-char (line-beginning-position))
+    (let (lines)
+      (while (looking-at ";; ?\\(.*\\)$")
+        (push (match-string 1) lines)
+        (forward-line 1))
+      (car (read-from-string (mapconcat #'identity (nreverse lines) "\n"))))))
+
 (defun leak-lsp-test--run (document)
   (load (getenv "LEAK_LSP_EMACS_SETUP") nil t)
+  (unless (string-suffix-p ".py" document)
+    (eval (leak-lsp-test--commented-script-form) t)) ; as a user who wants leak-lsp there evaluates it
   (funcall (pcase (getenv "LEAK_LSP_SCENARIO")
              ("quick-fix" #'leak-lsp-test--quick-fix)
              ("diagnostics" #'leak-lsp-test--diagnostics-and-sibling)

@@ -92,11 +92,15 @@ local function set_up()
   vim.cmd("filetype on")
 end
 
+local FILETYPES = { py = "python", js = "javascript", mjs = "javascript", cjs = "javascript", jsx = "javascriptreact",
+                    ts = "typescript", mts = "typescript", cts = "typescript", tsx = "typescriptreact" }
+
 local function open(path)
   vim.cmd("edit " .. vim.fn.fnameescape(path))
   local buffer = vim.api.nvim_get_current_buf()
-  if vim.bo[buffer].filetype ~= "python" then
-    vim.bo[buffer].filetype = "python" -- 0.7 detects file types only after an -u init file
+  local filetype = FILETYPES[path:match("%.(%w+)$")] or "python"
+  if vim.bo[buffer].filetype ~= filetype then
+    vim.bo[buffer].filetype = filetype -- 0.7 detects file types only after an -u init file
   end
   return buffer
 end

@@ -25,6 +25,7 @@ from tests.editors.conftest import (
     require_command,
     server_environment,
 )
+from tests.editors.scripts import SCRIPTS
 
 DRIVER = Path(__file__).with_name("eglot_driver.el")
 SETUP = REPO_ROOT / "editors" / "emacs" / "leak-lsp.el"
@@ -109,3 +110,19 @@ def test_emacs_refreshes_a_handler_when_its_helper_is_fixed(sub_folder_project: 
     assert report["refreshed_diagnostics"] == []
     assert HELPER_FIX[1] in sub_folder_project.helper.read_text(encoding="utf-8")
     assert sub_folder_project.findings_of_check(sub_folder_project.handler, "utf-32") == []
+
+
+# -- JavaScript ------------------------------------------------------------------------------
+# Emacs 28 has js-mode and no TypeScript mode (typescript-ts-mode is Emacs 29's, with a grammar
+# to install): the TypeScript case runs in Neovim and VS Code.
+
+
+def test_emacs_shows_a_javascript_leak_at_its_column(tmp_path: Path) -> None:
+    [script] = [script for script in SCRIPTS if script.name.endswith(".js")]
+    folder = tmp_path / "functions"
+    folder.mkdir()
+    document = script.write(folder)
+    expected = script.expected("utf-32")
+    report = run_driver("diagnostics", document, folder, tmp_path, LEAK_LSP_EXPECTED=json.dumps(expected))
+    assert sorted_findings(report["diagnostics"]) == sorted_findings(expected)
+    assert report["steps"] == ["opened", "diagnosed"]

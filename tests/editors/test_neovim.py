@@ -26,6 +26,7 @@ from tests.editors.conftest import (
     require_installed,
     server_environment,
 )
+from tests.editors.scripts import Script, scripts
 
 DRIVER = Path(__file__).with_name("nvim_driver.lua")
 NEOVIM_CONFIGS = REPO_ROOT / "editors" / "nvim"
@@ -159,3 +160,32 @@ def assert_refreshed(report: dict[str, Any], project: SubFolderProject) -> None:
     assert report["refreshed_diagnostics"] == []
     assert HELPER_FIX[1] in project.helper.read_text(encoding="utf-8")
     assert project.findings_of_check(project.handler, "utf-8") == []
+
+
+# -- JavaScript and TypeScript -------------------------------------------------------------
+
+
+def run_on_script(executable: Path, setup: str, script: Script, tmp_path: Path) -> dict[str, Any]:
+    """Neovim opens the script in its own folder and waits for the leak at its byte column."""
+    folder = tmp_path / "functions"
+    folder.mkdir()
+    document = script.write(folder)
+    expected = script.expected("utf-8")
+    report = run_driver(executable, setup, "diagnostics", document, folder, tmp_path, LEAK_LSP_EXPECTED=json.dumps(expected))
+    assert report.get("error") is None, json.dumps(report, indent=1)
+    assert sorted_findings(report["diagnostics"]) == sorted_findings(expected)
+    assert report["steps"] == ["opened", "diagnosed"]
+    return report
+
+
+@scripts
+def test_neovim_0_7_shows_a_script_leak_at_its_column(script: Script, tmp_path: Path) -> None:
+    executable = neovim(DEBIAN_NEOVIM, "0.7")
+    assert run_on_script(executable, "snippet", script, tmp_path)["offset_encoding"] == "utf-16"
+
+
+@scripts
+@pytest.mark.parametrize("setup", ["runtime", "snippet"])
+def test_neovim_0_11_shows_a_script_leak_at_its_column(setup: str, script: Script, tmp_path: Path) -> None:
+    executable = neovim(RELEASE_NEOVIM, "0.11")
+    assert run_on_script(executable, setup, script, tmp_path)["offset_encoding"] == "utf-8"

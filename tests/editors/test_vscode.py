@@ -33,6 +33,7 @@ from tests.editors.conftest import (
     require_command,
     require_installed,
 )
+from tests.editors.scripts import Script, scripts
 
 DRIVER = Path(__file__).with_name("code_server_driver.mjs")
 CLIENT_DIR = REPO_ROOT / "vscode-client"
@@ -268,6 +269,25 @@ def test_vscode_on_a_projects_sub_folder_shows_what_check_finds(tools: Tools, co
     # The lens's message is one line: its parts stay apart (a newline would show as a mere space).
     [finding] = expected
     assert re.search(rf"1 finding[^\w\s]\s*line {finding.line + 1}: {finding.code} ", report["lens_message"]), report
+
+
+# -- JavaScript and TypeScript ------------------------------------------------------------------
+
+
+@scripts
+def test_vscode_shows_a_script_leak_at_its_column(script: Script, tools: Tools, code_servers: CodeServer,
+                                                   tmp_path: Path) -> None:
+    folder = tmp_path / "functions"
+    folder.mkdir()
+    script.write(folder)
+    expected = script.expected("utf-16")
+    report = run_driver(tools, "problems", code_servers(folder), script.name, tmp_path / "browser",
+                        LEAK_LSP_EXPECTED=json.dumps(expected))
+
+    assert report.get("error") is None, json.dumps(report, indent=1)
+    shown = [(re.search(r"EL\d+", row["text"])[0], *problem_position(row)) for row in report["problems"]]  # type: ignore[index]
+    assert shown == [(finding["code"], finding["line"], finding["column"]) for finding in expected]
+    assert report["steps"] == ["opened", "diagnosed"]
 
 
 

@@ -9,12 +9,14 @@ import pytest
 from leak_lsp.analysis import analyze_file
 from leak_lsp.analysis.config import load_settings
 from leak_lsp.analysis.model import FileReport
+from leak_lsp.project.workspace import Workspace
 
 from .corpus import Expectation, Fixture, all_fixtures
 
 FIXTURES = all_fixtures()
 TOPICS = {"timers", "promises", "processes", "telemetry", "callbacks", "gcp", "azure", "shapes", "typescript",
-          "control_flow", "helpers", "lookalikes"}
+          "control_flow", "helpers", "lookalikes", "runtimes"}
+DEPLOYMENT_FILES = ("template.yaml", "serverless.yml")
 
 
 def _found(report: FileReport) -> Counter[Expectation]:
@@ -35,9 +37,17 @@ def _mismatch(fixture: Fixture, report: FileReport) -> str:
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda fixture: fixture.id)
 def test_findings_match_expectations(fixture: Fixture) -> None:
-    report = analyze_file(fixture.path, load_settings(fixture.path))
+    report = analyze_file(fixture.path, load_settings(fixture.path), _deployment(fixture))
     if _found(report) != fixture.expectations:
         pytest.fail(_mismatch(fixture, report), pytrace=False)
+
+
+def _deployment(fixture: Fixture) -> Workspace | None:
+    """The fixture's folder as the project when a deployment file there names its runtime (runtimes/)."""
+    folder = fixture.path.parent
+    if any((folder / name).is_file() for name in DEPLOYMENT_FILES):
+        return Workspace(folder, find_deployments=True)
+    return None
 
 
 def test_every_topic_has_fixtures() -> None:

@@ -64,6 +64,23 @@ async def test_an_edit_that_awaits_the_promise_clears_its_diagnostic(editor: Edi
     assert await editor.diagnostics(uri) == []
 
 
+async def test_typing_into_a_handler_ends_with_the_findings_of_its_final_text(editor: Editor) -> None:
+    """Each keystroke is a change re-parsed against the last tree (half-typed code in between)."""
+    uri = "file:///project/src/typed.js"
+    text = "exports.handler = async (event) => {\n  const t = setTimeout(() => {}, 50); // ✉️ reçu\n  return 1;\n};\n"
+    editor.open(uri, text, language_id="javascript")
+    assert [d.code for d in await editor.diagnostics(uri)] == ["EL102"]
+    at = text.index("  return")
+    for character in "clearTimeout(t); const ü = setTimeout(() => {}, 9);\n":
+        editor.replace(uri, at, at, character)
+        at += 1
+    final = editor.texts[uri]
+    [diagnostic] = await editor.diagnostics(uri)
+    start = final.index("setTimeout(() => {}, 9)")
+    assert diagnostic.code == "EL102"
+    assert diagnostic.range == range_of(final, start, start + len("setTimeout(() => {}, 9)"), editor.encoding)
+
+
 async def test_an_unsaved_document_is_analysed_in_the_language_the_editor_gives(editor: Editor) -> None:
     uri = "untitled:Untitled-1"
     editor.open(uri, JS_HANDLER, language_id="javascript")
