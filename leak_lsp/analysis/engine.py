@@ -25,7 +25,18 @@ from leak_lsp.analysis.lifecycle import (
     carried,
     parameters,
 )
-from leak_lsp.analysis.model import FileReport, Finding, Fix, FixRecipe, Handler, Related, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import (
+    FileReport,
+    Finding,
+    Fix,
+    FixRecipe,
+    Handler,
+    Related,
+    RelatedRole,
+    Severity,
+    SourceProblem,
+    Span,
+)
 from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
@@ -429,7 +440,7 @@ class _Module:
         for site, work in enumerate(result.sites):
             if work.kind is not None:
                 note = f"`{name}()` schedules the {work.kind.noun} here"
-                work = replace(work, via=(Related(self.path, self.span(work.node), note), *work.via))
+                work = replace(work, via=(Related(self.path, self.span(work.node), note, RelatedRole.HELPER_STEP), *work.via))
             exits = result.pending_at_exits.get(site, [])
             if work.kind is None:
                 if exits:
@@ -448,7 +459,8 @@ class _Module:
             work = result.sites[site]
             assert work.kind is not None
             note = f"`{name}()` schedules the {work.kind.noun} here"
-            summary.raise_leaks.append((replace(work, via=(Related(self.path, self.span(work.node), note), *work.via)),
+            summary.raise_leaks.append((replace(work, via=(Related(self.path, self.span(work.node), note, RelatedRole.HELPER_STEP),
+                                                            *work.via)),
                                         raised))
         self.summaries[key] = summary
         return summary
@@ -601,7 +613,7 @@ class _Module:
                 continue  # ``asyncio.run`` waits for its default executor's threads before it returns
             note = "if this times out, the awaitable is cancelled but its thread keeps running"
             found.append((site, Raised(f"`{ast.unparse(wait.func)}()` on line {wait.lineno} times out",
-                                       Related(self.path, self.span(wait), note))))
+                                       Related(self.path, self.span(wait), note, RelatedRole.RAISES_HERE))))
         for site, raised in result.raised_in_helpers.items():
             work = result.sites[site]
             if site not in result.pending_at_exits and work.kind is not None and not self._wrapped(work.kind):
@@ -626,7 +638,7 @@ class _Module:
             shown = f"{ast.unparse(call.func)}(...)"
         exit_text = f"`{shown}` on line {call.lineno} {how or 'raises'}"
         note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
-        return Raised(exit_text, Related(self.path, self.span(call), note))
+        return Raised(exit_text, Related(self.path, self.span(call), note, RelatedRole.RAISES_HERE))
 
     def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
@@ -647,7 +659,8 @@ class _Module:
         span = self.span(work.node)
         related: list[Related] = []
         if work.statement is None and work.kind.buffers and isinstance(target, _Target):  # a buffer filled since import
-            related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time"))
+            related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time",
+                                   RelatedRole.CREATED_AT_IMPORT))
             span = self._name_span(target.function)
         noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
         what = _describe(noun, work.name, work.helper)
@@ -659,10 +672,11 @@ class _Module:
             message = message.replace("the handler", "the coroutine")
         related += list(work.via) + list(extra_related)
         for exit_node in exits or []:
-            related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
+            related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind), RelatedRole.EXIT))
         if isinstance(target, _Target) and target.driver is not None:
             related.append(Related(self.path, self.span(target.driver), f"{target.entry.reason}: the loop is "
-                                   + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
+                                   + ("closed here" if target.loop == "fresh" else "reused by later invocations"),
+                                   RelatedRole.DRIVER))
         recipe = None
         if result is not None and isinstance(target, _Target) and exits:
             recipe = FixRecipe(rule.code, span, target.function.lineno - 1, target.handler)

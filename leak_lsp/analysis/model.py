@@ -67,6 +67,16 @@ class Fix:
     preferred: bool = False
 
 
+class RelatedRole(str, Enum):
+    """What a related location is to its finding: consumers pick locations by role, never by wording."""
+
+    EXIT = "exit"  # the entry leaves here (returns, raises, ends, responds) while the work is pending
+    HELPER_STEP = "helper-step"  # a helper on the way from the finding's call to the line that schedules the work
+    DRIVER = "driver"  # ``asyncio.run(main())``: the call that drives the coroutine the finding is in
+    CREATED_AT_IMPORT = "created-at-import"  # a module-level object the work lives in, created at import time
+    RAISES_HERE = "raises-here"  # a call that raises (or gives up) while the work is pending
+
+
 @dataclass(frozen=True)
 class Related:
     """A location that explains a finding: an exit the work outlives, a helper's line."""
@@ -74,6 +84,7 @@ class Related:
     path: str
     span: Span
     message: str
+    role: RelatedRole
 
 
 @dataclass(frozen=True)
