@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
 from leak_lsp.rules import work_kinds
@@ -63,6 +63,7 @@ class Catalogue:
     receiver_argument_settles: frozenset[str] = frozenset()
     buffers: dict[str, WorkKind] = field(default_factory=dict)  # constructor -> the buffering kind
     flushed_by: dict[str, set[str]] = field(default_factory=dict)  # method -> the buffer slots it flushes
+    unawaited_call: WorkKind | None = None  # what an async function called without ``await`` returns
 
     @property
     def fixed_slots(self) -> set[str]:
@@ -108,6 +109,8 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
             result.alarms[alarm.arm] = (kind, alarm)
             if alarm.cancel:
                 result.cancels[alarm.cancel] = (kind, alarm)
+        if kind.unawaited_async_calls:
+            result = replace(result, unawaited_call=kind)
         for constructor in kind.buffers:
             result.buffers[constructor] = kind
         for method in kind.flushed_by:
@@ -120,5 +123,5 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
     return Catalogue(
         result.started_by, result.created_by, result.submitted_to, result.receivers, result.alarms,
         result.cancels, frozenset(methods), frozenset(functions), frozenset(receiver_settles),
-        frozenset(argument_settles), result.buffers, result.flushed_by,
+        frozenset(argument_settles), result.buffers, result.flushed_by, result.unawaited_call,
     )

@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MAX_HELPER_DEPTH = 4
-_LOOP_KINDS = {"task", "callback"}
-_NOT_AT_IMPORT = {"atexit", "coroutine"}
 
 
 @dataclass(frozen=True)
@@ -570,7 +568,7 @@ class _Module:
 
     def _rule(self, work: Work, loop: LoopContext) -> Rule:
         assert work.kind is not None
-        if work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop:
+        if _cancelled_with_loop(work, loop):
             return rule_for("EL201")
         return rule_of_kind(work.kind)
 
@@ -623,9 +621,7 @@ class _Module:
     def _outlives_exception(self, work: Work, loop: LoopContext) -> bool:
         """An exception drops an unawaited coroutine, and ``asyncio.run`` cancels its loop's tasks."""
         assert work.kind is not None
-        if work.kind.name == "coroutine":
-            return False
-        return not (work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop)
+        return not work.kind.inert and not _cancelled_with_loop(work, loop)
 
     def _raised(self, work: Work, crashes: list[Node]) -> Raised:
         assert work.kind is not None
@@ -648,7 +644,7 @@ class _Module:
             work = result.sites[site]
             if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is
-            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT and work.kind.reported_at_import:
+            if work.kind.reported_at_import:
                 findings.append(self._finding(rule_for("EL301"), work, None))
         return findings
 
@@ -756,6 +752,11 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     if node.exit_kind == "end":
         return f"the handler ends here while the {kind.noun} is pending"
     return f"the handler returns here while the {kind.noun} is pending"
+
+
+def _cancelled_with_loop(work: Work, loop: LoopContext) -> bool:
+    """Loop-bound work on the loop ``asyncio.run`` closes when it returns (not a loop the module keeps)."""
+    return work.kind is not None and work.kind.loop_bound and loop == "fresh" and not work.on_module_loop
 
 
 def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:

@@ -19,7 +19,7 @@ from leak_lsp.analysis.names import Scope
 from leak_lsp.analysis.noqa import NOQA
 from leak_lsp.analysis.parsing import ParsedModule
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules.rule import Settling
+from leak_lsp.rules.rule import AwaitInPlace, Settling
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -40,8 +40,8 @@ class FixWriter:
         kind = work.kind
         if kind is None or (work.helper is not None and work.alarm is None):
             return ()  # work a helper keeps to itself is settled in the helper; a process-wide timer anywhere
-        if kind.name == "coroutine":
-            fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
+        if kind.await_in_place is AwaitInPlace.ONLY:
+            fix = self._await_in_place(work, function, kind.settle_title, preferred=True)
             return (fix,) if fix else ()
         settling = self._settling(work)
         if settling is not None and settling.with_title:
@@ -79,8 +79,8 @@ class FixWriter:
             with_block = self._with_block(work, function, "Use the executor in a `with` block", Applicability.SAFE)
             if with_block is not None:
                 fixes.append(with_block)
-        if kind.name == "task" and work.name is None and settling is None:
-            fix = self._await_in_place(work, function, "Await the task where it is created", preferred=False)
+        if kind.await_in_place is AwaitInPlace.ALSO and work.name is None and settling is None:
+            fix = self._await_in_place(work, function, f"{kind.settle_title} where it is created", preferred=False)
             if fix:
                 fixes.append(fix)
         return tuple(fixes)

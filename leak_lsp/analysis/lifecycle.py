@@ -587,7 +587,7 @@ class _Step:
         for site, names in self.state:
             work = self.a.sites[site]
             if names & handles and work.kind is not None:
-                if work.kind.name != "coroutine":
+                if not work.kind.inert:
                     self.a.handoffs.setdefault(site, HandOff(target, root))
             else:
                 kept.add((site, names))
@@ -779,7 +779,7 @@ class _Step:
             kind = catalogue.created_by[qualified]
             if qualified.startswith("os.spawn") and node.args and (self.a.scope.qualify(node.args[0]) or "") != "os.P_NOWAIT":
                 return set()
-            self.settle({h for h in all_arguments if self._is_coroutine(h)})
+            self.settle({h for h in all_arguments if self._is_inert(h)})
             passed_on = all_arguments if qualified == "asyncio.gather" else set()
             if awaited and kind.awaitable:
                 return passed_on
@@ -813,8 +813,9 @@ class _Step:
             isinstance(func, ast.Attribute) and func.attr in {"debug", "info", "warning", "error", "exception", "critical", "log"}
         )
 
-    def _is_coroutine(self, handle: str) -> bool:
-        return any(handle in names and (kind := self.a.sites[site].kind) is not None and kind.name == "coroutine"
+    def _is_inert(self, handle: str) -> bool:
+        """A handle of work that does nothing until awaited: passing it to a call hands it to that call's work."""
+        return any(handle in names and (kind := self.a.sites[site].kind) is not None and kind.inert
                    for site, names in self.state)
 
     def alarm(self, node: ast.Call, kind: WorkKind, alarm: Alarm) -> set[str]:
@@ -977,12 +978,9 @@ class _Step:
         work kept on ``self`` stays reachable through the object it returns."""
         if is_async and not awaited:
             handles = set().union(*argument_handles) if argument_handles else set()
-            self.settle({h for h in handles if self._is_coroutine(h)})
-            if top:
-                from leak_lsp.rules.coroutine_never_awaited import COROUTINE
-
-                return self.create(COROUTINE, node, name=f"{name}()")
-            return set()
+            self.settle({h for h in handles if self._is_inert(h)})
+            unawaited = self.a.catalogue.unawaited_call
+            return self.create(unawaited, node, name=f"{name}()") if top and unawaited is not None else set()
         summary = summarize()
         if summary is None:
             return set()

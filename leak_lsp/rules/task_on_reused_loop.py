@@ -73,7 +73,7 @@ name; the alternative fix awaits it where it is created. The future of
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, Settling, WorkKind
+from leak_lsp.rules.rule import AwaitInPlace, Rule, Settling, WorkKind
 
 TASK = WorkKind(
     name="task",
@@ -95,6 +95,8 @@ TASK = WorkKind(
     awaitable=True,
     settle_template="await {handle}",
     settle_title="Await the task",
+    loop_bound=True,
+    await_in_place=AwaitInPlace.ALSO,
     # a ``concurrent.futures.Future``: awaitable only once wrapped
     settlings=(Settling("asyncio.run_coroutine_threadsafe", "await {asyncio.wrap_future}({handle})",
                         "Await the future"),),
@@ -108,6 +110,7 @@ CALLBACK = WorkKind(
     settle_methods=frozenset({"cancel"}),
     settle_template="{handle}.cancel()",
     settle_title="Cancel the callback",
+    loop_bound=True,
 )
 
 IOLOOP_CALLBACK = WorkKind(
