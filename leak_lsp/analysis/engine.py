@@ -42,8 +42,8 @@ from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules import rule_for, rule_of_kind, work_kinds
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules import rule_reporting, work_kinds
+from leak_lsp.rules.rule import Occasion, Rule, WorkKind
 
 if TYPE_CHECKING:
     from leak_lsp.project.workspace import ExternalHelper, Workspace
@@ -559,7 +559,7 @@ class _Module:
             findings.setdefault((finding.code, finding.span), finding)
         for work, hand_off, handler in handoffs.values():
             if hand_off.root not in settled_roots.value:
-                finding = self._finding(rule_for("EL901"), work, handler, target=hand_off.target)
+                finding = self._finding(_rule_of(work, Occasion.HANDED_OFF), work, handler, target=hand_off.target)
                 findings.setdefault((finding.code, finding.span), finding)
         kept = apply_noqa(findings.values(), self.parsed.lines, self.path, self.settings)
         report.findings = sorted((f for f in kept if self.settings.is_enabled(f.code)), key=lambda f: (f.span, f.code))
@@ -567,10 +567,7 @@ class _Module:
         return report
 
     def _rule(self, work: Work, loop: LoopContext) -> Rule:
-        assert work.kind is not None
-        if _cancelled_with_loop(work, loop):
-            return rule_for("EL201")
-        return rule_of_kind(work.kind)
+        return _rule_of(work, Occasion.CANCELLED_WITH_LOOP if _cancelled_with_loop(work, loop) else None)
 
     def _leaks(self, result: Result, target: _Target) -> list[tuple[Finding, FixInput | None]]:
         findings: list[tuple[Finding, FixInput | None]] = []
@@ -585,8 +582,9 @@ class _Module:
         for site, raised in self._exception_leaks(result, target.loop):
             if _switched_off(result.sites[site], settings):
                 continue
-            findings.append((self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
-                                           exit_text=raised.text, extra_related=(raised.location,)), None))
+            work = result.sites[site]
+            findings.append((self._finding(_rule_of(work, Occasion.PENDING_ON_EXCEPTION), work, target.handler,
+                                           target=target, exit_text=raised.text, extra_related=(raised.location,)), None))
         return findings
 
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
@@ -645,7 +643,7 @@ class _Module:
             if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is
             if work.kind.reported_at_import:
-                findings.append(self._finding(rule_for("EL301"), work, None))
+                findings.append(self._finding(_rule_of(work, Occasion.STARTED_AT_IMPORT), work, None))
         return findings
 
     def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
@@ -752,6 +750,11 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     if node.exit_kind == "end":
         return f"the handler ends here while the {kind.noun} is pending"
     return f"the handler returns here while the {kind.noun} is pending"
+
+
+def _rule_of(work: Work, occasion: Occasion | None = None) -> Rule:
+    assert work.kind is not None
+    return rule_reporting(work.kind, occasion)
 
 
 def _cancelled_with_loop(work: Work, loop: LoopContext) -> bool:

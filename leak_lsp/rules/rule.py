@@ -89,11 +89,21 @@ class WorkKind:
     rule_code: str | None = None  # the rule a user-declared model reports under (built-in kinds belong to their rule)
 
 
+class Occasion(str, Enum):
+    """When work of any kind is reported under a meta rule instead of its kind's own rule."""
+
+    CANCELLED_WITH_LOOP = "cancelled-with-loop"  # loop-bound work pending when ``asyncio.run`` closes its loop
+    STARTED_AT_IMPORT = "started-at-import"  # module-level code started it and nothing settles it
+    HANDED_OFF = "handed-off"  # given to an object or call the analysis cannot follow, settled nowhere
+    PENDING_ON_EXCEPTION = "pending-on-exception"  # pending only where a call raises (or a wait gives up)
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
     name: str
     outcome: Outcome
     severity: Severity
-    message: str  # ``{noun}``, ``{what}`` and ``{exits}`` are filled in per finding
+    message: str  # ``{noun}``, ``{what}``, ``{exits}`` and ``{target}`` are filled in per finding
     kinds: tuple[WorkKind, ...] = ()
+    occasion: Occasion | None = None  # set on a meta rule: it reports work of every kind on this occasion

@@ -57,7 +57,7 @@ after an exception, so it is left to review.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule
+from leak_lsp.rules.rule import Occasion, Rule
 
 RULE = Rule(
     code="EL902",
@@ -65,4 +65,5 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} is still pending if {exits}; settle it in a `finally`",
+    occasion=Occasion.PENDING_ON_EXCEPTION,
 )
