@@ -16,7 +16,9 @@ from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
 from leak_lsp.analysis.lifecycle import (
     Environment,
     HandOff,
+    Held,
     LoopContext,
+    Owner,
     Raised,
     Result,
     Summary,
@@ -347,10 +349,10 @@ class _Module:
                 names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
         return names
 
-    def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
+    def _attribute_receivers(self) -> dict[str, tuple[str, Owner]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
         constructors = self.catalogue.receivers
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, tuple[str, Owner]] = {}
         for cls in self.classes.values():
             for node in ast.walk(cls):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
@@ -359,7 +361,7 @@ class _Module:
                             for qualified in self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func))):
                                 if qualified in constructors:
                                     text = ast.unparse(target)
-                                    found[text] = (constructors[qualified], f"attr:{text}")
+                                    found[text] = (constructors[qualified], Owner(Held.ATTRIBUTE, text))
         return found
 
     def _external(self, call: ast.Call) -> ExternalHelper | None:

@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 
 from leak_lsp.analysis.cfg import Node
-from leak_lsp.analysis.lifecycle import Result, Work
+from leak_lsp.analysis.lifecycle import Held, Result, Work
 from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
 from leak_lsp.analysis.names import Scope
 from leak_lsp.analysis.noqa import NOQA
@@ -279,11 +279,11 @@ class FixWriter:
     def _settle_statement(self, work: Work, handle: str, function: FunctionNode) -> tuple[str, tuple[TextEdit, ...]] | None:
         template = self._template(work)
         is_async = isinstance(function, ast.AsyncFunctionDef)
-        if "{owner}" in template and not (work.owner or "").startswith(("module:", "local:", "attr:")):
+        owner = work.owner
+        if "{owner}" in template and not (owner and owner.nameable):
             return None
-        owner = work.owner or ""
-        if template.startswith("await") and not is_async and owner.startswith("module:"):
-            template = owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
+        if template.startswith("await") and not is_async and owner and owner.held is Held.MODULE:
+            template = owner.name + ".run_until_complete({handle})"  # drive the module's loop
         if not template or (template.startswith("await") and not is_async):
             return None
         imports: list[str] = []
@@ -293,7 +293,7 @@ class FixWriter:
             if key == "handle":
                 return handle
             if key == "owner":
-                return (work.owner or "").split(":", 1)[-1]
+                return owner.name if owner else ""
             if key == "slot":
                 if work.slot_source is not None:
                     return work.slot_source
@@ -362,10 +362,10 @@ class FixWriter:
 
     def _owned_executor(self, work: Work, function: FunctionNode) -> ast.Assign | None:
         """``executor = ThreadPoolExecutor()`` in the body, the executor this work went to."""
-        owner = work.owner or ""
-        if not owner.startswith("local:") or work.kind is None or not work.kind.with_settles:
+        owner = work.owner
+        if owner is None or owner.held is not Held.LOCAL or work.kind is None or not work.kind.with_settles:
             return None
-        name = owner.split(":", 1)[1]
+        name = owner.name
         return next((s for s in function.body if isinstance(s, ast.Assign) and len(s.targets) == 1
                      and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name
                      and isinstance(s.value, ast.Call)

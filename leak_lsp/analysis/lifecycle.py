@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from leak_lsp.analysis.catalogue import (
@@ -50,6 +51,28 @@ _SLOT = "@"  # names of process-wide timer slots
 _DRAINED = "~"  # names of queues whose ``join()`` waits for the work of the threads draining them
 
 
+class Held(Enum):
+    """Where the program holds an executor or loop: what decides whether a fix can name it."""
+
+    MODULE = "module"  # a module-level variable
+    LOCAL = "local"  # a variable of the function
+    WITH = "with"  # bound by a ``with`` statement, which settles its work at the block's exit
+    ATTRIBUTE = "attribute"  # an attribute (``self.pool``), or a name guessed to be one (``executor``)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The executor or loop work was submitted to."""
+
+    held: Held
+    name: str  # its source text: ``pool``, ``self.pool``
+
+    @property
+    def nameable(self) -> bool:
+        """A fix can settle its work by naming it: a ``with`` block's own exit already does."""
+        return self.held is not Held.WITH
+
+
 @dataclass
 class Work:
     """A creation site of pending work."""
@@ -58,7 +81,7 @@ class Work:
     node: ast.AST  # the scheduling expression: where the finding points
     statement: ast.stmt | None
     name: str | None = None  # the variable it was first bound to
-    owner: str | None = None  # the executor or loop it was submitted to
+    owner: Owner | None = None  # the executor or loop it was submitted to
     slot: str | None = None
     alarm: Alarm | None = None
     slot_source: str | None = None
@@ -126,7 +149,7 @@ class Environment:
     summarize: Callable[[ast.AST, str], Summary | None]  # helper node -> summary (None while being computed)
     methods_of: Callable[[str], dict[str, ast.AST]]  # class name -> its methods
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
-    attribute_receivers: dict[str, tuple[str, str]]  # "self.pool" -> (receiver kind, owner), from any method
+    attribute_receivers: dict[str, tuple[str, Owner]]  # "self.pool" -> (receiver kind, owner), from any method
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
@@ -184,11 +207,11 @@ class _Analysis:
             and node.value.func.id in env.scope.classes for target in node.targets if isinstance(target, ast.Name)}}
 
     # -- set-up -----------------------------------------------------------------------
-    def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, str]]:
+    def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, Owner]], dict[str, str]]:
         """Flow-insensitive facts: constructed types, executors and loops, loop variables."""
         types: dict[str, str] = {}
-        receivers: dict[str, tuple[str, str]] = {
-            name: (kind, f"module:{name}") for name, kind in self.env.module_receivers.items()
+        receivers: dict[str, tuple[str, Owner]] = {
+            name: (kind, Owner(Held.MODULE, name)) for name, kind in self.env.module_receivers.items()
         }
         element_of: dict[str, str] = {}
         for node in self.own_nodes:
@@ -197,11 +220,11 @@ class _Analysis:
                 for target in targets:
                     if isinstance(target, (ast.Name, ast.Attribute)):
                         name = target.id if isinstance(target, ast.Name) else ast.unparse(target)
-                        self._note_constructed(name, node.value, types, receivers, "local")
+                        self._note_constructed(name, node.value, types, receivers, Held.LOCAL)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
-                        self._note_constructed(item.optional_vars.id, item.context_expr, types, receivers, "with")
+                        self._note_constructed(item.optional_vars.id, item.context_expr, types, receivers, Held.WITH)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in CONTAINER_METHODS and isinstance(node.func.value, ast.Name):
                 # ``threads.append(t)`` before ``t.start()``: the container reaches what t starts
@@ -230,14 +253,14 @@ class _Analysis:
         return types, receivers, element_of
 
     def _note_constructed(self, name: str, call: ast.Call, types: dict[str, str],
-                          receivers: dict[str, tuple[str, str]], how: str) -> None:
+                          receivers: dict[str, tuple[str, Owner]], held: Held) -> None:
         constructed = self._constructed_type(call)
         if constructed:
             types.setdefault(name, constructed)
             self.constructions.setdefault(name, call)
         receiver = self._receiver_of_constructor(call)
         if receiver:
-            receivers[name] = (receiver, f"{how}:{name}")
+            receivers[name] = (receiver, Owner(held, name))
 
     def _constructed_type(self, call: ast.Call) -> str | None:
         started = self.catalogue.started_types()
@@ -375,11 +398,11 @@ class _Analysis:
 
     def _with_exit(self, stmt: ast.With | ast.AsyncWith, state: State) -> State:
         names: set[str] = set()
-        owners: set[str] = set()
+        owners: set[Owner] = set()
         for item in stmt.items:
             if isinstance(item.optional_vars, ast.Name):
                 names.add(item.optional_vars.id)
-                owners.add(f"with:{item.optional_vars.id}")
+                owners.add(Owner(Held.WITH, item.optional_vars.id))
             if isinstance(item.context_expr, ast.Name):
                 names.add(item.context_expr.id)
         kept = set()
@@ -725,7 +748,7 @@ class _Step:
             receiver_kind, owner = self.receiver(receiver)
             if receiver_kind is not None:
                 submitted = catalogue.submitted_to.get((receiver_kind, method))
-                if submitted is None and owner and owner.startswith("attr:") and method != "map":  # ``self.pool.submit``: a guess by name (``Pool.map`` blocks)
+                if submitted is None and owner and owner.held is Held.ATTRIBUTE and method != "map":  # ``self.pool.submit``: a guess by name (``Pool.map`` blocks)
                     submitted = catalogue.submitted_to.get(("executor", method))
                 if submitted is not None:
                     if method == "run_in_executor" and awaited:
@@ -733,7 +756,7 @@ class _Step:
                     future = _resolved_future(node)
                     return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
                                        iterator=method in ITERATOR_METHODS,
-                                       on_module_loop=bool(owner and owner.startswith("module:") and receiver_kind == "loop"))
+                                       on_module_loop=bool(owner and owner.held is Held.MODULE and receiver_kind == "loop"))
                 if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait") \
                         and not _false_keyword(node, "blocking"):
                     self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
@@ -846,7 +869,7 @@ class _Step:
             return None
         return self.a.catalogue.started_by.get((constructed, method))
 
-    def receiver(self, node: ast.expr) -> tuple[str | None, str | None]:
+    def receiver(self, node: ast.expr) -> tuple[str | None, Owner | None]:
         if isinstance(node, (ast.Name, ast.Attribute)):
             known = self.a.receivers.get(ast.unparse(node)) or self.a.env.attribute_receivers.get(ast.unparse(node))
             if known is not None:
@@ -860,7 +883,7 @@ class _Step:
         last = text.rsplit(".", 1)[-1].lower()
         for hint, kind in RECEIVER_HINTS:
             if hint in last:
-                return kind, f"attr:{text}"
+                return kind, Owner(Held.ATTRIBUTE, text)
         return None, None
 
     def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: Any) -> set[str]:
@@ -1158,5 +1181,5 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "HandOff", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
+__all__ = ["Environment", "HandOff", "Held", "Owner", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
            "carried", "parameters"]
