@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from leak_lsp.analysis.catalogue import (
     AMBIGUOUS_SETTLES,
@@ -71,6 +71,23 @@ class Owner:
     def nameable(self) -> bool:
         """A fix can settle its work by naming it: a ``with`` block's own exit already does."""
         return self.held is not Held.WITH
+
+
+class Origin(Enum):
+    """How a site's work comes to be pending at its node: with the node, what tells sites apart."""
+
+    STARTED = "started"  # a call here starts it: one site per kind
+    INPUT = "input"  # a helper's parameter, attribute or timer slot, where its callers may hold work
+    HELPER_LEAKS = "helper-leaks"  # a helper called here leaves it running
+    HELPER_RETURNS = "helper-returns"  # a helper called here returns it
+    HELPER_RAISES = "helper-raises"  # a helper called here leaves it running when a call in it raises
+    CALLBACK_LEAKS = "callback-leaks"  # the function a thread or timer started here runs leaves it running
+
+
+class SiteKey(NamedTuple):
+    node: int  # id() of the node the work is pending from (the helper's function, for its inputs)
+    origin: Origin
+    number: int  # among the sites of one node and origin: the kind's id(), or the work's index in a summary
 
 
 @dataclass
@@ -182,7 +199,7 @@ class _Analysis:
         self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
         self.catalogue = catalogue(env.models)
         self.sites: list[Work] = []
-        self.site_of: dict[tuple[int, int], int] = {}
+        self.site_of: dict[SiteKey, int] = {}
         self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
         self.raised_in_helpers: dict[int, Raised] = {}
@@ -329,11 +346,11 @@ class _Analysis:
             return frozenset()
         state = set()
         for slot in sorted(self.catalogue.fixed_slots | set(ARGUMENT_SLOTS)):  # which ones the helper settles
-            site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
+            site = self._site(None, self.function, None, Origin.INPUT, len(self.sites))
             self.sites[site].slot = slot
             state.add((site, frozenset({_SLOT + slot})))
         for parameter in [*parameters(self.function), *sorted(self._attributes_used())]:
-            site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
+            site = self._site(None, self.function, None, Origin.INPUT, len(self.sites))
             self.sites[site].name = parameter
             state.add((site, frozenset({parameter})))
         return frozenset(state)
@@ -365,8 +382,8 @@ class _Analysis:
         return frozenset(state)
 
     def _site(self, kind: WorkKind | None, node: ast.AST, statement: ast.stmt | None,
-              key: tuple[int, int] | None = None, **details: object) -> int:
-        key = key or (id(node), id(kind))
+              origin: Origin = Origin.STARTED, number: int | None = None, **details: object) -> int:
+        key = SiteKey(id(node), origin, id(kind) if number is None else number)
         if key not in self.site_of:
             self.site_of[key] = len(self.sites)
             self.sites.append(Work(kind, node, statement, **details))  # type: ignore[arg-type]
@@ -970,7 +987,7 @@ class _Step:
         function, name = target
         summary = self.a.env.summarize(function, name)
         if summary is not None:
-            self.add_leaks(node, name, summary, 3000, None)
+            self.add_leaks(node, name, summary, Origin.CALLBACK_LEAKS, None)
 
     def instance_of(self, func: ast.expr) -> str | None:
         """``self.m()`` or ``tracker.m()`` on an instance of a class of the module: the name its attributes hang from."""
@@ -981,12 +998,12 @@ class _Step:
             return "self" if owner == self.a.self_name else owner
         return None
 
-    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, instance: str | None) -> None:
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, origin: Origin, instance: str | None) -> None:
         """The work a called function leaves running, pending from this call on; through the instance's
         attributes when it kept the work on ``self``."""
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
+            site = self.a._site(work.kind, node, self.current, origin, number, helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
                                 owner=work.owner, on_module_loop=work.on_module_loop,
                                 guarded=work.guarded or id(node) in self.a.guarded,
@@ -1014,16 +1031,16 @@ class _Step:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
             self.settle(handles)
-        self.add_leaks(node, name, summary, 1000, instance)
+        self.add_leaks(node, name, summary, Origin.HELPER_LEAKS, instance)
         for number, (work, raised) in enumerate(summary.raise_leaks):  # reported whatever the caller catches
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), 4000 + number), helper=name,
+            site = self.a._site(work.kind, node, self.current, Origin.HELPER_RAISES, number, helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, owner=work.owner)
             self.a.raised_in_helpers[site] = raised
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), 2000 + number), helper=name,
+            site = self.a._site(work.kind, node, self.current, Origin.HELPER_RETURNS, number, helper=name,
                                 via=work.via, owner=work.owner, iterator=work.iterator,
                                 on_module_loop=work.on_module_loop)
             fresh = f"{_FRESH}{site}"
