@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from leak_lsp.analysis.catalogue import Catalogue, catalogue
+from leak_lsp.analysis.catalogue import (
+    FRESH_LOOP_RUNNERS,
+    HAND_OFF_SETTLES,
+    LOOP_RUN_METHODS,
+    THREAD_BACKED,
+    Catalogue,
+    catalogue,
+)
 from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
@@ -479,7 +486,8 @@ class _Module:
         """``run(...)`` and ``run_until_complete(...)`` calls by the function that makes them."""
         index = self.parsed.index
         by_function: dict[int, list[ast.Call]] = {}
-        for call in [*index.calls.get("run", []), *index.calls.get("run_until_complete", [])]:
+        names = sorted({runner.rpartition(".")[2] for runner in FRESH_LOOP_RUNNERS} | LOOP_RUN_METHODS)
+        for call in [call for name in names for call in index.calls.get(name, [])]:
             by_function.setdefault(id(index.enclosing_function(call)), []).append(call)
         return by_function
 
@@ -490,9 +498,9 @@ class _Module:
             if not node.args or not isinstance(node.args[0], ast.Call):
                 continue
             qualified = self.scope.qualify(node.func) or ""
-            if qualified == "asyncio.run" or qualified.endswith("asyncio.runners.run"):
+            if qualified in FRESH_LOOP_RUNNERS:
                 loop: LoopContext = "fresh"
-            elif isinstance(node.func, ast.Attribute) and node.func.attr == "run_until_complete":
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in LOOP_RUN_METHODS:
                 loop = "reused"
             else:
                 continue
@@ -810,7 +818,7 @@ def _on_default_executor(node: ast.AST) -> bool:
     """``asyncio.to_thread(f)``, ``loop.run_in_executor(None, f)``: threads of the loop's default executor."""
     if not isinstance(node, ast.Call):
         return False
-    if isinstance(node.func, ast.Attribute) and node.func.attr == "run_in_executor":
+    if isinstance(node.func, ast.Attribute) and node.func.attr in THREAD_BACKED:  # given None: the default one
         return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
     return True
 
@@ -828,7 +836,7 @@ def _is_main_guard(statement: ast.stmt) -> bool:
 
 def _settled_roots(tree: ast.Module, scope: Scope, known: Catalogue) -> set[str]:
     """Names and attributes whose work some code of the module settles (the EL901 policy)."""
-    methods = known.settle_methods | known.receiver_settles | {"stop"}
+    methods = known.settle_methods | known.receiver_settles | HAND_OFF_SETTLES
     roots: set[str] = set()
     loop_variables: dict[str, str] = {}
     for node in ast.walk(tree):

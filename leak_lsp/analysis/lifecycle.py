@@ -20,13 +20,39 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from leak_lsp.analysis.catalogue import (
     AMBIGUOUS_SETTLES,
+    ARGUMENT_SLOTS,
+    AWAITED_IN_PLACE,
+    AWAITED_WAIT_MODULES,
+    BLOCKING_GUESSES,
+    CALLBACK_KEYWORDS,
+    CALLBACK_POSITION,
     CANCELLING_WAITS,
+    COMBINATORS,
     CONSUMERS,
     CONTAINER_METHODS,
+    CONTAINER_READS,
+    CONTAINER_VIEWS,
+    ENDED_WHEN_FALSE,
+    ENDED_WHEN_NOT_NONE,
+    ENDED_WHEN_TRUE,
+    EVENT_LOOP,
+    EXIT_STATUS_ATTRIBUTES,
+    FRESH_LOOP_RUNNERS,
+    FUTURE_RESOLVERS,
+    FUTURE_WAIT,
+    ITERATED_WAITS,
     ITERATOR_METHODS,
+    LOGGER_METHODS,
+    LOOP_RUN_METHODS,
+    NON_WAITING_KEYWORDS,
     OBSERVER_MODULES,
     OBSERVERS,
+    PARTIAL_WAIT,
+    QUEUE_ITEM_DONE,
+    QUEUE_JOIN,
     RECEIVER_HINTS,
+    SIGNALLED_THROUGH_ARGUMENTS,
+    STARTS_ONLY_WITH,
     THREAD_BACKED,
     Catalogue,
     catalogue,
@@ -45,7 +71,6 @@ LoopContext = Literal["none", "fresh", "reused"]
 Instance = tuple[int, frozenset[str]]
 State = frozenset[Instance]
 
-ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")  # setitimer's other timers
 _FRESH = "#"  # names of work created in the current statement, not yet bound
 _SLOT = "@"  # names of process-wide timer slots
 _DRAINED = "~"  # names of queues whose ``join()`` waits for the work of the threads draining them
@@ -361,7 +386,7 @@ class _Analysis:
         attributes = {text for node in self.own_nodes if isinstance(node, ast.Attribute)
                       and (text := self.attribute_handle(node)) is not None}
         joined = {_DRAINED + node.func.value.id for node in self.own_nodes if isinstance(node, ast.Call)
-                  and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                  and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_JOIN
                   and isinstance(node.func.value, ast.Name) and node.func.value.id not in self.local_names}
         return attributes | joined
 
@@ -454,9 +479,9 @@ def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
         left = test.left
         if is_none:
             return _handle(left)
-        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll":
+        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr in ENDED_WHEN_NOT_NONE:
             return _handle(left.func.value)  # ``p.poll() is not None``: the child has ended
-        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"}:
+        if isinstance(left, ast.Attribute) and left.attr in EXIT_STATUS_ATTRIBUTES:
             return _handle(left.value)
         return None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
@@ -464,7 +489,7 @@ def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
         in_child = isinstance(test.ops[0], ast.Eq) == value  # ``if pid == 0:`` runs in the forked child
         return test.left.id if in_child else None
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
-        if (test.func.attr == "is_alive" and not value) or (test.func.attr == "done" and value):
+        if test.func.attr in (ENDED_WHEN_TRUE if value else ENDED_WHEN_FALSE):
             return _handle(test.func.value)
     return None
 
@@ -649,7 +674,7 @@ class _Step:
         self.settle_where(handles, lambda work: work.iterator)
         if isinstance(iterable, ast.Call):
             qualified = self.a.scope.qualify(iterable.func) or ""
-            if qualified.endswith("as_completed"):
+            if qualified.endswith(ITERATED_WAITS):
                 for argument in iterable.args:
                     self.settle(self.handles_of(argument))
 
@@ -664,7 +689,7 @@ class _Step:
             return self.handles_of(node.value)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return set().union(*(self.handles_of(element) for element in node.elts)) if node.elts else set()
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CONTAINER_VIEWS:
             return self.handles_of(node.func.value)
         return set()
 
@@ -765,32 +790,32 @@ class _Step:
             receiver_kind, owner = self.receiver(receiver)
             if receiver_kind is not None:
                 submitted = catalogue.submitted_to.get((receiver_kind, method))
-                if submitted is None and owner and owner.held is Held.ATTRIBUTE and method != "map":  # ``self.pool.submit``: a guess by name (``Pool.map`` blocks)
+                if submitted is None and owner and owner.held is Held.ATTRIBUTE and method not in BLOCKING_GUESSES:  # a guess by name
                     submitted = catalogue.submitted_to.get(("executor", method))
                 if submitted is not None:
-                    if method == "run_in_executor" and awaited:
+                    if method in AWAITED_IN_PLACE and awaited:
                         return set()
                     future = _resolved_future(node)
                     return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
                                        iterator=method in ITERATOR_METHODS,
-                                       on_module_loop=bool(owner and owner.held is Held.MODULE and receiver_kind == "loop"))
-                if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait") \
-                        and not _false_keyword(node, "blocking"):
+                                       on_module_loop=bool(owner and owner.held is Held.MODULE and receiver_kind == EVENT_LOOP))
+                if method in catalogue.receiver_settles and owner \
+                        and not any(_false_keyword(node, keyword) for keyword in NON_WAITING_KEYWORDS):
                     self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
                     return set()
                 if method in catalogue.receiver_argument_settles:
                     self.settle(all_arguments)
                     return set()
-                if method == "run_until_complete":
+                if method in LOOP_RUN_METHODS:
                     self.settle(all_arguments)
                     return set()
-            if method == "join" and isinstance(receiver, ast.Name):
+            if method == QUEUE_JOIN and isinstance(receiver, ast.Name):
                 self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
             # t.join(), fut.result(), p.wait()
             if method in catalogue.settle_methods and receiver_handles:
                 self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
                                   or (work.kind is not None and method in work.kind.settle_methods)
-                                  or (work.resolves and method == "result"))
+                                  or (work.resolves and method == FUTURE_WAIT))
                 return set()
             if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
                 self.collect_or_hand_off(receiver.id, all_arguments)
@@ -798,35 +823,16 @@ class _Step:
             if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
                 self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
                 return set()
-            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"} and receiver_handles:
+            if method in CONTAINER_READS and receiver_handles:
                 return receiver_handles  # a container of work: what it holds
         # functions that settle the work passed to them
-        partial = _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED"))
-        if qualified in catalogue.settle_functions and qualified != "asyncio.gather":
-            if qualified in CANCELLING_WAITS and _has_timeout(node, position=1):
-                self.note_gives_up(node, argument_handles[0] if argument_handles else set())
-            if qualified.startswith("asyncio."):
-                return set() if partial else all_arguments  # settled when awaited
-            if not partial:
-                if not qualified.endswith("as_completed"):
-                    self.settle(all_arguments)
-            return set()
-        if qualified in {"asyncio.run"} or qualified.endswith(".run_until_complete"):
+        if qualified in catalogue.settle_functions and qualified not in COMBINATORS:
+            return self.settle_function(node, qualified, argument_handles, all_arguments)
+        if qualified in FRESH_LOOP_RUNNERS or "." in qualified and qualified.rpartition(".")[2] in LOOP_RUN_METHODS:
             self.settle(all_arguments)
             return set()
-        # subprocess.Popen(...), asyncio.create_task(...), os.fork()
-        if qualified in catalogue.created_by:
-            kind = catalogue.created_by[qualified]
-            if qualified.startswith("os.spawn") and node.args and (self.a.scope.qualify(node.args[0]) or "") != "os.P_NOWAIT":
-                return set()
-            self.settle({h for h in all_arguments if self._is_inert(h)})
-            passed_on = all_arguments if qualified == "asyncio.gather" else set()
-            if awaited and kind.awaitable:
-                return passed_on
-            signals = set()
-            if qualified.startswith("_thread."):  # no handle: settled through an Event or Lock it is given
-                signals = {n.id for arg in node.args[1:] for n in ast.walk(arg) if isinstance(n, ast.Name)}
-            return self.create(kind, node, names=signals) | passed_on
+        if qualified in catalogue.created_by:  # subprocess.Popen(...), asyncio.create_task(...), os.fork()
+            return self.created(node, qualified, catalogue.created_by[qualified], all_arguments, awaited)
         # helpers and coroutines of this module
         target = self.local_function(func)
         if target is not None:
@@ -847,11 +853,40 @@ class _Step:
             self.hand_off(all_arguments, f"`{ast.unparse(func)}()`", ast.unparse(func))
         return set()
 
+    def settle_function(self, node: ast.Call, qualified: str, argument_handles: list[set[str]],
+                        all_arguments: set[str]) -> set[str]:
+        """``wait(futures)``, ``await asyncio.wait(tasks)``: the work passed is settled, unless the wait may
+        return after the first (``return_when``) or settles only as it is iterated (``as_completed``)."""
+        keyword, complete = PARTIAL_WAIT
+        partial = _keyword_value(node, keyword, lambda value: not value.endswith(complete))
+        if qualified in CANCELLING_WAITS and _has_timeout(node, position=CANCELLING_WAITS[qualified]):
+            self.note_gives_up(node, argument_handles[0] if argument_handles else set())
+        if qualified.startswith(AWAITED_WAIT_MODULES):
+            return set() if partial else all_arguments  # settled when awaited
+        if not partial and not qualified.endswith(ITERATED_WAITS):
+            self.settle(all_arguments)
+        return set()
+
+    def created(self, node: ast.Call, qualified: str, kind: WorkKind, all_arguments: set[str], awaited: bool) -> set[str]:
+        """Work a function call starts: ``subprocess.Popen(...)``, ``asyncio.gather(...)`` (which carries its
+        arguments' work), ``_thread.start_new_thread(f, (lock,))`` (settled through what it is given)."""
+        for prefix, position, value in STARTS_ONLY_WITH:
+            if qualified.startswith(prefix) and len(node.args) > position \
+                    and (self.a.scope.qualify(node.args[position]) or "") != value:
+                return set()
+        self.settle({h for h in all_arguments if self._is_inert(h)})
+        passed_on = all_arguments if qualified in COMBINATORS else set()
+        if awaited and kind.awaitable:
+            return passed_on
+        signals = set()
+        if qualified in SIGNALLED_THROUGH_ARGUMENTS:  # no handle: settled through an Event or Lock it is given
+            signals = {n.id for arg in node.args[1:] for n in ast.walk(arg) if isinstance(n, ast.Name)}
+        return self.create(kind, node, names=signals) | passed_on
+
     def observer(self, qualified: str, func: ast.expr) -> bool:
         text = ast.unparse(func)
         return qualified in OBSERVERS or text.startswith(OBSERVER_MODULES) or (
-            isinstance(func, ast.Attribute) and func.attr in {"debug", "info", "warning", "error", "exception", "critical", "log"}
-        )
+            isinstance(func, ast.Attribute) and func.attr in LOGGER_METHODS)
 
     def _is_inert(self, handle: str) -> bool:
         """A handle of work that does nothing until awaited: passing it to a call hands it to that call's work."""
@@ -965,7 +1000,7 @@ class _Step:
         if constructor is None or target is None:
             return set()
         marks_done = [node.func.value for node in ast.walk(target[0]) if isinstance(node, ast.Call)
-                      and isinstance(node.func, ast.Attribute) and node.func.attr == "task_done"]
+                      and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_ITEM_DONE]
         if not marks_done:
             return set()
         passed = {node.id for keyword in constructor.keywords if keyword.arg == "args"
@@ -1097,8 +1132,8 @@ def _has_timeout(call: ast.Call, position: int) -> bool:
 
 def _callback(constructor: ast.Call) -> ast.expr | None:
     """The function a ``Thread``/``Timer``/``Process`` runs: ``target=`` or ``function=``, or the second argument."""
-    return next((kw.value for kw in constructor.keywords if kw.arg in {"target", "function"}),
-                constructor.args[1] if len(constructor.args) > 1 else None)
+    return next((kw.value for kw in constructor.keywords if kw.arg in CALLBACK_KEYWORDS),
+                constructor.args[CALLBACK_POSITION] if len(constructor.args) > CALLBACK_POSITION else None)
 
 
 def carried(name: str) -> bool:
@@ -1116,7 +1151,7 @@ def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
 def _resolved_future(call: ast.Call) -> set[str]:
     """``loop.call_soon_threadsafe(fut.set_result, value)``: waiting for ``fut`` waits for the callback too."""
     callback = call.args[0] if call.args else None
-    if isinstance(callback, ast.Attribute) and callback.attr in {"set_result", "set_exception"} \
+    if isinstance(callback, ast.Attribute) and callback.attr in FUTURE_RESOLVERS \
             and isinstance(callback.value, ast.Name):
         return {callback.value.id}
     return set()
@@ -1156,7 +1191,7 @@ def parameters(function: ast.AST) -> list[str]:
 def _root_name(node: ast.expr) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
         if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
+            if isinstance(node.func, ast.Attribute) and node.func.attr in CONTAINER_VIEWS:
                 node = node.func.value
                 continue
             return None
