@@ -112,12 +112,6 @@ class Finding:
     handler: str | None = None
     recipe: FixRecipe | None = None  # set when settle fixes may exist
 
-    @property
-    def url(self) -> str:
-        from leak_lsp.rules import rule_url
-
-        return rule_url(self.code)
-
 
 @dataclass(frozen=True)
 class Handler:

@@ -179,7 +179,7 @@ def _json_entry(path: str, item: Item) -> dict[str, Any]:
             "noqa_row": item.span.start.line + 1,
             "related": [_json_related(related) for related in item.related],
             "severity": item.severity.value,
-            "url": item.url,
+            "url": rule_url(item.code),
         }
     span = item.span or Span.of(0, 0, 0, 0)
     return {
