@@ -670,10 +670,9 @@ class _Module:
         what = _describe(noun, work.name, work.helper)
         if exit_text is None:
             exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
-        message = rule.message.format(what=what, noun=noun, exits=exit_text,
-                                      target=target if isinstance(target, str) else "")
-        if isinstance(target, _Target) and target.driver is not None:
-            message = message.replace("the handler", "the coroutine")
+        driven = isinstance(target, _Target) and target.driver is not None
+        message = rule.render(what, noun, exit_text, target if isinstance(target, str) else "",
+                              "coroutine" if driven else "handler")
         related += list(work.via) + list(extra_related)
         for exit_node in exits or []:
             related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind), RelatedRole.EXIT))

@@ -128,7 +128,7 @@ class JsModule:
                  lowering: CallLowering) -> Finding:
         rule = rule_for(code)
         kind = catalogue.KINDS[work.kind]
-        message = rule.message.format(what=_describe(kind.noun, work), noun=kind.noun, exits=self._exits_text(hits), target="")
+        message = rule.render(_describe(kind.noun, work), kind.noun, self._exits_text(hits))
         if handler.shape is Shape.AZURE:
             message = message.split(";")[0] + "; " + _AZURE_CONSEQUENCE
         related = [Related(path, span, note, RelatedRole.HELPER_STEP) for path, span, note in work.via]
@@ -166,7 +166,7 @@ class JsModule:
                 continue
             kind = catalogue.KINDS[kind_name]
             noun = kind.noun[0].upper() + kind.noun[1:]
-            message = rule.message.format(what=noun, noun=kind.noun, exits="", target="")
+            message = rule.render(noun, kind.noun)
             span = self.parsed.first_line_span(node)
             default = Severity.INFORMATION if kind_name in _INFO_AT_INIT else rule.severity
             findings.append(Finding("EL301", rule.name, message, self.settings.severity_of("EL301", default), span, self.path))

@@ -52,6 +52,6 @@ RULE = Rule(
     name="coroutine-never-awaited",
     outcome=Outcome.LOST,
     severity=Severity.WARNING,
-    message="{what} is created here but never awaited when the handler {exits}; its body never runs",
+    message="{what} is created here but never awaited when the {entry} {exits}; its body never runs",
     kinds=(COROUTINE,),
 )

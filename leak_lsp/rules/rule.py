@@ -104,6 +104,10 @@ class Rule:
     name: str
     outcome: Outcome
     severity: Severity
-    message: str  # ``{noun}``, ``{what}``, ``{exits}`` and ``{target}`` are filled in per finding
+    message: str  # ``{what}``, ``{noun}``, ``{exits}``, ``{target}`` and ``{entry}`` are filled in per finding
     kinds: tuple[WorkKind, ...] = ()
     occasion: Occasion | None = None  # set on a meta rule: it reports work of every kind on this occasion
+
+    def render(self, what: str, noun: str = "", exits: str = "", target: str = "", entry: str = "handler") -> str:
+        """The message of one finding; ``entry`` is what the work outlives: a handler, or a coroutine it drives."""
+        return self.message.format(what=what, noun=noun, exits=exits, target=target, entry=entry)

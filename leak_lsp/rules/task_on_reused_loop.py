@@ -164,6 +164,6 @@ RULE = Rule(
     name="task-on-reused-loop",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} scheduled here is still pending when the handler {exits}; the reused event loop runs it in a later invocation",
+    message="{what} scheduled here is still pending when the {entry} {exits}; the reused event loop runs it in a later invocation",
     kinds=(TASK, CALLBACK, IOLOOP_CALLBACK, PERIODIC_CALLBACK, DELAYED_CALL, SCHEDULED_EVENT),
 )
