@@ -78,6 +78,8 @@ FUTURE_RESOLVERS = frozenset({"set_result", "set_exception"})
 FUTURE_WAIT = "result"
 # The receiver kind of asyncio event loops: work submitted to a module-level one runs in later invocations.
 EVENT_LOOP = "loop"
+# The receiver kind guessed for an attribute of unknown type that work is submitted to (``self.pool.submit``).
+EXECUTOR = "executor"
 # Process-wide timer slots named by an argument, which a helper may settle for its callers (setitimer's others).
 ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")
 # A queue's ``join()`` waits until each item taken was marked done: it settles the work of threads draining it.
@@ -118,6 +120,11 @@ class Catalogue:
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
+
+    @cached_property
+    def started_methods(self) -> frozenset[str]:
+        """Methods that start an object of a started type: ``start``, ``run``."""
+        return frozenset(method for _, method in self.started_by)
 
     @cached_property
     def work_methods(self) -> frozenset[str]:

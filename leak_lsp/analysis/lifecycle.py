@@ -36,6 +36,7 @@ from leak_lsp.analysis.catalogue import (
     ENDED_WHEN_NOT_NONE,
     ENDED_WHEN_TRUE,
     EVENT_LOOP,
+    EXECUTOR,
     EXIT_STATUS_ATTRIBUTES,
     FRESH_LOOP_RUNNERS,
     FUTURE_RESOLVERS,
@@ -761,70 +762,9 @@ class _Step:
         if isinstance(func, ast.Attribute) and func.attr in catalogue.flushed_by:
             self.settle({_SLOT + slot for slot in catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
         if isinstance(func, ast.Attribute):
-            method = func.attr
-            receiver = func.value
-            # Thread(...).start(), t.start()
-            if method in {m for _, m in catalogue.started_by}:
-                started = self.started_kind(receiver, method)
-                if started is not None:
-                    names = {receiver.id} if isinstance(receiver, ast.Name) else set()
-                    if isinstance(receiver, ast.Name):
-                        if receiver.id in self.a.element_of:
-                            names.add(self.a.element_of[receiver.id])
-                        names |= self.a.collected_into.get(receiver.id, set())
-                    attribute = self.a.attribute_handle(receiver)
-                    if attribute is not None:
-                        names.add(attribute)
-                    constructor = receiver if isinstance(receiver, ast.Call) else self.a.constructions.get(ast.unparse(receiver))
-                    names |= self.queues_drained(constructor)
-                    fresh = self.create(started, node, names=names,
-                                        name=receiver.id if isinstance(receiver, ast.Name) else attribute)
-                    if isinstance(receiver, ast.Attribute) and attribute is None:
-                        text = ast.unparse(receiver)
-                        self.hand_off(fresh, f"`{text}`", text)
-                    elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
-                        self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
-                    self.callback_work(constructor, node)
-                    return fresh if started.start_returns_handle else set()
-            # executor.submit(...), loop.create_task(...)
-            receiver_kind, owner = self.receiver(receiver)
-            if receiver_kind is not None:
-                submitted = catalogue.submitted_to.get((receiver_kind, method))
-                if submitted is None and owner and owner.held is Held.ATTRIBUTE and method not in BLOCKING_GUESSES:  # a guess by name
-                    submitted = catalogue.submitted_to.get(("executor", method))
-                if submitted is not None:
-                    if method in AWAITED_IN_PLACE and awaited:
-                        return set()
-                    future = _resolved_future(node)
-                    return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
-                                       iterator=method in ITERATOR_METHODS,
-                                       on_module_loop=bool(owner and owner.held is Held.MODULE and receiver_kind == EVENT_LOOP))
-                if method in catalogue.receiver_settles and owner \
-                        and not any(_false_keyword(node, keyword) for keyword in NON_WAITING_KEYWORDS):
-                    self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
-                    return set()
-                if method in catalogue.receiver_argument_settles:
-                    self.settle(all_arguments)
-                    return set()
-                if method in LOOP_RUN_METHODS:
-                    self.settle(all_arguments)
-                    return set()
-            if method == QUEUE_JOIN and isinstance(receiver, ast.Name):
-                self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
-            # t.join(), fut.result(), p.wait()
-            if method in catalogue.settle_methods and receiver_handles:
-                self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
-                                  or (work.kind is not None and method in work.kind.settle_methods)
-                                  or (work.resolves and method == FUTURE_WAIT))
-                return set()
-            if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
-                self.collect_or_hand_off(receiver.id, all_arguments)
-                return set()
-            if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
-                self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
-                return set()
-            if method in CONTAINER_READS and receiver_handles:
-                return receiver_handles  # a container of work: what it holds
+            handled = self.method_call(node, func, receiver_handles, all_arguments, awaited)
+            if handled is not None:
+                return handled
         # functions that settle the work passed to them
         if qualified in catalogue.settle_functions and qualified not in COMBINATORS:
             return self.settle_function(node, qualified, argument_handles, all_arguments)
@@ -852,6 +792,81 @@ class _Step:
         if all_arguments and not self.observer(qualified, func):
             self.hand_off(all_arguments, f"`{ast.unparse(func)}()`", ast.unparse(func))
         return set()
+
+    def method_call(self, node: ast.Call, func: ast.Attribute, receiver_handles: set[str], all_arguments: set[str],
+                    awaited: bool) -> set[str] | None:
+        """A method that starts, submits, settles, collects or reads work; None when it is none of those."""
+        method, receiver = func.attr, func.value
+        if method in self.a.catalogue.started_methods:
+            started = self.started_kind(receiver, method)
+            if started is not None:
+                return self.start(node, receiver, started)
+        receiver_kind, owner = self.receiver(receiver)
+        if receiver_kind is not None:
+            handled = self.receiver_call(node, method, receiver_kind, owner, all_arguments, awaited)
+            if handled is not None:
+                return handled
+        if method == QUEUE_JOIN and isinstance(receiver, ast.Name):
+            self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
+        if method in self.a.catalogue.settle_methods and receiver_handles:  # t.join(), fut.result(), p.wait()
+            self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
+                              or (work.kind is not None and method in work.kind.settle_methods)
+                              or (work.resolves and method == FUTURE_WAIT))
+            return set()
+        if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
+            self.collect_or_hand_off(receiver.id, all_arguments)
+            return set()
+        if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
+            self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
+            return set()
+        if method in CONTAINER_READS and receiver_handles:
+            return receiver_handles  # a container of work: what it holds
+        return None
+
+    def start(self, node: ast.Call, receiver: ast.expr, started: WorkKind) -> set[str]:
+        """``Thread(...).start()``, ``t.start()``: the work is reachable through the receiver, the containers
+        it was put in, and the queues its callback drains."""
+        names = {receiver.id} if isinstance(receiver, ast.Name) else set()
+        if isinstance(receiver, ast.Name):
+            if receiver.id in self.a.element_of:
+                names.add(self.a.element_of[receiver.id])
+            names |= self.a.collected_into.get(receiver.id, set())
+        attribute = self.a.attribute_handle(receiver)
+        if attribute is not None:
+            names.add(attribute)
+        constructor = receiver if isinstance(receiver, ast.Call) else self.a.constructions.get(ast.unparse(receiver))
+        names |= self.queues_drained(constructor)
+        fresh = self.create(started, node, names=names, name=receiver.id if isinstance(receiver, ast.Name) else attribute)
+        if isinstance(receiver, ast.Attribute) and attribute is None:
+            text = ast.unparse(receiver)
+            self.hand_off(fresh, f"`{text}`", text)
+        elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
+            self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
+        self.callback_work(constructor, node)
+        return fresh if started.start_returns_handle else set()
+
+    def receiver_call(self, node: ast.Call, method: str, receiver_kind: str, owner: Owner | None,
+                      all_arguments: set[str], awaited: bool) -> set[str] | None:
+        """``executor.submit(...)``, ``loop.create_task(...)``, ``executor.shutdown()``; None for other methods."""
+        catalogue = self.a.catalogue
+        submitted = catalogue.submitted_to.get((receiver_kind, method))
+        if submitted is None and owner and owner.held is Held.ATTRIBUTE and method not in BLOCKING_GUESSES:
+            submitted = catalogue.submitted_to.get((EXECUTOR, method))  # ``self.pool.submit``: a guess by name
+        if submitted is not None:
+            if method in AWAITED_IN_PLACE and awaited:
+                return set()
+            future = _resolved_future(node)
+            return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
+                               iterator=method in ITERATOR_METHODS,
+                               on_module_loop=bool(owner and owner.held is Held.MODULE and receiver_kind == EVENT_LOOP))
+        if method in catalogue.receiver_settles and owner \
+                and not any(_false_keyword(node, keyword) for keyword in NON_WAITING_KEYWORDS):
+            self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
+            return set()
+        if method in catalogue.receiver_argument_settles or method in LOOP_RUN_METHODS:
+            self.settle(all_arguments)
+            return set()
+        return None
 
     def settle_function(self, node: ast.Call, qualified: str, argument_handles: list[set[str]],
                         all_arguments: set[str]) -> set[str]:
