@@ -63,9 +63,10 @@ def _chain(session: Session, analysis: Analysis, finding: Finding, markdown: boo
     if not steps:
         return None
     handler = f"`{finding.handler}`" if finding.handler else "the handler"
-    call = Related(analysis.path, finding.span, f"{handler} calls the helper here", RelatedRole.HELPER_STEP)
+    if (steps[0].path, steps[0].span) != (analysis.path, finding.span):  # unless the front-end names the call itself
+        steps.insert(0, Related(analysis.path, finding.span, f"{handler} calls the helper here", RelatedRole.HELPER_STEP))
     lines = [f"{finding.code}: the work is scheduled in a helper of {handler}"]
-    lines += [f"{number}. {_link(session, analysis, item, markdown)} {item.message}" for number, item in enumerate([call, *steps], 1)]
+    lines += [f"{number}. {_link(session, analysis, item, markdown)} {item.message}" for number, item in enumerate(steps, 1)]
     return "\n".join(lines)
 
 
