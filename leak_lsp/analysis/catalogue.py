@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from leak_lsp.rules import work_kinds
@@ -148,6 +148,7 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
     functions: set[str] = set()
     receiver_settles: set[str] = set()
     argument_settles: set[str] = set()
+    unawaited: WorkKind | None = None
     for kind in (*work_kinds(), *models):
         for key in kind.started_by:
             result.started_by[key] = kind
@@ -162,7 +163,7 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
             if alarm.cancel:
                 result.cancels[alarm.cancel] = (kind, alarm)
         if kind.unawaited_async_calls:
-            result = replace(result, unawaited_call=kind)
+            unawaited = kind
         for constructor in kind.buffers:
             result.buffers[constructor] = kind
         for method in kind.flushed_by:
@@ -173,7 +174,9 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
         receiver_settles |= kind.receiver_settles
         argument_settles |= kind.receiver_argument_settles
     return Catalogue(
-        result.started_by, result.created_by, result.submitted_to, result.receivers, result.alarms,
-        result.cancels, frozenset(methods), frozenset(functions), frozenset(receiver_settles),
-        frozenset(argument_settles), result.buffers, result.flushed_by, result.unawaited_call,
+        started_by=result.started_by, created_by=result.created_by, submitted_to=result.submitted_to,
+        receivers=result.receivers, alarms=result.alarms, cancels=result.cancels, settle_methods=frozenset(methods),
+        settle_functions=frozenset(functions), receiver_settles=frozenset(receiver_settles),
+        receiver_argument_settles=frozenset(argument_settles), buffers=result.buffers, flushed_by=result.flushed_by,
+        unawaited_call=unawaited,
     )
