@@ -446,8 +446,7 @@ class _Module:
         summary = Summary(params=parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
-                note = f"`{name}()` schedules the {work.kind.noun} here"
-                work = replace(work, via=(Related(self.path, self.span(work.node), note, RelatedRole.HELPER_STEP), *work.via))
+                work = self._scheduled_in(name, work)
             exits = result.pending_at_exits.get(site, [])
             if work.kind is None:
                 if exits:
@@ -463,14 +462,15 @@ class _Module:
             elif exits:
                 summary.leaks.append(replace(work, attributes=_attributes_at_exits(result, site)))
         for site, raised in self._exception_leaks(result, "none"):
-            work = result.sites[site]
-            assert work.kind is not None
-            note = f"`{name}()` schedules the {work.kind.noun} here"
-            summary.raise_leaks.append((replace(work, via=(Related(self.path, self.span(work.node), note, RelatedRole.HELPER_STEP),
-                                                            *work.via)),
-                                        raised))
+            summary.raise_leaks.append((self._scheduled_in(name, result.sites[site]), raised))
         self.summaries[key] = summary
         return summary
+
+    def _scheduled_in(self, helper: str, work: Work) -> Work:
+        """The work, seen from a caller of the helper: its line in the helper is one more step of the chain."""
+        assert work.kind is not None
+        note = f"`{helper}()` schedules the {work.kind.noun} here"
+        return replace(work, via=(Related(self.path, self.span(work.node), note, RelatedRole.HELPER_STEP), *work.via))
 
     # -- entries -----------------------------------------------------------------------------
     def _targets(self, entries: list[Entry]) -> list[_Target]:
