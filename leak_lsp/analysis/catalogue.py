@@ -13,9 +13,13 @@ OBSERVERS = frozenset({
     "print", "len", "repr", "str", "id", "isinstance", "hash", "type", "format", "bool", "vars",
 })
 OBSERVER_MODULES = ("logging.", "logger.", "log.", "LOGGER.", "LOG.", "_logger.", "warnings.")
+LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "exception", "critical", "log"})
 CONTAINER_METHODS = frozenset({
     "append", "add", "extend", "insert", "appendleft", "extendleft", "put", "put_nowait", "setdefault", "update",
 })
+# Methods whose result is (a view of) what a container holds: the work in it stays reachable through it.
+CONTAINER_VIEWS = frozenset({"values", "keys", "items", "copy"})
+CONTAINER_READS = CONTAINER_VIEWS | frozenset({"pop", "popleft", "get"})
 # Calls that iterate their argument to the end: an executor ``map`` iterator is then consumed.
 CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all", "dict"})
 ITERATOR_METHODS = frozenset({"map", "imap", "imap_unordered"})
@@ -41,8 +45,51 @@ AMBIGUOUS_SETTLES = frozenset({"get"})
 # Work run on a thread behind an awaitable: cancelling the awaitable (``asyncio.wait_for`` timing out) leaves
 # the thread running. Qualified functions, or method names.
 THREAD_BACKED = frozenset({"asyncio.to_thread", "run_in_executor"})
-# Waits that cancel what they wait for when their timeout expires.
-CANCELLING_WAITS = frozenset({"asyncio.wait_for", "asyncio.timeout"})
+# Waits that cancel what they wait for when their timeout expires, and the position of their timeout.
+CANCELLING_WAITS = {"asyncio.wait_for": 1, "asyncio.timeout": 1}
+# Settle functions of these modules return an awaitable: they settle what they are given only when awaited.
+AWAITED_WAIT_MODULES = ("asyncio.",)
+# Settle functions (by their last name) that settle their arguments only as their result is iterated to the end.
+ITERATED_WAITS = ("as_completed",)
+# A keyword that makes a settle function return after the first of its arguments, unless it names ALL_COMPLETED.
+PARTIAL_WAIT = ("return_when", "ALL_COMPLETED")
+# Functions that start work whose result also carries their arguments' work: awaiting it settles both.
+COMBINATORS = frozenset({"asyncio.gather"})
+# Functions that run a loop until the coroutine they are given is done, and the method doing so on a loop.
+FRESH_LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.runners.run"})  # a new loop, closed when they return
+LOOP_RUN_METHODS = frozenset({"run_until_complete"})  # the receiver's loop, reused by later invocations
+# Methods that settle work kept on a module-level object, for the hand-off policy (besides the kinds' own).
+HAND_OFF_SETTLES = frozenset({"stop"})
+# Submitting methods that do not start tracked work when their result is awaited at once.
+AWAITED_IN_PLACE = frozenset({"run_in_executor"})
+# Methods that seem to submit to a receiver guessed by its name (``self.pool.x``) but block (``Pool.map``).
+BLOCKING_GUESSES = frozenset({"map"})
+# Keywords that, given ``False``, make a receiver's settling method return without waiting (``shutdown(wait=False)``).
+NON_WAITING_KEYWORDS = ("wait", "blocking")
+# Creating functions that start work only when an argument has a value: (function prefix, position, value).
+STARTS_ONLY_WITH = (("os.spawn", 0, "os.P_NOWAIT"),)  # other modes wait for the child
+# Creating functions that return no handle: their work is settled through the Event or Lock given after the callable.
+SIGNALLED_THROUGH_ARGUMENTS = frozenset({"_thread.start_new_thread", "_thread.start_new"})
+# Where ``Thread``, ``Timer`` and ``Process`` take the callable they run: keywords, else this position.
+CALLBACK_KEYWORDS = frozenset({"target", "function"})
+CALLBACK_POSITION = 1
+# Callbacks that resolve a future: waiting for the future (``fut.result()``) waits for the callback (``fut.set_result``).
+FUTURE_RESOLVERS = frozenset({"set_result", "set_exception"})
+FUTURE_WAIT = "result"
+# The receiver kind of asyncio event loops: work submitted to a module-level one runs in later invocations.
+EVENT_LOOP = "loop"
+# The receiver kind guessed for an attribute of unknown type that work is submitted to (``self.pool.submit``).
+EXECUTOR = "executor"
+# Process-wide timer slots named by an argument, which a helper may settle for its callers (setitimer's others).
+ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")
+# A queue's ``join()`` waits until each item taken was marked done: it settles the work of threads draining it.
+QUEUE_JOIN = "join"
+QUEUE_ITEM_DONE = "task_done"
+# State tests: what a test of a handle tells about its work on each branch.
+ENDED_WHEN_TRUE = frozenset({"done"})  # ``if t.done():``
+ENDED_WHEN_FALSE = frozenset({"is_alive"})  # ``if not t.is_alive():``
+ENDED_WHEN_NOT_NONE = frozenset({"poll"})  # ``if p.poll() is not None:``
+EXIT_STATUS_ATTRIBUTES = frozenset({"returncode", "exitcode"})  # ``if p.returncode is not None:``
 # Settles that give up after a timeout by raising: on that path the work is still running.
 TIMEOUT_RAISES = frozenset({"result", "exception", "communicate"})
 # Settles that give up after a timeout silently: ``t.join(5)`` returns with the thread still running.
@@ -63,6 +110,7 @@ class Catalogue:
     receiver_argument_settles: frozenset[str] = frozenset()
     buffers: dict[str, WorkKind] = field(default_factory=dict)  # constructor -> the buffering kind
     flushed_by: dict[str, set[str]] = field(default_factory=dict)  # method -> the buffer slots it flushes
+    unawaited_call: WorkKind | None = None  # what an async function called without ``await`` returns
 
     @property
     def fixed_slots(self) -> set[str]:
@@ -72,6 +120,11 @@ class Catalogue:
 
     def started_types(self) -> set[str]:
         return {type_name for type_name, _ in self.started_by}
+
+    @cached_property
+    def started_methods(self) -> frozenset[str]:
+        """Methods that start an object of a started type: ``start``, ``run``."""
+        return frozenset(method for _, method in self.started_by)
 
     @cached_property
     def work_methods(self) -> frozenset[str]:
@@ -95,6 +148,7 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
     functions: set[str] = set()
     receiver_settles: set[str] = set()
     argument_settles: set[str] = set()
+    unawaited: WorkKind | None = None
     for kind in (*work_kinds(), *models):
         for key in kind.started_by:
             result.started_by[key] = kind
@@ -108,6 +162,8 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
             result.alarms[alarm.arm] = (kind, alarm)
             if alarm.cancel:
                 result.cancels[alarm.cancel] = (kind, alarm)
+        if kind.unawaited_async_calls:
+            unawaited = kind
         for constructor in kind.buffers:
             result.buffers[constructor] = kind
         for method in kind.flushed_by:
@@ -118,7 +174,9 @@ def catalogue(models: tuple[WorkKind, ...] = ()) -> Catalogue:
         receiver_settles |= kind.receiver_settles
         argument_settles |= kind.receiver_argument_settles
     return Catalogue(
-        result.started_by, result.created_by, result.submitted_to, result.receivers, result.alarms,
-        result.cancels, frozenset(methods), frozenset(functions), frozenset(receiver_settles),
-        frozenset(argument_settles), result.buffers, result.flushed_by,
+        started_by=result.started_by, created_by=result.created_by, submitted_to=result.submitted_to,
+        receivers=result.receivers, alarms=result.alarms, cancels=result.cancels, settle_methods=frozenset(methods),
+        settle_functions=frozenset(functions), receiver_settles=frozenset(receiver_settles),
+        receiver_argument_settles=frozenset(argument_settles), buffers=result.buffers, flushed_by=result.flushed_by,
+        unawaited_call=unawaited,
     )

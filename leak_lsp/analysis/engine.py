@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Generic, TypeVar
 
-from leak_lsp.analysis.catalogue import Catalogue, catalogue
+from leak_lsp.analysis.catalogue import (
+    FRESH_LOOP_RUNNERS,
+    HAND_OFF_SETTLES,
+    LOOP_RUN_METHODS,
+    THREAD_BACKED,
+    Catalogue,
+    catalogue,
+)
 from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
@@ -16,7 +23,9 @@ from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
 from leak_lsp.analysis.lifecycle import (
     Environment,
     HandOff,
+    Held,
     LoopContext,
+    Owner,
     Raised,
     Result,
     Summary,
@@ -25,19 +34,28 @@ from leak_lsp.analysis.lifecycle import (
     carried,
     parameters,
 )
-from leak_lsp.analysis.model import FileReport, Finding, Fix, FixRecipe, Handler, Related, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import (
+    FileReport,
+    Finding,
+    Fix,
+    FixRecipe,
+    Handler,
+    Related,
+    RelatedRole,
+    Severity,
+    SourceProblem,
+    Span,
+)
 from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ParsedModule, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules import rule_for, rule_of_kind, work_kinds
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules import rule_reporting, work_kinds
+from leak_lsp.rules.rule import Occasion, Rule, WorkKind
 
 T = TypeVar("T")
-_LOOP_KINDS = {"task", "callback"}
-_NOT_AT_IMPORT = {"atexit", "coroutine"}
 
 
 @dataclass(frozen=True)
@@ -341,10 +359,10 @@ class _Module:
                 names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
         return names
 
-    def _attribute_receivers(self) -> dict[str, tuple[str, str]]:
+    def _attribute_receivers(self) -> dict[str, tuple[str, Owner]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
         constructors = self.catalogue.receivers
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, tuple[str, Owner]] = {}
         for cls in self.classes.values():
             for node in ast.walk(cls):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
@@ -353,7 +371,7 @@ class _Module:
                             for qualified in self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func))):
                                 if qualified in constructors:
                                     text = ast.unparse(target)
-                                    found[text] = (constructors[qualified], f"attr:{text}")
+                                    found[text] = (constructors[qualified], Owner(Held.ATTRIBUTE, text))
         return found
 
     def _external(self, call: ast.Call) -> ExternalHelper | None:
@@ -432,8 +450,7 @@ class _Module:
         summary = Summary(params=parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
-                note = f"`{name}()` schedules the {work.kind.noun} here"
-                work = replace(work, via=(Related(self.path, self.span(work.node), note), *work.via))
+                work = self._scheduled_in(name, work)
             exits = result.pending_at_exits.get(site, [])
             if work.kind is None:
                 if exits:
@@ -449,13 +466,15 @@ class _Module:
             elif exits:
                 summary.leaks.append(replace(work, attributes=_attributes_at_exits(result, site)))
         for site, raised in self._exception_leaks(result, "none"):
-            work = result.sites[site]
-            assert work.kind is not None
-            note = f"`{name}()` schedules the {work.kind.noun} here"
-            summary.raise_leaks.append((replace(work, via=(Related(self.path, self.span(work.node), note), *work.via)),
-                                        raised))
+            summary.raise_leaks.append((self._scheduled_in(name, result.sites[site]), raised))
         self.summaries[key] = summary
         return summary
+
+    def _scheduled_in(self, helper: str, work: Work) -> Work:
+        """The work, seen from a caller of the helper: its line in the helper is one more step of the chain."""
+        assert work.kind is not None
+        note = f"`{helper}()` schedules the {work.kind.noun} here"
+        return replace(work, via=(Related(self.path, self.span(work.node), note, RelatedRole.HELPER_STEP), *work.via))
 
     # -- entries -----------------------------------------------------------------------------
     def _targets(self, entries: list[Entry]) -> list[_Target]:
@@ -471,7 +490,8 @@ class _Module:
         """``run(...)`` and ``run_until_complete(...)`` calls by the function that makes them."""
         index = self.parsed.index
         by_function: dict[int, list[ast.Call]] = {}
-        for call in [*index.calls.get("run", []), *index.calls.get("run_until_complete", [])]:
+        names = sorted({runner.rpartition(".")[2] for runner in FRESH_LOOP_RUNNERS} | LOOP_RUN_METHODS)
+        for call in [call for name in names for call in index.calls.get(name, [])]:
             by_function.setdefault(id(index.enclosing_function(call)), []).append(call)
         return by_function
 
@@ -482,9 +502,9 @@ class _Module:
             if not node.args or not isinstance(node.args[0], ast.Call):
                 continue
             qualified = self.scope.qualify(node.func) or ""
-            if qualified == "asyncio.run" or qualified.endswith("asyncio.runners.run"):
+            if qualified in FRESH_LOOP_RUNNERS:
                 loop: LoopContext = "fresh"
-            elif isinstance(node.func, ast.Attribute) and node.func.attr == "run_until_complete":
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in LOOP_RUN_METHODS:
                 loop = "reused"
             else:
                 continue
@@ -555,7 +575,7 @@ class _Module:
             findings.setdefault((finding.code, finding.span), finding)
         for work, hand_off, handler in handoffs.values():
             if hand_off.root not in settled_roots.value:
-                finding = self._finding(rule_for("EL901"), work, handler, target=hand_off.target)
+                finding = self._finding(_rule_of(work, Occasion.HANDED_OFF), work, handler, target=hand_off.target)
                 findings.setdefault((finding.code, finding.span), finding)
         kept = apply_noqa(findings.values(), self.parsed.lines, self.path, self.settings)
         report.findings = sorted((f for f in kept if self.settings.is_enabled(f.code)), key=lambda f: (f.span, f.code))
@@ -563,10 +583,7 @@ class _Module:
         return report
 
     def _rule(self, work: Work, loop: LoopContext) -> Rule:
-        assert work.kind is not None
-        if work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop:
-            return rule_for("EL201")
-        return rule_of_kind(work.kind)
+        return _rule_of(work, Occasion.CANCELLED_WITH_LOOP if _cancelled_with_loop(work, loop) else None)
 
     def _leaks(self, result: Result, target: _Target) -> list[tuple[Finding, FixInput | None]]:
         findings: list[tuple[Finding, FixInput | None]] = []
@@ -581,11 +598,11 @@ class _Module:
         for site, raised in self._exception_leaks(result, target.loop):
             if _switched_off(result.sites[site], settings):
                 continue
-            finding = self._finding(rule_for("EL902"), result.sites[site], target.handler, target=target,
-                                    exit_text=raised.text, extra_related=(raised.location,))
+            work = result.sites[site]
+            finding = self._finding(_rule_of(work, Occasion.PENDING_ON_EXCEPTION), work, target.handler,
+                                    target=target, exit_text=raised.text, extra_related=(raised.location,))
             recipe = FixRecipe(finding.code, finding.span, target.function.lineno - 1, target.handler)
-            findings.append((replace(finding, recipe=recipe),
-                             FixInput(result.sites[site], result, (), target.function, on_exception=True)))
+            findings.append((replace(finding, recipe=recipe), FixInput(work, result, (), target.function, on_exception=True)))
         return findings
 
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
@@ -610,7 +627,7 @@ class _Module:
                 continue  # ``asyncio.run`` waits for its default executor's threads before it returns
             note = "if this times out, the awaitable is cancelled but its thread keeps running"
             found.append((site, Raised(f"`{ast.unparse(wait.func)}()` on line {wait.lineno} times out",
-                                       Related(self.path, self.span(wait), note))))
+                                       Related(self.path, self.span(wait), note, RelatedRole.RAISES_HERE))))
         for site, raised in result.raised_in_helpers.items():
             work = result.sites[site]
             if site not in result.pending_at_exits and work.kind is not None and not self._wrapped(work.kind):
@@ -620,9 +637,7 @@ class _Module:
     def _outlives_exception(self, work: Work, loop: LoopContext) -> bool:
         """An exception drops an unawaited coroutine, and ``asyncio.run`` cancels its loop's tasks."""
         assert work.kind is not None
-        if work.kind.name == "coroutine":
-            return False
-        return not (work.kind.name in _LOOP_KINDS and loop == "fresh" and not work.on_module_loop)
+        return not work.kind.inert and not _cancelled_with_loop(work, loop)
 
     def _raised(self, work: Work, crashes: list[Node]) -> Raised:
         assert work.kind is not None
@@ -635,7 +650,7 @@ class _Module:
             shown = f"{ast.unparse(call.func)}(...)"
         exit_text = f"`{shown}` on line {call.lineno} {how or 'raises'}"
         note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
-        return Raised(exit_text, Related(self.path, self.span(call), note))
+        return Raised(exit_text, Related(self.path, self.span(call), note, RelatedRole.RAISES_HERE))
 
     def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
         body = [s for s in self.tree.body if not _is_main_guard(s)]
@@ -645,8 +660,8 @@ class _Module:
             work = result.sites[site]
             if work.kind is None or work.name in settled_roots.value:
                 continue  # waited for by the invocations, as a lazily loaded model is
-            if work.kind is not None and work.kind.name not in _NOT_AT_IMPORT and work.kind.reported_at_import:
-                findings.append(self._finding(rule_for("EL301"), work, None))
+            if work.kind.reported_at_import:
+                findings.append(self._finding(_rule_of(work, Occasion.STARTED_AT_IMPORT), work, None))
         return findings
 
     def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
@@ -656,22 +671,23 @@ class _Module:
         span = self.span(work.node)
         related: list[Related] = []
         if work.statement is None and work.kind.buffers and isinstance(target, _Target):  # a buffer filled since import
-            related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time"))
+            related.append(Related(self.path, span, f"the {work.kind.noun} is created here, at import time",
+                                   RelatedRole.CREATED_AT_IMPORT))
             span = self._name_span(target.function)
         noun = work.alarm.noun if work.alarm is not None and work.alarm.noun else work.kind.noun
         what = _describe(noun, work.name, work.helper)
         if exit_text is None:
             exit_text = _describe_exits(exits or [], target.function if isinstance(target, _Target) else None)
-        message = rule.message.format(what=what, noun=noun, exits=exit_text,
-                                      target=target if isinstance(target, str) else "")
-        if isinstance(target, _Target) and target.driver is not None:
-            message = message.replace("the handler", "the coroutine")
+        driven = isinstance(target, _Target) and target.driver is not None
+        message = rule.render(what, noun, exit_text, target if isinstance(target, str) else "",
+                              "coroutine" if driven else "handler")
         related += list(work.via) + list(extra_related)
         for exit_node in exits or []:
-            related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind)))
+            related.append(Related(self.path, self._exit_span(exit_node), _exit_note(exit_node, work.kind), RelatedRole.EXIT))
         if isinstance(target, _Target) and target.driver is not None:
             related.append(Related(self.path, self.span(target.driver), f"{target.entry.reason}: the loop is "
-                                   + ("closed here" if target.loop == "fresh" else "reused by later invocations")))
+                                   + ("closed here" if target.loop == "fresh" else "reused by later invocations"),
+                                   RelatedRole.DRIVER))
         recipe = None
         if result is not None and isinstance(target, _Target) and exits:
             recipe = FixRecipe(rule.code, span, target.function.lineno - 1, target.handler)
@@ -753,6 +769,16 @@ def _exit_note(node: Node, kind: WorkKind) -> str:
     return f"the handler returns here while the {kind.noun} is pending"
 
 
+def _rule_of(work: Work, occasion: Occasion | None = None) -> Rule:
+    assert work.kind is not None
+    return rule_reporting(work.kind, occasion)
+
+
+def _cancelled_with_loop(work: Work, loop: LoopContext) -> bool:
+    """Loop-bound work on the loop ``asyncio.run`` closes when it returns (not a loop the module keeps)."""
+    return work.kind is not None and work.kind.loop_bound and loop == "fresh" and not work.on_module_loop
+
+
 def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:
     """The ``self.<attribute>`` names through which a helper's pending work is still reachable when it returns."""
     return frozenset(name for state in result.exit_states.values() for pending, names in state if pending == site
@@ -799,7 +825,7 @@ def _on_default_executor(node: ast.AST) -> bool:
     """``asyncio.to_thread(f)``, ``loop.run_in_executor(None, f)``: threads of the loop's default executor."""
     if not isinstance(node, ast.Call):
         return False
-    if isinstance(node.func, ast.Attribute) and node.func.attr == "run_in_executor":
+    if isinstance(node.func, ast.Attribute) and node.func.attr in THREAD_BACKED:  # given None: the default one
         return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
     return True
 
@@ -817,7 +843,7 @@ def _is_main_guard(statement: ast.stmt) -> bool:
 
 def _settled_roots(tree: ast.Module, scope: Scope, known: Catalogue) -> set[str]:
     """Names and attributes whose work some code of the module settles (the EL901 policy)."""
-    methods = known.settle_methods | known.receiver_settles | {"stop"}
+    methods = known.settle_methods | known.receiver_settles | HAND_OFF_SETTLES
     roots: set[str] = set()
     loop_variables: dict[str, str] = {}
     for node in ast.walk(tree):

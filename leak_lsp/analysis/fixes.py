@@ -13,14 +13,14 @@ import re
 from functools import cached_property
 
 from leak_lsp.analysis.cfg import Node
-from leak_lsp.analysis.lifecycle import Result, Work
+from leak_lsp.analysis.lifecycle import Held, Result, Work
 from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
 from leak_lsp.analysis.names import Scope
 from leak_lsp.analysis.noqa import NOQA
 from leak_lsp.analysis.parsing import ParsedModule
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
-from leak_lsp.rules.rule import Alarm, Settling, WorkKind
+from leak_lsp.rules.rule import Alarm, AwaitInPlace, Settling, WorkKind
 from leak_lsp.rules.work_leaks_on_exception import QUIET_SETTLES
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -42,8 +42,8 @@ class FixWriter:
         kind = work.kind
         if kind is None or (work.helper is not None and work.alarm is None):
             return ()  # work a helper keeps to itself is settled in the helper; a process-wide timer anywhere
-        if kind.name == "coroutine":
-            fix = self._await_in_place(work, function, "Await the coroutine", preferred=True)
+        if kind.await_in_place is AwaitInPlace.ONLY:
+            fix = self._await_in_place(work, function, kind.settle_title, preferred=True)
             return (fix,) if fix else ()
         settling = self._settling(work)
         if settling is not None and settling.with_title:
@@ -81,8 +81,8 @@ class FixWriter:
             with_block = self._with_block(work, function, "Use the executor in a `with` block", Applicability.SAFE)
             if with_block is not None:
                 fixes.append(with_block)
-        if kind.name == "task" and work.name is None and settling is None:
-            fix = self._await_in_place(work, function, "Await the task where it is created", preferred=False)
+        if kind.await_in_place is AwaitInPlace.ALSO and work.name is None and settling is None:
+            fix = self._await_in_place(work, function, f"{kind.settle_title} where it is created", preferred=False)
             if fix:
                 fixes.append(fix)
         return tuple(fixes)
@@ -127,7 +127,7 @@ class FixWriter:
         ``finally`` too: it gets nothing. Work that exists before the handler runs (a buffer filled since
         import) is pending from its first statement."""
         kind, started = work.kind, work.statement
-        if kind is None or kind.name == "coroutine" or work.helper is not None and work.name is None:
+        if kind is None or kind.inert or work.helper is not None and work.name is None:
             return None  # kept by a helper: settled there
         if started is None:
             after = _without_docstring(function.body)
@@ -174,7 +174,7 @@ class FixWriter:
         qualified = self.scope.qualify(node.func) or ""
         if work.alarm is not None:
             return any(self._disarms(alarm, node, qualified, work.slot) for alarm in kind.alarms)
-        func, owner = node.func, (work.owner or "").split(":", 1)[-1]
+        func, owner = node.func, work.owner.name if work.owner is not None else ""
         if isinstance(func, ast.Attribute) and func.attr in kind.flushed_by:
             return True  # a buffer's flush, whatever the receiver: ``trace.get_tracer_provider().force_flush()``
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
@@ -381,11 +381,11 @@ class FixWriter:
     def _settle_statement(self, work: Work, handle: str, function: FunctionNode) -> tuple[str, tuple[TextEdit, ...]] | None:
         template = self._template(work)
         is_async = isinstance(function, ast.AsyncFunctionDef)
-        if "{owner}" in template and not (work.owner or "").startswith(("module:", "local:", "attr:")):
+        owner = work.owner
+        if "{owner}" in template and not (owner and owner.nameable):
             return None
-        owner = work.owner or ""
-        if template.startswith("await") and not is_async and owner.startswith("module:"):
-            template = owner.split(":", 1)[1] + ".run_until_complete({handle})"  # drive the module's loop
+        if template.startswith("await") and not is_async and owner and owner.held is Held.MODULE:
+            template = owner.name + ".run_until_complete({handle})"  # drive the module's loop
         if not template or (template.startswith("await") and not is_async):
             return None
         imports: list[str] = []
@@ -395,7 +395,7 @@ class FixWriter:
             if key == "handle":
                 return handle
             if key == "owner":
-                return (work.owner or "").split(":", 1)[-1]
+                return owner.name if owner else ""
             if key == "slot":
                 if work.slot_source is not None:
                     return work.slot_source
@@ -464,10 +464,10 @@ class FixWriter:
 
     def _owned_executor(self, work: Work, function: FunctionNode) -> ast.Assign | None:
         """``executor = ThreadPoolExecutor()`` in the body, the executor this work went to."""
-        owner = work.owner or ""
-        if not owner.startswith("local:") or work.kind is None or not work.kind.with_settles:
+        owner = work.owner
+        if owner is None or owner.held is not Held.LOCAL or work.kind is None or not work.kind.with_settles:
             return None
-        name = owner.split(":", 1)[1]
+        name = owner.name
         return next((s for s in function.body if isinstance(s, ast.Assign) and len(s.targets) == 1
                      and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name
                      and isinstance(s.value, ast.Call)

@@ -15,17 +15,45 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from leak_lsp.analysis.catalogue import (
     AMBIGUOUS_SETTLES,
+    ARGUMENT_SLOTS,
+    AWAITED_IN_PLACE,
+    AWAITED_WAIT_MODULES,
+    BLOCKING_GUESSES,
+    CALLBACK_KEYWORDS,
+    CALLBACK_POSITION,
     CANCELLING_WAITS,
+    COMBINATORS,
     CONSUMERS,
     CONTAINER_METHODS,
+    CONTAINER_READS,
+    CONTAINER_VIEWS,
+    ENDED_WHEN_FALSE,
+    ENDED_WHEN_NOT_NONE,
+    ENDED_WHEN_TRUE,
+    EVENT_LOOP,
+    EXECUTOR,
+    EXIT_STATUS_ATTRIBUTES,
+    FRESH_LOOP_RUNNERS,
+    FUTURE_RESOLVERS,
+    FUTURE_WAIT,
+    ITERATED_WAITS,
     ITERATOR_METHODS,
+    LOGGER_METHODS,
+    LOOP_RUN_METHODS,
+    NON_WAITING_KEYWORDS,
     OBSERVER_MODULES,
     OBSERVERS,
+    PARTIAL_WAIT,
+    QUEUE_ITEM_DONE,
+    QUEUE_JOIN,
     RECEIVER_HINTS,
+    SIGNALLED_THROUGH_ARGUMENTS,
+    STARTS_ONLY_WITH,
     THREAD_BACKED,
     Catalogue,
     catalogue,
@@ -44,10 +72,48 @@ LoopContext = Literal["none", "fresh", "reused"]
 Instance = tuple[int, frozenset[str]]
 State = frozenset[Instance]
 
-ARGUMENT_SLOTS = ("signal.ITIMER_VIRTUAL", "signal.ITIMER_PROF")  # setitimer's other timers
 _FRESH = "#"  # names of work created in the current statement, not yet bound
 _SLOT = "@"  # names of process-wide timer slots
 _DRAINED = "~"  # names of queues whose ``join()`` waits for the work of the threads draining them
+
+
+class Held(Enum):
+    """Where the program holds an executor or loop: what decides whether a fix can name it."""
+
+    MODULE = "module"  # a module-level variable
+    LOCAL = "local"  # a variable of the function
+    WITH = "with"  # bound by a ``with`` statement, which settles its work at the block's exit
+    ATTRIBUTE = "attribute"  # an attribute (``self.pool``), or a name guessed to be one (``executor``)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The executor or loop work was submitted to."""
+
+    held: Held
+    name: str  # its source text: ``pool``, ``self.pool``
+
+    @property
+    def nameable(self) -> bool:
+        """A fix can settle its work by naming it: a ``with`` block's own exit already does."""
+        return self.held is not Held.WITH
+
+
+class Origin(Enum):
+    """How a site's work comes to be pending at its node: with the node, what tells sites apart."""
+
+    STARTED = "started"  # a call here starts it: one site per kind
+    INPUT = "input"  # a helper's parameter, attribute or timer slot, where its callers may hold work
+    HELPER_LEAKS = "helper-leaks"  # a helper called here leaves it running
+    HELPER_RETURNS = "helper-returns"  # a helper called here returns it
+    HELPER_RAISES = "helper-raises"  # a helper called here leaves it running when a call in it raises
+    CALLBACK_LEAKS = "callback-leaks"  # the function a thread or timer started here runs leaves it running
+
+
+class SiteKey(NamedTuple):
+    node: int  # id() of the node the work is pending from (the helper's function, for its inputs)
+    origin: Origin
+    number: int  # among the sites of one node and origin: the kind's id(), or the work's index in a summary
 
 
 @dataclass
@@ -58,7 +124,7 @@ class Work:
     node: ast.AST  # the scheduling expression: where the finding points
     statement: ast.stmt | None
     name: str | None = None  # the variable it was first bound to
-    owner: str | None = None  # the executor or loop it was submitted to
+    owner: Owner | None = None  # the executor or loop it was submitted to
     slot: str | None = None
     alarm: Alarm | None = None
     slot_source: str | None = None
@@ -126,7 +192,7 @@ class Environment:
     summarize: Callable[[ast.AST, str], Summary | None]  # helper node -> summary (None while being computed)
     methods_of: Callable[[str], dict[str, ast.AST]]  # class name -> its methods
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
-    attribute_receivers: dict[str, tuple[str, str]]  # "self.pool" -> (receiver kind, owner), from any method
+    attribute_receivers: dict[str, tuple[str, Owner]]  # "self.pool" -> (receiver kind, owner), from any method
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
@@ -159,7 +225,7 @@ class _Analysis:
         self.scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
         self.catalogue = catalogue(env.models)
         self.sites: list[Work] = []
-        self.site_of: dict[tuple[int, int], int] = {}
+        self.site_of: dict[SiteKey, int] = {}
         self.handoffs: dict[int, HandOff] = {}
         self.returned: set[int] = set()
         self.raised_in_helpers: dict[int, Raised] = {}
@@ -184,11 +250,11 @@ class _Analysis:
             and node.value.func.id in env.scope.classes for target in node.targets if isinstance(target, ast.Name)}}
 
     # -- set-up -----------------------------------------------------------------------
-    def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, str]]:
+    def _prepass(self) -> tuple[dict[str, str], dict[str, tuple[str, Owner]], dict[str, str]]:
         """Flow-insensitive facts: constructed types, executors and loops, loop variables."""
         types: dict[str, str] = {}
-        receivers: dict[str, tuple[str, str]] = {
-            name: (kind, f"module:{name}") for name, kind in self.env.module_receivers.items()
+        receivers: dict[str, tuple[str, Owner]] = {
+            name: (kind, Owner(Held.MODULE, name)) for name, kind in self.env.module_receivers.items()
         }
         element_of: dict[str, str] = {}
         for node in self.own_nodes:
@@ -197,11 +263,11 @@ class _Analysis:
                 for target in targets:
                     if isinstance(target, (ast.Name, ast.Attribute)):
                         name = target.id if isinstance(target, ast.Name) else ast.unparse(target)
-                        self._note_constructed(name, node.value, types, receivers, "local")
+                        self._note_constructed(name, node.value, types, receivers, Held.LOCAL)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
-                        self._note_constructed(item.optional_vars.id, item.context_expr, types, receivers, "with")
+                        self._note_constructed(item.optional_vars.id, item.context_expr, types, receivers, Held.WITH)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in CONTAINER_METHODS and isinstance(node.func.value, ast.Name):
                 # ``threads.append(t)`` before ``t.start()``: the container reaches what t starts
@@ -230,14 +296,14 @@ class _Analysis:
         return types, receivers, element_of
 
     def _note_constructed(self, name: str, call: ast.Call, types: dict[str, str],
-                          receivers: dict[str, tuple[str, str]], how: str) -> None:
+                          receivers: dict[str, tuple[str, Owner]], held: Held) -> None:
         constructed = self._constructed_type(call)
         if constructed:
             types.setdefault(name, constructed)
             self.constructions.setdefault(name, call)
         receiver = self._receiver_of_constructor(call)
         if receiver:
-            receivers[name] = (receiver, f"{how}:{name}")
+            receivers[name] = (receiver, Owner(held, name))
 
     def _constructed_type(self, call: ast.Call) -> str | None:
         started = self.catalogue.started_types()
@@ -306,11 +372,11 @@ class _Analysis:
             return frozenset()
         state = set()
         for slot in sorted(self.catalogue.fixed_slots | set(ARGUMENT_SLOTS)):  # which ones the helper settles
-            site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
+            site = self._site(None, self.function, None, Origin.INPUT, len(self.sites))
             self.sites[site].slot = slot
             state.add((site, frozenset({_SLOT + slot})))
         for parameter in [*parameters(self.function), *sorted(self._attributes_used())]:
-            site = self._site(None, self.function, None, key=(id(self.function), len(self.sites)))
+            site = self._site(None, self.function, None, Origin.INPUT, len(self.sites))
             self.sites[site].name = parameter
             state.add((site, frozenset({parameter})))
         return frozenset(state)
@@ -321,7 +387,7 @@ class _Analysis:
         attributes = {text for node in self.own_nodes if isinstance(node, ast.Attribute)
                       and (text := self.attribute_handle(node)) is not None}
         joined = {_DRAINED + node.func.value.id for node in self.own_nodes if isinstance(node, ast.Call)
-                  and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                  and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_JOIN
                   and isinstance(node.func.value, ast.Name) and node.func.value.id not in self.local_names}
         return attributes | joined
 
@@ -342,8 +408,8 @@ class _Analysis:
         return frozenset(state)
 
     def _site(self, kind: WorkKind | None, node: ast.AST, statement: ast.stmt | None,
-              key: tuple[int, int] | None = None, **details: object) -> int:
-        key = key or (id(node), id(kind))
+              origin: Origin = Origin.STARTED, number: int | None = None, **details: object) -> int:
+        key = SiteKey(id(node), origin, id(kind) if number is None else number)
         if key not in self.site_of:
             self.site_of[key] = len(self.sites)
             self.sites.append(Work(kind, node, statement, **details))  # type: ignore[arg-type]
@@ -375,11 +441,11 @@ class _Analysis:
 
     def _with_exit(self, stmt: ast.With | ast.AsyncWith, state: State) -> State:
         names: set[str] = set()
-        owners: set[str] = set()
+        owners: set[Owner] = set()
         for item in stmt.items:
             if isinstance(item.optional_vars, ast.Name):
                 names.add(item.optional_vars.id)
-                owners.add(f"with:{item.optional_vars.id}")
+                owners.add(Owner(Held.WITH, item.optional_vars.id))
             if isinstance(item.context_expr, ast.Name):
                 names.add(item.context_expr.id)
         kept = set()
@@ -414,9 +480,9 @@ def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
         left = test.left
         if is_none:
             return _handle(left)
-        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "poll":
+        if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr in ENDED_WHEN_NOT_NONE:
             return _handle(left.func.value)  # ``p.poll() is not None``: the child has ended
-        if isinstance(left, ast.Attribute) and left.attr in {"returncode", "exitcode"}:
+        if isinstance(left, ast.Attribute) and left.attr in EXIT_STATUS_ATTRIBUTES:
             return _handle(left.value)
         return None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
@@ -424,7 +490,7 @@ def _settled_on_branch(test: ast.expr, value: bool) -> str | None:
         in_child = isinstance(test.ops[0], ast.Eq) == value  # ``if pid == 0:`` runs in the forked child
         return test.left.id if in_child else None
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
-        if (test.func.attr == "is_alive" and not value) or (test.func.attr == "done" and value):
+        if test.func.attr in (ENDED_WHEN_TRUE if value else ENDED_WHEN_FALSE):
             return _handle(test.func.value)
     return None
 
@@ -587,7 +653,7 @@ class _Step:
         for site, names in self.state:
             work = self.a.sites[site]
             if names & handles and work.kind is not None:
-                if work.kind.name != "coroutine":
+                if not work.kind.inert:
                     self.a.handoffs.setdefault(site, HandOff(target, root))
             else:
                 kept.add((site, names))
@@ -609,7 +675,7 @@ class _Step:
         self.settle_where(handles, lambda work: work.iterator)
         if isinstance(iterable, ast.Call):
             qualified = self.a.scope.qualify(iterable.func) or ""
-            if qualified.endswith("as_completed"):
+            if qualified.endswith(ITERATED_WAITS):
                 for argument in iterable.args:
                     self.settle(self.handles_of(argument))
 
@@ -624,7 +690,7 @@ class _Step:
             return self.handles_of(node.value)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return set().union(*(self.handles_of(element) for element in node.elts)) if node.elts else set()
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CONTAINER_VIEWS:
             return self.handles_of(node.func.value)
         return set()
 
@@ -696,97 +762,17 @@ class _Step:
         if isinstance(func, ast.Attribute) and func.attr in catalogue.flushed_by:
             self.settle({_SLOT + slot for slot in catalogue.flushed_by[func.attr]})  # and on: the receiver may settle more
         if isinstance(func, ast.Attribute):
-            method = func.attr
-            receiver = func.value
-            # Thread(...).start(), t.start()
-            if method in {m for _, m in catalogue.started_by}:
-                started = self.started_kind(receiver, method)
-                if started is not None:
-                    names = {receiver.id} if isinstance(receiver, ast.Name) else set()
-                    if isinstance(receiver, ast.Name):
-                        if receiver.id in self.a.element_of:
-                            names.add(self.a.element_of[receiver.id])
-                        names |= self.a.collected_into.get(receiver.id, set())
-                    attribute = self.a.attribute_handle(receiver)
-                    if attribute is not None:
-                        names.add(attribute)
-                    constructor = receiver if isinstance(receiver, ast.Call) else self.a.constructions.get(ast.unparse(receiver))
-                    names |= self.queues_drained(constructor)
-                    fresh = self.create(started, node, names=names,
-                                        name=receiver.id if isinstance(receiver, ast.Name) else attribute)
-                    if isinstance(receiver, ast.Attribute) and attribute is None:
-                        text = ast.unparse(receiver)
-                        self.hand_off(fresh, f"`{text}`", text)
-                    elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
-                        self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
-                    self.callback_work(constructor, node)
-                    return fresh if started.start_returns_handle else set()
-            # executor.submit(...), loop.create_task(...)
-            receiver_kind, owner = self.receiver(receiver)
-            if receiver_kind is not None:
-                submitted = catalogue.submitted_to.get((receiver_kind, method))
-                if submitted is None and owner and owner.startswith("attr:") and method != "map":  # ``self.pool.submit``: a guess by name (``Pool.map`` blocks)
-                    submitted = catalogue.submitted_to.get(("executor", method))
-                if submitted is not None:
-                    if method == "run_in_executor" and awaited:
-                        return set()
-                    future = _resolved_future(node)
-                    return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
-                                       iterator=method in ITERATOR_METHODS,
-                                       on_module_loop=bool(owner and owner.startswith("module:") and receiver_kind == "loop"))
-                if method in catalogue.receiver_settles and owner and not _false_keyword(node, "wait") \
-                        and not _false_keyword(node, "blocking"):
-                    self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
-                    return set()
-                if method in catalogue.receiver_argument_settles:
-                    self.settle(all_arguments)
-                    return set()
-                if method == "run_until_complete":
-                    self.settle(all_arguments)
-                    return set()
-            if method == "join" and isinstance(receiver, ast.Name):
-                self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
-            # t.join(), fut.result(), p.wait()
-            if method in catalogue.settle_methods and receiver_handles:
-                self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
-                                  or (work.kind is not None and method in work.kind.settle_methods)
-                                  or (work.resolves and method == "result"))
-                return set()
-            if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
-                self.collect_or_hand_off(receiver.id, all_arguments)
-                return set()
-            if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
-                self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
-                return set()
-            if method in {"values", "keys", "items", "copy", "pop", "popleft", "get"} and receiver_handles:
-                return receiver_handles  # a container of work: what it holds
+            handled = self.method_call(node, func, receiver_handles, all_arguments, awaited)
+            if handled is not None:
+                return handled
         # functions that settle the work passed to them
-        partial = _keyword_value(node, "return_when", lambda v: not v.endswith("ALL_COMPLETED"))
-        if qualified in catalogue.settle_functions and qualified != "asyncio.gather":
-            if qualified in CANCELLING_WAITS and _has_timeout(node, position=1):
-                self.note_gives_up(node, argument_handles[0] if argument_handles else set())
-            if qualified.startswith("asyncio."):
-                return set() if partial else all_arguments  # settled when awaited
-            if not partial:
-                if not qualified.endswith("as_completed"):
-                    self.settle(all_arguments)
-            return set()
-        if qualified in {"asyncio.run"} or qualified.endswith(".run_until_complete"):
+        if qualified in catalogue.settle_functions and qualified not in COMBINATORS:
+            return self.settle_function(node, qualified, argument_handles, all_arguments)
+        if qualified in FRESH_LOOP_RUNNERS or "." in qualified and qualified.rpartition(".")[2] in LOOP_RUN_METHODS:
             self.settle(all_arguments)
             return set()
-        # subprocess.Popen(...), asyncio.create_task(...), os.fork()
-        if qualified in catalogue.created_by:
-            kind = catalogue.created_by[qualified]
-            if qualified.startswith("os.spawn") and node.args and (self.a.scope.qualify(node.args[0]) or "") != "os.P_NOWAIT":
-                return set()
-            self.settle({h for h in all_arguments if self._is_coroutine(h)})
-            passed_on = all_arguments if qualified == "asyncio.gather" else set()
-            if awaited and kind.awaitable:
-                return passed_on
-            signals = set()
-            if qualified.startswith("_thread."):  # no handle: settled through an Event or Lock it is given
-                signals = {n.id for arg in node.args[1:] for n in ast.walk(arg) if isinstance(n, ast.Name)}
-            return self.create(kind, node, names=signals) | passed_on
+        if qualified in catalogue.created_by:  # subprocess.Popen(...), asyncio.create_task(...), os.fork()
+            return self.created(node, qualified, catalogue.created_by[qualified], all_arguments, awaited)
         # helpers and coroutines of this module
         target = self.local_function(func)
         if target is not None:
@@ -807,14 +793,119 @@ class _Step:
             self.hand_off(all_arguments, f"`{ast.unparse(func)}()`", ast.unparse(func))
         return set()
 
+    def method_call(self, node: ast.Call, func: ast.Attribute, receiver_handles: set[str], all_arguments: set[str],
+                    awaited: bool) -> set[str] | None:
+        """A method that starts, submits, settles, collects or reads work; None when it is none of those."""
+        method, receiver = func.attr, func.value
+        if method in self.a.catalogue.started_methods:
+            started = self.started_kind(receiver, method)
+            if started is not None:
+                return self.start(node, receiver, started)
+        receiver_kind, owner = self.receiver(receiver)
+        if receiver_kind is not None:
+            handled = self.receiver_call(node, method, receiver_kind, owner, all_arguments, awaited)
+            if handled is not None:
+                return handled
+        if method == QUEUE_JOIN and isinstance(receiver, ast.Name):
+            self.settle({_DRAINED + receiver.id})  # ``q.join()``: the workers marked every item done
+        if method in self.a.catalogue.settle_methods and receiver_handles:  # t.join(), fut.result(), p.wait()
+            self.settle_where(receiver_handles, lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES)
+                              or (work.kind is not None and method in work.kind.settle_methods)
+                              or (work.resolves and method == FUTURE_WAIT))
+            return set()
+        if method in CONTAINER_METHODS and isinstance(receiver, ast.Name) and all_arguments:
+            self.collect_or_hand_off(receiver.id, all_arguments)
+            return set()
+        if method in CONTAINER_METHODS and self.a.attribute_handle(receiver) is not None and all_arguments:
+            self.collect(self.a.attribute_handle(receiver) or "", all_arguments)  # ``self.threads.append(t)``
+            return set()
+        if method in CONTAINER_READS and receiver_handles:
+            return receiver_handles  # a container of work: what it holds
+        return None
+
+    def start(self, node: ast.Call, receiver: ast.expr, started: WorkKind) -> set[str]:
+        """``Thread(...).start()``, ``t.start()``: the work is reachable through the receiver, the containers
+        it was put in, and the queues its callback drains."""
+        names = {receiver.id} if isinstance(receiver, ast.Name) else set()
+        if isinstance(receiver, ast.Name):
+            if receiver.id in self.a.element_of:
+                names.add(self.a.element_of[receiver.id])
+            names |= self.a.collected_into.get(receiver.id, set())
+        attribute = self.a.attribute_handle(receiver)
+        if attribute is not None:
+            names.add(attribute)
+        constructor = receiver if isinstance(receiver, ast.Call) else self.a.constructions.get(ast.unparse(receiver))
+        names |= self.queues_drained(constructor)
+        fresh = self.create(started, node, names=names, name=receiver.id if isinstance(receiver, ast.Name) else attribute)
+        if isinstance(receiver, ast.Attribute) and attribute is None:
+            text = ast.unparse(receiver)
+            self.hand_off(fresh, f"`{text}`", text)
+        elif isinstance(receiver, ast.Name) and receiver.id in self.a.globals:
+            self.hand_off(fresh, f"the module-level `{receiver.id}`", receiver.id)
+        self.callback_work(constructor, node)
+        return fresh if started.start_returns_handle else set()
+
+    def receiver_call(self, node: ast.Call, method: str, receiver_kind: str, owner: Owner | None,
+                      all_arguments: set[str], awaited: bool) -> set[str] | None:
+        """``executor.submit(...)``, ``loop.create_task(...)``, ``executor.shutdown()``; None for other methods."""
+        catalogue = self.a.catalogue
+        submitted = catalogue.submitted_to.get((receiver_kind, method))
+        if submitted is None and owner and owner.held is Held.ATTRIBUTE and method not in BLOCKING_GUESSES:
+            submitted = catalogue.submitted_to.get((EXECUTOR, method))  # ``self.pool.submit``: a guess by name
+        if submitted is not None:
+            if method in AWAITED_IN_PLACE and awaited:
+                return set()
+            future = _resolved_future(node)
+            return self.create(submitted, node, names=future, resolves=bool(future), owner=owner,
+                               iterator=method in ITERATOR_METHODS,
+                               on_module_loop=bool(owner and owner.held is Held.MODULE and receiver_kind == EVENT_LOOP))
+        if method in catalogue.receiver_settles and owner \
+                and not any(_false_keyword(node, keyword) for keyword in NON_WAITING_KEYWORDS):
+            self.state = frozenset(i for i in self.state if self.a.sites[i[0]].owner != owner)
+            return set()
+        if method in catalogue.receiver_argument_settles or method in LOOP_RUN_METHODS:
+            self.settle(all_arguments)
+            return set()
+        return None
+
+    def settle_function(self, node: ast.Call, qualified: str, argument_handles: list[set[str]],
+                        all_arguments: set[str]) -> set[str]:
+        """``wait(futures)``, ``await asyncio.wait(tasks)``: the work passed is settled, unless the wait may
+        return after the first (``return_when``) or settles only as it is iterated (``as_completed``)."""
+        keyword, complete = PARTIAL_WAIT
+        partial = _keyword_value(node, keyword, lambda value: not value.endswith(complete))
+        if qualified in CANCELLING_WAITS and _has_timeout(node, position=CANCELLING_WAITS[qualified]):
+            self.note_gives_up(node, argument_handles[0] if argument_handles else set())
+        if qualified.startswith(AWAITED_WAIT_MODULES):
+            return set() if partial else all_arguments  # settled when awaited
+        if not partial and not qualified.endswith(ITERATED_WAITS):
+            self.settle(all_arguments)
+        return set()
+
+    def created(self, node: ast.Call, qualified: str, kind: WorkKind, all_arguments: set[str], awaited: bool) -> set[str]:
+        """Work a function call starts: ``subprocess.Popen(...)``, ``asyncio.gather(...)`` (which carries its
+        arguments' work), ``_thread.start_new_thread(f, (lock,))`` (settled through what it is given)."""
+        for prefix, position, value in STARTS_ONLY_WITH:
+            if qualified.startswith(prefix) and len(node.args) > position \
+                    and (self.a.scope.qualify(node.args[position]) or "") != value:
+                return set()
+        self.settle({h for h in all_arguments if self._is_inert(h)})
+        passed_on = all_arguments if qualified in COMBINATORS else set()
+        if awaited and kind.awaitable:
+            return passed_on
+        signals = set()
+        if qualified in SIGNALLED_THROUGH_ARGUMENTS:  # no handle: settled through an Event or Lock it is given
+            signals = {n.id for arg in node.args[1:] for n in ast.walk(arg) if isinstance(n, ast.Name)}
+        return self.create(kind, node, names=signals) | passed_on
+
     def observer(self, qualified: str, func: ast.expr) -> bool:
         text = ast.unparse(func)
         return qualified in OBSERVERS or text.startswith(OBSERVER_MODULES) or (
-            isinstance(func, ast.Attribute) and func.attr in {"debug", "info", "warning", "error", "exception", "critical", "log"}
-        )
+            isinstance(func, ast.Attribute) and func.attr in LOGGER_METHODS)
 
-    def _is_coroutine(self, handle: str) -> bool:
-        return any(handle in names and (kind := self.a.sites[site].kind) is not None and kind.name == "coroutine"
+    def _is_inert(self, handle: str) -> bool:
+        """A handle of work that does nothing until awaited: passing it to a call hands it to that call's work."""
+        return any(handle in names and (kind := self.a.sites[site].kind) is not None and kind.inert
                    for site, names in self.state)
 
     def alarm(self, node: ast.Call, kind: WorkKind, alarm: Alarm) -> set[str]:
@@ -845,7 +936,7 @@ class _Step:
             return None
         return self.a.catalogue.started_by.get((constructed, method))
 
-    def receiver(self, node: ast.expr) -> tuple[str | None, str | None]:
+    def receiver(self, node: ast.expr) -> tuple[str | None, Owner | None]:
         if isinstance(node, (ast.Name, ast.Attribute)):
             known = self.a.receivers.get(ast.unparse(node)) or self.a.env.attribute_receivers.get(ast.unparse(node))
             if known is not None:
@@ -859,7 +950,7 @@ class _Step:
         last = text.rsplit(".", 1)[-1].lower()
         for hint, kind in RECEIVER_HINTS:
             if hint in last:
-                return kind, f"attr:{text}"
+                return kind, Owner(Held.ATTRIBUTE, text)
         return None, None
 
     def create(self, kind: WorkKind, node: ast.AST, names: set[str] | None = None, **details: Any) -> set[str]:
@@ -924,7 +1015,7 @@ class _Step:
         if constructor is None or target is None:
             return set()
         marks_done = [node.func.value for node in ast.walk(target[0]) if isinstance(node, ast.Call)
-                      and isinstance(node.func, ast.Attribute) and node.func.attr == "task_done"]
+                      and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_ITEM_DONE]
         if not marks_done:
             return set()
         passed = {node.id for keyword in constructor.keywords if keyword.arg == "args"
@@ -946,7 +1037,7 @@ class _Step:
         function, name = target
         summary = self.a.env.summarize(function, name)
         if summary is not None:
-            self.add_leaks(node, name, summary, 3000, None)
+            self.add_leaks(node, name, summary, Origin.CALLBACK_LEAKS, None)
 
     def instance_of(self, func: ast.expr) -> str | None:
         """``self.m()`` or ``tracker.m()`` on an instance of a class of the module: the name its attributes hang from."""
@@ -957,12 +1048,12 @@ class _Step:
             return "self" if owner == self.a.self_name else owner
         return None
 
-    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, instance: str | None) -> None:
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, origin: Origin, instance: str | None) -> None:
         """The work a called function leaves running, pending from this call on; through the instance's
         attributes when it kept the work on ``self``."""
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
+            site = self.a._site(work.kind, node, self.current, origin, number, helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
                                 owner=work.owner, on_module_loop=work.on_module_loop,
                                 guarded=work.guarded or id(node) in self.a.guarded,
@@ -977,12 +1068,9 @@ class _Step:
         work kept on ``self`` stays reachable through the object it returns."""
         if is_async and not awaited:
             handles = set().union(*argument_handles) if argument_handles else set()
-            self.settle({h for h in handles if self._is_coroutine(h)})
-            if top:
-                from leak_lsp.rules.coroutine_never_awaited import COROUTINE
-
-                return self.create(COROUTINE, node, name=f"{name}()")
-            return set()
+            self.settle({h for h in handles if self._is_inert(h)})
+            unawaited = self.a.catalogue.unawaited_call
+            return self.create(unawaited, node, name=f"{name}()") if top and unawaited is not None else set()
         summary = summarize()
         if summary is None:
             return set()
@@ -993,16 +1081,16 @@ class _Step:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
                 summary.params[index] if index < len(summary.params) else None, set())
             self.settle(handles)
-        self.add_leaks(node, name, summary, 1000, instance)
+        self.add_leaks(node, name, summary, Origin.HELPER_LEAKS, instance)
         for number, (work, raised) in enumerate(summary.raise_leaks):  # reported whatever the caller catches
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), 4000 + number), helper=name,
+            site = self.a._site(work.kind, node, self.current, Origin.HELPER_RAISES, number, helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, owner=work.owner)
             self.a.raised_in_helpers[site] = raised
         result: set[str] = set()
         for number, work in enumerate(summary.returns):
             assert work.kind is not None
-            site = self.a._site(work.kind, node, self.current, key=(id(node), 2000 + number), helper=name,
+            site = self.a._site(work.kind, node, self.current, Origin.HELPER_RETURNS, number, helper=name,
                                 via=work.via, owner=work.owner, iterator=work.iterator,
                                 on_module_loop=work.on_module_loop)
             fresh = f"{_FRESH}{site}"
@@ -1059,8 +1147,8 @@ def _has_timeout(call: ast.Call, position: int) -> bool:
 
 def _callback(constructor: ast.Call) -> ast.expr | None:
     """The function a ``Thread``/``Timer``/``Process`` runs: ``target=`` or ``function=``, or the second argument."""
-    return next((kw.value for kw in constructor.keywords if kw.arg in {"target", "function"}),
-                constructor.args[1] if len(constructor.args) > 1 else None)
+    return next((kw.value for kw in constructor.keywords if kw.arg in CALLBACK_KEYWORDS),
+                constructor.args[CALLBACK_POSITION] if len(constructor.args) > CALLBACK_POSITION else None)
 
 
 def carried(name: str) -> bool:
@@ -1078,7 +1166,7 @@ def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
 def _resolved_future(call: ast.Call) -> set[str]:
     """``loop.call_soon_threadsafe(fut.set_result, value)``: waiting for ``fut`` waits for the callback too."""
     callback = call.args[0] if call.args else None
-    if isinstance(callback, ast.Attribute) and callback.attr in {"set_result", "set_exception"} \
+    if isinstance(callback, ast.Attribute) and callback.attr in FUTURE_RESOLVERS \
             and isinstance(callback.value, ast.Name):
         return {callback.value.id}
     return set()
@@ -1118,7 +1206,7 @@ def parameters(function: ast.AST) -> list[str]:
 def _root_name(node: ast.expr) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
         if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute) and node.func.attr in {"values", "keys", "items", "copy"}:
+            if isinstance(node.func, ast.Attribute) and node.func.attr in CONTAINER_VIEWS:
                 node = node.func.value
                 continue
             return None
@@ -1160,5 +1248,5 @@ def _keyword_value(node: ast.Call, name: str, predicate: Callable[[str], bool]) 
     return any(kw.arg == name and predicate(ast.unparse(kw.value)) for kw in node.keywords)
 
 
-__all__ = ["Environment", "HandOff", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
+__all__ = ["Environment", "HandOff", "Held", "Owner", "LoopContext", "Raised", "Result", "Summary", "Work", "analyze_function",
            "carried", "parameters"]

@@ -68,6 +68,16 @@ class Fix:
     preferred: bool = False
 
 
+class RelatedRole(str, Enum):
+    """What a related location is to its finding: consumers pick locations by role, never by wording."""
+
+    EXIT = "exit"  # the entry leaves here (returns, raises, ends, responds) while the work is pending
+    HELPER_STEP = "helper-step"  # a helper on the way from the finding's call to the line that schedules the work
+    DRIVER = "driver"  # ``asyncio.run(main())``: the call that drives the coroutine the finding is in
+    CREATED_AT_IMPORT = "created-at-import"  # a module-level object the work lives in, created at import time
+    RAISES_HERE = "raises-here"  # a call that raises (or gives up) while the work is pending
+
+
 @dataclass(frozen=True)
 class Related:
     """A location that explains a finding: an exit the work outlives, a helper's line."""
@@ -75,6 +85,7 @@ class Related:
     path: str
     span: Span
     message: str
+    role: RelatedRole
 
 
 @dataclass(frozen=True)
@@ -101,12 +112,6 @@ class Finding:
     fixes: tuple[Fix, ...] = ()  # without ``fixes=True``, only the noqa fix: the others come from the recipe
     handler: str | None = None
     recipe: FixRecipe | None = None  # set when settle fixes may exist
-
-    @property
-    def url(self) -> str:
-        from leak_lsp.rules import rule_url
-
-        return rule_url(self.code)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def _unused(directives: dict[int, list[_NamedCode]], used: set[tuple[int, str]],
     rule = rule_for(UNUSED_NOQA)
     severity = settings.severity_of(rule.code, rule.severity)
     return [
-        Finding(rule.code, rule.name, rule.message.format(what=_why(code.text, known)), severity, code.span, path,
+        Finding(rule.code, rule.name, rule.render(_why(code.text, known)), severity, code.span, path,
                 fixes=_removal_fix(code))
         for line, code in candidates
         if comments is None or line in comments

@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from leak_lsp import __version__
-from leak_lsp.analysis.model import Applicability, FileReport, Finding, Fix, Position, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import (
+    Applicability,
+    FileReport,
+    Finding,
+    Fix,
+    Position,
+    Related,
+    Severity,
+    SourceProblem,
+    Span,
+)
 from leak_lsp.rules import all_rules, rule_for, rule_page, rule_url
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -167,8 +177,9 @@ def _json_entry(path: str, item: Item) -> dict[str, Any]:
             "location": _one_based(item.span.start),
             "message": item.message,
             "noqa_row": item.span.start.line + 1,
+            "related": [_json_related(related) for related in item.related],
             "severity": item.severity.value,
-            "url": item.url,
+            "url": rule_url(item.code),
         }
     span = item.span or Span.of(0, 0, 0, 0)
     return {
@@ -182,6 +193,17 @@ def _json_entry(path: str, item: Item) -> dict[str, Any]:
         "noqa_row": None,
         "severity": Severity.ERROR.value,
         "url": None,
+    }
+
+
+def _json_related(related: Related) -> dict[str, Any]:
+    """A related location with its role (``exit``, ``helper-step``...), so that tools need not parse its message."""
+    return {
+        "end_location": _one_based(related.span.end),
+        "filename": os.path.abspath(related.path),
+        "location": _one_based(related.span.start),
+        "message": related.message,
+        "role": related.role.value,
     }
 
 
@@ -270,7 +292,8 @@ def _sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any
         result["ruleIndex"] = rule_index[finding.code]
     if finding.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": _sarif_physical(related.path, related.span), "message": {"text": related.message}}
+            {"id": number, "physicalLocation": _sarif_physical(related.path, related.span),
+             "message": {"text": related.message}, "properties": {"role": related.role.value}}
             for number, related in enumerate(finding.related, start=1)
         ]
     return result

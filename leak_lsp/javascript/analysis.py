@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, Severity, SourceProblem
+from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, RelatedRole, Severity, SourceProblem
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CallLowering, Summary
@@ -148,11 +148,12 @@ class JsModule:
                  lowering: CallLowering) -> Finding:
         rule = rule_for(code)
         kind = catalogue.KINDS[work.kind]
-        message = rule.message.format(what=_describe(kind.noun, work), noun=kind.noun, exits=self._exits_text(hits), target="")
+        message = rule.render(_describe(kind.noun, work), kind.noun, self._exits_text(hits))
         if handler.shape is Shape.AZURE:
             message = message.split(";")[0] + "; " + _AZURE_CONSEQUENCE
-        related = [Related(path, span, note) for path, span, note in work.via]
-        related += [Related(self.path, hit.span, f"the invocation ends here while the {kind.noun} is pending") for hit in hits]
+        related = [Related(path, span, note, RelatedRole.HELPER_STEP) for path, span, note in work.via]
+        related += [Related(self.path, hit.span, f"the invocation ends here while the {kind.noun} is pending",
+                            RelatedRole.EXIT) for hit in hits]
         fixes = fixes_for(self.parsed, self.facts, code, work, hits, handler, lowering)
         severity = self.settings.severity_of(code, rule.severity)
         return Finding(code, rule.name, message, severity, work.span, self.path, tuple(related), fixes, handler.name)
@@ -185,7 +186,7 @@ class JsModule:
                 continue
             kind = catalogue.KINDS[kind_name]
             noun = kind.noun[0].upper() + kind.noun[1:]
-            message = rule.message.format(what=noun, noun=kind.noun, exits="", target="")
+            message = rule.render(noun, kind.noun)
             span = self.parsed.first_line_span(node)
             default = Severity.INFORMATION if kind_name in _INFO_AT_INIT else rule.severity
             findings.append(Finding("EL301", rule.name, message, self.settings.severity_of("EL301", default), span, self.path))

@@ -13,7 +13,7 @@ from functools import cache
 from types import ModuleType
 
 from leak_lsp.analysis.model import Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import Occasion, Rule, WorkKind
 
 _MODULES = (
     "thread_not_joined",
@@ -69,6 +69,16 @@ def rule_of_kind(kind: WorkKind) -> Rule:
     if kind.rule_code is not None:
         return rule_for(kind.rule_code)
     return next(rule for rule in all_rules() if kind in rule.kinds)
+
+
+@cache
+def _meta_rules() -> dict[Occasion, Rule]:
+    return {rule.occasion: rule for rule in all_rules() if rule.occasion is not None}
+
+
+def rule_reporting(kind: WorkKind, occasion: Occasion | None = None) -> Rule:
+    """The one routing of work to a rule: the meta rule of its occasion, else its kind's own rule."""
+    return rule_of_kind(kind) if occasion is None else _meta_rules()[occasion]
 
 
 def rule_url(code: str) -> str:

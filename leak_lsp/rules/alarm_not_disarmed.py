@@ -71,6 +71,6 @@ RULE = Rule(
     name="alarm-not-disarmed",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} armed here is still armed when the handler {exits}; it fires in a later invocation",
+    message="{what} armed here is still armed when the {entry} {exits}; it fires in a later invocation",
     kinds=(ALARM,),
 )

@@ -45,6 +45,7 @@ EXIT_CALLBACK = WorkKind(
               cancel="atexit.unregister"),
     ),
     settle_title="Unregister the exit callback",
+    reported_at_import=False,  # registered once at import, it runs at exit as meant
 )
 
 RULE = Rule(

@@ -88,6 +88,6 @@ RULE = Rule(
     name="browser-not-quit",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
-    message="{what} launched here is still running when the handler {exits}; its browser outlives the invocation",
+    message="{what} launched here is still running when the {entry} {exits}; its browser outlives the invocation",
     kinds=(SELENIUM_DRIVER, PLAYWRIGHT),
 )

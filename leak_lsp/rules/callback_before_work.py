@@ -48,6 +48,6 @@ RULE = Rule(
     name="callback-before-work",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is still pending after the handler {exits} with callbackWaitsForEmptyEventLoop "
+    message="{what} started here is still pending after the {entry} {exits} with callbackWaitsForEmptyEventLoop "
             "= false; the response is posted at once and the work resumes in a later invocation",
 )

@@ -32,7 +32,7 @@ do. In a synchronous function no fix is offered; run the coroutine with `asyncio
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, WorkKind
+from leak_lsp.rules.rule import AwaitInPlace, Rule, WorkKind
 
 COROUTINE = WorkKind(
     name="coroutine",
@@ -41,6 +41,10 @@ COROUTINE = WorkKind(
     awaitable=True,
     settle_template="await {handle}",
     settle_title="Await the coroutine",
+    reported_at_import=False,
+    inert=True,
+    unawaited_async_calls=True,
+    await_in_place=AwaitInPlace.ONLY,
 )
 
 RULE = Rule(
@@ -48,6 +52,6 @@ RULE = Rule(
     name="coroutine-never-awaited",
     outcome=Outcome.LOST,
     severity=Severity.WARNING,
-    message="{what} is created here but never awaited when the handler {exits}; its body never runs",
+    message="{what} is created here but never awaited when the {entry} {exits}; its body never runs",
     kinds=(COROUTINE,),
 )

@@ -48,6 +48,6 @@ RULE = Rule(
     name="done-before-work",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is still pending after the handler {exits}; the response is posted at once "
+    message="{what} started here is still pending after the {entry} {exits}; the response is posted at once "
             "and the work resumes in a later invocation",
 )

@@ -137,6 +137,6 @@ RULE = Rule(
     name="executor-work-not-waited",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} submitted here may still be running when the handler {exits}; it resumes in a later invocation",
+    message="{what} submitted here may still be running when the {entry} {exits}; it resumes in a later invocation",
     kinds=(FUTURE, PRODUCED_MESSAGE, BOLT_LISTENERS),
 )

@@ -68,6 +68,6 @@ RULE = Rule(
     name="greenlet-not-joined",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} spawned here is still pending when the handler {exits}; the hub runs it in a later invocation",
+    message="{what} spawned here is still pending when the {entry} {exits}; the hub runs it in a later invocation",
     kinds=(GREENLET, GREEN_THREAD),
 )

@@ -91,6 +91,6 @@ RULE = Rule(
     name="process-not-waited",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is not waited for when the handler {exits}; it outlives the invocation",
+    message="{what} started here is not waited for when the {entry} {exits}; it outlives the invocation",
     kinds=(POPEN, ASYNC_PROCESS, PROCESS, FORK),
 )

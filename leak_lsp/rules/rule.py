@@ -9,6 +9,7 @@ Fix templates name modules and functions by qualified name in braces
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from leak_lsp.analysis.model import Outcome, Severity
 
@@ -43,6 +44,14 @@ class Settling:
     handle_name: str = ""  # the variable a fix binds the unnamed result to, when it differs from the kind's
 
 
+class AwaitInPlace(str, Enum):
+    """Whether a fix may put ``await`` where the work is created (async code only)."""
+
+    NO = "no"
+    ONLY = "only"  # the one fix, preferred: a coroutine does nothing until awaited
+    ALSO = "also"  # offered after the others for unnamed work: ``await asyncio.create_task(...)`` in place
+
+
 @dataclass(frozen=True)
 class WorkKind:
     """One kind of pending work: how it starts, what settles it, how a fix settles it."""
@@ -70,9 +79,23 @@ class WorkKind:
     wrapped_by: tuple[str, ...] = ()  # imports of vendor wrappers that settle this work after each invocation
     start_returns_handle: bool = False  # ``pw = sync_playwright().start()``: the start call returns the handle
     reported_at_import: bool = True  # False for work a module keeps for every invocation to reuse (a browser)
+    loop_bound: bool = False  # runs on an event loop: closing the loop (``asyncio.run`` returning) cancels it
+    inert: bool = False  # does nothing until awaited (a coroutine): an exception or a hand-off merely drops it,
+    # and passing it to a call (``asyncio.create_task(coro)``) gives it to work that is tracked instead
+    unawaited_async_calls: bool = False  # the kind of what an async function called without ``await`` returns
+    await_in_place: AwaitInPlace = AwaitInPlace.NO
     disabled_by: tuple[tuple[str, str], ...] = ()  # (constructor, keyword): a module constructing it with
     # ``keyword=True`` does not start this work (``App(process_before_response=True)``)
     rule_code: str | None = None  # the rule a user-declared model reports under (built-in kinds belong to their rule)
+
+
+class Occasion(str, Enum):
+    """When work of any kind is reported under a meta rule instead of its kind's own rule."""
+
+    CANCELLED_WITH_LOOP = "cancelled-with-loop"  # loop-bound work pending when ``asyncio.run`` closes its loop
+    STARTED_AT_IMPORT = "started-at-import"  # module-level code started it and nothing settles it
+    HANDED_OFF = "handed-off"  # given to an object or call the analysis cannot follow, settled nowhere
+    PENDING_ON_EXCEPTION = "pending-on-exception"  # pending only where a call raises (or a wait gives up)
 
 
 @dataclass(frozen=True)
@@ -81,5 +104,10 @@ class Rule:
     name: str
     outcome: Outcome
     severity: Severity
-    message: str  # ``{noun}``, ``{what}`` and ``{exits}`` are filled in per finding
+    message: str  # ``{what}``, ``{noun}``, ``{exits}``, ``{target}`` and ``{entry}`` are filled in per finding
     kinds: tuple[WorkKind, ...] = ()
+    occasion: Occasion | None = None  # set on a meta rule: it reports work of every kind on this occasion
+
+    def render(self, what: str, noun: str = "", exits: str = "", target: str = "", entry: str = "handler") -> str:
+        """The message of one finding; ``entry`` is what the work outlives: a handler, or a coroutine it drives."""
+        return self.message.format(what=what, noun=noun, exits=exits, target=target, entry=entry)

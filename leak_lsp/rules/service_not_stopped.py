@@ -92,6 +92,6 @@ RULE = Rule(
     name="service-not-stopped",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
-    message="{what} started here is still running when the handler {exits}; its thread outlives the invocation",
+    message="{what} started here is still running when the {entry} {exits}; its thread outlives the invocation",
     kinds=(LISTENER, SCHEDULER, OBSERVER, PORTAL),
 )

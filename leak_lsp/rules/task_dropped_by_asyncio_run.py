@@ -39,7 +39,7 @@ completes. An exception the task raises now propagates to the handler.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule
+from leak_lsp.rules.rule import Occasion, Rule
 
 RULE = Rule(
     code="EL201",
@@ -47,4 +47,5 @@ RULE = Rule(
     outcome=Outcome.LOST,
     severity=Severity.WARNING,
     message="{what} scheduled here is still pending when the coroutine {exits}; `asyncio.run` cancels it",
+    occasion=Occasion.CANCELLED_WITH_LOOP,
 )

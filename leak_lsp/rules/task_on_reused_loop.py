@@ -73,7 +73,7 @@ name; the alternative fix awaits it where it is created. The future of
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule, Settling, WorkKind
+from leak_lsp.rules.rule import AwaitInPlace, Rule, Settling, WorkKind
 
 TASK = WorkKind(
     name="task",
@@ -95,6 +95,8 @@ TASK = WorkKind(
     awaitable=True,
     settle_template="await {handle}",
     settle_title="Await the task",
+    loop_bound=True,
+    await_in_place=AwaitInPlace.ALSO,
     # a ``concurrent.futures.Future``: awaitable only once wrapped
     settlings=(Settling("asyncio.run_coroutine_threadsafe", "await {asyncio.wrap_future}({handle})",
                         "Await the future"),),
@@ -108,6 +110,7 @@ CALLBACK = WorkKind(
     settle_methods=frozenset({"cancel"}),
     settle_template="{handle}.cancel()",
     settle_title="Cancel the callback",
+    loop_bound=True,
 )
 
 IOLOOP_CALLBACK = WorkKind(
@@ -161,6 +164,6 @@ RULE = Rule(
     name="task-on-reused-loop",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} scheduled here is still pending when the handler {exits}; the reused event loop runs it in a later invocation",
+    message="{what} scheduled here is still pending when the {entry} {exits}; the reused event loop runs it in a later invocation",
     kinds=(TASK, CALLBACK, IOLOOP_CALLBACK, PERIODIC_CALLBACK, DELAYED_CALL, SCHEDULED_EVENT),
 )

@@ -142,6 +142,6 @@ RULE = Rule(
     name="telemetry-not-flushed",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
-    message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
+    message="{what} still holds this invocation's data when the {entry} {exits}; it is sent in a later invocation or lost",
     kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT),
 )

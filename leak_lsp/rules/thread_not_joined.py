@@ -77,6 +77,6 @@ RULE = Rule(
     name="thread-not-joined",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is still running when the handler {exits}; it resumes in a later invocation",
+    message="{what} started here is still running when the {entry} {exits}; it resumes in a later invocation",
     kinds=(THREAD,),
 )

@@ -84,6 +84,6 @@ RULE = Rule(
     name="timer-not-cancelled",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is still armed when the handler {exits}; it fires in a later invocation",
+    message="{what} started here is still armed when the {entry} {exits}; it fires in a later invocation",
     kinds=(TIMER,),
 )

@@ -43,6 +43,6 @@ RULE = Rule(
     name="work-after-response",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is still running after the handler {exits}; the platform throttles it "
+    message="{what} started here is still running after the {entry} {exits}; the platform throttles it "
             "and it resumes in a later invocation",
 )

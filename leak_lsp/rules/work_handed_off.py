@@ -32,7 +32,7 @@ No automatic fix: the analysis does not know where the work should be settled.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule
+from leak_lsp.rules.rule import Occasion, Rule
 
 RULE = Rule(
     code="EL901",
@@ -40,4 +40,5 @@ RULE = Rule(
     outcome=Outcome.UNKNOWN,
     severity=Severity.INFORMATION,
     message="{what} started here is handed to {target}, and nothing in this module settles it",
+    occasion=Occasion.HANDED_OFF,
 )

@@ -87,7 +87,7 @@ timeout its author chose) or stop the work, which only the work's own code can d
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule
+from leak_lsp.rules.rule import Occasion, Rule
 
 # (kind, method): settles that cannot raise once the work has started, so a ``finally`` running them
 # never replaces the exception on its way out. Any other settle makes the fix unsafe.
@@ -109,4 +109,5 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} is still pending if {exits}; settle it in a `finally`",
+    occasion=Occasion.PENDING_ON_EXCEPTION,
 )

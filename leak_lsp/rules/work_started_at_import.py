@@ -44,7 +44,7 @@ what the user wants or may exceed the init timeout.
 """
 
 from leak_lsp.analysis.model import Outcome, Severity
-from leak_lsp.rules.rule import Rule
+from leak_lsp.rules.rule import Occasion, Rule
 
 RULE = Rule(
     code="EL301",
@@ -52,4 +52,5 @@ RULE = Rule(
     outcome=Outcome.INIT,
     severity=Severity.WARNING,
     message="{what} started at import time is never settled; it only runs while some invocation is active",
+    occasion=Occasion.STARTED_AT_IMPORT,
 )

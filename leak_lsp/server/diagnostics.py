@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from leak_lsp.analysis.model import Finding, Fix, Severity, SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex
+from leak_lsp.rules import rule_url
 from leak_lsp.server.positions import PositionCodec
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def finding_to_diagnostic(finding: Finding, index: LineIndex, codec: PositionCod
         range=codec.range_to_client(index, finding.span),
         severity=SEVERITIES[finding.severity],
         code=finding.code,
-        code_description=types.CodeDescription(href=finding.url),
+        code_description=types.CodeDescription(href=rule_url(finding.code)),
         source=SOURCE,
         message=finding.message,
         related_information=_related(finding, codec, locate) or None,

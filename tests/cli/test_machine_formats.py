@@ -62,6 +62,14 @@ def test_json_fix_edits_have_one_based_positions(handler: Path, run_check: RunCh
         assert (edit["end_location"]["row"], edit["end_location"]["column"]) >= (edit["location"]["row"], edit["location"]["column"])
 
 
+def test_json_related_locations_carry_their_role(handler: Path, run_check: RunCheck) -> None:
+    [entry] = json.loads(run_check("--format", "json", "handler.py").stdout)
+
+    [related] = entry["related"]
+    assert related["role"] == "exit"
+    assert related["location"]["row"] == CALL_ROW + 1 and related["filename"] == str(handler)
+
+
 def test_output_format_is_an_alias_of_format(handler: Path, run_check: RunCheck) -> None:
     assert run_check("--output-format", "json", "handler.py").stdout == run_check("--format", "json", "handler.py").stdout
 

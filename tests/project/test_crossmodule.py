@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from leak_lsp.analysis import analyze_file, analyze_source
+from leak_lsp.analysis.model import RelatedRole
 from leak_lsp.project.workspace import Workspace
 from tests.analysis.fixture_corpus import Fixture
 
@@ -37,7 +38,7 @@ def test_without_a_workspace_other_modules_are_unknown() -> None:
 def test_the_chain_points_into_each_module(workspace: Workspace) -> None:
     report = analyze_file(PROJECT / "app.py", workspace=workspace)
     two_away = next(f for f in report.findings if f.code == "EL102")
-    chain = [(Path(r.path).name, r.span.start.line + 1) for r in two_away.related if "schedules" in r.message]
+    chain = [(Path(r.path).name, r.span.start.line + 1) for r in two_away.related if r.role is RelatedRole.HELPER_STEP]
     deep = (PROJECT / "lib" / "deep.py").read_text().splitlines()
     timer_line = next(number for number, line in enumerate(deep, 1) if "Timer(" in line)
     assert chain[0][0] == "telemetry.py"

@@ -33,3 +33,28 @@ async def test_hover_away_from_any_finding_shows_nothing(lsp: LanguageClient, ed
     editor.open(URI, leaking_handler())
     await editor.diagnostics(URI)
     assert await _hover(lsp, editor, 0) is None
+
+
+JS_URI = "file:///project/app.js"
+JS_HELPER = """\
+function startPoller() {
+  setInterval(() => {}, 1000);
+}
+exports.handler = async (event) => {
+  startPoller();
+  return 1;
+};
+"""
+
+
+async def test_hover_chain_of_a_javascript_helper_names_the_call_once(lsp: LanguageClient, editor: Editor) -> None:
+    editor.open(JS_URI, JS_HELPER, language_id="javascript")
+    await editor.diagnostics(JS_URI)
+    position = position_at(JS_HELPER, JS_HELPER.index("startPoller();") + 2, editor.encoding)
+    hover = await lsp.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=JS_URI), position=position))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    steps = hover.contents.value.split("\n\n---\n\n")[0].splitlines()[1:]
+    assert [step.split(" ", 1)[0] for step in steps] == ["1.", "2."]
+    assert "app.js:5" in steps[0] and steps[0].endswith("`startPoller()` is called here")
+    assert "app.js:2" in steps[1] and steps[1].endswith("`startPoller()` starts it here")

@@ -4,12 +4,11 @@ the line that schedules the work (when a helper schedules it), then the rule's p
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from leak_lsp.analysis.model import Finding, Position, Related
+from leak_lsp.analysis.model import Finding, Position, Related, RelatedRole
 from leak_lsp.rules import rule_page
 from leak_lsp.server.positions import PositionOutOfRange
 
@@ -18,8 +17,6 @@ if TYPE_CHECKING:
     from leak_lsp.server.app import LeakLanguageServer
     from leak_lsp.server.session import Session
 
-# The analysis marks each helper on the way to the scheduling line this way.
-_HELPER_STEP = re.compile(r"^`[^`]+\(\)` schedules the ")
 _SEPARATOR = "\n\n---\n\n"
 
 
@@ -62,13 +59,14 @@ def _entry_point_hover(session: Session, analysis: Analysis, position: Position,
 
 def _chain(session: Session, analysis: Analysis, finding: Finding, markdown: bool) -> str | None:
     """handler -> call in the handler -> each helper's line, down to the one that schedules the work."""
-    steps = [item for item in finding.related if _HELPER_STEP.match(item.message)]
+    steps = [item for item in finding.related if item.role is RelatedRole.HELPER_STEP]
     if not steps:
         return None
     handler = f"`{finding.handler}`" if finding.handler else "the handler"
-    call = Related(analysis.path, finding.span, f"{handler} calls the helper here")
+    if (steps[0].path, steps[0].span) != (analysis.path, finding.span):  # unless the front-end names the call itself
+        steps.insert(0, Related(analysis.path, finding.span, f"{handler} calls the helper here", RelatedRole.HELPER_STEP))
     lines = [f"{finding.code}: the work is scheduled in a helper of {handler}"]
-    lines += [f"{number}. {_link(session, analysis, item, markdown)} {item.message}" for number, item in enumerate([call, *steps], 1)]
+    lines += [f"{number}. {_link(session, analysis, item, markdown)} {item.message}" for number, item in enumerate(steps, 1)]
     return "\n".join(lines)
 
 
