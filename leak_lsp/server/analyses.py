@@ -12,11 +12,11 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, SourceProblem
+from leak_lsp.analysis.model import FileReport, Fix, FixRecipe, SourceProblem
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.documents import Document
 
@@ -47,6 +47,8 @@ class Analysis:
     epoch: int  # bumped when a file the document depends on changes
     index: LineIndex
     outcome: Outcome
+    # The settle fixes of findings a code action asked about, by recipe: computed once per text.
+    fixes: dict[FixRecipe, tuple[Fix, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def report(self) -> FileReport:
@@ -72,13 +74,16 @@ _KEPT_ANALYZERS = 64
 
 
 def _incremental(path: str, settings: Settings) -> IncrementalAnalyzer:
-    """The analyzer holding the last analysis of the file: an edit re-analyses only what it touched."""
+    """The analyzer holding the last analysis of the file: an edit re-analyses only what it touched.
+
+    Without fixes: findings carry recipes and a code action computes the fixes it shows
+    (an entry whose findings hold fix inputs could not be reused by the next edit)."""
     from leak_lsp.analysis.incremental import IncrementalAnalyzer
 
     with _ANALYZERS_LOCK:
         analyzer = _ANALYZERS.pop(path, None)
         if analyzer is None or analyzer.settings != settings:
-            analyzer = IncrementalAnalyzer(path, settings)
+            analyzer = IncrementalAnalyzer(path, settings, fixes=False)
         _ANALYZERS[path] = analyzer
         while len(_ANALYZERS) > _KEPT_ANALYZERS:
             del _ANALYZERS[next(iter(_ANALYZERS))]

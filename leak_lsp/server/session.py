@@ -21,7 +21,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
-from leak_lsp.analysis.model import FileReport
+from leak_lsp.analysis.model import FileReport, Fix, FixRecipe
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.project.files import read_source, resolved
 from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text
@@ -239,11 +239,25 @@ class Session:
             return None
 
     def fix_all(self, analysis: Analysis, settings: Settings) -> FixedSource:
-        """Every safe fix, round after round, each round analysed with the document's workspace."""
+        """Every safe fix, round after round, each round analysed with the document's workspace.
+
+        In a worker thread. The published analysis holds no settle fixes (only recipes), so the
+        first round analyses the text again with them, as every later round does."""
+        from leak_lsp.analysis import analyze_source
         from leak_lsp.analysis.fix_all import fix_source
 
-        workspace = self._workspace_of(analysis.path) if to_fs_path(analysis.uri) is not None else None
-        return fix_source(analysis.text, analysis.report, settings, False, workspace)
+        workspace = self._analysis_workspace(analysis)
+        report = analyze_source(analysis.text, analysis.path, settings, workspace)
+        return fix_source(analysis.text, report, settings, False, workspace)
+
+    def fixes_for(self, analysis: Analysis, recipe: FixRecipe, settings: Settings) -> tuple[Fix, ...]:
+        """The fixes of one finding of the analysis, from its recipe; in a worker thread."""
+        from leak_lsp.analysis import fixes_for
+
+        return fixes_for(analysis.text, recipe, settings, analysis.path, self._analysis_workspace(analysis))
+
+    def _analysis_workspace(self, analysis: Analysis) -> Workspace | None:
+        return self._workspace_of(analysis.path) if to_fs_path(analysis.uri) is not None else None
 
     def diagnostics(self, analysis: Analysis) -> list[types.Diagnostic]:
         def locate(path: str) -> tuple[str, LineIndex] | None:
