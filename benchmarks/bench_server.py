@@ -7,6 +7,9 @@ On a generated 5,000-line module dense with handlers and on a 200-line handler f
 - edits: ``didChange`` sent -> diagnostics published for that version, over N single-character
   edits inside function bodies spread over the module (p50 and p90).
 
+Before the servers run, where ``leak-lsp serve``'s start-up goes: the import time of the server
+(``python -X importtime``), by top-level package.
+
 All servers are driven as a push client (no pull capability). python-lsp-server and ruff are
 optional: install them with ``pip install 'python-lsp-server[pyflakes]' ruff``; a missing one is
 left out, and the benchmark says so. Note that pylsp waits 0.5 s after an
@@ -20,7 +23,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import importlib.util
+import re
+import subprocess
 import shutil
 import statistics
 import sys
@@ -213,11 +219,22 @@ def servers() -> list[tuple[str, list[str], object | None]]:
     return found
 
 
+def import_times() -> None:
+    """What importing the server costs, by top-level package (self times summed), largest first."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-c", "import leak_lsp.server.app"], capture_output=True, text=True, check=True)
+    totals: collections.Counter[str] = collections.Counter()
+    for self_time, name in re.findall(r"^import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", run.stderr, re.MULTILINE):
+        totals[name.split(".")[0]] += int(self_time)
+    shown = ", ".join(f"{name} {micros / 1000:.0f}ms" for name, micros in totals.most_common(5))
+    print(f"importing leak-lsp's server: {sum(totals.values()) / 1000:.0f}ms in all; {shown}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--lines", type=int, nargs="+", default=[5000, 200])
     args = parser.parse_args()
+    import_times()
     for lines in args.lines:
         source = generate_module(lines)
         print(f"\nmodule: {source.count(chr(10))} lines; {args.edits} edits per server")

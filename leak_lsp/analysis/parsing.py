@@ -162,7 +162,8 @@ class ChunkCache:
 
     def chunk(self, lines: LineIndex, first: int, last: int, repair: bool) -> Chunk | None:
         """The chunk's statements, parsed now or kept; None when it does not parse alone and ``repair`` is off."""
-        key = (first, "\n".join(lines.line(number) for number in range(first, last + 1)))
+        end = lines.starts[last + 1] if last + 1 < lines.line_count else len(lines.text)
+        key = (first, lines.text[lines.starts[first] : end])  # its lines as written, line breaks included
         found = self._current.get(key) or self._previous.get(key)
         if found is not None:
             self.reused += 1
