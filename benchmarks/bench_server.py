@@ -26,9 +26,9 @@ import asyncio
 import collections
 import importlib.util
 import re
-import subprocess
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -100,6 +101,10 @@ class Analyses:
         self._latest: dict[str, Analysis] = {}
         self._running: dict[str, tuple[Analysis, asyncio.Future[Outcome]]] = {}
         self._epochs: dict[str, int] = {}
+        self._durations: dict[str, float] = {}  # seconds the last run of each document took
+
+    def last_duration(self, uri: str) -> float | None:
+        return self._durations.get(uri)
 
     def is_current(self, analysis: Analysis, document: Document, settings_generation: int) -> bool:
         return (
@@ -145,7 +150,7 @@ class Analyses:
         # The outcome is filled in when the worker is done; the rest is fixed now.
         epoch = self._epochs.get(document.uri, 0)
         pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, Outcome(FileReport(path)))
-        future = asyncio.get_running_loop().run_in_executor(self._executor, job, document.text)
+        future = asyncio.get_running_loop().run_in_executor(self._executor, self._timed, document.uri, job, document.text)
         running = self._running[document.uri] = (pending, future)
         return running
 
@@ -159,6 +164,14 @@ class Analyses:
             self._latest[document.uri] = analysis
         return analysis
 
+    def _timed(self, uri: str, job: Job, text: str) -> Outcome:
+        """Runs in a worker thread."""
+        started = time.perf_counter()
+        try:
+            return job(text)
+        finally:
+            self._durations[uri] = time.perf_counter() - started
+
     def stale(self, uri: str) -> None:
         """A file the document depends on changed: its results must be computed again."""
         self._epochs[uri] = self._epochs.get(uri, 0) + 1
@@ -168,3 +181,4 @@ class Analyses:
         self._latest.pop(uri, None)
         self._running.pop(uri, None)
         self._epochs.pop(uri, None)
+        self._durations.pop(uri, None)

@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE_SECONDS = 0.08  # long enough to skip the keystrokes of a word, short enough not to lag
+# After an edit, the analysis waits for this long a quiet period: long enough to skip the keystrokes
+# of a word, short enough not to lag; a document analysed faster than that waits no longer than
+# its analysis takes (skipping keystrokes saves little there, and the wait would be the lag).
+DEBOUNCE_SECONDS = 0.08
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
 # One run per document at a time (analyses.py), so a few more workers than cores let small
@@ -281,12 +284,18 @@ class Session:
 
     # Push diagnostics (clients without textDocument/diagnostic) ----------------
 
-    def schedule_publication(self, uri: str, quiet_period: float = DEBOUNCE_SECONDS) -> None:
+    def quiet_period(self, uri: str) -> float:
+        """How long to wait for more keystrokes before analysing the document (see DEBOUNCE_SECONDS)."""
+        last = self.analyses.last_duration(uri)
+        return DEBOUNCE_SECONDS if last is None else min(DEBOUNCE_SECONDS, last)
+
+    def schedule_publication(self, uri: str, quiet_period: float | None = None) -> None:
         """Publish the document's diagnostics after a quiet period, superseding earlier runs."""
         if self.features.pull_diagnostics:
             return
         self._cancel_publication(uri)
-        self._publications[uri] = asyncio.ensure_future(self._publish_after(quiet_period, uri))
+        wait = self.quiet_period(uri) if quiet_period is None else quiet_period
+        self._publications[uri] = asyncio.ensure_future(self._publish_after(wait, uri))
 
     def clear_published(self, uri: str) -> None:
         self._cancel_publication(uri)
