@@ -56,13 +56,16 @@ class Analysis:
         return self.outcome.report
 
 
-def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None) -> FileReport:
-    """The report of one text; an internal error becomes a problem, never an exception."""
-    from leak_lsp.analysis import MAX_FILE_BYTES
+def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None, edited: bool = True) -> FileReport:
+    """The report of one text; an internal error becomes a problem, never an exception. The text of
+    an ``edited`` (open) document is analysed incrementally; a file on disk afresh, keeping nothing."""
+    from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 
     if len(text) > MAX_FILE_BYTES:
         return FileReport(path=path, problems=[SourceProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")], analysed=False)
     try:
+        if not edited:
+            return analyze_source(text, path, settings, workspace, fixes=False)
         return _incremental(path, settings).analyze(text, workspace)
     except Exception as error:  # a bug in the analysis must not take the editor's server down
         logger.exception("analysis of %s failed", path)
@@ -89,6 +92,12 @@ def _incremental(path: str, settings: Settings) -> IncrementalAnalyzer:
         while len(_ANALYZERS) > _KEPT_ANALYZERS:
             del _ANALYZERS[next(iter(_ANALYZERS))]
         return analyzer
+
+
+def forget_analyzer(path: str) -> None:
+    """The document was closed: its syntax trees and entry outcomes are released."""
+    with _ANALYZERS_LOCK:
+        _ANALYZERS.pop(path, None)
 
 
 # Computes the outcome of a text; runs in a worker thread.

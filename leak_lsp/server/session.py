@@ -24,7 +24,7 @@ from leak_lsp.analysis.config import ConfigError, Settings
 from leak_lsp.analysis.model import FileReport, Fix, FixRecipe
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.project.files import read_source, resolved
-from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text
+from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text, forget_analyzer
 from leak_lsp.server.capabilities import ClientFeatures
 from leak_lsp.server.diagnostics import deployment_problem_to_diagnostic, finding_to_diagnostic, problem_to_diagnostic
 from leak_lsp.server.documents import Document, DocumentStore
@@ -165,6 +165,9 @@ class Session:
 
     def closed(self, uri: str) -> None:
         path = to_fs_path(uri)
+        document = self.documents.get(uri)
+        if document is not None:
+            forget_analyzer(path or document.unsaved_name)
         if path is not None:
             self.projects.document_closed(uri, path)
         self.workspace_results.forget_open(uri)
@@ -225,12 +228,12 @@ class Session:
     def analyse_file(self, path: Path, text: str) -> Outcome:
         """The outcome of a file that is not open (workspace diagnostics); in a worker thread."""
         uri = from_fs_path(str(path)) or str(path)
-        return self._analyse(str(path), True, self.settings_for(uri), True, text)
+        return self._analyse(str(path), True, self.settings_for(uri), True, text, edited=False)
 
-    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str) -> Outcome:
+    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str, edited: bool = True) -> Outcome:
         """Runs in a worker thread: the workspace's queued changes are applied first."""
         workspace = self._workspace_of(path) if on_disk else None
-        report = analyse_text(text, path, settings, workspace) if python else FileReport(path)
+        report = analyse_text(text, path, settings, workspace, edited) if python else FileReport(path)
         problems = deployment_problems(workspace, path) if workspace is not None else []
         return Outcome(report, tuple(problems))
 
