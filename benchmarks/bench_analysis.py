@@ -61,7 +61,7 @@ def _medians(repeat: int, baseline: Callable[[], object], measured: Callable[[],
 
 def _print(label: str, base_label: str, base: float, timed: float, goal: str) -> None:
     print(f"{label:<34} {timed * 1000:9.1f} ms   {base_label} {base * 1000:8.1f} ms   "
-          f"ratio {timed / base:6.2f}x  (goal {goal})")
+          f"ratio {timed / base:6.2f}x" + (f"  (goal {goal})" if goal else ""))
 
 
 def _run(command: list[str]) -> None:
