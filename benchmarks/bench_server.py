@@ -153,7 +153,7 @@ async def measure(name: str, command: list[str], source: str, edits: int, settin
         path.write_text(source, encoding="utf-8")
         uri = path.as_uri()
         started = time.perf_counter()
-        await client.start_io(*command, env=env)
+        await client.start_io(*command, env=env, cwd=folder)  # not the checkout: ``-m leak_lsp`` would import it
         capabilities = types.ClientCapabilities(
             text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
             workspace=types.WorkspaceClientCapabilities(configuration=True),
