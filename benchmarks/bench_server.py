@@ -7,22 +7,33 @@ On a generated 5,000-line module dense with handlers and on a 200-line handler f
 - edits: ``didChange`` sent -> diagnostics published for that version, over N single-character
   edits inside function bodies spread over the module (p50 and p90).
 
+Before the servers run, where ``leak-lsp serve``'s start-up goes: the import time of the server
+(``python -X importtime``), by top-level package.
+
 All servers are driven as a push client (no pull capability). python-lsp-server and ruff are
 optional: install them with ``pip install 'python-lsp-server[pyflakes]' ruff``; a missing one is
 left out, and the benchmark says so. Note that pylsp waits 0.5 s after an
 edit before linting (its ``LINT_DEBOUNCE_S``) and leak-lsp waits 80 ms: both are part
 of what a user sees, so both are part of the numbers.
 
-    python benchmarks/bench_server.py [--edits 30] [--lines 5000]
+    python benchmarks/bench_server.py [--edits 30] [--lines 5000] [--compare CHECKOUT]
+
+``--compare`` adds the server of another checkout of leak-lsp (a folder holding its ``leak_lsp``
+package, e.g. ``git archive BASE leak_lsp | tar -x -C /tmp/base``), run by the same interpreter,
+so a change is measured against what it changes in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import importlib.util
+import os
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -124,7 +135,8 @@ class Result:
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def measure(name: str, command: list[str], source: str, edits: int, settings: object | None) -> Result:
+async def measure(name: str, command: list[str], source: str, edits: int, settings: object | None,
+                  env: dict[str, str] | None = None) -> Result:
     recorder = Recorder()
     client = LanguageClient("bench-client", "1", protocol_cls=UntypedInitializeProtocol, converter_factory=default_converter)
 
@@ -141,7 +153,7 @@ async def measure(name: str, command: list[str], source: str, edits: int, settin
         path.write_text(source, encoding="utf-8")
         uri = path.as_uri()
         started = time.perf_counter()
-        await client.start_io(*command)
+        await client.start_io(*command, env=env, cwd=folder)  # not the checkout: ``-m leak_lsp`` would import it
         capabilities = types.ClientCapabilities(
             text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
             workspace=types.WorkspaceClientCapabilities(configuration=True),
@@ -198,30 +210,49 @@ def report(results: list[Result]) -> None:
               f", initialize->diagnostics {ours.initialize_to_first_diagnostics / theirs.initialize_to_first_diagnostics:.2f}x")
 
 
-def servers() -> list[tuple[str, list[str], object | None]]:
-    """leak-lsp, and the other servers that are installed."""
-    found: list[tuple[str, list[str], object | None]] = [("leak-lsp", [sys.executable, "-m", "leak_lsp", "serve"], None)]
+Server = tuple[str, list[str], object | None, "dict[str, str] | None"]  # name, command, settings, environment
+
+
+def servers(compare: str | None) -> list[Server]:
+    """leak-lsp, the checkout to compare it with, and the other servers that are installed."""
+    serve = [sys.executable, "-m", "leak_lsp", "serve"]
+    found: list[Server] = [("leak-lsp", serve, None, None)]
+    if compare is not None:
+        found.append((f"leak-lsp ({Path(compare).name})", serve, None, {**os.environ, "PYTHONPATH": str(Path(compare).resolve())}))
     if importlib.util.find_spec("pylsp") is None or importlib.util.find_spec("pyflakes") is None:
         print("python-lsp-server with pyflakes is not installed: pip install 'python-lsp-server[pyflakes]'")
     else:
-        found.append(("pylsp+pyflakes", [sys.executable, "-m", "pylsp"], PYLSP_SETTINGS))
+        found.append(("pylsp+pyflakes", [sys.executable, "-m", "pylsp"], PYLSP_SETTINGS, None))
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         print("ruff is not installed: pip install ruff")
     else:
-        found.append(("ruff server", [ruff, "server"], None))
+        found.append(("ruff server", [ruff, "server"], None, None))
     return found
+
+
+def import_times() -> None:
+    """What importing the server costs, by top-level package (self times summed), largest first."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-c", "import leak_lsp.server.app"], capture_output=True, text=True, check=True)
+    totals: collections.Counter[str] = collections.Counter()
+    for self_time, name in re.findall(r"^import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", run.stderr, re.MULTILINE):
+        totals[name.split(".")[0]] += int(self_time)
+    shown = ", ".join(f"{name} {micros / 1000:.0f}ms" for name, micros in totals.most_common(5))
+    print(f"importing leak-lsp's server: {sum(totals.values()) / 1000:.0f}ms in all; {shown}")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--lines", type=int, nargs="+", default=[5000, 200])
+    parser.add_argument("--compare", metavar="CHECKOUT", help="also run the leak-lsp server of this checkout")
     args = parser.parse_args()
+    import_times()
     for lines in args.lines:
         source = generate_module(lines)
         print(f"\nmodule: {source.count(chr(10))} lines; {args.edits} edits per server")
-        results = [await measure(name, command, source, args.edits, settings) for name, command, settings in servers()]
+        results = [await measure(name, command, source, args.edits, settings, env)
+                   for name, command, settings, env in servers(args.compare)]
         report(results)
         print(f"mean leak-lsp edit latency: {statistics.mean(results[0].edit_latencies) * 1000:.0f}ms")
 

@@ -1,7 +1,7 @@
 """Incremental analysis of one document: an edit re-analyses only the entries whose code changed.
 
-The text is parsed again (``ast.parse`` is a small part of the cost) and the module facts are
-gathered again; the analysis of each entry point (the lifecycle of its work, the helpers it calls)
+Only the top-level chunks an edit touched are parsed and walked again (:class:`ChunkCache`); the
+module facts are gathered again from the kept statements; the analysis of each entry point (the lifecycle of its work, the helpers it calls)
 is reused while its key is unchanged: its own top-level statement and every one defining a name
 it mentions, transitively, with their text and line; the module-level statements; facts gathered
 over the whole module (decorators, imports, ``self.<attribute>`` executors, import-time buffers).
@@ -16,6 +16,7 @@ from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.engine import OutcomeCache, analyze_module
 from leak_lsp.analysis.model import FileReport
+from leak_lsp.analysis.parsing import ChunkCache, reusing_chunks
 
 if TYPE_CHECKING:
     from leak_lsp.javascript.incremental import IncrementalJavaScript
@@ -31,6 +32,7 @@ class IncrementalAnalyzer:
         self.fixes = fixes
         self._cache = OutcomeCache()
         self._javascript_state: IncrementalJavaScript | None = None
+        self._chunks = ChunkCache()
 
     def analyze(self, source: str, workspace: Workspace | None = None) -> FileReport:
         """The report of the new text; JavaScript/TypeScript keep their front-end's own state (the last tree)."""
@@ -41,7 +43,8 @@ class IncrementalAnalyzer:
         if is_javascript_path(self.path):
             return self._javascript(source, workspace)
         self._cache.start()
-        return analyze_module(source, self.path, self.settings, workspace, self.fixes, self._cache)
+        with reusing_chunks(self._chunks):
+            return analyze_module(source, self.path, self.settings, workspace, self.fixes, self._cache)
 
     def _javascript(self, source: str, workspace: Workspace | None) -> FileReport:
         """Re-parsed against the last tree; an install without tree-sitter gets ``analyze_source``'s report."""
@@ -57,3 +60,8 @@ class IncrementalAnalyzer:
     def reused(self) -> int:
         """How many entries the last analysis took from the one before."""
         return self._cache.reused
+
+    @property
+    def kept_chunks(self) -> int:
+        """How many top-level chunks the last analysis did not parse again."""
+        return self._chunks.reused

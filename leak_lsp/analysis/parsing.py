@@ -5,12 +5,21 @@ top-level chunks (a statement starting at column 0 with its decorators and
 continuation clauses); each chunk is parsed on its own, at its own line numbers. A
 chunk that fails has its offending line replaced by ``pass`` at the same indentation,
 a few times, before it is given up: the function being typed keeps its diagnostics.
+
+An incremental analysis parses with a :class:`ChunkCache`: a chunk whose line and text are
+those of the last parse keeps its statements and the facts of :class:`TreeIndex` gathered
+from them, so an edit parses and walks only the chunks it touched. The result is the one a
+fresh parse gives: chunks are used only when each parses alone (else the module is parsed
+as a whole first, as a fresh parse does).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -27,10 +36,11 @@ class ParsedModule:
     tree: ast.Module
     lines: LineIndex
     problems: list[SourceProblem] = field(default_factory=list)
+    facts: list[StatementFacts] | None = None  # of each statement of the tree, when kept from a chunk cache
 
     @cached_property
     def index(self) -> TreeIndex:
-        return TreeIndex.of(self.tree)
+        return TreeIndex.of(self.tree, self.facts)
 
     def span(self, node: ast.AST) -> Span:
         """Where a node stands, in code points (``ast`` counts UTF-8 bytes)."""
@@ -44,28 +54,32 @@ class ParsedModule:
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
-@dataclass
-class TreeIndex:
-    """Facts gathered in one walk of the tree, so that no later step walks it again."""
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+_MODULE_SCOPE = ast.Module(body=[], type_ignores=[])  # stands for the module in one statement's facts
 
-    parents: dict[int, ast.AST]  # id(node) -> its parent
-    string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
-    calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
-    owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
-    definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]  # at any depth
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """What :class:`TreeIndex` gathers from one top-level statement, in the order of the module's walk."""
+
+    parents: dict[int, ast.AST]
+    string_lines: set[int]
+    calls: list[tuple[str, ast.Call]]
+    owned: dict[int, list[ast.AST]]  # the module's own nodes under id(_MODULE_SCOPE)
+    definitions: list[Definition]
 
     @staticmethod
-    def of(tree: ast.Module) -> TreeIndex:
+    def of(statement: ast.stmt) -> StatementFacts:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
-        calls: dict[str, list[ast.Call]] = {}
-        owned: dict[int, list[ast.AST]] = {id(tree): []}
-        definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
-        stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]  # (node, the scope its children belong to)
+        calls: list[tuple[str, ast.Call]] = []
+        owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): []}
+        definitions: list[Definition] = []
+        stack: list[tuple[ast.AST, ast.AST]] = [(statement, _MODULE_SCOPE)]  # (node, the scope its children belong to)
         while stack:
             node, scope = stack.pop()
             inner = node if isinstance(node, _SCOPES) else scope
-            if inner is node and node is not tree:
+            if inner is node:
                 owned[id(node)] = []
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     definitions.append(node)
@@ -77,8 +91,41 @@ class TreeIndex:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
             elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
-                name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
-                calls.setdefault(name, []).append(node)
+                calls.append((node.func.id if isinstance(node.func, ast.Name) else node.func.attr, node))
+        return StatementFacts(parents, string_lines, calls, owned, definitions)
+
+
+@dataclass
+class TreeIndex:
+    """Facts gathered in one walk of the tree, so that no later step walks it again."""
+
+    parents: dict[int, ast.AST]  # id(node) -> its parent
+    string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
+    calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
+    owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
+    definitions: list[Definition]  # at any depth
+
+    @staticmethod
+    def of(tree: ast.Module, facts: list[StatementFacts] | None = None) -> TreeIndex:
+        """The facts of each statement (walked now unless given), joined as one depth-first walk from
+        the last statement up would gather them."""
+        parents: dict[int, ast.AST] = {id(statement): tree for statement in tree.body}
+        string_lines: set[int] = set()
+        calls: dict[str, list[ast.Call]] = {}
+        module_nodes: list[ast.AST] = list(tree.body)
+        owned: dict[int, list[ast.AST]] = {id(tree): module_nodes}
+        definitions: list[Definition] = []
+        for part in reversed(facts if facts is not None else [StatementFacts.of(statement) for statement in tree.body]):
+            parents.update(part.parents)
+            string_lines |= part.string_lines
+            for name, call in part.calls:
+                calls.setdefault(name, []).append(call)
+            for scope, nodes in part.owned.items():
+                if scope == id(_MODULE_SCOPE):
+                    module_nodes.extend(nodes)
+                else:
+                    owned[scope] = nodes
+            definitions.extend(part.definitions)
         return TreeIndex(parents, string_lines, calls, owned, definitions)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
@@ -96,21 +143,95 @@ class TreeIndex:
         return chain
 
 
+# A chunk's statements, their facts, and the syntax error repaired in it, by its first line and text.
+Chunk = tuple[list[ast.stmt], list[StatementFacts], BaseException | None]
+
+
+class ChunkCache:
+    """The chunks of the last parse of one document: the next parse keeps those it finds again
+    and drops the others (memory stays proportional to one text)."""
+
+    def __init__(self) -> None:
+        self._previous: dict[tuple[int, str], Chunk] = {}
+        self._current: dict[tuple[int, str], Chunk] = {}
+        self.reused = 0  # chunks the last parse did not parse again
+
+    def start(self) -> None:
+        self._previous, self._current = self._current, {}
+        self.reused = 0
+
+    def chunk(self, lines: LineIndex, first: int, last: int, repair: bool) -> Chunk | None:
+        """The chunk's statements, parsed now or kept; None when it does not parse alone and ``repair`` is off."""
+        end = lines.starts[last + 1] if last + 1 < lines.line_count else len(lines.text)
+        key = (first, lines.text[lines.starts[first] : end])  # its lines as written, line breaks included
+        found = self._current.get(key) or self._previous.get(key)
+        if found is not None:
+            self.reused += 1
+        elif repair:
+            statements, error = _parse_chunk(lines, first, last)
+            found = (statements, [StatementFacts.of(statement) for statement in statements], error)
+        else:
+            try:
+                statements = ast.parse("\n" * first + key[1]).body
+            except _PARSE_FAILURES:
+                return None
+            found = (statements, [StatementFacts.of(statement) for statement in statements], None)
+        if found[2] is not None and not repair:
+            return None
+        self._current[key] = found
+        return found
+
+
+_REUSABLE: ContextVar[ChunkCache | None] = ContextVar("leak_lsp_chunk_cache", default=None)
+
+
+@contextmanager
+def reusing_chunks(cache: ChunkCache) -> Iterator[None]:
+    """The next :func:`parse_module` in this context (the analysed document's own: other modules
+    a workspace reads are parsed later) keeps the cache's unchanged chunks."""
+    token = _REUSABLE.set(cache)
+    try:
+        yield
+    finally:
+        _REUSABLE.reset(token)
+
+
 def parse_module(source: str) -> ParsedModule:
     text = source.replace("\x00", " ")
     lines = LineIndex(text)
     problems = [SourceProblem("null bytes were read as spaces")] if "\x00" in source else []
+    cache = _REUSABLE.get()
+    if cache is not None:
+        _REUSABLE.set(None)
+        cache.start()
+        kept = _chunked(lines, cache, repair=False)
+        if kept is not None:
+            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1])
     try:
         return ParsedModule(ast.parse(text, type_comments=False), lines, problems)
     except _PARSE_FAILURES:
         pass
+    body, facts, errors = _chunked(lines, cache or ChunkCache(), repair=True) or ([], [], [])
+    problems.extend(_problem(error, lines) for error in errors)
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts)
+
+
+def _chunked(lines: LineIndex, cache: ChunkCache, repair: bool
+             ) -> tuple[list[ast.stmt], list[StatementFacts], list[BaseException]] | None:
+    """The module parsed chunk by chunk; None when a chunk does not parse alone and ``repair`` is off."""
     body: list[ast.stmt] = []
+    facts: list[StatementFacts] = []
+    errors: list[BaseException] = []
+    cache.reused = 0
     for first, last in _top_level_chunks(lines):
-        statements, error = _parse_chunk(lines, first, last)
-        body.extend(statements)
-        if error is not None:
-            problems.append(_problem(error, lines))
-    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems)
+        chunk = cache.chunk(lines, first, last, repair)
+        if chunk is None:
+            return None
+        body.extend(chunk[0])
+        facts.extend(chunk[1])
+        if chunk[2] is not None:
+            errors.append(chunk[2])
+    return body, facts, errors
 
 
 def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:

@@ -23,11 +23,15 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``only`` that one (its arguments need its
+    module, and the others' modules are import time that ``serve`` and ``check`` would pay)."""
     parser = argparse.ArgumentParser(prog="leak-lsp", description="Find execution leaks in serverless handlers.")
     parser.add_argument("--version", action="version", version=f"leak-lsp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, summary in SUBCOMMANDS.items():
+        if only is not None and name != only:
+            continue
         module = importlib.import_module(f"leak_lsp.cli.{name}")
         sub = commands.add_parser(name, help=summary, description=summary)
         module.add_arguments(sub)
@@ -36,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments[0] if arguments and arguments[0] in SUBCOMMANDS else None)
+    args = parser.parse_args(arguments)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

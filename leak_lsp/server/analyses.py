@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, SourceProblem
+from leak_lsp.analysis.model import FileReport, Fix, FixRecipe, SourceProblem
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.documents import Document
 
@@ -47,19 +48,24 @@ class Analysis:
     epoch: int  # bumped when a file the document depends on changes
     index: LineIndex
     outcome: Outcome
+    # The settle fixes of findings a code action asked about, by recipe: computed once per text.
+    fixes: dict[FixRecipe, tuple[Fix, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def report(self) -> FileReport:
         return self.outcome.report
 
 
-def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None) -> FileReport:
-    """The report of one text; an internal error becomes a problem, never an exception."""
-    from leak_lsp.analysis import MAX_FILE_BYTES
+def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None, edited: bool = True) -> FileReport:
+    """The report of one text; an internal error becomes a problem, never an exception. The text of
+    an ``edited`` (open) document is analysed incrementally; a file on disk afresh, keeping nothing."""
+    from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 
     if len(text) > MAX_FILE_BYTES:
         return FileReport(path=path, problems=[SourceProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")], analysed=False)
     try:
+        if not edited:
+            return analyze_source(text, path, settings, workspace, fixes=False)
         return _incremental(path, settings).analyze(text, workspace)
     except Exception as error:  # a bug in the analysis must not take the editor's server down
         logger.exception("analysis of %s failed", path)
@@ -72,17 +78,26 @@ _KEPT_ANALYZERS = 64
 
 
 def _incremental(path: str, settings: Settings) -> IncrementalAnalyzer:
-    """The analyzer holding the last analysis of the file: an edit re-analyses only what it touched."""
+    """The analyzer holding the last analysis of the file: an edit re-analyses only what it touched.
+
+    Without fixes: findings carry recipes and a code action computes the fixes it shows
+    (an entry whose findings hold fix inputs could not be reused by the next edit)."""
     from leak_lsp.analysis.incremental import IncrementalAnalyzer
 
     with _ANALYZERS_LOCK:
         analyzer = _ANALYZERS.pop(path, None)
         if analyzer is None or analyzer.settings != settings:
-            analyzer = IncrementalAnalyzer(path, settings)
+            analyzer = IncrementalAnalyzer(path, settings, fixes=False)
         _ANALYZERS[path] = analyzer
         while len(_ANALYZERS) > _KEPT_ANALYZERS:
             del _ANALYZERS[next(iter(_ANALYZERS))]
         return analyzer
+
+
+def forget_analyzer(path: str) -> None:
+    """The document was closed: its syntax trees and entry outcomes are released."""
+    with _ANALYZERS_LOCK:
+        _ANALYZERS.pop(path, None)
 
 
 # Computes the outcome of a text; runs in a worker thread.
@@ -95,6 +110,10 @@ class Analyses:
         self._latest: dict[str, Analysis] = {}
         self._running: dict[str, tuple[Analysis, asyncio.Future[Outcome]]] = {}
         self._epochs: dict[str, int] = {}
+        self._durations: dict[str, float] = {}  # seconds the last run of each document took
+
+    def last_duration(self, uri: str) -> float | None:
+        return self._durations.get(uri)
 
     def is_current(self, analysis: Analysis, document: Document, settings_generation: int) -> bool:
         return (
@@ -140,7 +159,7 @@ class Analyses:
         # The outcome is filled in when the worker is done; the rest is fixed now.
         epoch = self._epochs.get(document.uri, 0)
         pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, Outcome(FileReport(path)))
-        future = asyncio.get_running_loop().run_in_executor(self._executor, job, document.text)
+        future = asyncio.get_running_loop().run_in_executor(self._executor, self._timed, document.uri, job, document.text)
         running = self._running[document.uri] = (pending, future)
         return running
 
@@ -154,6 +173,14 @@ class Analyses:
             self._latest[document.uri] = analysis
         return analysis
 
+    def _timed(self, uri: str, job: Job, text: str) -> Outcome:
+        """Runs in a worker thread."""
+        started = time.perf_counter()
+        try:
+            return job(text)
+        finally:
+            self._durations[uri] = time.perf_counter() - started
+
     def stale(self, uri: str) -> None:
         """A file the document depends on changed: its results must be computed again."""
         self._epochs[uri] = self._epochs.get(uri, 0) + 1
@@ -163,3 +190,4 @@ class Analyses:
         self._latest.pop(uri, None)
         self._running.pop(uri, None)
         self._epochs.pop(uri, None)
+        self._durations.pop(uri, None)

@@ -1,19 +1,21 @@
-"""Findings -> LSP diagnostics, with each finding's fixes carried in ``Diagnostic.data``.
+"""Findings -> LSP diagnostics, with what rebuilds each finding's fixes in ``Diagnostic.data``.
 
-Like ruff's server, the fixes travel with the diagnostic so that a client (or an
-editor extension) holding a diagnostic also holds its edits, in its own units.
+Like ruff's server, the diagnostic carries what a code action needs: the fixes computed
+with the finding (the noqa comment; a JavaScript/TypeScript finding's settle fixes), in
+the client's units, and the recipe of its settle fixes, computed only when a code action
+asks for them (most findings are never fixed from the editor).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from leak_lsp.analysis.model import Finding, Fix, Severity, SourceProblem, Span
+from leak_lsp.analysis.model import Finding, Fix, FixRecipe, Severity, SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.rules import rule_url
 from leak_lsp.server.positions import PositionCodec
@@ -44,8 +46,33 @@ def finding_to_diagnostic(finding: Finding, index: LineIndex, codec: PositionCod
         source=SOURCE,
         message=finding.message,
         related_information=_related(finding, codec, locate) or None,
-        data={"rule": finding.rule, "fixes": [fix_data(fix, index, codec) for fix in offered_fixes(finding)]},
+        data=_finding_data(finding, index, codec),
     )
+
+
+def _finding_data(finding: Finding, index: LineIndex, codec: PositionCodec) -> dict[str, Any]:
+    data: dict[str, Any] = {"rule": finding.rule, "fixes": [fix_data(fix, index, codec) for fix in offered_fixes(finding.fixes)]}
+    if finding.recipe is not None:
+        data["recipe"] = recipe_data(finding.recipe)
+    return data
+
+
+def recipe_data(recipe: FixRecipe) -> dict[str, Any]:
+    """The recipe as JSON; its span is in the analysis' units (code points), read back only by this server."""
+    span = recipe.span
+    return {"code": recipe.code, "span": [span.start.line, span.start.column, span.end.line, span.end.column],
+            "functionLine": recipe.function_line, "handler": recipe.handler}
+
+
+def recipe_from_data(data: object) -> FixRecipe | None:
+    """The recipe :func:`recipe_data` wrote, or None for anything else (a client may send back what it likes)."""
+    if not isinstance(data, dict):
+        return None
+    code, span, function_line, handler = (data.get(key) for key in ("code", "span", "functionLine", "handler"))
+    numbers = span if isinstance(span, list) and len(span) == 4 and all(type(n) is int for n in span) else None
+    if not isinstance(code, str) or numbers is None or type(function_line) is not int or not isinstance(handler, str):
+        return None
+    return FixRecipe(code, Span.of(*numbers), function_line, handler)
 
 
 def problem_to_diagnostic(problem: SourceProblem, index: LineIndex, codec: PositionCodec) -> types.Diagnostic:
@@ -70,10 +97,10 @@ def deployment_problem_to_diagnostic(problem: DeploymentProblem, index: LineInde
     )
 
 
-def offered_fixes(finding: Finding) -> list[Fix]:
+def offered_fixes(fixes: Iterable[Fix]) -> list[Fix]:
     """The fixes an editor may offer: all that edit something, display-only ones (the
     noqa comment) included, since the user picks them by hand."""
-    return [fix for fix in finding.fixes if fix.edits]
+    return [fix for fix in fixes if fix.edits]
 
 
 def fix_data(fix: Fix, index: LineIndex, codec: PositionCodec) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from leak_lsp.analysis.config import ConfigError, Settings
-from leak_lsp.analysis.model import FileReport
+from leak_lsp.analysis.model import FileReport, Fix, FixRecipe
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.project.files import read_source, resolved
-from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text
+from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text, forget_analyzer
 from leak_lsp.server.capabilities import ClientFeatures
 from leak_lsp.server.diagnostics import deployment_problem_to_diagnostic, finding_to_diagnostic, problem_to_diagnostic
 from leak_lsp.server.documents import Document, DocumentStore
@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE_SECONDS = 0.08  # long enough to skip the keystrokes of a word, short enough not to lag
+# After an edit, the analysis waits for this long a quiet period: long enough to skip the keystrokes
+# of a word, short enough not to lag; a document analysed faster than that waits no longer than
+# its analysis takes (skipping keystrokes saves little there, and the wait would be the lag).
+DEBOUNCE_SECONDS = 0.08
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
 # One run per document at a time (analyses.py), so a few more workers than cores let small
@@ -162,6 +165,9 @@ class Session:
 
     def closed(self, uri: str) -> None:
         path = to_fs_path(uri)
+        document = self.documents.get(uri)
+        if document is not None:
+            forget_analyzer(path or document.unsaved_name)
         if path is not None:
             self.projects.document_closed(uri, path)
         self.workspace_results.forget_open(uri)
@@ -222,12 +228,12 @@ class Session:
     def analyse_file(self, path: Path, text: str) -> Outcome:
         """The outcome of a file that is not open (workspace diagnostics); in a worker thread."""
         uri = from_fs_path(str(path)) or str(path)
-        return self._analyse(str(path), True, self.settings_for(uri), True, text)
+        return self._analyse(str(path), True, self.settings_for(uri), True, text, edited=False)
 
-    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str) -> Outcome:
+    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str, edited: bool = True) -> Outcome:
         """Runs in a worker thread: the workspace's queued changes are applied first."""
         workspace = self._workspace_of(path) if on_disk else None
-        report = analyse_text(text, path, settings, workspace) if python else FileReport(path)
+        report = analyse_text(text, path, settings, workspace, edited) if python else FileReport(path)
         problems = deployment_problems(workspace, path) if workspace is not None else []
         return Outcome(report, tuple(problems))
 
@@ -239,11 +245,25 @@ class Session:
             return None
 
     def fix_all(self, analysis: Analysis, settings: Settings) -> FixedSource:
-        """Every safe fix, round after round, each round analysed with the document's workspace."""
+        """Every safe fix, round after round, each round analysed with the document's workspace.
+
+        In a worker thread. The published analysis holds no settle fixes (only recipes), so the
+        first round analyses the text again with them, as every later round does."""
+        from leak_lsp.analysis import analyze_source
         from leak_lsp.analysis.fix_all import fix_source
 
-        workspace = self._workspace_of(analysis.path) if to_fs_path(analysis.uri) is not None else None
-        return fix_source(analysis.text, analysis.report, settings, False, workspace)
+        workspace = self._analysis_workspace(analysis)
+        report = analyze_source(analysis.text, analysis.path, settings, workspace)
+        return fix_source(analysis.text, report, settings, False, workspace)
+
+    def fixes_for(self, analysis: Analysis, recipe: FixRecipe, settings: Settings) -> tuple[Fix, ...]:
+        """The fixes of one finding of the analysis, from its recipe; in a worker thread."""
+        from leak_lsp.analysis import fixes_for
+
+        return fixes_for(analysis.text, recipe, settings, analysis.path, self._analysis_workspace(analysis))
+
+    def _analysis_workspace(self, analysis: Analysis) -> Workspace | None:
+        return self._workspace_of(analysis.path) if to_fs_path(analysis.uri) is not None else None
 
     def diagnostics(self, analysis: Analysis) -> list[types.Diagnostic]:
         def locate(path: str) -> tuple[str, LineIndex] | None:
@@ -267,12 +287,18 @@ class Session:
 
     # Push diagnostics (clients without textDocument/diagnostic) ----------------
 
-    def schedule_publication(self, uri: str, quiet_period: float = DEBOUNCE_SECONDS) -> None:
+    def quiet_period(self, uri: str) -> float:
+        """How long to wait for more keystrokes before analysing the document (see DEBOUNCE_SECONDS)."""
+        last = self.analyses.last_duration(uri)
+        return DEBOUNCE_SECONDS if last is None else min(DEBOUNCE_SECONDS, last)
+
+    def schedule_publication(self, uri: str, quiet_period: float | None = None) -> None:
         """Publish the document's diagnostics after a quiet period, superseding earlier runs."""
         if self.features.pull_diagnostics:
             return
         self._cancel_publication(uri)
-        self._publications[uri] = asyncio.ensure_future(self._publish_after(quiet_period, uri))
+        wait = self.quiet_period(uri) if quiet_period is None else quiet_period
+        self._publications[uri] = asyncio.ensure_future(self._publish_after(wait, uri))
 
     def clear_published(self, uri: str) -> None:
         self._cancel_publication(uri)

@@ -131,6 +131,43 @@ def test_an_edit_inside_one_handler_reuses_the_others() -> None:
     assert analyzer.reused == 4
 
 
+FIVE_HANDLERS = "\n\n".join([SNIPPETS[0], SNIPPETS[7], *(f"def handler_{n}(event, context):\n    worker = start(event)\n"
+                                                         f"    return {n}" for n in range(5))]) + "\n"  # 7 chunks
+
+
+def test_an_edit_inside_one_handler_parses_only_its_chunk_again() -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    analyzer.analyze(FIVE_HANDLERS)
+    edited = FIVE_HANDLERS.replace("return 3", "return 33")
+    assert analyzer.analyze(edited) == analyze_source(edited, PATH, fixes=False)
+    assert analyzer.kept_chunks == 6
+
+
+def test_a_syntax_error_being_typed_parses_only_its_chunk_again() -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    analyzer.analyze(FIVE_HANDLERS)
+    edited = FIVE_HANDLERS.replace("return 3", "return (3")
+    report = analyzer.analyze(edited)
+    assert report == analyze_source(edited, PATH, fixes=False) and report.problems
+    assert analyzer.kept_chunks == 6
+
+
+def test_a_string_holding_code_at_column_zero_is_parsed_as_a_whole() -> None:
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    text = 'DOC = """\ndef lambda_handler(event, context):\n    threading.Thread(target=print).start()\n"""\n' + FIVE_HANDLERS
+    analyzer.analyze(text)
+    edited = text.replace("return 3", "return 33")
+    assert analyzer.analyze(edited) == analyze_source(edited, PATH, fixes=False)
+
+
+def test_lines_inserted_above_a_chunk_parse_it_again() -> None:  # chunks are kept by line and text
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    analyzer.analyze(FIVE_HANDLERS)
+    edited = FIVE_HANDLERS.replace("return 3", "return 3\n")
+    assert analyzer.analyze(edited) == analyze_source(edited, PATH, fixes=False)
+    assert analyzer.kept_chunks == 5  # the import, the helper and handlers 0 to 2
+
+
 def test_an_edit_to_a_helper_reanalyses_its_callers() -> None:
     text = "\n\n".join([SNIPPETS[0], SNIPPETS[12], SNIPPETS[14], SNIPPETS[9], SNIPPETS[7]]) + "\n"  # helper last
     analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)

@@ -66,3 +66,16 @@ async def test_a_long_run_of_one_document_does_not_hold_up_another() -> None:
         jobs.release.set()
         await asyncio.wait_for(large, 30)
     assert small.text == "small"
+
+
+async def test_the_duration_of_a_documents_last_run_is_kept_until_the_document_is_forgotten() -> None:
+    jobs = Jobs()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        analyses = Analyses(pool)
+        document = Document("file:///small.py", "small", 1)
+        assert analyses.last_duration(document.uri) is None  # never analysed: the full quiet period applies
+        await asyncio.wait_for(analyses.of(document, "small.py", 0, jobs.quick), 30)
+        duration = analyses.last_duration(document.uri)
+        analyses.forget(document.uri)
+    assert duration is not None and duration >= 0
+    assert analyses.last_duration(document.uri) is None

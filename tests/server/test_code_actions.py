@@ -11,6 +11,8 @@ from pytest_lsp import LanguageClient
 
 from leak_lsp.analysis import analyze_source
 from leak_lsp.analysis.model import Applicability
+from leak_lsp.analysis.text import apply_edits
+from leak_lsp.server.diagnostics import recipe_from_data
 
 from .editor import Editor
 
@@ -83,12 +85,14 @@ async def test_a_quick_fix_is_tied_to_its_diagnostic(editor: Editor) -> None:
 
 async def test_each_quick_fix_applied_by_the_editor_removes_the_finding_and_adds_none(encoded_editor: Editor) -> None:
     encoded_editor.open(URI, NAMED_THREAD)
-    _, actions = await _actions_at_the_finding(encoded_editor, URI)
-    assert actions
-    for action in actions:
+    _, first_offer = await _actions_at_the_finding(encoded_editor, URI)
+    assert first_offer
+    for index in range(len(first_offer)):
         encoded_editor.replace_all(URI, NAMED_THREAD)
-        assert action.edit is not None
-        encoded_editor.apply(_for_version(action.edit, encoded_editor.versions[URI]))
+        _, actions = await _actions_at_the_finding(encoded_editor, URI)
+        action = await encoded_editor.resolved(actions[index])
+        assert action.edit is not None and action.title == first_offer[index].title
+        encoded_editor.apply(action.edit)
         fixed = encoded_editor.texts[URI]
         ast.parse(fixed)
         assert fixed.startswith("import threading\n\ndef work():\n    pass\n")  # the rest of the file is untouched
@@ -99,12 +103,50 @@ async def test_fix_edits_carry_the_document_version_when_the_client_takes_versio
     encoded_editor.open(URI, NAMED_THREAD)
     encoded_editor.replace(URI, 0, 0, "# a comment\n")
     _, actions = await _actions_at_the_finding(encoded_editor, URI)
-    edit = actions[0].edit
+    edit = (await encoded_editor.resolved(actions[0])).edit
     assert edit is not None
     if encoded_editor.client.capabilities.workspace.workspace_edit.document_changes:  # type: ignore[union-attr]
         assert [change.text_document.version for change in edit.document_changes or []] == [2]  # type: ignore[union-attr]
     else:
         assert edit.document_changes is None and list(edit.changes or {}) == [URI]
+
+
+async def test_a_diagnostic_carries_the_recipe_of_its_settle_fixes_and_only_the_noqa_edit(editor: Editor) -> None:
+    editor.open(URI, NAMED_THREAD)
+    [diagnostic] = await editor.diagnostics(URI)
+    [finding] = analyze_source(NAMED_THREAD, "/project/handler.py", fixes=False).findings
+    assert finding.recipe is not None and isinstance(diagnostic.data, dict)
+    assert recipe_from_data(diagnostic.data["recipe"]) == finding.recipe
+    assert [fix["title"] for fix in diagnostic.data["fixes"]] == ["Suppress EL101 with `# noqa`"]
+
+
+async def test_a_client_that_resolves_edits_gets_settle_fixes_without_edits_until_it_resolves_one(encoded_editor: Editor) -> None:
+    encoded_editor.open(URI, NAMED_THREAD)
+    _, actions = await _actions_at_the_finding(encoded_editor, URI)
+    resolves = encoded_editor.client.capabilities.text_document.code_action.resolve_support is not None  # type: ignore[union-attr]
+    settle = [action for action in actions if "noqa" not in action.title]
+    assert settle and all((action.edit is None) is resolves for action in settle)
+    [noqa] = [action for action in actions if "noqa" in action.title]
+    assert noqa.edit is not None  # computed with the finding, sent at once
+
+
+async def test_a_resolved_quick_fix_is_the_fix_the_analysis_computes(encoded_editor: Editor) -> None:
+    encoded_editor.open(URI, NAMED_THREAD)
+    _, actions = await _actions_at_the_finding(encoded_editor, URI)
+    [finding] = analyze_source(NAMED_THREAD, "/project/handler.py").findings
+    for offered, fix in zip(actions, [fix for fix in finding.fixes if fix.edits], strict=True):
+        action = await encoded_editor.resolved(offered)
+        assert action.edit is not None and action.title == fix.title
+        assert encoded_editor.applied(URI, action.edit) == apply_edits(NAMED_THREAD, fix.edits)
+
+
+async def test_resolving_a_quick_fix_after_an_edit_is_refused_as_content_modified(pulling_editor: Editor) -> None:
+    pulling_editor.open(URI, NAMED_THREAD)
+    _, actions = await _actions_at_the_finding(pulling_editor, URI)
+    [lazy, *_] = [action for action in actions if action.edit is None]
+    pulling_editor.replace(URI, 0, 0, "\n")
+    with pytest.raises(Exception, match="changed"):
+        await pulling_editor.resolved(lazy)
 
 
 async def test_fix_all_applies_every_safe_fix_at_once(editor: Editor) -> None:
@@ -156,18 +198,12 @@ async def test_a_code_action_for_an_unknown_document_is_empty(lsp: LanguageClien
     assert list(await lsp.text_document_code_action_async(params)) == []
 
 
-def _for_version(edit: types.WorkspaceEdit, version: int) -> types.WorkspaceEdit:
-    """The action was computed for the first version; the editor reset the same text since."""
-    for change in edit.document_changes or []:
-        change.text_document.version = version  # type: ignore[union-attr]
-    return edit
-
-
 async def test_an_exception_path_finding_gets_its_finally_fix_and_fix_all_applies_it(editor: Editor) -> None:
     editor.open(URI, JOINED_ON_SUCCESS)
     diagnostic, actions = await _actions_at_the_finding(editor, URI)
     assert diagnostic.code == "EL902"
-    [fix] = [action for action in actions if "noqa" not in action.title]
+    [offered_fix] = [action for action in actions if "noqa" not in action.title]
+    fix = await editor.resolved(offered_fix)
     assert fix.is_preferred and fix.edit is not None
     assert "    try:\n        response = requests.get(event[\"url\"])\n    finally:\n        worker.join()\n" \
         in editor.applied(URI, fix.edit)

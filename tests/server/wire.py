@@ -11,15 +11,15 @@ import queue
 import subprocess
 import sys
 import threading
-from typing import Any
+from typing import IO, Any
 
 SERVER_COMMAND = [sys.executable, "-m", "leak_lsp", "serve"]
 TIMEOUT = 20.0
 
 
 class WireServer:
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(SERVER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    def __init__(self, command: list[str] = SERVER_COMMAND, stderr: IO[bytes] | int = subprocess.DEVNULL) -> None:
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._next_id = 0
         threading.Thread(target=self._read_messages, daemon=True).start()

@@ -1,5 +1,8 @@
 """textDocument/codeAction: each finding's quick fixes, and ``source.fixAll.leak-lsp``.
 
+Settle fixes are computed only here, for the findings under the cursor (their recipes
+travel with the findings), and their edits on ``codeAction/resolve`` when the client can.
+
 Edits are versioned when the client supports ``documentChanges``, so that a client
 holding a stale action rejects it instead of corrupting the file.
 """
@@ -9,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcInvalidParams
 
 from leak_lsp.analysis.fix_all import select_fixes
-from leak_lsp.analysis.model import Applicability, Finding, Fix, Span, TextEdit
+from leak_lsp.analysis.model import Applicability, Finding, Fix, FixRecipe, Span, TextEdit
 from leak_lsp.server.analyses import Analysis
-from leak_lsp.server.diagnostics import finding_to_diagnostic, offered_fixes
+from leak_lsp.server.diagnostics import finding_to_diagnostic, offered_fixes, recipe_data, recipe_from_data
 from leak_lsp.server.positions import PositionOutOfRange
 
 if TYPE_CHECKING:
@@ -44,10 +47,19 @@ async def code_action(ls: LeakLanguageServer, params: types.CodeActionParams) ->
     if _wanted(types.CodeActionKind.QuickFix, only):
         for finding in analysis.report.findings:
             if _overlaps(finding.span, requested):
-                actions.extend(_quick_fixes(session, analysis, finding))
-    if _wanted(FIX_ALL_KIND, only) and select_fixes(analysis.report.findings, unsafe=False):
-        actions.append(_lazy_fix_all(analysis) if session.features.resolves_code_action_edits else await _fix_all(session, analysis))
+                actions.extend(await _quick_fixes(session, analysis, finding))
+    if _wanted(FIX_ALL_KIND, only) and _may_fix(analysis.report.findings):
+        if session.features.resolves_code_action_edits:
+            actions.append(_lazy_fix_all(analysis))
+        elif (fix_all := await _fix_all(session, analysis)) is not None:
+            actions.append(fix_all)
     return actions
+
+
+def _may_fix(findings: Sequence[Finding]) -> bool:
+    """Whether fix-all may change something: a safe fix computed with a finding, or settle
+    fixes still to compute (fix-all then resolves to the fixes there are, maybe none)."""
+    return any(finding.recipe is not None for finding in findings) or bool(select_fixes(findings, unsafe=False))
 
 
 def _lazy_fix_all(analysis: Analysis) -> types.CodeAction:
@@ -56,36 +68,78 @@ def _lazy_fix_all(analysis: Analysis) -> types.CodeAction:
 
 
 async def resolve_code_action(ls: LeakLanguageServer, action: types.CodeAction) -> types.CodeAction:
-    """Fill in fix-all's edit, for the version it was offered for (else ContentModified)."""
+    """Fill in the edit of fix-all or of a quick fix, for the version it was offered for (else ContentModified)."""
     session = ls.require_session()
     data = action.data if isinstance(action.data, dict) else {}
-    document = session.documents.get(str(data.get("uri")))
-    if action.kind != FIX_ALL_KIND or action.edit is not None:
+    if action.edit is not None or action.kind not in (FIX_ALL_KIND, types.CodeActionKind.QuickFix):
         return action
+    document = session.documents.get(str(data.get("uri")))
     if document is None or not document.in_sync or document.version != data.get("version"):
         raise JsonRpcContentModified("the document changed since the action was offered")
-    return await _fix_all(session, await session.analysis(document))
+    analysis = await session.analysis(document)
+    if action.kind == FIX_ALL_KIND:  # nothing to fix after all: an action that changes nothing
+        return await _fix_all(session, analysis) or types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, []))
+    fix = await _offered_fix(session, analysis, recipe_from_data(data.get("recipe")), data.get("title"))
+    if fix is None:
+        raise JsonRpcContentModified("the finding this fix was offered for is gone")
+    action.edit = workspace_edit(session, analysis, fix.edits)
+    action.data = None
+    return action
 
 
-def _quick_fixes(session: Session, analysis: Analysis, finding: Finding) -> list[types.CodeAction]:
+async def _offered_fix(session: Session, analysis: Analysis, recipe: FixRecipe | None, title: object) -> Fix | None:
+    """The fix a lazy quick fix stands for: its finding's fix with that title, if the finding is still there."""
+    finding = next((finding for finding in analysis.report.findings if recipe is not None and finding.recipe == recipe), None)
+    if finding is None:
+        return None
+    return next((fix for fix in offered_fixes(await _fixes(session, analysis, finding)) if fix.title == title), None)
+
+
+async def _fixes(session: Session, analysis: Analysis, finding: Finding) -> tuple[Fix, ...]:
+    """A finding's fixes: those computed with it, or its settle fixes from its recipe, once per text,
+    off the event loop (the recipe analyses the one entry again)."""
+    recipe = finding.recipe
+    if recipe is None:
+        return finding.fixes
+    if recipe not in analysis.fixes:
+        settings = session.settings_for(analysis.uri)
+        loop = asyncio.get_running_loop()
+        analysis.fixes[recipe] = await loop.run_in_executor(session.executor, session.fixes_for, analysis, recipe, settings)
+    return analysis.fixes[recipe] or finding.fixes  # none: the noqa fix the finding carries
+
+
+async def _quick_fixes(session: Session, analysis: Analysis, finding: Finding) -> list[types.CodeAction]:
+    """The finding's fixes as quick fixes. A settle fix computed from the recipe leaves its edit to
+    codeAction/resolve when the client resolves edits; the noqa fix came with the finding."""
     diagnostic = finding_to_diagnostic(finding, analysis.index, session.codec, lambda path: None)
-    return [
-        types.CodeAction(
+    resolves = session.features.resolves_code_action_edits
+    actions = []
+    for fix in offered_fixes(await _fixes(session, analysis, finding)):
+        lazy = resolves and fix not in finding.fixes
+        actions.append(types.CodeAction(
             title=fix.title,
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
             is_preferred=_is_preferred(fix),
-            edit=workspace_edit(session, analysis, fix.edits),
-        )
-        for fix in offered_fixes(finding)
-    ]
+            edit=None if lazy else workspace_edit(session, analysis, fix.edits),
+            data=_quick_fix_data(analysis, finding, fix) if lazy else None,
+        ))
+    return actions
 
 
-async def _fix_all(session: Session, analysis: Analysis) -> types.CodeAction:
-    """Every safe fix, round after round as ``check --fix`` does, as one edit of the changed part."""
+def _quick_fix_data(analysis: Analysis, finding: Finding, fix: Fix) -> dict[str, Any]:
+    assert finding.recipe is not None
+    return {"uri": analysis.uri, "version": analysis.version, "recipe": recipe_data(finding.recipe), "title": fix.title}
+
+
+async def _fix_all(session: Session, analysis: Analysis) -> types.CodeAction | None:
+    """Every safe fix, round after round as ``check --fix`` does, as one edit of the changed part
+    (None when no safe fix changes the text)."""
     settings = session.settings_for(analysis.uri)
     loop = asyncio.get_running_loop()
     fixed = await loop.run_in_executor(session.executor, session.fix_all, analysis, settings)
+    if fixed.text == analysis.text:
+        return None
     edit = _changed_part(analysis, fixed.text)
     return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, edit=workspace_edit(session, analysis, [edit]))
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from leak_lsp.server.diagnostics import SOURCE, result_id
-from leak_lsp.server.session import DEBOUNCE_SECONDS
 
 if TYPE_CHECKING:
     from leak_lsp.server.app import LeakLanguageServer
@@ -22,7 +21,7 @@ async def document_diagnostic(ls: LeakLanguageServer, params: types.DocumentDiag
     if document is None or not document.in_sync:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     if session.current_analysis(document) is None:
-        await asyncio.sleep(DEBOUNCE_SECONDS)  # a client pulls per keystroke and cancels the superseded pull
+        await asyncio.sleep(session.quiet_period(document.uri))  # a client pulls per keystroke and cancels the superseded pull
     analysis = await session.analysis(document)
     items = session.diagnostics(analysis)
     identifier = result_id(items, ls.protocol._converter.unstructure)
