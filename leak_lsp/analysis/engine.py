@@ -48,7 +48,7 @@ from leak_lsp.analysis.model import (
 )
 from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
-from leak_lsp.analysis.parsing import ParsedModule, parse_module
+from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import utf8_column_to_index
@@ -92,11 +92,13 @@ class _Target:
 
 
 def analyze_module(source: str, path: str, settings: Settings, workspace: ProjectView | None = None,
-                   fixes: bool = True, cache: OutcomeCache | None = None) -> FileReport:
+                   fixes: bool = True, cache: OutcomeCache | None = None, chunks: ChunkCache | None = None
+                   ) -> FileReport:
     """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe.
-    A ``cache`` holds the outcomes of entries of an earlier text of the module (incremental analysis)."""
+    A ``cache`` holds the outcomes of entries of an earlier text of the module, ``chunks`` its parsed
+    top-level chunks (incremental analysis)."""
     try:
-        return _Module(source, path, settings, workspace, fixes).report(cache)
+        return _Module(source, path, settings, workspace, fixes, chunks=chunks).report(cache)
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
 
@@ -253,7 +255,7 @@ def _mentioned_names(statement: ast.stmt) -> set[str]:
 
 class _Module:
     def __init__(self, source: str, path: str, settings: Settings, workspace: ProjectView | None = None,
-                 compute_fixes: bool = True, chain: HelperChain = ()) -> None:
+                 compute_fixes: bool = True, chain: HelperChain = (), chunks: ChunkCache | None = None) -> None:
         self.path = path
         self.chain = chain
         self.compute_fixes = compute_fixes
@@ -261,7 +263,7 @@ class _Module:
         self.settings = settings
         self.workspace = workspace
         self.dependencies: set[str] = set()
-        self.parsed: ParsedModule = parse_module(source)
+        self.parsed: ParsedModule = parse_module(source, chunks)
         self.tree = self.parsed.tree
         self.scope: Scope = module_scope(self.tree)
         self.summaries: dict[tuple[int, str, tuple[int, ...]], Summary | None] = {}

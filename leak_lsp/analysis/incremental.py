@@ -16,7 +16,7 @@ from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.engine import OutcomeCache, analyze_module
 from leak_lsp.analysis.model import FileReport
-from leak_lsp.analysis.parsing import ChunkCache, reusing_chunks
+from leak_lsp.analysis.parsing import ChunkCache
 
 if TYPE_CHECKING:
     from leak_lsp.javascript.incremental import IncrementalJavaScript
@@ -43,8 +43,7 @@ class IncrementalAnalyzer:
         if is_javascript_path(self.path):
             return self._javascript(source, workspace)
         self._cache.start()
-        with reusing_chunks(self._chunks):
-            return analyze_module(source, self.path, self.settings, workspace, self.fixes, self._cache)
+        return analyze_module(source, self.path, self.settings, workspace, self.fixes, self._cache, self._chunks)
 
     def _javascript(self, source: str, workspace: Workspace | None) -> FileReport:
         """Re-parsed against the last tree; an install without tree-sitter gets ``analyze_source``'s report."""

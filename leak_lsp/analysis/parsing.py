@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -182,36 +179,21 @@ class ChunkCache:
         return found
 
 
-_REUSABLE: ContextVar[ChunkCache | None] = ContextVar("leak_lsp_chunk_cache", default=None)
-
-
-@contextmanager
-def reusing_chunks(cache: ChunkCache) -> Iterator[None]:
-    """The next :func:`parse_module` in this context (the analysed document's own: other modules
-    a workspace reads are parsed later) keeps the cache's unchanged chunks."""
-    token = _REUSABLE.set(cache)
-    try:
-        yield
-    finally:
-        _REUSABLE.reset(token)
-
-
-def parse_module(source: str) -> ParsedModule:
+def parse_module(source: str, chunks: ChunkCache | None = None) -> ParsedModule:
+    """``chunks``: the chunks of the document's earlier text, kept where unchanged (incremental analysis)."""
     text = source.replace("\x00", " ")
     lines = LineIndex(text)
     problems = [SourceProblem("null bytes were read as spaces")] if "\x00" in source else []
-    cache = _REUSABLE.get()
-    if cache is not None:
-        _REUSABLE.set(None)
-        cache.start()
-        kept = _chunked(lines, cache, repair=False)
+    if chunks is not None:
+        chunks.start()
+        kept = _chunked(lines, chunks, repair=False)
         if kept is not None:
             return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1])
     try:
         return ParsedModule(ast.parse(text, type_comments=False), lines, problems)
     except _PARSE_FAILURES:
         pass
-    body, facts, errors = _chunked(lines, cache or ChunkCache(), repair=True) or ([], [], [])
+    body, facts, errors = _chunked(lines, chunks or ChunkCache(), repair=True) or ([], [], [])
     problems.extend(_problem(error, lines) for error in errors)
     return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts)
 
