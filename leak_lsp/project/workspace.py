@@ -60,6 +60,7 @@ class Workspace:
         self._in_progress: list[str] = []
         self._by_stem: dict[str, list[Path]] | None = None  # module file name -> the project's files of that name
         self._bases: dict[str, list[str]] = {}
+        self._layers: list[Path] | None = None
 
     # -- deployment files ------------------------------------------------------------
     def deployments(self) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
@@ -75,6 +76,25 @@ class Workspace:
                     self._deployments = ([], [])
             return self._deployments
 
+    def import_roots(self, importer: str | Path) -> list[Path]:
+        """Where the platform imports a module's flat imports from: the code roots (``CodeUri``, a
+        service folder) that hold it, deepest first, then the ``python/`` folders of the layers."""
+        module = _resolved(importer)
+        roots = {handler.code_dir for handler in self.deployments()[0]
+                 if handler.code_dir is not None and handler.code_dir in module.parents}
+        return [*sorted(roots, key=lambda root: len(root.parts), reverse=True), *self.layer_folders()]
+
+    def layer_folders(self) -> list[Path]:
+        with self._lock:
+            if self._layers is None:
+                from leak_lsp.project.deployment import scan_layer_folders
+
+                try:
+                    self._layers = scan_layer_folders(self.root, self.read_text) if self.find_deployments else []
+                except (OSError, ValueError, RecursionError):
+                    self._layers = []
+            return self._layers
+
     def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
         from leak_lsp.project.deployment import handlers_for
 
@@ -84,6 +104,7 @@ class Workspace:
         """Forget what a changed file (or everything) contributed."""
         with self._lock:
             self._deployments = None
+            self._layers = None
             if path is None:
                 self._summaries.clear()
             else:
@@ -102,7 +123,8 @@ class Workspace:
         """
         if len(self._in_progress) >= MAX_DEPTH:
             return None
-        target = self._resolve(path, source, line, column) or (self._by_name(qualified, path) if qualified else None)
+        target = self._packaged(qualified, path) or self._resolve(path, source, line, column) \
+            or (self._by_name(qualified, path) if qualified else None)
         if target is None:
             return None
         target_path, function = target
@@ -186,6 +208,14 @@ class Workspace:
             self._summaries.clear()
             self._project = None
             self._deployments = None
+    def _packaged(self, qualified: str | None, importer: str) -> tuple[Path, str] | None:
+        """A flat import found in the importer's code roots or layers: what the platform imports,
+        before what jedi finds from the workspace root (a same-named module elsewhere)."""
+        found = self._by_name(qualified, importer) if qualified and self.import_roots(importer) else None
+        if found is None or not any(root in found[0].parents for root in self.import_roots(importer)):
+            return None
+        return found
+
     def _by_name(self, qualified: str, importer: str) -> tuple[Path, str] | None:
         """``module.function``, ``module.Class`` (its constructor) or ``module.Class.method``."""
         parts = qualified.split(".")
@@ -213,9 +243,11 @@ class Workspace:
             return None
         relative = Path(*parts)
         here = _resolved(importer).parent
-        # the folders a package of the importer's tree would be imported from: itself, the root, src/, and up
-        # to four levels above the importer (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
-        bases = [here, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
+        # the folders a package of the importer's tree would be imported from: itself, the code roots and layers
+        # deployment files name, the root, src/, and up to four levels above the importer
+        # (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
+        roots = self.import_roots(importer)
+        bases = [here, *roots, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
         if installed:
             bases += [Path(entry) for entry in sys.path if entry and Path(entry).is_dir()]
         for base in bases:
@@ -225,6 +257,8 @@ class Workspace:
         if "." in module:
             return None
         same_name = self._modules_named(module)
+        if len(same_name) > 1:  # several: the one the importer's code roots or layers package, if only one
+            same_name = [path for path in same_name if any(root in path.parents for root in roots)]
         return same_name[0] if len(same_name) == 1 else None
 
     def _modules_named(self, stem: str) -> list[Path]:
