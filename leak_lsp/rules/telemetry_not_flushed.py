@@ -7,8 +7,9 @@ events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Bugs
 settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
 `analytics.track`..., settled by their `flush()`), events held by Mixpanel's
 `BufferedConsumer` (the default `Consumer` sends synchronously and is not reported) and by
-an Amplitude client (`Amplitude(...)`, settled by `flush()` or `shutdown()`), with no flush
-before the handler returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
+an Amplitude client (`Amplitude(...)`, settled by `flush()` or `shutdown()`), and log records
+queued by watchtower's `CloudWatchLogHandler` (sent every 60 seconds by default), with no
+flush before the handler returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
 
 ## Why is this bad?
 These SDKs export from a background thread on a timer. When the handler returns, the
@@ -161,6 +162,18 @@ AMPLITUDE_BUFFER = WorkKind(
     settle_title="Flush Amplitude",
 )
 
+WATCHTOWER_BUFFER = WorkKind(
+    name="watchtower-buffer",
+    noun="CloudWatch log handler",
+    # log records queue for a thread that sends every ``send_interval`` seconds (60 by default)
+    buffers=("watchtower.CloudWatchLogHandler",),
+    buffer_slot="watchtower",
+    flushed_by=frozenset({"flush"}),
+    settle_methods=frozenset({"close"}),
+    settle_template="{handle}.flush()",
+    settle_title="Flush the log handler",
+)
+
 RULE = Rule(
     code="EL109",
     name="telemetry-not-flushed",
@@ -168,5 +181,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
     kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT,
-           MIXPANEL_BUFFER, AMPLITUDE_BUFFER),
+           MIXPANEL_BUFFER, AMPLITUDE_BUFFER, WATCHTOWER_BUFFER),
 )
