@@ -11,6 +11,8 @@ from leak_lsp.rules.rule import Alarm, WorkKind
 # Calls that read a handle without keeping it: passing work to them is not a hand-off.
 OBSERVERS = frozenset({
     "print", "len", "repr", "str", "id", "isinstance", "hash", "type", "format", "bool", "vars",
+    # attribute access on the handle itself, and binding a function to it (``MethodType(f, driver)``)
+    "getattr", "setattr", "hasattr", "types.MethodType",
 })
 OBSERVER_MODULES = ("logging.", "logger.", "log.", "LOGGER.", "LOG.", "_logger.", "warnings.")
 CONTAINER_METHODS = frozenset({

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from leak_lsp.analysis.config import Settings
 from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
 from leak_lsp.project.files import resolved as _resolved
+from leak_lsp.project.invokers import Invoked, invoked_methods, parse_module
 
 if TYPE_CHECKING:
     import jedi
@@ -61,6 +62,7 @@ class Workspace:
         self._by_stem: dict[str, list[Path]] | None = None  # module file name -> the project's files of that name
         self._bases: dict[str, list[str]] = {}
         self._layers: list[Path] | None = None
+        self._invoked: dict[Path, list[Invoked]] | None = None
 
     # -- deployment files ------------------------------------------------------------
     def deployments(self) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
@@ -95,6 +97,14 @@ class Workspace:
                     self._layers = []
             return self._layers
 
+    def invoked_methods(self, path: str | Path) -> list[Invoked]:
+        """The methods of this module's classes that handler modules elsewhere in the project call."""
+        with self._lock:
+            if self._invoked is None:
+                modules = [module for modules in self._module_index().values() for module in modules]
+                self._invoked = invoked_methods(modules, self.module_path, self.read_text) if self.find_deployments else {}
+            return self._invoked.get(_resolved(path), [])
+
     def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
         from leak_lsp.project.deployment import handlers_for
 
@@ -105,6 +115,7 @@ class Workspace:
         with self._lock:
             self._deployments = None
             self._layers = None
+            self._invoked = None
             if path is None:
                 self._summaries.clear()
             else:
@@ -262,6 +273,10 @@ class Workspace:
         return same_name[0] if len(same_name) == 1 else None
 
     def _modules_named(self, stem: str) -> list[Path]:
+        return self._module_index().get(stem, [])
+
+    def _module_index(self) -> dict[str, list[Path]]:
+        """The project's Python files by module name (a package's ``__init__.py`` by its folder's)."""
         with self._lock:
             if self._by_stem is None:
                 by_stem: dict[str, list[Path]] = {}
@@ -272,7 +287,7 @@ class Workspace:
                             module = file[:-3] if file != "__init__.py" else Path(folder).name
                             by_stem.setdefault(module, []).append(_resolved(Path(folder, file)))
                 self._by_stem = by_stem
-            return self._by_stem.get(stem, [])
+            return self._by_stem
 
     def class_bases(self, qualified: str, importer: str) -> list[str]:
         """The qualified base classes of a class defined in another module or an installed package."""
@@ -282,7 +297,7 @@ class Workspace:
         module, _, name = qualified.rpartition(".")
         found = self.module_path(module, importer, installed=True) if module else None
         bases: list[str] = []
-        tree = _parse(self.read_text(found)) if found is not None else None
+        tree = parse_module(self.read_text(found)) if found is not None else None
         if tree is not None:
             from leak_lsp.analysis.names import LOCAL, module_scope
 
@@ -368,7 +383,7 @@ def _module_file(path: Path | None) -> Path | None:
 
 def _defined(module: Path, names: list[str], read_text: Callable[[Path], str | None]) -> tuple[Path, str] | None:
     """The function, class constructor or method ``names`` designates in a module, as ``summarize`` names it."""
-    tree = _parse(read_text(module))
+    tree = parse_module(read_text(module))
     for node in tree.body if tree is not None else []:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and names == [node.name]:
             return module, node.name
@@ -379,13 +394,6 @@ def _defined(module: Path, names: list[str], read_text: Callable[[Path], str | N
     return None
 
 
-def _parse(text: str | None) -> ast.Module | None:
-    if text is None:
-        return None
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
 
 
 def _owner_class(module: Path, read_text: Callable[[Path], str | None], line: int) -> str | None:
