@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.handlers import has_module_level_handler
 from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
 from leak_lsp.project.files import resolved as _resolved
 from leak_lsp.project.invokers import Invoked, invoked_methods, parse_module
@@ -105,6 +106,16 @@ class Workspace:
                 self._invoked = invoked_methods(modules, self.module_path, self.read_text) if self.find_deployments else {}
             return self._invoked.get(_resolved(path), [])
 
+    def _may_change_invoked(self, changed: Path) -> bool:
+        """Whether an edit can change which methods handler modules call: the file is, or is now, a handler
+        module, or defines invoked classes. Other edits keep the project-wide scan (the server edits often)."""
+        if self._invoked is None:
+            return False
+        if changed in self._invoked or any(i.handler_module == changed for found in self._invoked.values() for i in found):
+            return True
+        tree = parse_module(self.read_text(changed)) if changed.suffix == ".py" else None
+        return tree is not None and has_module_level_handler(tree)
+
     def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
         from leak_lsp.project.deployment import handlers_for
 
@@ -115,7 +126,8 @@ class Workspace:
         with self._lock:
             self._deployments = None
             self._layers = None
-            self._invoked = None
+            if path is None or self._may_change_invoked(_resolved(path)):
+                self._invoked = None
             if path is None:
                 self._summaries.clear()
             else:

@@ -39,3 +39,20 @@ def test_a_leak_there_is_at_most_a_warning_as_the_code_is_not_a_proven_handler(w
 
 def test_without_a_workspace_the_module_has_no_entries() -> None:
     assert analyze_file(PROJECT / "workers" / "renderer.py").findings == []
+
+
+def test_an_edited_handler_module_changes_the_invoked_methods(tmp_path: Path) -> None:
+    for name in ("app.py", "workers/__init__.py", "workers/renderer.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text((PROJECT / name).read_text())
+    texts: dict[str, str] = {}
+
+    def read(path: Path) -> str | None:
+        return texts.get(path.name) or path.read_text()
+
+    workspace = Workspace(tmp_path, read_text=read, find_deployments=True)
+    renderer = tmp_path / "workers" / "renderer.py"
+    assert len(workspace.invoked_methods(renderer)) == 3
+    texts["app.py"] = "from workers import Renderer\n\ndef handler(event, context):\n    return Renderer().render(event)\n"
+    workspace.invalidate(tmp_path / "app.py")
+    assert [i.pattern for i in workspace.invoked_methods(renderer)] == ["Renderer.render"]
