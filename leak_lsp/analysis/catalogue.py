@@ -11,6 +11,8 @@ from leak_lsp.rules.rule import Alarm, WorkKind
 # Calls that read a handle without keeping it: passing work to them is not a hand-off.
 OBSERVERS = frozenset({
     "print", "len", "repr", "str", "id", "isinstance", "hash", "type", "format", "bool", "vars",
+    # attribute access on the handle itself, and binding a function to it (``MethodType(f, driver)``)
+    "getattr", "setattr", "hasattr", "types.MethodType",
 })
 OBSERVER_MODULES = ("logging.", "logger.", "log.", "LOGGER.", "LOG.", "_logger.", "warnings.")
 LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "exception", "critical", "log"})
@@ -30,6 +32,12 @@ QUIET_FUNCTIONS = OBSERVERS | CONSUMERS | frozenset({
     "time.time", "time.monotonic", "time.perf_counter", "time.sleep", "time.time_ns", "time.monotonic_ns",
     "os.getenv", "os.environ.get", "uuid.uuid4", "uuid.uuid1", "json.dumps", "logging.getLogger",
     "threading.Event", "threading.Lock", "threading.current_thread", "queue.Queue", "contextvars.copy_context",
+    # synchronisation primitives built beside the work (``parent, child = Pipe()`` before each process)
+    "threading.RLock", "threading.Semaphore", "threading.BoundedSemaphore", "threading.Condition",
+    "threading.Barrier", "queue.SimpleQueue", "queue.LifoQueue", "queue.PriorityQueue", "collections.deque",
+    "multiprocessing.Pipe", "multiprocessing.Queue", "multiprocessing.SimpleQueue", "multiprocessing.Event",
+    "multiprocessing.Lock", "asyncio.Queue", "asyncio.Event", "asyncio.Lock", "asyncio.Semaphore",
+    "functools.partial",
     "asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop", "asyncio.sleep",
     "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.now", "datetime.utcnow",
 })

@@ -527,6 +527,10 @@ class _Module:
             for deployed in self.workspace.deployed_handlers(self.path):
                 named.append(NamedEntry(deployed.function, deployed.platform, f"named in {deployed.description}"))
                 self.dependencies.add(str(deployed.origin))
+            for invoked in self.workspace.invoked_methods(self.path):
+                reason = f"per-invocation code, not a proven handler: called by the handler module {invoked.handler_module.name}"
+                named.append(NamedEntry(invoked.pattern, "aws-lambda", reason, proven=False))
+                self.dependencies.add(str(invoked.handler_module))
         return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
 
     def analyse_target(self, target: _Target) -> TargetOutcome:

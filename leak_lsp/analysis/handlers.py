@@ -85,6 +85,7 @@ class NamedEntry:
     pattern: str  # function name, "Class.method", or a glob of them
     platform: str
     reason: str
+    proven: bool = True  # False for code another module's handler calls, not a platform's entry point
 
 
 def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[NamedEntry],
@@ -286,6 +287,12 @@ def _is_static(function: FunctionNode) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
 
 
+def has_module_level_handler(tree: ast.Module) -> bool:
+    """A module-level function taking ``(event, context)``: the module is a Lambda handler's."""
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _lambda_shaped(node, None)
+               for node in tree.body)
+
+
 def _lambda_shaped(function: FunctionNode, owner: ast.ClassDef | None) -> bool:
     args = _positional(function, owner)
     return len(args) == 2 and bool(_EVENT.fullmatch(args[0])) and bool(_CONTEXT.fullmatch(args[1]))
@@ -348,7 +355,7 @@ def _classify(
 
     for named in configured:
         if fnmatch.fnmatchcase(name, named.pattern):
-            return entry(named.platform, named.reason)
+            return Entry(function, name, named.platform, named.reason, owner, proven=named.proven)
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         qualified = scope.qualify(target) or ""

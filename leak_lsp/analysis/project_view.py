@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from leak_lsp.analysis.config import Settings
@@ -49,6 +50,16 @@ class DeployedEntry(Protocol):
     def origin(self) -> object: ...  # the deployment file: a finding depends on it
 
 
+class InvokedMethod(Protocol):
+    """A method of a class of the analysed module that a handler module elsewhere calls: per-invocation code."""
+
+    @property
+    def pattern(self) -> str: ...  # "Class.method"
+
+    @property
+    def handler_module(self) -> Path: ...
+
+
 # (source, path, function, settings, project, chain) -> the helper's summary and whether it is a coroutine
 Summarize = Callable[[str, str, str, Settings, "ProjectView", HelperChain], "tuple[Summary, bool] | None"]
 
@@ -57,6 +68,8 @@ class ProjectView(Protocol):
     """The project around the analysed file: what deploys it, and its other modules."""
 
     def deployed_handlers(self, path: str) -> Sequence[DeployedEntry]: ...
+
+    def invoked_methods(self, path: str) -> Sequence[InvokedMethod]: ...
 
     def is_workspace_module(self, module: str, importer: str) -> bool: ...
 

@@ -35,6 +35,20 @@ def template_claims(origin: Path, template: Any) -> list[Claim]:
     return claims
 
 
+def template_layers(origin: Path, template: Any) -> list[Path]:
+    """The local folders a template's layers are built from (``ContentUri``, ``Content``)."""
+    folders = []
+    for resource in mapping_of(mapping_of(template).get("Resources")).values():
+        resource = mapping_of(resource)
+        properties = mapping_of(resource.get("Properties"))
+        location = {"AWS::Serverless::LayerVersion": properties.get("ContentUri"),
+                    "AWS::Lambda::LayerVersion": properties.get("Content")}.get(str(resource.get("Type")))
+        folder = _local_code_dir(origin, location)
+        if folder is not None:
+            folders.append(folder)
+    return folders
+
+
 def _serverless_function(origin: Path, logical_id: str, properties: Mapping[str, Any]) -> Claim | None:
     if properties.get("PackageType") == "Image" or "InlineCode" in properties:
         return None

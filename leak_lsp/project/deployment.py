@@ -33,6 +33,7 @@ class DeployedHandler:
     span: Span  # the handler string in the deployment file
     platform: str  # "aws-lambda" | "azure-functions"
     description: str  # "template.yaml line 12 (OrdersFunction)"
+    code_dir: Path | None = None  # the folder the platform packages as the function's top level (``CodeUri``)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,25 @@ def scan_deployments(root: Path, read_text: TextReader | None = None) -> tuple[l
         elif checked is not None:
             problems.append(checked)
     return handlers, problems
+
+
+def scan_layer_folders(root: Path, read_text: TextReader | None = None) -> list[Path]:
+    """The ``python/`` folders of the Lambda layers the deployment files under ``root`` build from
+    local folders: the runtime puts them on ``sys.path``, so handlers import their modules flat."""
+    root = root.resolve()
+    read = _read_text if read_text is None else _size_checked(read_text)
+    contents: list[Path] = []
+    for path, file_format in _deployment_files(root):
+        text = read(path) if file_format in {"cloudformation", "serverless"} else None
+        if text is None:
+            continue
+        try:
+            document = read_json(text) if path.suffix == ".json" else read_yaml(text)
+        except DocumentError:
+            continue
+        layers = cloudformation.template_layers if file_format == "cloudformation" else serverless_framework.service_layers
+        contents.extend(layers(path, document))
+    return sorted({folder.resolve() / "python" for folder in contents if (folder / "python").is_dir()})
 
 
 def is_deployment_file(path: Path) -> bool:
@@ -201,7 +221,8 @@ def _check(claim: Claim, names: ModuleNames, root: Path) -> DeployedHandler | De
         message = f"{claim.label}: {found[0]} has no function `{claim.function}`"
         return DeploymentProblem(claim.origin, claim.function_span, message)
     description = f"{_relative(claim.origin, root)} line {claim.function_span.start.line + 1} ({claim.name})"
-    return DeployedHandler(module, claim.function, claim.origin, claim.function_span, claim.platform, description)
+    return DeployedHandler(module, claim.function, claim.origin, claim.function_span, claim.platform, description,
+                           claim.code_dir.resolve())
 
 
 def _folder_shown(folder: Path, origin: Path) -> str:

@@ -28,3 +28,13 @@ def service_claims(origin: Path, service: Any) -> list[Claim]:
             lambda_handler_claim(handler, origin=origin, platform="aws-lambda", name=name, code_dir=origin.parent, python=python)
         )
     return claims
+
+
+def service_layers(origin: Path, service: Any) -> list[Path]:
+    """The local folders of a service's layers (``layers.<name>.path``), relative to the service folder."""
+    folders = []
+    for layer in mapping_of(mapping_of(service).get("layers")).values():
+        folder = mapping_of(layer).get("path")
+        if isinstance(folder, str) and "${" not in folder:
+            folders.append(origin.parent / folder)
+    return folders

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.handlers import has_module_level_handler
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, Summarize
 from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
 from leak_lsp.project.files import resolved as _resolved
+from leak_lsp.project.invokers import Invoked, invoked_methods, parse_module
 
 if TYPE_CHECKING:
     import jedi
@@ -49,6 +51,8 @@ class Workspace:
         self._scripts: dict[str, tuple[int, jedi.Script]] = {}  # caller path -> its latest version's script, oldest first
         self._by_stem: dict[str, list[Path]] | None = None  # module file name -> the project's files of that name
         self._bases: dict[str, list[str]] = {}
+        self._layers: list[Path] | None = None
+        self._invoked: dict[Path, list[Invoked]] | None = None
 
     # -- deployment files ------------------------------------------------------------
     def deployments(self) -> tuple[list[DeployedHandler], list[DeploymentProblem]]:
@@ -64,6 +68,43 @@ class Workspace:
                     self._deployments = ([], [])
             return self._deployments
 
+    def import_roots(self, importer: str | Path) -> list[Path]:
+        """Where the platform imports a module's flat imports from: the code roots (``CodeUri``, a
+        service folder) that hold it, deepest first, then the ``python/`` folders of the layers."""
+        module = _resolved(importer)
+        roots = {handler.code_dir for handler in self.deployments()[0]
+                 if handler.code_dir is not None and handler.code_dir in module.parents}
+        return [*sorted(roots, key=lambda root: len(root.parts), reverse=True), *self.layer_folders()]
+
+    def layer_folders(self) -> list[Path]:
+        with self._lock:
+            if self._layers is None:
+                from leak_lsp.project.deployment import scan_layer_folders
+
+                try:
+                    self._layers = scan_layer_folders(self.root, self.read_text) if self.find_deployments else []
+                except (OSError, ValueError, RecursionError):
+                    self._layers = []
+            return self._layers
+
+    def invoked_methods(self, path: str | Path) -> list[Invoked]:
+        """The methods of this module's classes that handler modules elsewhere in the project call."""
+        with self._lock:
+            if self._invoked is None:
+                modules = [module for modules in self._module_index().values() for module in modules]
+                self._invoked = invoked_methods(modules, self.module_path, self.read_text) if self.find_deployments else {}
+            return self._invoked.get(_resolved(path), [])
+
+    def _may_change_invoked(self, changed: Path) -> bool:
+        """Whether an edit can change which methods handler modules call: the file is, or is now, a handler
+        module, or defines invoked classes. Other edits keep the project-wide scan (the server edits often)."""
+        if self._invoked is None:
+            return False
+        if changed in self._invoked or any(i.handler_module == changed for found in self._invoked.values() for i in found):
+            return True
+        tree = parse_module(self.read_text(changed)) if changed.suffix == ".py" else None
+        return tree is not None and has_module_level_handler(tree)
+
     def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
         from leak_lsp.project.deployment import handlers_for
 
@@ -73,6 +114,9 @@ class Workspace:
         """Forget what a changed file (or everything) contributed."""
         with self._lock:
             self._deployments = None
+            self._layers = None
+            if path is None or self._may_change_invoked(_resolved(path)):
+                self._invoked = None
             if path is None:
                 self._summaries.clear()
             else:
@@ -93,7 +137,8 @@ class Workspace:
         """
         if len(chain) >= MAX_HELPER_DEPTH:
             return None
-        target = self._resolve(path, source, line, column) or (self._by_name(qualified, path) if qualified else None)
+        target = self._packaged(qualified, path) or self._resolve(path, source, line, column) \
+            or (self._by_name(qualified, path) if qualified else None)
         if target is None:
             return None
         target_path, function = target
@@ -172,6 +217,14 @@ class Workspace:
             self._summaries.clear()
             self._project = None
             self._deployments = None
+    def _packaged(self, qualified: str | None, importer: str) -> tuple[Path, str] | None:
+        """A flat import found in the importer's code roots or layers: what the platform imports,
+        before what jedi finds from the workspace root (a same-named module elsewhere)."""
+        found = self._by_name(qualified, importer) if qualified and self.import_roots(importer) else None
+        if found is None or not any(root in found[0].parents for root in self.import_roots(importer)):
+            return None
+        return found
+
     def _by_name(self, qualified: str, importer: str) -> tuple[Path, str] | None:
         """``module.function``, ``module.Class`` (its constructor) or ``module.Class.method``."""
         parts = qualified.split(".")
@@ -199,9 +252,11 @@ class Workspace:
             return None
         relative = Path(*parts)
         here = _resolved(importer).parent
-        # the folders a package of the importer's tree would be imported from: itself, the root, src/, and up
-        # to four levels above the importer (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
-        bases = [here, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
+        # the folders a package of the importer's tree would be imported from: itself, the code roots and layers
+        # deployment files name, the root, src/, and up to four levels above the importer
+        # (``sentry_sdk/integrations/x.py`` importing ``sentry_sdk.utils``)
+        roots = self.import_roots(importer)
+        bases = [here, *roots, self.root, self.root / "src", *list(here.parents)[:_PACKAGE_LEVELS]]
         if installed:
             bases += [Path(entry) for entry in sys.path if entry and Path(entry).is_dir()]
         for base in bases:
@@ -211,9 +266,15 @@ class Workspace:
         if "." in module:
             return None
         same_name = self._modules_named(module)
+        if len(same_name) > 1:  # several: the one the importer's code roots or layers package, if only one
+            same_name = [path for path in same_name if any(root in path.parents for root in roots)]
         return same_name[0] if len(same_name) == 1 else None
 
     def _modules_named(self, stem: str) -> list[Path]:
+        return self._module_index().get(stem, [])
+
+    def _module_index(self) -> dict[str, list[Path]]:
+        """The project's Python files by module name (a package's ``__init__.py`` by its folder's)."""
         with self._lock:
             if self._by_stem is None:
                 by_stem: dict[str, list[Path]] = {}
@@ -224,7 +285,7 @@ class Workspace:
                             module = file[:-3] if file != "__init__.py" else Path(folder).name
                             by_stem.setdefault(module, []).append(_resolved(Path(folder, file)))
                 self._by_stem = by_stem
-            return self._by_stem.get(stem, [])
+            return self._by_stem
 
     def class_bases(self, qualified: str, importer: str) -> list[str]:
         """The qualified base classes of a class defined in another module or an installed package."""
@@ -234,7 +295,7 @@ class Workspace:
         module, _, name = qualified.rpartition(".")
         found = self.module_path(module, importer, installed=True) if module else None
         bases: list[str] = []
-        tree = _parse(self.read_text(found)) if found is not None else None
+        tree = parse_module(self.read_text(found)) if found is not None else None
         if tree is not None:
             from leak_lsp.analysis.names import LOCAL, module_scope
 
@@ -320,7 +381,7 @@ def _module_file(path: Path | None) -> Path | None:
 
 def _defined(module: Path, names: list[str], read_text: Callable[[Path], str | None]) -> tuple[Path, str] | None:
     """The function, class constructor or method ``names`` designates in a module, as ``summarize`` names it."""
-    tree = _parse(read_text(module))
+    tree = parse_module(read_text(module))
     for node in tree.body if tree is not None else []:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and names == [node.name]:
             return module, node.name
@@ -331,13 +392,6 @@ def _defined(module: Path, names: list[str], read_text: Callable[[Path], str | N
     return None
 
 
-def _parse(text: str | None) -> ast.Module | None:
-    if text is None:
-        return None
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
 
 
 def _owner_class(module: Path, read_text: Callable[[Path], str | None], line: int) -> str | None:

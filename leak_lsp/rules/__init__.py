@@ -103,7 +103,8 @@ def rule_page(code: str) -> str:
 _NOT_PROVEN = (
     "**warning** where the leak is not proven: in per-invocation code that is not a proven handler (a function "
     "that uses a parameter as a Lambda context, a wrapper a decorator puts in place of a handler, a method of a "
-    "class built from `(event, context)`), whose callers the analysis cannot see; and for work started only "
+    "class built from `(event, context)`, a method that a handler module in another file calls on a class it "
+    "imports), whose callers the analysis cannot see; and for work started only "
     "when a module-level setting has some value (`if SETTINGS[\"mode\"] == \"thread\":`), which the "
     "deployment may switch off"
 )

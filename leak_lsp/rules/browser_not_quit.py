@@ -2,9 +2,9 @@
 Checks for browser drivers that a handler launches and does not quit on every path to
 its exits: Selenium's `webdriver.Chrome()`, `Firefox()`, `Edge()`, `Safari()`,
 `Remote()` and the drop-in drivers built on them (selenium-wire, undetected-chromedriver),
-and Playwright started with `sync_playwright().start()` (or `async_playwright()`) and not
+Playwright started with `sync_playwright().start()` (or `async_playwright()`) and not
 stopped (`with sync_playwright() as p:` stops it, and the browsers it launched, at the
-block's exit).
+block's exit), and Pyppeteer browsers (`await pyppeteer.launch()`) not closed.
 A driver opened in a `with` block is quit at the block's exit. A driver created at import
 time and reused by every invocation is not reported: it idles between invocations.
 
@@ -83,11 +83,22 @@ PLAYWRIGHT = WorkKind(
     settle_title="Stop Playwright",
 )
 
+PYPPETEER = WorkKind(
+    name="pyppeteer",
+    handle_name="browser",
+    noun="Pyppeteer browser",
+    created_by=("pyppeteer.launch", "pyppeteer.launcher.launch", "pyppeteer.launcher.Launcher.launch"),
+    settle_methods=frozenset({"close"}),
+    reported_at_import=False,
+    settle_template="await {handle}.close()",
+    settle_title="Close the browser",
+)
+
 RULE = Rule(
     code="EL110",
     name="browser-not-quit",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} launched here is still running when the {entry} {exits}; its browser outlives the invocation",
-    kinds=(SELENIUM_DRIVER, PLAYWRIGHT),
+    kinds=(SELENIUM_DRIVER, PLAYWRIGHT, PYPPETEER),
 )

@@ -5,8 +5,11 @@ logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Bugsnag events (`bugsnag.notify`, delivered in full only under
 `@bugsnag.aws_lambda_handler`), Rollbar reports (`rollbar.report_*`,
 settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
-`analytics.track`..., settled by their `flush()`), with no flush before the handler
-returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
+`analytics.track`..., settled by their `flush()`), events held by Mixpanel's
+`BufferedConsumer` (the default `Consumer` sends synchronously and is not reported) and by
+an Amplitude client (`Amplitude(...)`, settled by `flush()` or `shutdown()`), and log records
+queued by watchtower's `CloudWatchLogHandler` (sent every 60 seconds by default), with no
+flush before the handler returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
 
 ## Why is this bad?
 These SDKs export from a background thread on a timer. When the handler returns, the
@@ -137,11 +140,46 @@ SEGMENT_EVENT = WorkKind(
     settle_title="Flush Segment",
 )
 
+MIXPANEL_BUFFER = WorkKind(
+    name="mixpanel-buffer",
+    noun="Mixpanel buffered consumer",
+    # the default ``Consumer`` sends synchronously; only ``BufferedConsumer`` holds events until ``flush()``
+    buffers=("mixpanel.BufferedConsumer",),
+    buffer_slot="mixpanel",
+    flushed_by=frozenset({"flush"}),
+    settle_template="{handle}.flush()",
+    settle_title="Flush Mixpanel",
+)
+
+AMPLITUDE_BUFFER = WorkKind(
+    name="amplitude-buffer",
+    noun="Amplitude client",
+    buffers=("amplitude.Amplitude", "amplitude.client.Amplitude"),
+    buffer_slot="amplitude",
+    flushed_by=frozenset({"flush"}),
+    settle_methods=frozenset({"shutdown"}),
+    settle_template="{handle}.flush()",
+    settle_title="Flush Amplitude",
+)
+
+WATCHTOWER_BUFFER = WorkKind(
+    name="watchtower-buffer",
+    noun="CloudWatch log handler",
+    # log records queue for a thread that sends every ``send_interval`` seconds (60 by default)
+    buffers=("watchtower.CloudWatchLogHandler",),
+    buffer_slot="watchtower",
+    flushed_by=frozenset({"flush"}),
+    settle_methods=frozenset({"close"}),
+    settle_template="{handle}.flush()",
+    settle_title="Flush the log handler",
+)
+
 RULE = Rule(
     code="EL109",
     name="telemetry-not-flushed",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the {entry} {exits}; it is sent in a later invocation or lost",
-    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT),
+    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT,
+           MIXPANEL_BUFFER, AMPLITUDE_BUFFER, WATCHTOWER_BUFFER),
 )
