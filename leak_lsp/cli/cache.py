@@ -1,7 +1,7 @@
 """Results of ``check`` kept on disk between runs, as ruff's ``.ruff_cache``.
 
 An entry is keyed by what the analysis of a file reads: its bytes, its path, the
-settings, the leak-lsp version, and the deployment files of its project (names, sizes,
+settings, the leak-lsp code (its version and source files), and the deployment files of its project (names, sizes,
 times); it also records the other files its findings depend on (helper modules,
 deployment files) with a hash of each, checked before the entry is used. Entries are
 JSON, never pickle: the cache folder lies in the user's tree, and loading it must not
@@ -35,9 +35,24 @@ def cache_folder(settings: Settings) -> Path:
     return Path(settings.root or os.getcwd()) / FOLDER_NAME / __version__
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """leak-lsp's own source files (names, sizes, times): an edited or reinstalled copy of the same
+    version (an editable install) must not answer from results its older code computed."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        digest.update(f"{source.relative_to(package)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
 def entry_key(path: str, data: bytes, settings: Settings, deployments: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, os.path.realpath(path), repr(settings), deployments):
+    for part in (code_fingerprint(), os.path.realpath(path), repr(settings), deployments):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(data)
     return digest.hexdigest()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import leak_lsp
 from tests.cli.conftest import CLEAN_HANDLER, LEAKING_HANDLER, RunCheck, write
 
 CACHE = ".leak_lsp_cache"
@@ -150,3 +151,17 @@ def test_answers_from_the_cache_equal_fresh_ones_over_the_corpus(output: str, tm
     assert len(entries(tmp_path)) > 50
     assert json.loads(warm.stdout) == json.loads(filling.stdout) == json.loads(fresh.stdout)
     assert warm.returncode == fresh.returncode
+
+
+def test_other_leak_lsp_code_of_the_same_version_is_another_entry(
+        project: Path, run_check: RunCheck, tmp_path_factory: pytest.TempPathFactory) -> None:
+    code = tmp_path_factory.mktemp("code")  # an editable install edited between two runs
+    shutil.copytree(Path(leak_lsp.__file__).parent, code / "leak_lsp", ignore=shutil.ignore_patterns("__pycache__"))
+    run_check(".", env={"PYTHONPATH": str(code)})
+    mark_every_entry(project)
+    with (code / "leak_lsp" / "rules" / "__init__.py").open("a", encoding="utf-8") as rules:
+        rules.write("# edited\n")
+
+    edited = run_check(".", env={"PYTHONPATH": str(code)})
+
+    assert "EL101" in edited.stdout and MARK not in edited.stdout
