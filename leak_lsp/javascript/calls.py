@@ -134,7 +134,7 @@ class CallLowering(Lowering):
         if qualified in catalogue.HARMLESS:
             callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
             if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
-                self.start("promise", node)
+                self.start("operation", node)  # the callback's promise is not the call's value: nothing to await
             return ()
         if qualified in catalogue.SETTLES_ARGUMENTS:
             for token in self._values(arguments):
@@ -256,15 +256,32 @@ class CallLowering(Lowering):
         return first is not None and first.type == "new_expression" and self.parsed.text(child(first, "constructor")).endswith("Command")
 
     def _returns_work(self, callback: Node) -> bool:
+        """An async callback, or one whose body starts work (``() => { refresh().catch(log); }``)."""
         if is_async(callback):
             return True
         body = unwrap(child(callback, "body"))
-        if body is None or body.type != "call_expression":
+        if body is not None and body.type == "statement_block":
+            return any(self._starts_work(statement.named_children[0]) for statement in body.named_children
+                       if statement.type == "expression_statement" and statement.named_children)
+        return self._starts_work(body)
+
+    def _starts_work(self, expression: Node | None) -> bool:
+        call = unwrap(expression)
+        while call is not None and call.type == "call_expression" and self._chained_receiver(call) is not None:
+            call = self._chained_receiver(call)  # ``p.then(f).catch(g)`` is the work of ``p``
+        if call is None or call.type != "call_expression":
             return False
-        callee = child(body, "function")
+        callee = child(call, "function")
         qualified = self.facts.qualify(callee) or ""
         summary = self.summaries(callee) if callee is not None and _started_kind(qualified) is None else None
         return _started_kind(qualified) is not None or (summary is not None and (summary.is_async or bool(summary.returned)))
+
+    def _chained_receiver(self, call: Node) -> Node | None:
+        callee = child(call, "function")
+        if callee is None or callee.type != "member_expression" or \
+                self.parsed.text(child(callee, "property")) not in catalogue.CHAIN_METHODS:
+            return None
+        return unwrap(child(callee, "object"))
 
     def _buffer_call(self, callee: Node | None, qualified: str) -> tuple[str, ...] | None:
         """``logger.info(...)`` fills a module-level buffer; ``logger.flush()`` promises to empty it."""

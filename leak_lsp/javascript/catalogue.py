@@ -118,6 +118,9 @@ DATA_CLIENTS: dict[str, frozenset[str]] = {
 
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
 APP_FACTORIES = frozenset({"express", "express.Router"})
+# Adapters that serve an Express app as a Lambda handler: the invocation ends with the HTTP response.
+APP_ADAPTERS = frozenset({"serverless-http", "serverless-http.default", "@vendia/serverless-express",
+                          "@codegenie/serverless-express", "aws-serverless-express.createServer"})
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all", "use"})
 
 # AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.
@@ -162,4 +165,6 @@ BUFFERS = (
 # Wrappers that flush telemetry after every invocation (NODE.md §1.5: Sentry.wrapHandler waits
 # up to flushTimeout; OTel's Lambda instrumentation force-flushes; datadog() flushes metrics).
 FLUSHING_WRAPPERS = frozenset({"wrapHandler", "datadog", "wrap"})
+# Methods of a wrapped handler that return the same handler (middy's ``middy(fn).use(mw).before(f)``).
+WRAPPER_CHAIN_METHODS = frozenset({"use", "before", "after", "onError"})
 STREAMING_WRAPPERS = frozenset({"awslambda.streamifyResponse", "streamifyResponse"})
