@@ -88,6 +88,8 @@ PROMISE_OF_ARGUMENTS = frozenset({
     "Promise.all", "Promise.allSettled", "Promise.any", "events.once", "stream/promises.finished",
     "util.promisify", "Promise.resolve",
 })  # fmt: skip
+# ``const done = events.once(emitter, 'drained')``: awaiting ``done`` later waits for work the emitter got meanwhile.
+EVENT_WAITERS = frozenset({"events.once"})
 # ``Promise.race`` settles when one element does: the timeout timer of the other stays armed.
 RACES = frozenset({"Promise.race"})
 

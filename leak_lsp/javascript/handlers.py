@@ -165,16 +165,20 @@ def method_of(facts: ModuleFacts, member: Node) -> Node | None:
         class_name = facts.parsed.text(field(owner, "constructor"))
     classes = [facts.classes[class_name]] if class_name in facts.classes else list(facts.classes.values())
     wanted = facts.parsed.text(prop)
-    for klass in classes:
-        body = field(klass, "body")
-        for member_node in body.named_children if body is not None else []:
-            if member_node.type == "method_definition" and facts.parsed.text(field(member_node, "name")) == wanted:
-                return member_node
-            if member_node.type in ("field_definition", "public_field_definition"):  # ``handle = async () => {}``
-                name = field(member_node, "property") or field(member_node, "name")
-                value = unwrap(field(member_node, "value"))
-                if facts.parsed.text(name) == wanted and value is not None and value.type in FUNCTION_TYPES:
-                    return value
+    return next((member for klass in classes if (member := class_member(facts.parsed, klass, wanted)) is not None), None)
+
+
+def class_member(parsed: ParsedSource, klass: Node, wanted: str) -> Node | None:
+    """The method (or function-valued field) ``wanted`` of a class."""
+    body = field(klass, "body")
+    for member_node in body.named_children if body is not None else []:
+        if member_node.type == "method_definition" and parsed.text(field(member_node, "name")) == wanted:
+            return member_node
+        if member_node.type in ("field_definition", "public_field_definition"):  # ``handle = async () => {}``
+            name = field(member_node, "property") or field(member_node, "name")
+            value = unwrap(field(member_node, "value"))
+            if parsed.text(name) == wanted and value is not None and value.type in FUNCTION_TYPES:
+                return value
     return None
 
 
