@@ -64,7 +64,8 @@ class ModuleLoader:
         if value is None and export == "default":
             value = module.facts.exports.get("module.exports")
         if method:
-            klass = module.facts.classes.get(module.facts.parsed.text(value) if value is not None else class_name)
+            named = value is not None and value.type in ("identifier", "shorthand_property_identifier")
+            klass = module.facts.classes.get(module.facts.parsed.text(value) if named else class_name)  # type: ignore[arg-type]
             function = class_member(module.facts.parsed, klass, method) if klass is not None else None
         else:
             function = resolve_function(module.facts, value) or module.facts.functions.get(export)
