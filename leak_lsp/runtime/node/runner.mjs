@@ -83,6 +83,27 @@ function userSite() {
   return null;
 }
 
+// Timers Node's own connection code arms for itself (undici's fetch clock and header/body/keep-alive timeouts,
+// an HTTP agent's idle socket timeout) are part of the connection, like its socket: not the user's work. The
+// request in flight on the connection still is (its promise continuation or callback).
+const TIMER_MACHINERY = /^node:(internal\/async_hooks|internal\/timers|timers)$/;
+const CONNECTION_CODE = /^node:(internal\/deps\/|net$|tls$|_tls_wrap$|_http_\w+$|internal\/stream_base_commons$|internal\/http)/;
+
+/** Whether a timer being created was armed by Node's connection code rather than by a program. */
+function armedByConnection() {
+  const { prepareStackTrace, stackTraceLimit } = Error;
+  Error.prepareStackTrace = (holder, sites) => sites;
+  Error.stackTraceLimit = 12;
+  const holder = {};
+  Error.captureStackTrace(holder, armedByConnection);
+  const sites = holder.stack;
+  Error.prepareStackTrace = prepareStackTrace;
+  Error.stackTraceLimit = stackTraceLimit;
+  const creator = sites.map((site) => site.getFileName() ?? '')
+    .find((file) => file !== import.meta.url && file !== RUNNER && !TIMER_MACHINERY.test(file));
+  return creator !== undefined && CONNECTION_CODE.test(creator);
+}
+
 function callbackName(callback) {
   return (typeof callback === 'function' && callback.name) || 'anonymous';
 }
@@ -164,7 +185,7 @@ function pendingWork() {
 
 createHook({
   init(id, type, triggerId, resource) {
-    if (owner !== RUNTIME) track(id, type, triggerId, resource);
+    if (owner !== RUNTIME && !(type === 'Timeout' && armedByConnection())) track(id, type, triggerId, resource);
   },
   before(id) {
     ownerStack.push([owner, running]);
