@@ -21,7 +21,7 @@ const ENDED = Number.MAX_SAFE_INTEGER;
 // Node runs destroy hooks late. Not these: a parser or zlib stream calls back several times.
 const SETTLED_BY_MANY_CALLBACKS = new Set(['HTTPCLIENTREQUEST', 'ZLIB']);
 const CLEARABLE = new Set(['Timeout', 'Immediate']); // clearTimeout and friends set _destroyed at once
-const KEPT = new Set(['PROCESSWRAP', ...CLEARABLE]); // resources whose state is read later (pid, _destroyed)
+const KEPT = new Set(['PROCESSWRAP', 'ZLIB', ...CLEARABLE]); // resources whose state is read later (pid, _destroyed, stream)
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const MAX_TEXT = 160;
 // Resources that are work until they are destroyed; handles such as sockets are not work by themselves.
@@ -172,8 +172,15 @@ function describeWork(work) {
   return pid === undefined ? data : { ...data, pid };
 }
 
+/** A zlib resource is the stream's engine, not one request: its work is over once the stream is destroyed. */
+function zlibStreamDestroyed(engine) {
+  const ownerKey = engine && Object.getOwnPropertySymbols(engine).find((key) => key.description === 'owner_symbol');
+  return engine === undefined || (ownerKey !== undefined && engine[ownerKey]?.destroyed === true);
+}
+
 function isPending(work) {
   if (!work.pending) return false;
+  if (work.type === 'ZLIB') return !zlibStreamDestroyed(work.handle.deref());
   if (!CLEARABLE.has(work.type)) return true;
   const resource = work.handle.deref();
   return resource !== undefined && !resource._destroyed;
