@@ -165,7 +165,7 @@ def method_of(facts: ModuleFacts, member: Node) -> Node | None:
         class_name = facts.parsed.text(field(owner, "constructor"))
     classes = [facts.classes[class_name]] if class_name in facts.classes else list(facts.classes.values())
     wanted = facts.parsed.text(prop)
-    return next((member for klass in classes if (member := class_member(facts.parsed, klass, wanted)) is not None), None)
+    return next((found for klass in classes if (found := class_member(facts.parsed, klass, wanted)) is not None), None)
 
 
 def class_member(parsed: ParsedSource, klass: Node, wanted: str) -> Node | None:

@@ -65,7 +65,7 @@ class ModuleLoader:
             value = module.facts.exports.get("module.exports")
         if method:
             named = value is not None and value.type in ("identifier", "shorthand_property_identifier")
-            klass = module.facts.classes.get(module.facts.parsed.text(value) if named else class_name)  # type: ignore[arg-type]
+            klass = module.facts.classes.get(module.facts.parsed.text(value) if named else class_name)
             function = class_member(module.facts.parsed, klass, method) if klass is not None else None
         else:
             function = resolve_function(module.facts, value) or module.facts.functions.get(export)
