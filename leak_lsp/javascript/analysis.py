@@ -68,6 +68,7 @@ class JsModule:
         self.parsed = ParsedSource(source, path)
         self.facts: ModuleFacts = module_facts(self.parsed)
         self._summaries: dict[int, Summary | None] = {}
+        self._instances_by_function: dict[int, dict[str, str | None]] = {}
         self._in_progress: set[int] = set()
 
     # -- the report ------------------------------------------------------------------------
@@ -199,12 +200,18 @@ class JsModule:
         name = self.parsed.text(owner)
         scope = owner.parent
         while scope is not None:
-            if scope.type in FUNCTION_TYPES:
-                for node in walk(scope):
-                    if node.type == "variable_declarator" and self.parsed.text(field(node, "name")) == name:
-                        return constructed_class(self.parsed, field(node, "value"))
+            if scope.type in FUNCTION_TYPES and name in (declared := self._declared_instances(scope)):
+                return declared[name]
             scope = scope.parent
         return self.facts.instances.get(name)
+
+    def _declared_instances(self, function: Node) -> dict[str, str | None]:
+        """Variables a function declares -> the class each is made from (None: not ``new C()``); one walk per function."""
+        if function.id not in self._instances_by_function:
+            self._instances_by_function[function.id] = {
+                self.parsed.text(field(node, "name")): constructed_class(self.parsed, field(node, "value"))
+                for node in walk(function) if node.type == "variable_declarator"}
+        return self._instances_by_function[function.id]
 
     def _method_summary(self, class_name: str, method: str) -> Summary | None:
         """``queue.enqueue()``: the method of the instance's class, in this module or a relative import."""
