@@ -175,8 +175,12 @@ class JsModule:
     # -- helpers ---------------------------------------------------------------------------
     def summary_of_callee(self, callee: Node) -> Summary | None:
         if callee.type == "member_expression" and (owner := unwrap(field(callee, "object"))) is not None \
-                and owner.type == "identifier" and (class_name := self._instance_class(owner)) is not None:
-            return self._method_summary(class_name, self.parsed.text(field(callee, "property")))
+                and owner.type == "identifier":  # ``queue.enqueue()`` on an instance, ``Metrics.schedule()`` (static)
+            own_class = self.parsed.text(owner) if self.parsed.text(owner) in self.facts.classes else None
+            class_name = self._instance_class(owner) or own_class
+            of_method = self._method_summary(class_name, self.parsed.text(field(callee, "property"))) if class_name else None
+            if of_method is not None:
+                return of_method
         name = dotted(self.parsed, callee)
         if name is None or (callee.type == "member_expression" and name.split(".")[0] not in self.facts.imports
                             and not name.startswith("this.")):
