@@ -116,6 +116,10 @@ FIRESTORE_REQUESTS = frozenset({"set", "add", "get", "update", "delete", "create
 DATA_CLIENTS: dict[str, frozenset[str]] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
+    # kafkajs: ``new Kafka(config).producer()``; sending is a request to the brokers.
+    "new kafkajs.Kafka": frozenset({"send", "sendBatch"}),
+    # mongoose models run these at once (a ``find``/``updateOne`` query runs only when awaited, then'd or exec'd).
+    "mongoose.model": frozenset({"create", "insertMany", "bulkWrite", "exec"}),
 }  # fmt: skip
 
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
