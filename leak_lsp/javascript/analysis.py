@@ -19,10 +19,18 @@ from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CallLowering, Summary
 from leak_lsp.javascript.deployment import deployed_handlers
 from leak_lsp.javascript.fixes import fixes_for
-from leak_lsp.javascript.handlers import JsHandler, Shape, declared_parameters, discover, method_of, parameter_names
+from leak_lsp.javascript.handlers import (
+    JsHandler,
+    Shape,
+    class_member,
+    declared_parameters,
+    discover,
+    method_of,
+    parameter_names,
+)
 from leak_lsp.javascript.imports import ModuleLoader
 from leak_lsp.javascript.lowering import Role
-from leak_lsp.javascript.module import ModuleFacts, is_async, module_facts
+from leak_lsp.javascript.module import ModuleFacts, constructed_class, is_async, module_facts
 from leak_lsp.javascript.suppression import suppressed_codes
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, field, unwrap, walk
 from leak_lsp.rules import rule_for
@@ -71,6 +79,7 @@ class JsModule:
         self.parsed = parsed
         self.facts: ModuleFacts = module_facts(self.parsed)
         self._summaries: dict[int, Summary | None] = {}
+        self._instances_by_function: dict[int, dict[str, str | None]] = {}
         self._in_progress: set[int] = set()
 
     # -- the report ------------------------------------------------------------------------
@@ -194,6 +203,13 @@ class JsModule:
 
     # -- helpers ---------------------------------------------------------------------------
     def summary_of_callee(self, callee: Node) -> Summary | None:
+        if callee.type == "member_expression" and (owner := unwrap(field(callee, "object"))) is not None \
+                and owner.type == "identifier":  # ``queue.enqueue()`` on an instance, ``Metrics.schedule()`` (static)
+            own_class = self.parsed.text(owner) if self.parsed.text(owner) in self.facts.classes else None
+            class_name = self._instance_class(owner) or own_class
+            of_method = self._method_summary(class_name, self.parsed.text(field(callee, "property"))) if class_name else None
+            if of_method is not None:
+                return of_method
         name = dotted(self.parsed, callee)
         if name is None or (callee.type == "member_expression" and name.split(".")[0] not in self.facts.imports
                             and not name.startswith("this.")):
@@ -211,6 +227,35 @@ class JsModule:
         if "." in export or export == "*":
             return None
         return self.loader.summary(self.path, imported.specifier, export, self.settings)
+
+    def _instance_class(self, owner: Node) -> str | None:
+        """The class ``owner`` was made from: ``const hb = new Heartbeat()`` in an enclosing function, or at module level."""
+        name = self.parsed.text(owner)
+        scope = owner.parent
+        while scope is not None:
+            if scope.type in FUNCTION_TYPES and name in (declared := self._declared_instances(scope)):
+                return declared[name]
+            scope = scope.parent
+        return self.facts.instances.get(name)
+
+    def _declared_instances(self, function: Node) -> dict[str, str | None]:
+        """Variables a function declares -> the class each is made from (None: not ``new C()``); one walk per function."""
+        if function.id not in self._instances_by_function:
+            self._instances_by_function[function.id] = {
+                self.parsed.text(field(node, "name")): constructed_class(self.parsed, field(node, "value"))
+                for node in walk(function) if node.type == "variable_declarator"}
+        return self._instances_by_function[function.id]
+
+    def _method_summary(self, class_name: str, method: str) -> Summary | None:
+        """``queue.enqueue()``: the method of the instance's class, in this module or a relative import."""
+        klass = self.facts.classes.get(class_name)
+        if klass is not None:
+            member = class_member(self.parsed, klass, method)
+            return self.summarize(member, f"{class_name}.{method}") if member is not None else None
+        imported = self.facts.imports.get(class_name)
+        if imported is None or imported.export == "*" or not imported.specifier.startswith("."):
+            return None
+        return self.loader.summary(self.path, imported.specifier, f"{imported.export}.{method}", self.settings)
 
     def summarize(self, function: Node, name: str) -> Summary | None:
         key = function.id
@@ -242,7 +287,22 @@ class JsModule:
         settled = frozenset(
             -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
         )
-        return Summary(name, self.path, is_async(function), leaked, returned, settled)
+        return Summary(name, self.path, is_async(function), leaked, returned, settled, self._settles_this(function))
+
+    def _settles_this(self, function: Node) -> bool:
+        """A method that clears, terminates or closes work kept on ``this`` (``clearInterval(this.timer)``)."""
+        for node in walk(function):
+            callee = field(node, "function") if node.type == "call_expression" else None
+            if callee is None:
+                continue
+            arguments = field(node, "arguments")
+            if self.facts.qualify(callee) in catalogue.SETTLES_ARGUMENTS and arguments is not None and \
+                    any(self.parsed.text(arg).startswith("this.") for arg in arguments.named_children):
+                return True
+            if callee.type == "member_expression" and self.parsed.text(field(callee, "property")) in catalogue.SETTLING_METHODS \
+                    and self.parsed.text(field(callee, "object")).startswith("this."):
+                return True
+        return False
 
 
 def _in_text_order(work: Work) -> tuple[object, ...]:

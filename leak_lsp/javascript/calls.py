@@ -31,6 +31,7 @@ class Summary:
     leaked: tuple[Work, ...] = ()  # still pending at its exits
     returned: tuple[Work, ...] = ()  # handed to the caller through the return value
     settles_parameters: frozenset[int] = frozenset()  # ``waitAll(ps)`` settles what ``ps`` holds
+    settles_receiver: bool = False  # ``stop() { clearInterval(this.timer) }`` settles what its object holds
 
 
 Summaries = Callable[[Node], "Summary | None"]  # a callee (a name or member expression) -> its summary
@@ -43,6 +44,7 @@ class CallLowering(Lowering):
         self.summaries = summaries
         self._executors: list[tuple[frozenset[str], str]] = []  # (resolve/reject names, promise token)
         self._name_hint: str | None = None
+        self._event_waits: dict[str, str] = {}  # ``done`` -> ``queue`` for ``const done = once(queue, 'drained')``
 
     def declare(self, target: Node | None, value: Node | None) -> None:
         if target is not None and target.type == "identifier":
@@ -68,6 +70,8 @@ class CallLowering(Lowering):
                 return (launched,)
             for token in self._children(node):
                 self.builder.add(Settle(token))
+                if token in self._event_waits:
+                    self.builder.add(Settle(self._event_waits[token]))
             return ()
         if kind == "call_expression":
             return self._call(node)
@@ -134,7 +138,7 @@ class CallLowering(Lowering):
         if qualified in catalogue.HARMLESS:
             callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
             if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
-                self.start("promise", node)
+                self.start("operation", node)  # the callback's promise is not the call's value: nothing to await
             return ()
         if qualified in catalogue.SETTLES_ARGUMENTS:
             for token in self._values(arguments):
@@ -143,6 +147,9 @@ class CallLowering(Lowering):
         started = _started_kind(qualified) or ("promise" if qualified in self.facts.promise_functions else None)
         if started is not None:
             return self._start_call(node, started, arguments)
+        if qualified in catalogue.EVENT_WAITERS and self._name_hint is not None and arguments \
+                and (emitter := unwrap(arguments[0])) is not None and emitter.type == "identifier":
+            self._event_waits[self._name_hint] = self.parsed.text(emitter)
         if qualified in catalogue.PROMISE_OF_ARGUMENTS or qualified in catalogue.RACES:
             return self._promise_of(self._values(arguments), _TIMER_KINDS if qualified in catalogue.RACES else frozenset())
         if callee is not None and callee.type == "member_expression":
@@ -256,20 +263,38 @@ class CallLowering(Lowering):
         return first is not None and first.type == "new_expression" and self.parsed.text(child(first, "constructor")).endswith("Command")
 
     def _returns_work(self, callback: Node) -> bool:
+        """An async callback, or one whose body starts work (``() => { refresh().catch(log); }``)."""
         if is_async(callback):
             return True
         body = unwrap(child(callback, "body"))
-        if body is None or body.type != "call_expression":
+        if body is not None and body.type == "statement_block":
+            return any(self._starts_work(statement.named_children[0]) for statement in body.named_children
+                       if statement.type == "expression_statement" and statement.named_children)
+        return self._starts_work(body)
+
+    def _starts_work(self, expression: Node | None) -> bool:
+        call = unwrap(expression)
+        while call is not None and call.type == "call_expression" and self._chained_receiver(call) is not None:
+            call = self._chained_receiver(call)  # ``p.then(f).catch(g)`` is the work of ``p``
+        if call is None or call.type != "call_expression":
             return False
-        callee = child(body, "function")
+        callee = child(call, "function")
         qualified = self.facts.qualify(callee) or ""
         summary = self.summaries(callee) if callee is not None and _started_kind(qualified) is None else None
         return _started_kind(qualified) is not None or (summary is not None and (summary.is_async or bool(summary.returned)))
+
+    def _chained_receiver(self, call: Node) -> Node | None:
+        callee = child(call, "function")
+        if callee is None or callee.type != "member_expression" or \
+                self.parsed.text(child(callee, "property")) not in catalogue.CHAIN_METHODS:
+            return None
+        return unwrap(child(callee, "object"))
 
     def _buffer_call(self, callee: Node | None, qualified: str) -> tuple[str, ...] | None:
         """``logger.info(...)`` fills a module-level buffer; ``logger.flush()`` promises to empty it."""
         owner, _, method = (dotted(self.parsed, callee) or "").rpartition(".")
         buffer = self.facts.buffers.get(owner)
+        owner = self.facts.buffer_roots.get(owner, owner)
         key = owner
         if buffer is None and qualified.startswith(catalogue.MODULE_BUFFER_PREFIXES):
             buffer = next(candidate for prefix, candidate in catalogue.MODULE_BUFFERS if qualified.startswith(prefix))
@@ -291,17 +316,23 @@ class CallLowering(Lowering):
             for token in values[index] if index < len(values) else ():
                 self.builder.add(Settle(token))
         step = (summary.path, self.parsed.first_line_span(node), f"`{summary.name}()` is called here")
-        for work in summary.leaked:
-            self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")),
-                       origin=work.site)
+        leaked = tuple(self.start(work.kind, node, via=(step, (summary.path, work.span, f"`{summary.name}()` starts it here")),
+                                  origin=work.site)
+                       for work in summary.leaked)
         hint = self._hint()
         if summary.is_async:
             token = self.start("promise", node, hint)
             self._completes_executor(node, None, arguments, started=token)
-            return (token,)
-        tokens = tuple(self.start(work.kind, node, hint, via=((summary.path, work.span, f"`{summary.name}()` starts it here"),))
-                       for work in summary.returned)
-        return self._promise_of(tokens) if len(tokens) > 1 else tokens
+            returned: tuple[str, ...] = (token,)
+        else:
+            returned = tuple(self.start(work.kind, node, hint, via=((summary.path, work.span, f"`{summary.name}()` starts it here"),))
+                             for work in summary.returned)
+        receiver = _receiver_name(self.parsed, child(node, "function"))
+        if receiver is not None and leaked + returned:  # ``hb.start()``: the object holds what its method left running
+            self.builder.add(Collect(receiver, leaked + returned))
+        if receiver is not None and summary.settles_receiver:
+            self.builder.add(Settle(receiver))
+        return self._promise_of(returned) if len(returned) > 1 else returned
 
     def _new(self, node: Node) -> tuple[str, ...]:
         constructor = child(node, "constructor")
@@ -393,6 +424,12 @@ def _is_error_first(parsed: ParsedSource, argument: Node) -> bool:
 def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:
     """A helper's parameter stands for work of any kind: settling it is what its summary records."""
     return None if kinds is None else kinds | {PARAMETER}
+
+
+def _receiver_name(parsed: ParsedSource, callee: Node | None) -> str | None:
+    """``queue`` in ``queue.enqueue(item)``: a method called on a variable."""
+    owner = unwrap(child(callee, "object")) if callee is not None and callee.type == "member_expression" else None
+    return parsed.text(owner) if owner is not None and owner.type == "identifier" else None
 
 
 def _started_kind(qualified: str) -> str | None:

@@ -88,6 +88,8 @@ PROMISE_OF_ARGUMENTS = frozenset({
     "Promise.all", "Promise.allSettled", "Promise.any", "events.once", "stream/promises.finished",
     "util.promisify", "Promise.resolve",
 })  # fmt: skip
+# ``const done = events.once(emitter, 'drained')``: awaiting ``done`` later waits for work the emitter got meanwhile.
+EVENT_WAITERS = frozenset({"events.once"})
 # ``Promise.race`` settles when one element does: the timeout timer of the other stays armed.
 RACES = frozenset({"Promise.race"})
 
@@ -114,10 +116,17 @@ FIRESTORE_REQUESTS = frozenset({"set", "add", "get", "update", "delete", "create
 DATA_CLIENTS: dict[str, frozenset[str]] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
+    # kafkajs: ``new Kafka(config).producer()``; sending is a request to the brokers.
+    "new kafkajs.Kafka": frozenset({"send", "sendBatch"}),
+    # mongoose models run these at once (a ``find``/``updateOne`` query runs only when awaited, then'd or exec'd).
+    "mongoose.model": frozenset({"create", "insertMany", "bulkWrite", "exec"}),
 }  # fmt: skip
 
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
 APP_FACTORIES = frozenset({"express", "express.Router"})
+# Adapters that serve an Express app as a Lambda handler: the invocation ends with the HTTP response.
+APP_ADAPTERS = frozenset({"serverless-http", "serverless-http.default", "@vendia/serverless-express",
+                          "@codegenie/serverless-express", "aws-serverless-express.createServer"})
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all", "use"})
 
 # AWS SDK v3: ``client.send(command)`` is a request when the client was made by ``new XxxClient(...)``.
@@ -167,4 +176,6 @@ MODULE_BUFFER_PREFIXES = tuple(prefix for prefix, _ in MODULE_BUFFERS)
 # Wrappers that flush telemetry after every invocation (NODE.md §1.5: Sentry.wrapHandler waits
 # up to flushTimeout; OTel's Lambda instrumentation force-flushes; datadog() flushes metrics).
 FLUSHING_WRAPPERS = frozenset({"wrapHandler", "datadog", "wrap"})
+# Methods of a wrapped handler that return the same handler (middy's ``middy(fn).use(mw).before(f)``).
+WRAPPER_CHAIN_METHODS = frozenset({"use", "before", "after", "onError"})
 STREAMING_WRAPPERS = frozenset({"awslambda.streamifyResponse", "streamifyResponse"})

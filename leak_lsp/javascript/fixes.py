@@ -42,6 +42,8 @@ def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, h
     kind = catalogue.KINDS[work.kind]
     if code != kind.code or any(hit.role not in (ExitRole.RETURN, ExitRole.THROW, ExitRole.END) for hit in hits):
         return ()
+    if work.kind != "promise" and work.via and _kept_by_object(parsed, facts, start):
+        return ()  # ``heartbeat.start()`` keeps its timer on the object: only the object's own API can stop it
     candidates = [
         _race_fix(parsed, function, work, start) if work.kind == "timer" and work.name is None else None,
         _finally_fix(parsed, function, work, start) if work.kind in _CLEARED else None,
@@ -53,6 +55,14 @@ def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, h
         return ()
     first = fixes[0]
     return (Fix(first.title, first.edits, first.applicability, preferred=True), *fixes[1:])
+
+
+def _kept_by_object(parsed: ParsedSource, facts: ModuleFacts, start: Node | None) -> bool:
+    """``heartbeat.start()``: work a method of a variable's object started (not a module's function).
+    Only asked of work that came through a summarised method (``src.pipe(dst)`` is a stream the fix can wait for)."""
+    callee = field(start, "function") if start is not None and start.type == "call_expression" else None
+    owner = field(callee, "object") if callee is not None and callee.type == "member_expression" else None
+    return owner is not None and owner.type == "identifier" and parsed.text(owner) not in facts.imports
 
 
 def _settle_statement(facts: ModuleFacts, work: Work, name: str | None, asynchronous: bool) -> str | None:

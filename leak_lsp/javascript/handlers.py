@@ -159,7 +159,8 @@ def _unwrapped_function(facts: ModuleFacts, value: Node | None, wrappers: list[s
         if value.type != "call_expression":
             return None
         callee = field(value, "function")
-        if callee is not None and callee.type == "member_expression" and facts.parsed.text(field(callee, "property")) == "bind":
+        method = facts.parsed.text(field(callee, "property")) if callee is not None and callee.type == "member_expression" else ""
+        if method == "bind" or method in catalogue.WRAPPER_CHAIN_METHODS:  # ``fn.bind(x)``, ``middy(fn).use(mw)``
             value = field(callee, "object")
             continue
         wrappers.append(facts.qualify(callee) or facts.parsed.text(callee))
@@ -185,16 +186,20 @@ def method_of(facts: ModuleFacts, member: Node) -> Node | None:
         class_name = facts.parsed.text(field(owner, "constructor"))
     classes = [facts.classes[class_name]] if class_name in facts.classes else list(facts.classes.values())
     wanted = facts.parsed.text(prop)
-    for klass in classes:
-        body = field(klass, "body")
-        for member_node in body.named_children if body is not None else []:
-            if member_node.type == "method_definition" and facts.parsed.text(field(member_node, "name")) == wanted:
-                return member_node
-            if member_node.type in ("field_definition", "public_field_definition"):  # ``handle = async () => {}``
-                name = field(member_node, "property") or field(member_node, "name")
-                value = unwrap(field(member_node, "value"))
-                if facts.parsed.text(name) == wanted and value is not None and value.type in FUNCTION_TYPES:
-                    return value
+    return next((found for klass in classes if (found := class_member(facts.parsed, klass, wanted)) is not None), None)
+
+
+def class_member(parsed: ParsedSource, klass: Node, wanted: str) -> Node | None:
+    """The method (or function-valued field) ``wanted`` of a class."""
+    body = field(klass, "body")
+    for member_node in body.named_children if body is not None else []:
+        if member_node.type == "method_definition" and parsed.text(field(member_node, "name")) == wanted:
+            return member_node
+        if member_node.type in ("field_definition", "public_field_definition"):  # ``handle = async () => {}``
+            name = field(member_node, "property") or field(member_node, "name")
+            value = unwrap(field(member_node, "value"))
+            if parsed.text(name) == wanted and value is not None and value.type in FUNCTION_TYPES:
+                return value
     return None
 
 
@@ -225,27 +230,29 @@ def _registered(facts: ModuleFacts, statement: Node) -> list[JsHandler]:
     return []
 
 
-def _served_apps(facts: ModuleFacts) -> set[str]:
+def _served_apps(facts: ModuleFacts) -> dict[str, str]:
     """Express apps of the module handed to an HTTP function: ``functions.https.onRequest(app)``,
-    ``functions.http("name", app)``."""
+    ``functions.http("name", app)``, ``serverless(app)`` (serverless-http on Lambda); app -> platform."""
     if not facts.imports_any(catalogue.APP_FACTORIES):  # no need to walk the whole tree
-        return set()
+        return {}
     apps = {facts.parsed.text(field(node, "name")) for node in walk(facts.parsed.root) if node.type == "variable_declarator"
             and (value := unwrap(field(node, "value"))) is not None and value.type == "call_expression"
             and facts.qualify(field(value, "function")) in catalogue.APP_FACTORIES}
-    served = set()
+    served: dict[str, str] = {}
     for node in walk(facts.parsed.root):
         if node.type != "call_expression":
             continue
         callee = field(node, "function")
         qualified = facts.qualify(callee) or facts.parsed.text(callee)  # ``functions.region(r).https.onRequest``
-        if qualified.endswith(_FIREBASE_HTTP) or qualified == f"{_GCF_MODULE}.http":
+        platform = "aws-lambda" if qualified in catalogue.APP_ADAPTERS else "gcp-functions"
+        if qualified.endswith(_FIREBASE_HTTP) or qualified == f"{_GCF_MODULE}.http" or qualified in catalogue.APP_ADAPTERS:
             arguments = field(node, "arguments")
-            served |= {facts.parsed.text(arg) for arg in (arguments.named_children if arguments else [])} & apps
+            for app in {facts.parsed.text(arg) for arg in (arguments.named_children if arguments else [])} & apps:
+                served[app] = platform
     return served
 
 
-def _routes(facts: ModuleFacts, statement: Node, served: set[str]) -> list[JsHandler]:
+def _routes(facts: ModuleFacts, statement: Node, served: dict[str, str]) -> list[JsHandler]:
     """``app.post("/path", (req, res) => { ... })`` at module level, for a served app: the route is the handler."""
     expression = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
     callee = field(expression, "function") if expression is not None and expression.type == "call_expression" else None
@@ -258,7 +265,7 @@ def _routes(facts: ModuleFacts, statement: Node, served: set[str]) -> list[JsHan
         return []
     route = string_value(facts.parsed, arguments.named_children[0]) if arguments is not None else None
     name = f"{app}.{method}({route!r})" if route else f"{app}.{method}"
-    return [_handler(name, function, Shape.HTTP, "gcp-functions", f"a route of `{app}`, served as an HTTP function")]
+    return [_handler(name, function, Shape.HTTP, served[app], f"a route of `{app}`, served as an HTTP function")]
 
 
 def _property(facts: ModuleFacts, obj: Node, name: str) -> Node | None:

@@ -54,15 +54,22 @@ class ModuleLoader:
 
     def _summarize(self, target: Path, text: str, export: str, settings: Settings, importer: str) -> Summary | None:
         from leak_lsp.javascript.analysis import JsModule
+        from leak_lsp.javascript.handlers import class_member
         from leak_lsp.javascript.module import resolve_function
         from leak_lsp.javascript.syntax import ParsedSource
 
         loader = ModuleLoader(self.workspace, self.depth + 1, (*self.chain, str(resolved(importer))))
         module = JsModule(ParsedSource(text, str(target)), settings, loader)
-        value = module.facts.exports.get(export if export != "*" else "module.exports")
+        class_name, _, method = export.partition(".")  # ``Publisher.publish``: a method of an exported class
+        value = module.facts.exports.get(class_name if export != "*" else "module.exports")
         if value is None and export == "default":
             value = module.facts.exports.get("module.exports")
-        function = resolve_function(module.facts, value) or module.facts.functions.get(export)
+        if method:
+            named = value is not None and value.type in ("identifier", "shorthand_property_identifier")
+            klass = module.facts.classes.get(module.facts.parsed.text(value) if named else class_name)
+            function = class_member(module.facts.parsed, klass, method) if klass is not None else None
+        else:
+            function = resolve_function(module.facts, value) or module.facts.functions.get(export)
         if function is None:
             return None
         summary = module.summarize(function, f"{target.stem}.{export}")

@@ -29,6 +29,8 @@ class ModuleFacts:
     data_clients: dict[str, frozenset[str]] = field(default_factory=dict)  # ``const db = admin.firestore()`` -> requests
     imports_data_clients: bool = False  # a module of catalogue.DATA_CLIENTS is imported
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
+    buffer_roots: dict[str, str] = field(default_factory=dict)  # ``tracer`` -> ``provider`` for ``provider.getTracer()``
+    instances: dict[str, str] = field(default_factory=dict)  # ``const queue = new UploadQueue()`` -> its class name
 
     def imports_any(self, qualified_names: Iterable[str]) -> bool:
         """Whether the module imports the module of any of these names (``new express.Router`` -> ``express``)."""
@@ -244,6 +246,16 @@ def _read_declarator(facts: ModuleFacts, declarator: Node) -> None:
         facts.classes[text] = value
     else:
         _read_object(facts, text, value)
+        class_name = constructed_class(facts.parsed, value)
+        if class_name is not None:
+            facts.instances[text] = class_name
+
+
+def constructed_class(parsed: ParsedSource, value: Node | None) -> str | None:
+    """``new UploadQueue(...)`` -> ``UploadQueue`` (a class named by an identifier)."""
+    value = unwrap(value)
+    constructor = child(value, "constructor") if value is not None and value.type == "new_expression" else None
+    return parsed.text(constructor) if constructor is not None and constructor.type == "identifier" else None
 
 
 def _bind_import(facts: ModuleFacts, pattern: Node, imported: Imported) -> None:
@@ -266,6 +278,11 @@ def _read_object(facts: ModuleFacts, name: str, value: Node) -> None:
     constructed = value.type == "new_expression"
     callee = child(value, "constructor") if constructed else child(value, "function")
     if value.type not in ("new_expression", "call_expression") or callee is None:
+        return
+    root = facts.parsed.text(child(callee, "object")) if callee.type == "member_expression" else None
+    if not constructed and root in facts.buffers:  # ``const tracer = provider.getTracer('x')`` fills the provider's buffer
+        facts.buffers[name] = facts.buffers[root]
+        facts.buffer_roots[name] = facts.buffer_roots.get(root, root)
         return
     qualified = facts.qualify(callee)
     if qualified is None:

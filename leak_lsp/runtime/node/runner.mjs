@@ -21,7 +21,7 @@ const ENDED = Number.MAX_SAFE_INTEGER;
 // Node runs destroy hooks late. Not these: a parser or zlib stream calls back several times.
 const SETTLED_BY_MANY_CALLBACKS = new Set(['HTTPCLIENTREQUEST', 'ZLIB']);
 const CLEARABLE = new Set(['Timeout', 'Immediate']); // clearTimeout and friends set _destroyed at once
-const KEPT = new Set(['PROCESSWRAP', ...CLEARABLE]); // resources whose state is read later (pid, _destroyed)
+const KEPT = new Set(['PROCESSWRAP', 'ZLIB', ...CLEARABLE]); // resources whose state is read later (pid, _destroyed, stream)
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const MAX_TEXT = 160;
 // Resources that are work until they are destroyed; handles such as sockets are not work by themselves.
@@ -81,6 +81,27 @@ function userSite() {
     if (file !== RUNNER) return `${file}:${site.getLineNumber()}`;
   }
   return null;
+}
+
+// Timers Node's own connection code arms for itself (undici's fetch clock and header/body/keep-alive timeouts,
+// an HTTP agent's idle socket timeout) are part of the connection, like its socket: not the user's work. The
+// request in flight on the connection still is (its promise continuation or callback).
+const TIMER_MACHINERY = /^node:(internal\/async_hooks|internal\/timers|timers)$/;
+const CONNECTION_CODE = /^node:(internal\/deps\/|net$|tls$|_tls_wrap$|_http_\w+$|internal\/stream_base_commons$|internal\/http)/;
+
+/** Whether a timer being created was armed by Node's connection code rather than by a program. */
+function armedByConnection() {
+  const { prepareStackTrace, stackTraceLimit } = Error;
+  Error.prepareStackTrace = (holder, sites) => sites;
+  Error.stackTraceLimit = 12;
+  const holder = {};
+  Error.captureStackTrace(holder, armedByConnection);
+  const sites = holder.stack;
+  Error.prepareStackTrace = prepareStackTrace;
+  Error.stackTraceLimit = stackTraceLimit;
+  const creator = sites.map((site) => site.getFileName() ?? '')
+    .find((file) => file !== import.meta.url && file !== RUNNER && !TIMER_MACHINERY.test(file));
+  return creator !== undefined && CONNECTION_CODE.test(creator);
 }
 
 function callbackName(callback) {
@@ -151,8 +172,15 @@ function describeWork(work) {
   return pid === undefined ? data : { ...data, pid };
 }
 
+/** A zlib resource is the stream's engine, not one request: its work is over once the stream is destroyed. */
+function zlibStreamDestroyed(engine) {
+  const ownerKey = engine && Object.getOwnPropertySymbols(engine).find((key) => key.description === 'owner_symbol');
+  return engine === undefined || (ownerKey !== undefined && engine[ownerKey]?.destroyed === true);
+}
+
 function isPending(work) {
   if (!work.pending) return false;
+  if (work.type === 'ZLIB') return !zlibStreamDestroyed(work.handle.deref());
   if (!CLEARABLE.has(work.type)) return true;
   const resource = work.handle.deref();
   return resource !== undefined && !resource._destroyed;
@@ -164,7 +192,7 @@ function pendingWork() {
 
 createHook({
   init(id, type, triggerId, resource) {
-    if (owner !== RUNTIME) track(id, type, triggerId, resource);
+    if (owner !== RUNTIME && !(type === 'Timeout' && armedByConnection())) track(id, type, triggerId, resource);
   },
   before(id) {
     ownerStack.push([owner, running]);
