@@ -140,6 +140,10 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
         evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
+        platform = "aws-lambda"
+        if evidence is None and owner is None and "." not in name:
+            evidence = _cloud_function_request(function)
+            platform = "gcp-functions"
         if evidence is None and id(function) in wrapped_by:
             evidence = f"returned by @{wrapped_by[id(function)]}, which wraps a handler"
         if evidence is None and id(function) in invocation_wrappers:
@@ -148,7 +152,7 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
                 and not function.name.startswith("__"):
             evidence = f"method of {owner.name}, {per_invocation_classes[owner.name]}"
         if evidence is not None:
-            yield Entry(function, name, "aws-lambda", f"per-invocation code, not a proven handler: {evidence}",
+            yield Entry(function, name, platform, f"per-invocation code, not a proven handler: {evidence}",
                         owner, proven=False)
 
 
@@ -157,6 +161,27 @@ def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | No
     args = _positional(function, owner)
     if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
         return f"takes the invocation's ({args[0]}, {args[1]}) first"
+    return None
+
+
+# Reads only a Flask/Werkzeug request has: Cloud Functions hands one to an HTTP function (Django's has none of them).
+_FLASK_REQUEST_READS = frozenset({"get_json", "args", "get_data", "form", "files", "json", "values"})
+
+
+def _cloud_function_request(function: FunctionNode) -> str | None:
+    """``def hello_http(request): request.get_json()``: a Cloud Functions HTTP function deployed without a decorator
+    (the entry point is named on the command line). Flask views take no ``request`` parameter, and Starlette's
+    endpoints, which do, are coroutines."""
+    args = function.args.posonlyargs + function.args.args
+    params = [arg.arg for arg in args]
+    if isinstance(function, ast.AsyncFunctionDef) or len(params) != 1 or params[0] not in {"request", "req"}:
+        return None
+    if args[0].annotation is not None and ast.unparse(args[0].annotation) not in {"Request", "flask.Request"}:
+        return None  # ``req: func.HttpRequest``: Azure's, registered (or not) by its own rules
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and node.attr in _FLASK_REQUEST_READS \
+                and isinstance(node.value, ast.Name) and node.value.id == params[0]:
+            return f"takes a Flask request `{params[0]}` alone and reads `.{node.attr}`, as a Cloud Functions HTTP function"
     return None
 
 
