@@ -70,8 +70,9 @@ class WorkKind:
     wrapped_by: tuple[str, ...] = ()  # imports of vendor wrappers that settle this work after each invocation
     start_returns_handle: bool = False  # ``pw = sync_playwright().start()``: the start call returns the handle
     reported_at_import: bool = True  # False for work a module keeps for every invocation to reuse (a browser)
-    disabled_by: tuple[tuple[str, str], ...] = ()  # (constructor, keyword): a module constructing it with
-    # ``keyword=True`` does not start this work (``App(process_before_response=True)``)
+    disabled_by: tuple[tuple[str, str], ...] = ()  # (call, keyword): a module calling it with ``keyword=True``
+    # (or with ``keyword=False`` when the entry says ``"keyword=False"``) does not start this work
+    # (``App(process_before_response=True)``, ``bugsnag.configure(asynchronous=False)``)
     rule_code: str | None = None  # the rule a user-declared model reports under (built-in kinds belong to their rule)
 
 

@@ -3,9 +3,9 @@ Checks for handlers that leave telemetry buffered when they return: spans, metri
 logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 `PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
 events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Bugsnag events (`bugsnag.notify`, delivered in full only under
-`@bugsnag.aws_lambda_handler`), Rollbar reports (`rollbar.report_*`,
+`@bugsnag.aws_lambda_handler` or with `bugsnag.configure(asynchronous=False)`), Rollbar reports (`rollbar.report_*`,
 settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
-`analytics.track`..., settled by their `flush()`), with no flush before the handler
+`analytics.track`..., settled by their `flush()`), Mixpanel's `BufferedConsumer`, with no flush before the handler
 returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
 
 ## Why is this bad?
@@ -118,6 +118,7 @@ BUGSNAG_EVENT = WorkKind(
     # delivered from a thread; only the Lambda decorator waits for delivery (no public flush: no automatic fix)
     alarms=(Alarm(arm="bugsnag.notify", slot="bugsnag", seconds_argument=None, disarm=""),),
     wrapped_by=("bugsnag.aws_lambda_handler",),
+    disabled_by=(("bugsnag.configure", "asynchronous=False"),),
 )
 
 POSTHOG_EVENT = WorkKind(
@@ -137,11 +138,23 @@ SEGMENT_EVENT = WorkKind(
     settle_title="Flush Segment",
 )
 
+MIXPANEL_BUFFER = WorkKind(
+    name="mixpanel-buffer",
+    noun="Mixpanel buffered consumer",
+    # holds events until its buffer fills: a later invocation's ``track`` sends them, or a recycle drops them
+    buffers=("mixpanel.BufferedConsumer",),
+    buffer_slot="mixpanel",
+    flushed_by=frozenset({"flush"}),
+    settle_template="{handle}.flush()",
+    settle_title="Flush the Mixpanel consumer",
+)
+
 RULE = Rule(
     code="EL109",
     name="telemetry-not-flushed",
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the handler {exits}; it is sent in a later invocation or lost",
-    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT),
+    kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT,
+           MIXPANEL_BUFFER),
 )
