@@ -902,7 +902,9 @@ class _Step:
         function = self.a.env.methods_of(expression.func.id).get(method)
         if function is not None:
             name = f"{expression.func.id}.{method}"
-            self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
+            # one name for the object across the block, so ``__exit__`` settles what ``__enter__`` kept on ``self``
+            self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True,
+                             instance=f"<with {id(expression)}>")
 
     def note_gives_up(self, node: ast.Call, handles: set[str]) -> None:
         """``asyncio.wait_for(loop.run_in_executor(...), 5)``: a timeout cancels the awaitable, not its thread."""
@@ -972,7 +974,7 @@ class _Step:
 
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
                     argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
-                    awaited: bool, constructs: bool = False) -> set[str]:
+                    awaited: bool, constructs: bool = False, instance: str | None = None) -> set[str]:
         """A call to a function whose summary the analysis knows, in this module or another. A constructor's
         work kept on ``self`` stays reachable through the object it returns."""
         if is_async and not awaited:
@@ -987,7 +989,7 @@ class _Step:
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
-        instance = f"{_FRESH}new{id(node)}" if constructs else self.instance_of(node.func)
+        instance = instance or (f"{_FRESH}new{id(node)}" if constructs else self.instance_of(node.func))
         self.settle(_rebased(summary.settles_attributes, instance))
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
