@@ -948,7 +948,10 @@ class _Step:
         function, name = target
         summary = self.a.env.summarize(function, name)
         if summary is not None:
-            self.add_leaks(node, name, summary, 3000, None)
+            passed = _passed_to(constructor, function)
+            self.add_leaks(node, name, summary, 3000, None,
+                           lambda work: frozenset(passed[param] for param in _resolved_future(work.node) if param in passed)
+                           if work.resolves and isinstance(work.node, ast.Call) else frozenset())
 
     def instance_of(self, func: ast.expr) -> str | None:
         """``self.m()`` or ``tracker.m()`` on an instance of a class of the module: the name its attributes hang from."""
@@ -959,17 +962,19 @@ class _Step:
             return "self" if owner == self.a.self_name else owner
         return None
 
-    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, instance: str | None) -> None:
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, key: int, instance: str | None,
+                  names_of: Callable[[Work], frozenset[str]] = lambda work: frozenset()) -> None:
         """The work a called function leaves running, pending from this call on; through the instance's
-        attributes when it kept the work on ``self``."""
+        attributes when it kept the work on ``self``, and through the names ``names_of`` gives it here."""
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
             site = self.a._site(work.kind, node, self.current, key=(id(node), key + number), helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
-                                owner=work.owner, on_module_loop=work.on_module_loop,
+                                owner=work.owner, on_module_loop=work.on_module_loop, resolves=work.resolves,
                                 guarded=work.guarded or id(node) in self.a.guarded,
                                 requires=work.requires or self.a.guarded.get(id(node)))
-            names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance)
+            names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance) \
+                | names_of(work)
             self.state = self.state | {(site, names)}
 
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
@@ -1075,6 +1080,15 @@ def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
     dropped for a caller that has no instance. Drained queues are the same for every caller."""
     return frozenset(f"{instance}.{name.removeprefix('self.')}" if name.startswith("self.") else name
                      for name in attributes if not name.startswith("self.") or instance is not None)
+
+
+def _passed_to(constructor: ast.Call, callback: ast.AST) -> dict[str, str]:
+    """``Thread(target=produce, args=(loop, fut))``: the callback's parameters named by the caller's variables."""
+    arguments = next((keyword.value for keyword in constructor.keywords if keyword.arg == "args"), None)
+    if not isinstance(arguments, (ast.Tuple, ast.List)) or not isinstance(callback, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    params = [arg.arg for arg in callback.args.posonlyargs + callback.args.args]
+    return {param: argument.id for param, argument in zip(params, arguments.elts) if isinstance(argument, ast.Name)}
 
 
 def _resolved_future(call: ast.Call) -> set[str]:
