@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.names import Scope, all_statements
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -140,6 +141,8 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
         evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
+        if evidence is not None and _half_of_a_pair(function, owner, functions):
+            continue
         platform = "aws-lambda"
         if evidence is None and owner is None and "." not in name:
             evidence = _cloud_function_request(function)
@@ -154,6 +157,46 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         if evidence is not None:
             yield Entry(function, name, platform, f"per-invocation code, not a proven handler: {evidence}",
                         owner, proven=False)
+
+
+def _half_of_a_pair(function: FunctionNode, owner: ast.ClassDef | None,
+                    functions: list[tuple[FunctionNode, str, ast.ClassDef | None]]) -> bool:
+    """``arm(context)`` beside ``disarm()`` (functions of the module, or methods of one class): an API whose
+    callers settle what it starts, and whose handlers' analysis follows the calls; not per-invocation code
+    to report on its own."""
+    if _settles_work(function):
+        return False
+    siblings = [other for other, name, other_owner in functions
+                if other is not function and other_owner is owner and (owner is not None or "." not in name)]
+    return any(_settles_work(sibling) and not _starts_work(sibling) for sibling in siblings)
+
+
+def _calls(function: FunctionNode) -> Iterator[tuple[ast.Call, str, bool]]:
+    """Each call with the last name it calls and whether it passes a literal 0 (``signal.alarm(0)``)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            yield node, called, any(isinstance(arg, ast.Constant) and arg.value == 0 for arg in node.args)
+
+
+def _settles_work(function: FunctionNode) -> bool:
+    """Calls a settling method (``t.cancel()``, ``t.join()``) or disarms a timer (``signal.alarm(0)``)."""
+    known = catalogue()
+    methods = known.settle_methods | known.receiver_settles
+    cancels = {name.rsplit(".", 1)[-1] for name in known.cancels}
+    arms = {name.rsplit(".", 1)[-1] for name in known.alarms}
+    return any((isinstance(node.func, ast.Attribute) and called in methods) or called in cancels or (called in arms and zeroed)
+               for node, called, zeroed in _calls(function))
+
+
+def _starts_work(function: FunctionNode) -> bool:
+    """Starts a thread, submits a job, creates a process or arms a timer (with a non-zero time)."""
+    known = catalogue()
+    methods = {method for _, method in (*known.started_by, *known.submitted_to)}
+    created = {name.rsplit(".", 1)[-1] for name in known.created_by}
+    arms = {name.rsplit(".", 1)[-1] for name in known.alarms}
+    return any((isinstance(node.func, ast.Attribute) and called in methods) or called in created or (called in arms and not zeroed)
+               for node, called, zeroed in _calls(function))
 
 
 def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | None) -> str | None:
