@@ -109,11 +109,22 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
 
 
 def _called_by_an_entry(entry: Entry, found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> bool:
-    callers = [other.function for other in found.values() if other is not entry and not other.by_shape]
-    return any(_contains(caller, call) for call in calls.get(entry.function.name, [])
-               if isinstance(call.func, ast.Name) or (isinstance(call.func, ast.Attribute)
-                                                       and isinstance(call.func.value, ast.Name))
-               for caller in callers)
+    """Called by a proven entry (``self._init(event, context)`` too), or by name (``Job(event, context)``) from a
+    shaped one that nothing in the module calls: a helper its caller's analysis follows."""
+    others = [other for other in found.values() if other is not entry]
+    proven = [other.function for other in others if not other.by_shape]
+    top = [other.function for other in others if other.by_shape and not _called_by_name(_called_as(other), calls)]
+    for call in calls.get(_called_as(entry), []):
+        by_name = isinstance(call.func, ast.Name)
+        on_a_name = isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+        if any(_contains(caller, call) for caller in (proven if by_name or on_a_name else []) + (top if by_name else [])):
+            return True
+    return False
+
+
+def _called_as(entry: Entry) -> str:
+    """The name callers use: a constructor is called by its class's name."""
+    return entry.owner.name if entry.owner is not None and entry.function.name == "__init__" else entry.function.name
 
 
 # Attributes only a Lambda context object has: a parameter read this way is the invocation's context.
