@@ -347,10 +347,10 @@ class _Module:
 
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
-        """(constructor, keyword) pairs the module calls with ``keyword=True``."""
-        return {(self.scope.qualify(node.func) or "", keyword.arg) for calls in self.parsed.index.calls.values()
-                for node in calls for keyword in node.keywords
-                if keyword.arg and isinstance(keyword.value, ast.Constant) and keyword.value.value is True}
+        """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs."""
+        return {(self.scope.qualify(node.func) or "", keyword.arg if keyword.value.value else f"{keyword.arg}=False")
+                for calls in self.parsed.index.calls.values() for node in calls for keyword in node.keywords
+                if keyword.arg and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool)}
 
     @cached_property
     def _imports_and_decorators(self) -> set[str]:

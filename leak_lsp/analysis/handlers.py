@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.names import Scope, all_statements
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -109,11 +110,22 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
 
 
 def _called_by_an_entry(entry: Entry, found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> bool:
-    callers = [other.function for other in found.values() if other is not entry and not other.by_shape]
-    return any(_contains(caller, call) for call in calls.get(entry.function.name, [])
-               if isinstance(call.func, ast.Name) or (isinstance(call.func, ast.Attribute)
-                                                       and isinstance(call.func.value, ast.Name))
-               for caller in callers)
+    """Called by a proven entry (``self._init(event, context)`` too), or by name (``Job(event, context)``) from a
+    shaped one that nothing in the module calls: a helper its caller's analysis follows."""
+    others = [other for other in found.values() if other is not entry]
+    proven = [other.function for other in others if not other.by_shape]
+    top = [other.function for other in others if other.by_shape and not _called_by_name(_called_as(other), calls)]
+    for call in calls.get(_called_as(entry), []):
+        by_name = isinstance(call.func, ast.Name)
+        on_a_name = isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+        if any(_contains(caller, call) for caller in (proven if by_name or on_a_name else []) + (top if by_name else [])):
+            return True
+    return False
+
+
+def _called_as(entry: Entry) -> str:
+    """The name callers use: a constructor is called by its class's name."""
+    return entry.owner.name if entry.owner is not None and entry.function.name == "__init__" else entry.function.name
 
 
 # Attributes only a Lambda context object has: a parameter read this way is the invocation's context.
@@ -141,6 +153,12 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
         evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
+        if evidence is not None and _half_of_a_pair(function, owner, functions):
+            continue
+        platform = "aws-lambda"
+        if evidence is None and owner is None and "." not in name:
+            evidence = _cloud_function_request(function)
+            platform = "gcp-functions"
         if evidence is None and id(function) in wrapped_by:
             evidence = f"returned by @{wrapped_by[id(function)]}, which wraps a handler"
         if evidence is None and id(function) in invocation_wrappers:
@@ -149,8 +167,48 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
                 and not function.name.startswith("__"):
             evidence = f"method of {owner.name}, {per_invocation_classes[owner.name]}"
         if evidence is not None:
-            yield Entry(function, name, "aws-lambda", f"per-invocation code, not a proven handler: {evidence}",
+            yield Entry(function, name, platform, f"per-invocation code, not a proven handler: {evidence}",
                         owner, proven=False)
+
+
+def _half_of_a_pair(function: FunctionNode, owner: ast.ClassDef | None,
+                    functions: list[tuple[FunctionNode, str, ast.ClassDef | None]]) -> bool:
+    """``arm(context)`` beside ``disarm()`` (functions of the module, or methods of one class): an API whose
+    callers settle what it starts, and whose handlers' analysis follows the calls; not per-invocation code
+    to report on its own."""
+    if _settles_work(function):
+        return False
+    siblings = [other for other, name, other_owner in functions
+                if other is not function and other_owner is owner and (owner is not None or "." not in name)]
+    return any(_settles_work(sibling) and not _starts_work(sibling) for sibling in siblings)
+
+
+def _calls(function: FunctionNode) -> Iterator[tuple[ast.Call, str, bool]]:
+    """Each call with the last name it calls and whether it passes a literal 0 (``signal.alarm(0)``)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            yield node, called, any(isinstance(arg, ast.Constant) and arg.value == 0 for arg in node.args)
+
+
+def _settles_work(function: FunctionNode) -> bool:
+    """Calls a settling method (``t.cancel()``, ``t.join()``) or disarms a timer (``signal.alarm(0)``)."""
+    known = catalogue()
+    methods = known.settle_methods | known.receiver_settles
+    cancels = {name.rsplit(".", 1)[-1] for name in known.cancels}
+    arms = {name.rsplit(".", 1)[-1] for name in known.alarms}
+    return any((isinstance(node.func, ast.Attribute) and called in methods) or called in cancels or (called in arms and zeroed)
+               for node, called, zeroed in _calls(function))
+
+
+def _starts_work(function: FunctionNode) -> bool:
+    """Starts a thread, submits a job, creates a process or arms a timer (with a non-zero time)."""
+    known = catalogue()
+    methods = {method for _, method in (*known.started_by, *known.submitted_to)}
+    created = {name.rsplit(".", 1)[-1] for name in known.created_by}
+    arms = {name.rsplit(".", 1)[-1] for name in known.alarms}
+    return any((isinstance(node.func, ast.Attribute) and called in methods) or called in created or (called in arms and not zeroed)
+               for node, called, zeroed in _calls(function))
 
 
 def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | None) -> str | None:
@@ -158,6 +216,27 @@ def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | No
     args = _positional(function, owner)
     if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
         return f"takes the invocation's ({args[0]}, {args[1]}) first"
+    return None
+
+
+# Reads only a Flask/Werkzeug request has: Cloud Functions hands one to an HTTP function (Django's has none of them).
+_FLASK_REQUEST_READS = frozenset({"get_json", "args", "get_data", "form", "files", "json", "values"})
+
+
+def _cloud_function_request(function: FunctionNode) -> str | None:
+    """``def hello_http(request): request.get_json()``: a Cloud Functions HTTP function deployed without a decorator
+    (the entry point is named on the command line). Flask views take no ``request`` parameter, and Starlette's
+    endpoints, which do, are coroutines."""
+    args = function.args.posonlyargs + function.args.args
+    params = [arg.arg for arg in args]
+    if isinstance(function, ast.AsyncFunctionDef) or len(params) != 1 or params[0] not in {"request", "req"}:
+        return None
+    if args[0].annotation is not None and ast.unparse(args[0].annotation) not in {"Request", "flask.Request"}:
+        return None  # ``req: func.HttpRequest``: Azure's, registered (or not) by its own rules
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and node.attr in _FLASK_REQUEST_READS \
+                and isinstance(node.value, ast.Name) and node.value.id == params[0]:
+            return f"takes a Flask request `{params[0]}` alone and reads `.{node.attr}`, as a Cloud Functions HTTP function"
     return None
 
 

@@ -993,7 +993,9 @@ class _Step:
         function = self.a.env.methods_of(expression.func.id).get(method)
         if function is not None:
             name = f"{expression.func.id}.{method}"
-            self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True)
+            # one name for the object across the block, so ``__exit__`` settles what ``__enter__`` kept on ``self``
+            self.helper_call(expression, name, lambda: self.a.env.summarize(function, name), False, [], {}, False, True,
+                             instance=f"<with {id(expression)}>")
 
     def note_gives_up(self, node: ast.Call, handles: set[str]) -> None:
         """``asyncio.wait_for(loop.run_in_executor(...), 5)``: a timeout cancels the awaitable, not its thread."""
@@ -1037,7 +1039,10 @@ class _Step:
         function, name = target
         summary = self.a.env.summarize(function, name)
         if summary is not None:
-            self.add_leaks(node, name, summary, Origin.CALLBACK_LEAKS, None)
+            passed = _passed_to(constructor, function)
+            self.add_leaks(node, name, summary, Origin.CALLBACK_LEAKS, None,
+                           lambda work: frozenset(passed[param] for param in _resolved_future(work.node) if param in passed)
+                           if work.resolves and isinstance(work.node, ast.Call) else frozenset())
 
     def instance_of(self, func: ast.expr) -> str | None:
         """``self.m()`` or ``tracker.m()`` on an instance of a class of the module: the name its attributes hang from."""
@@ -1048,22 +1053,24 @@ class _Step:
             return "self" if owner == self.a.self_name else owner
         return None
 
-    def add_leaks(self, node: ast.Call, name: str, summary: Summary, origin: Origin, instance: str | None) -> None:
+    def add_leaks(self, node: ast.Call, name: str, summary: Summary, origin: Origin, instance: str | None,
+                  names_of: Callable[[Work], frozenset[str]] = lambda work: frozenset()) -> None:
         """The work a called function leaves running, pending from this call on; through the instance's
-        attributes when it kept the work on ``self``."""
+        attributes when it kept the work on ``self``, and through the names ``names_of`` gives it here."""
         for number, work in enumerate(summary.leaks):
             assert work.kind is not None
             site = self.a._site(work.kind, node, self.current, origin, number, helper=name,
                                 via=work.via, slot=work.slot, alarm=work.alarm, slot_source=work.slot_source,
-                                owner=work.owner, on_module_loop=work.on_module_loop,
+                                owner=work.owner, on_module_loop=work.on_module_loop, resolves=work.resolves,
                                 guarded=work.guarded or id(node) in self.a.guarded,
                                 requires=work.requires or self.a.guarded.get(id(node)))
-            names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance)
+            names = frozenset({_SLOT + work.slot} if work.slot else set()) | _rebased(work.attributes, instance) \
+                | names_of(work)
             self.state = self.state | {(site, names)}
 
     def helper_call(self, node: ast.Call, name: str, summarize: Callable[[], Summary | None], is_async: bool,
                     argument_handles: list[set[str]], keyword_handles: dict[str | None, set[str]], top: bool,
-                    awaited: bool, constructs: bool = False) -> set[str]:
+                    awaited: bool, constructs: bool = False, instance: str | None = None) -> set[str]:
         """A call to a function whose summary the analysis knows, in this module or another. A constructor's
         work kept on ``self`` stays reachable through the object it returns."""
         if is_async and not awaited:
@@ -1075,7 +1082,7 @@ class _Step:
         if summary is None:
             return set()
         self.settle({_SLOT + slot for slot in summary.disarms})
-        instance = f"{_FRESH}new{id(node)}" if constructs else self.instance_of(node.func)
+        instance = instance or (f"{_FRESH}new{id(node)}" if constructs else self.instance_of(node.func))
         self.settle(_rebased(summary.settles_attributes, instance))
         for index in summary.settles:
             handles = argument_handles[index] if index < len(argument_handles) else keyword_handles.get(
@@ -1161,6 +1168,15 @@ def _rebased(attributes: Iterable[str], instance: str | None) -> frozenset[str]:
     dropped for a caller that has no instance. Drained queues are the same for every caller."""
     return frozenset(f"{instance}.{name.removeprefix('self.')}" if name.startswith("self.") else name
                      for name in attributes if not name.startswith("self.") or instance is not None)
+
+
+def _passed_to(constructor: ast.Call, callback: ast.AST) -> dict[str, str]:
+    """``Thread(target=produce, args=(loop, fut))``: the callback's parameters named by the caller's variables."""
+    arguments = next((keyword.value for keyword in constructor.keywords if keyword.arg == "args"), None)
+    if not isinstance(arguments, (ast.Tuple, ast.List)) or not isinstance(callback, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    params = [arg.arg for arg in callback.args.posonlyargs + callback.args.args]
+    return {param: argument.id for param, argument in zip(params, arguments.elts) if isinstance(argument, ast.Name)}
 
 
 def _resolved_future(call: ast.Call) -> set[str]:

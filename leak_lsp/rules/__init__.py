@@ -104,7 +104,9 @@ _NOT_PROVEN = (
     "**warning** where the leak is not proven: in per-invocation code that is not a proven handler (a function "
     "that uses a parameter as a Lambda context, a wrapper a decorator puts in place of a handler, a method of a "
     "class built from `(event, context)`, a method that a handler module in another file calls on a class it "
-    "imports), whose callers the analysis cannot see; and for work started only "
+    "imports, a Cloud Functions HTTP function deployed without a decorator that reads its Flask `request`), "
+    "whose callers the analysis cannot see (a context helper whose module or class also offers a function that "
+    "only settles, `arm(context)` beside `disarm()`, is left to its callers); and for work started only "
     "when a module-level setting has some value (`if SETTINGS[\"mode\"] == \"thread\":`), which the "
     "deployment may switch off"
 )

@@ -84,8 +84,9 @@ class WorkKind:
     # and passing it to a call (``asyncio.create_task(coro)``) gives it to work that is tracked instead
     unawaited_async_calls: bool = False  # the kind of what an async function called without ``await`` returns
     await_in_place: AwaitInPlace = AwaitInPlace.NO
-    disabled_by: tuple[tuple[str, str], ...] = ()  # (constructor, keyword): a module constructing it with
-    # ``keyword=True`` does not start this work (``App(process_before_response=True)``)
+    disabled_by: tuple[tuple[str, str], ...] = ()  # (call, keyword): a module calling it with ``keyword=True``
+    # (or with ``keyword=False`` when the entry says ``"keyword=False"``) does not start this work
+    # (``App(process_before_response=True)``, ``bugsnag.configure(asynchronous=False)``)
     rule_code: str | None = None  # the rule a user-declared model reports under (built-in kinds belong to their rule)
 
 

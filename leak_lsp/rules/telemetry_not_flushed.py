@@ -3,7 +3,7 @@ Checks for handlers that leave telemetry buffered when they return: spans, metri
 logs held by OpenTelemetry's batching processors (`BatchSpanProcessor`,
 `PeriodicExportingMetricReader`, `BatchLogRecordProcessor`) created at import time,
 events captured with `sentry_sdk.capture_*`, Datadog `ThreadStats` metrics, Bugsnag events (`bugsnag.notify`, delivered in full only under
-`@bugsnag.aws_lambda_handler`), Rollbar reports (`rollbar.report_*`,
+`@bugsnag.aws_lambda_handler` or with `bugsnag.configure(asynchronous=False)`), Rollbar reports (`rollbar.report_*`,
 settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
 `analytics.track`..., settled by their `flush()`), events held by Mixpanel's
 `BufferedConsumer` (the default `Consumer` sends synchronously and is not reported) and by
@@ -121,6 +121,7 @@ BUGSNAG_EVENT = WorkKind(
     # delivered from a thread; only the Lambda decorator waits for delivery (no public flush: no automatic fix)
     alarms=(Alarm(arm="bugsnag.notify", slot="bugsnag", seconds_argument=None, disarm=""),),
     wrapped_by=("bugsnag.aws_lambda_handler",),
+    disabled_by=(("bugsnag.configure", "asynchronous=False"),),
 )
 
 POSTHOG_EVENT = WorkKind(
