@@ -168,6 +168,11 @@ local function quick_fix()
   end
   local fix = assert(preferred_quick_fix(actions), "no preferred quick fix")
   report.applied = fix.title
+  if fix.edit == nil then -- as vim.lsp.buf.code_action does: the edit comes from codeAction/resolve
+    local resolved = assert(client.request_sync("codeAction/resolve", fix, timeout_ms, buffer), "no resolve answer")
+    assert(resolved.err == nil, vim.inspect(resolved.err))
+    fix = resolved.result
+  end
   vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding)
   vim.cmd("write")
   step("fixed")
