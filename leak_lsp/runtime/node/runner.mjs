@@ -64,17 +64,22 @@ function short(text) {
   return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 3)}...`;
 }
 
-/** The first frame of the user's code on the stack (Node's own and the runner's are skipped). */
-function userSite() {
+/** The call sites of the stack below ``caller``, at most ``limit`` of them. */
+function callSites(caller, limit) {
   const { prepareStackTrace, stackTraceLimit } = Error;
   Error.prepareStackTrace = (holder, sites) => sites;
-  Error.stackTraceLimit = 40;
+  Error.stackTraceLimit = limit;
   const holder = {};
-  Error.captureStackTrace(holder, userSite);
+  Error.captureStackTrace(holder, caller);
   const sites = holder.stack;
   Error.prepareStackTrace = prepareStackTrace;
   Error.stackTraceLimit = stackTraceLimit;
-  for (const site of sites) {
+  return sites;
+}
+
+/** The first frame of the user's code on the stack (Node's own and the runner's are skipped). */
+function userSite() {
+  for (const site of callSites(userSite, 40)) {
     let file = site.getFileName();
     if (!file || file.startsWith('node:') || !(file.startsWith('/') || file.startsWith('file://'))) continue;
     if (file.startsWith('file://')) file = fileURLToPath(file);
@@ -91,15 +96,7 @@ const CONNECTION_CODE = /^node:(internal\/deps\/|net$|tls$|_tls_wrap$|_http_\w+$
 
 /** Whether a timer being created was armed by Node's connection code rather than by a program. */
 function armedByConnection() {
-  const { prepareStackTrace, stackTraceLimit } = Error;
-  Error.prepareStackTrace = (holder, sites) => sites;
-  Error.stackTraceLimit = 12;
-  const holder = {};
-  Error.captureStackTrace(holder, armedByConnection);
-  const sites = holder.stack;
-  Error.prepareStackTrace = prepareStackTrace;
-  Error.stackTraceLimit = stackTraceLimit;
-  const creator = sites.map((site) => site.getFileName() ?? '')
+  const creator = callSites(armedByConnection, 12).map((site) => site.getFileName() ?? '')
     .find((file) => file !== import.meta.url && file !== RUNNER && !TIMER_MACHINERY.test(file));
   return creator !== undefined && CONNECTION_CODE.test(creator);
 }
