@@ -102,23 +102,28 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
         entry = _classify(function, name, owner, scope, apps, local_wrappers, azure_v1, configured)
         if entry is not None and id(function) not in found:
             found[id(function)] = entry
-    for key in [key for key, entry in found.items() if entry.by_shape and _called_by_an_entry(entry, found, calls)]:
+    for key in _helpers_of_entries(found, calls):
         del found[key]  # ``self._init(event, context)`` from the handler: a helper its caller's analysis follows
     for entry in _per_invocation(tree, functions, found, calls):
         found.setdefault(id(entry.function), entry)
     return sorted(found.values(), key=lambda entry: entry.function.lineno)
 
 
-def _called_by_an_entry(entry: Entry, found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> bool:
-    """Called by a proven entry (``self._init(event, context)`` too), or by name (``Job(event, context)``) from a
-    shaped one that nothing in the module calls: a helper its caller's analysis follows."""
-    others = [other for other in found.values() if other is not entry]
-    proven = [other.function for other in others if not other.by_shape]
-    top = [other.function for other in others if other.by_shape and not _called_by_name(_called_as(other), calls)]
+def _helpers_of_entries(found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> list[int]:
+    """Shaped entries called by a proven entry (``self._init(event, context)`` too), or by name (``Job(event,
+    context)``) from a shaped one that nothing in the module calls: helpers their caller's analysis follows."""
+    proven = [entry.function for entry in found.values() if not entry.by_shape]
+    top = [entry.function for entry in found.values() if entry.by_shape and not _called_by_name(_called_as(entry), calls)]
+    return [key for key, entry in found.items() if entry.by_shape and _called_by_another(entry, proven, top, calls)]
+
+
+def _called_by_another(entry: Entry, proven: list[FunctionNode], top: list[FunctionNode],
+                       calls: dict[str, list[ast.Call]]) -> bool:
     for call in calls.get(_called_as(entry), []):
         by_name = isinstance(call.func, ast.Name)
         on_a_name = isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
-        if any(_contains(caller, call) for caller in (proven if by_name or on_a_name else []) + (top if by_name else [])):
+        callers = (proven if by_name or on_a_name else []) + (top if by_name else [])
+        if any(caller is not entry.function and _contains(caller, call) for caller in callers):
             return True
     return False
 
