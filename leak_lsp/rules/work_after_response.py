@@ -8,7 +8,9 @@ The Functions Framework ends an HTTP invocation when the response is sent; it ne
 waits for the handler's promise. Work that runs after that point is background work:
 its CPU is throttled, it resumes when a later request arrives (interfering with it),
 and its network calls are often reset (`ECONNRESET`). This holds even when the handler
-`await`s the work after sending the response.
+`await`s the work after sending the response. An Express app served on AWS Lambda through
+`serverless-http` or `serverless-express` ends the same way: sending the response resolves
+the handler's promise and the sandbox is frozen with the work inside it.
 
 ## Example
 ```javascript
@@ -43,6 +45,6 @@ RULE = Rule(
     name="work-after-response",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
-    message="{what} started here is still running after the {entry} {exits}; the platform throttles it "
-            "and it resumes in a later invocation",
+    message="{what} started here is still running after the {entry} {exits}; the invocation is over, so the "
+            "platform throttles or freezes it and it resumes in a later invocation",
 )
