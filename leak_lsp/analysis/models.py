@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from leak_lsp import rules
 from leak_lsp.rules.rule import Alarm, WorkKind
 
 
@@ -28,18 +29,15 @@ class ModelError(ValueError):
     """A model declaration is malformed; the message says which and how to fix it."""
 
 
-# work -> (the rule it reports under, the noun its messages use)
-WORK_RULES: dict[str, tuple[str, str]] = {
-    "buffer": ("EL109", "buffer"),
-    "thread": ("EL101", "thread"),
-    "timer": ("EL102", "timer"),
-    "future": ("EL104", "future"),
-    "process": ("EL105", "process"),
-    "task": ("EL106", "task"),
-}
+
 _KEYS = {"call", "work", "settled-by"}
 _QUALIFIED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _METHOD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def declared_work() -> dict[str, str]:
+    """``work`` name -> the code of the rule that reports it: each rule declares its own (``Rule.declared_work``)."""
+    return {rule.declared_work: rule.code for rule in rules.all_rules() if rule.declared_work is not None}
 
 
 def parse_models(value: Any) -> tuple[WorkKind, ...]:
@@ -61,8 +59,8 @@ def _model(number: int, entry: Any) -> WorkKind:
     call, work, settled_by = entry["call"], entry["work"], entry["settled-by"]
     if not isinstance(call, str) or not _QUALIFIED.fullmatch(call):
         raise ModelError(f"{where}: `call` must be a qualified name such as \"acme.telemetry.emit\", not {call!r}")
-    if work not in WORK_RULES:
-        raise ModelError(f"{where}: `work` must be one of {', '.join(WORK_RULES)}, not {work!r}")
+    if work not in declared_work():
+        raise ModelError(f"{where}: `work` must be one of {', '.join(sorted(declared_work()))}, not {work!r}")
     if isinstance(settled_by, str):
         settled_by = [settled_by]
     if not isinstance(settled_by, list) or not settled_by or not all(isinstance(item, str) for item in settled_by):
@@ -79,7 +77,7 @@ def _buffer(call: str, flushes: list[str]) -> WorkKind:
     alarms = tuple(Alarm(arm=call, slot=slot, seconds_argument=None, disarm=f"{{{flush}}}()", cancel=flush)
                    for flush in flushes)
     return WorkKind(name=f"model:{call}", noun=f"`{call}` buffer", alarms=alarms, buffer_slot=slot,
-                    settle_title=f"Call {flushes[0]}()", rule_code=WORK_RULES["buffer"][0])
+                    settle_title=f"Call {flushes[0]}()", rule_code=declared_work()["buffer"])
 
 
 def _handle_work(call: str, work: str, settled_by: list[str]) -> WorkKind:
@@ -87,7 +85,7 @@ def _handle_work(call: str, work: str, settled_by: list[str]) -> WorkKind:
     functions = frozenset(name for name in settled_by if "." in name)
     first = settled_by[0]
     template = f"{{handle}}.{first}()" if "." not in first else f"{{{first}}}({{handle}})"
-    code, noun = WORK_RULES[work]
+    noun = work
     return WorkKind(name=f"model:{call}", noun=noun, handle_name=work, created_by=(call,), settle_methods=methods,
                     settle_functions=functions, awaitable=work in {"task", "future"}, settle_template=template,
-                    settle_title=f"Settle the {noun}", rule_code=code, reported_at_import=work != "buffer")
+                    settle_title=f"Settle the {noun}", rule_code=declared_work()[work], reported_at_import=work != "buffer")

@@ -139,4 +139,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     message="{what} submitted here may still be running when the {entry} {exits}; it resumes in a later invocation",
     kinds=(FUTURE, PRODUCED_MESSAGE, BOLT_LISTENERS),
+    declared_work="future",
 )

@@ -93,4 +93,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     message="{what} started here is not waited for when the {entry} {exits}; it outlives the invocation",
     kinds=(POPEN, ASYNC_PROCESS, PROCESS, FORK),
+    declared_work="process",
 )

@@ -108,6 +108,7 @@ class Rule:
     message: str  # ``{what}``, ``{noun}``, ``{exits}``, ``{target}`` and ``{entry}`` are filled in per finding
     kinds: tuple[WorkKind, ...] = ()
     occasion: Occasion | None = None  # set on a meta rule: it reports work of every kind on this occasion
+    declared_work: str | None = None  # ``work = "..."`` of a ``[tool.leak-lsp] models`` entry this rule reports
 
     def render(self, what: str, noun: str = "", exits: str = "", target: str = "", entry: str = "handler") -> str:
         """The message of one finding; ``entry`` is what the work outlives: a handler, or a coroutine it drives."""

@@ -166,4 +166,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     message="{what} scheduled here is still pending when the {entry} {exits}; the reused event loop runs it in a later invocation",
     kinds=(TASK, CALLBACK, IOLOOP_CALLBACK, PERIODIC_CALLBACK, DELAYED_CALL, SCHEDULED_EVENT),
+    declared_work="task",
 )

@@ -181,6 +181,7 @@ RULE = Rule(
     outcome=Outcome.LEAK,
     severity=Severity.WARNING,
     message="{what} still holds this invocation's data when the {entry} {exits}; it is sent in a later invocation or lost",
+    declared_work="buffer",
     kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT,
            MIXPANEL_BUFFER, AMPLITUDE_BUFFER, WATCHTOWER_BUFFER),
 )

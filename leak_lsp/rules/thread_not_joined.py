@@ -79,4 +79,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     message="{what} started here is still running when the {entry} {exits}; it resumes in a later invocation",
     kinds=(THREAD,),
+    declared_work="thread",
 )

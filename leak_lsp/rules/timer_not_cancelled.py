@@ -86,4 +86,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     message="{what} started here is still armed when the {entry} {exits}; it fires in a later invocation",
     kinds=(TIMER,),
+    declared_work="timer",
 )

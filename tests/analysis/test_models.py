@@ -65,7 +65,7 @@ def test_without_models_the_calls_are_unknown(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("models", "message"), [
     ('models = "acme.emit"', "`models` must be a list of tables"),
     ('models = [{ call = "emit", work = "buffer", settled-by = ["acme.flush"] }]', "`call` must be a qualified name"),
-    ('models = [{ call = "acme.emit", work = "queue", settled-by = ["acme.flush"] }]', "`work` must be one of buffer, thread"),
+    ('models = [{ call = "acme.emit", work = "queue", settled-by = ["acme.flush"] }]', "`work` must be one of buffer, future, process"),
     ('models = [{ call = "acme.emit", work = "buffer" }]', "missing `settled-by`"),
     ('models = [{ call = "acme.emit", work = "buffer", settled-by = ["flush"] }]', "holds qualified function names"),
     ('models = [{ call = "acme.emit", work = "thread", settled-by = [] }]', "non-empty list"),
