@@ -20,7 +20,7 @@ from leak_lsp.cli.fixing import FileFix, unified_diff
 from leak_lsp.cli.output import (
     FORMATTERS,
     Context,
-    Summary,
+    RunTotals,
     display_path,
     format_handlers,
     format_statistics,
@@ -136,12 +136,12 @@ def _fixable(unsafe_fixes: bool) -> Callable[[Finding], bool]:
     return lambda finding: fix_to_apply(finding, unsafe_fixes) is not None
 
 
-def _summary(args: argparse.Namespace, results: Sequence[FileFix], complete: bool = True) -> Summary:
+def _summary(args: argparse.Namespace, results: Sequence[FileFix], complete: bool = True) -> RunTotals:
     reports = [result.report for result in results]
     findings = [finding for report in reports for finding in report.findings]
     safe, safe_or_unsafe = _fixable(False), _fixable(True)
     only_unsafe = [finding for finding in findings if safe_or_unsafe(finding) and not safe(finding)]
-    return Summary(
+    return RunTotals(
         findings=sum(map(_is_blocking, findings)),
         files_with_findings=sum(1 for report in reports if any(map(_is_blocking, report.findings))),
         notes=sum(not _is_blocking(finding) for finding in findings),

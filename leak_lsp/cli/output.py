@@ -37,7 +37,7 @@ Item = Finding | SourceProblem
 
 
 @dataclass(frozen=True)
-class Summary:
+class RunTotals:
     """The counts behind the text format's last lines."""
 
     findings: int  # errors and warnings
@@ -53,7 +53,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Context:
-    summary: Summary
+    summary: RunTotals
     colour: bool = False
 
 
@@ -132,7 +132,7 @@ def problem_kind(problem: SourceProblem) -> str:
     return head if head in _PROBLEM_KINDS else "error"
 
 
-def summary_lines(summary: Summary) -> list[str]:
+def summary_lines(summary: RunTotals) -> list[str]:
     lines = []
     if summary.fixed:
         lines.append(f"Fixed {_count(summary.fixed, 'leak')}.")

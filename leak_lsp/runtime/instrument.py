@@ -1,7 +1,7 @@
 """Wrap the scheduling APIs so that every piece of background work knows where it came from.
 
 Shared by the ``reproduce`` child process and the production ``guard``; standard library
-only, because it runs inside the user's process. Each wrapper records a :class:`Work`
+only, because it runs inside the user's process. Each wrapper records a :class:`TracedWork`
 (what was scheduled, at which line of the user's code, in which phase) and wraps the
 callback so that every execution of it is checked against the phase it runs in. A
 :class:`Clock` says what the current phase is and whether the scheduling invocation has
@@ -61,7 +61,7 @@ def invocation_phase(number: int) -> int:
 
 
 @dataclass(eq=False)
-class Work:
+class TracedWork:
     """One piece of scheduled work and what has been seen of it so far."""
 
     id: int
@@ -153,15 +153,15 @@ class Tracker:
         self.clock = clock
         self.sink = sink
         self.trace_threads = trace_threads  # profile tracked threads to see every resumption
-        self.pending: dict[int, Work] = {}
-        self.armed: dict[int, Work] = {}  # signal number -> the timer that sends it
+        self.pending: dict[int, TracedWork] = {}
+        self.armed: dict[int, TracedWork] = {}  # signal number -> the timer that sends it
         self.enabled = True
         self._ids = iter(range(1, 1 << 62))
         self._lock = threading.Lock()
         self._local = threading.local()
 
-    def schedule(self, kind: str, what: str, caller: FrameType | None, direct: bool = False) -> Work | None:
-        """A Work for a scheduling call made from the user's code, else None (internal use)."""
+    def schedule(self, kind: str, what: str, caller: FrameType | None, direct: bool = False) -> TracedWork | None:
+        """The traced work of a scheduling call made from the user's code, else None (internal use)."""
         depth: int = getattr(self._local, "depth", 0)
         if not self.enabled or depth:
             return None
@@ -175,7 +175,7 @@ class Tracker:
         if frame is None:
             return None
         with self._lock:
-            work = Work(next(self._ids), kind, short(what), location(frame), phase, last_phase=phase)
+            work = TracedWork(next(self._ids), kind, short(what), location(frame), phase, last_phase=phase)
             self.pending[work.id] = work
         return work
 
@@ -183,7 +183,7 @@ class Tracker:
         """Scheduling calls made inside a tracked one are its implementation, not new work."""
         return _Nested(self._local)
 
-    def observe(self, work: Work, frame: FrameType | None = None, ran: str | None = None, at: str | None = None) -> None:
+    def observe(self, work: TracedWork, frame: FrameType | None = None, ran: str | None = None, at: str | None = None) -> None:
         """An execution of ``work`` happens now: report it once per phase if its invocation is over."""
         phase = self.clock.now()
         if phase == work.last_phase or phase >= ENDED or not self.enabled:
@@ -199,12 +199,12 @@ class Tracker:
             event["ran_at"] = location(found) if found is not None else at
         self.sink(event)
 
-    def settle(self, work: Work, state: str = "done") -> None:
+    def settle(self, work: TracedWork, state: str = "done") -> None:
         if work.state == "pending":
             work.state = state
             self.pending.pop(work.id, None)
 
-    def drop(self, work: Work, reason: str) -> None:
+    def drop(self, work: TracedWork, reason: str) -> None:
         """The work will never run (to completion): report it as lost."""
         if work.state != "pending" or not self.enabled:
             return
@@ -229,7 +229,7 @@ class Tracker:
             else:
                 self.observe(work, ran=f"{work.what} (pid {work.pid}) still running")
 
-    def pending_in(self, phase: int | None = None) -> list[Work]:
+    def pending_in(self, phase: int | None = None) -> list[TracedWork]:
         """Work still pending, scheduled in ``phase`` (or in any phase)."""
         self.sweep_exited()
         return [work for work in list(self.pending.values()) if phase is None or work.scheduled_in == phase]
@@ -268,7 +268,7 @@ class TrackedCall:
 
     __slots__ = ("function", "work", "tracker", "trace", "__weakref__")
 
-    def __init__(self, function: Callable[..., Any], work: Work, tracker: Tracker, trace: bool) -> None:
+    def __init__(self, function: Callable[..., Any], work: TracedWork, tracker: Tracker, trace: bool) -> None:
         self.function = function
         self.work = work
         self.tracker = tracker
@@ -299,7 +299,7 @@ class TrackedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
 
     __slots__ = ("coroutine", "work", "tracker")
 
-    def __init__(self, coroutine: collections.abc.Coroutine, work: Work, tracker: Tracker) -> None:  # type: ignore[type-arg]
+    def __init__(self, coroutine: collections.abc.Coroutine, work: TracedWork, tracker: Tracker) -> None:  # type: ignore[type-arg]
         self.coroutine = coroutine
         self.work = work
         self.tracker = tracker
@@ -650,7 +650,7 @@ class Instrumentation:
         self.patch(warnings, "_warn_unawaited_coroutine", report)
 
 
-def _future_done(tracker: Tracker, work: Work, future: concurrent.futures.Future) -> None:  # type: ignore[type-arg]
+def _future_done(tracker: Tracker, work: TracedWork, future: concurrent.futures.Future) -> None:  # type: ignore[type-arg]
     if future.cancelled():
         tracker.settle(work, "cancelled")
         return

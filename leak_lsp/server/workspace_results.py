@@ -19,7 +19,7 @@ Stamp = tuple[int, int, int]  # mtime_ns, size, inode
 
 
 @dataclass(frozen=True)
-class Result:
+class FileResult:
     """One file's diagnostics, and what they were computed from."""
 
     uri: str
@@ -37,17 +37,17 @@ class WorkspaceResults:
     """Results by resolved path; an open document's result lives in the session's Analyses instead."""
 
     def __init__(self) -> None:
-        self._results: dict[Path, Result] = {}
-        self._open: dict[str, tuple[Analysis, Result]] = {}  # uri -> the analysis its result was made from
+        self._results: dict[Path, FileResult] = {}
+        self._open: dict[str, tuple[Analysis, FileResult]] = {}  # uri -> the analysis its result was made from
 
-    def of_open(self, analysis: Analysis, make: Callable[[], Result]) -> Result:
+    def of_open(self, analysis: Analysis, make: Callable[[], FileResult]) -> FileResult:
         """The result of an open document's current analysis, converted once."""
         known = self._open.get(analysis.uri)
         if known is None or known[0] is not analysis:
             known = self._open[analysis.uri] = (analysis, make())
         return known[1]
 
-    def get(self, session: Session, path: Path, stamp: Stamp | None) -> Result | None:
+    def get(self, session: Session, path: Path, stamp: Stamp | None) -> FileResult | None:
         cached = self._results.get(path)
         if cached is None or cached.stamp != stamp or cached.settings_generation != session.settings.generation:
             return None
@@ -55,7 +55,7 @@ class WorkspaceResults:
             return None
         return cached
 
-    def put(self, path: Path, result: Result) -> None:
+    def put(self, path: Path, result: FileResult) -> None:
         self._results[path] = result
 
     def forget_open(self, uri: str) -> None:

@@ -31,7 +31,7 @@ from leak_lsp.project.files import read_source
 from leak_lsp.server.analyses import Analysis
 from leak_lsp.server.diagnostics import result_id
 from leak_lsp.server.session import DEBOUNCE_SECONDS
-from leak_lsp.server.workspace_results import Result, Stamp
+from leak_lsp.server.workspace_results import FileResult, Stamp
 
 if TYPE_CHECKING:
     from leak_lsp.server.app import LeakLanguageServer
@@ -64,7 +64,7 @@ async def _collect(ls: LeakLanguageServer, session: Session, previous: dict[str,
     loop = asyncio.get_running_loop()
     files = await loop.run_in_executor(session.executor, _stamped_files, session)
     session.workspace_results.keep_only({path for path, _ in files})
-    results: dict[Path, Result] = {}
+    results: dict[Path, FileResult] = {}
     stale: list[tuple[Path, Stamp | None]] = []
     for path, stamp in files:
         cached = _open_result(ls, session, path) or session.workspace_results.get(session, path, stamp)
@@ -87,7 +87,7 @@ def _gone(ls: LeakLanguageServer, present: set[str], previous: dict[str, str]) -
     ]
 
 
-def _open_result(ls: LeakLanguageServer, session: Session, path: Path) -> Result | None:
+def _open_result(ls: LeakLanguageServer, session: Session, path: Path) -> FileResult | None:
     """The result of an open document whose analysis is current (nothing to compute)."""
     document = session.documents.get(from_fs_path(str(path)) or str(path))
     analysis = session.current_analysis(document) if document is not None else None
@@ -97,10 +97,10 @@ def _open_result(ls: LeakLanguageServer, session: Session, path: Path) -> Result
 
 
 async def _analyse_with_progress(ls: LeakLanguageServer, session: Session, stale: list[tuple[Path, Stamp | None]],
-                                 work_done_token: types.ProgressToken | None) -> dict[Path, Result]:
+                                 work_done_token: types.ProgressToken | None) -> dict[Path, FileResult]:
     token = await _progress_token(session, work_done_token)
     _progress(session, token, types.WorkDoneProgressBegin(title=TITLE, cancellable=False, percentage=0))
-    results: dict[Path, Result] = {}
+    results: dict[Path, FileResult] = {}
     try:
         for number, (path, stamp) in enumerate(stale):
             result = await _analysed(ls, session, path, stamp)
@@ -114,7 +114,7 @@ async def _analyse_with_progress(ls: LeakLanguageServer, session: Session, stale
     return results
 
 
-async def _analysed(ls: LeakLanguageServer, session: Session, path: Path, stamp: Stamp | None) -> Result | None:
+async def _analysed(ls: LeakLanguageServer, session: Session, path: Path, stamp: Stamp | None) -> FileResult | None:
     """Analyse one file: an open document through the session, else from the disk (cached)."""
     uri = from_fs_path(str(path)) or str(path)
     clock = session.projects.clock
@@ -132,10 +132,10 @@ async def _analysed(ls: LeakLanguageServer, session: Session, path: Path, stamp:
     return result
 
 
-def _result(ls: LeakLanguageServer, session: Session, analysis: Analysis, stamp: Stamp | None, clock: int) -> Result:
+def _result(ls: LeakLanguageServer, session: Session, analysis: Analysis, stamp: Stamp | None, clock: int) -> FileResult:
     diagnostics = session.diagnostics(analysis)
     report = analysis.report
-    return Result(
+    return FileResult(
         uri=analysis.uri, version=analysis.version, diagnostics=diagnostics,
         result_id=result_id(diagnostics, ls.protocol._converter.unstructure), listed=bool(report.handlers or report.findings),
         stamp=stamp, settings_generation=analysis.settings_generation, clock=clock, dependencies=frozenset(report.dependencies),
@@ -164,7 +164,7 @@ def _stamp(path: Path) -> Stamp | None:
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def _report(result: Result, previous: dict[str, str]) -> Report:
+def _report(result: FileResult, previous: dict[str, str]) -> Report:
     if previous.get(result.uri) == result.result_id:
         return types.WorkspaceUnchangedDocumentDiagnosticReport(uri=result.uri, version=result.version, result_id=result.result_id)
     return types.WorkspaceFullDocumentDiagnosticReport(uri=result.uri, version=result.version, items=result.diagnostics, result_id=result.result_id)
