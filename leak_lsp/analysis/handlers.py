@@ -1,6 +1,6 @@
 """Handler discovery: which functions a platform calls once per invocation, and why.
 
-Shapes come from DOMAIN.md: AWS Lambda ``(event, context)`` functions and methods,
+Shapes each platform calls: AWS Lambda ``(event, context)`` functions and methods,
 callable classes, decorated and wrapped handlers; Azure Functions v1 and v2; Google
 Cloud Functions; and handlers named in ``[tool.leak-lsp] handlers``.
 """

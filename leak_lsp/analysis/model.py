@@ -20,7 +20,7 @@ class Severity(str, Enum):
 
 
 class Outcome(str, Enum):
-    """What happens to unsettled work (the letters of DOMAIN.md)."""
+    """What happens to unsettled work once the invocation ends (the letters name the platform behaviours)."""
 
     LEAK = "leak"  # resumes inside a later invocation (L, D)
     LOST = "lost"  # dropped before the call returns (X)

@@ -11,7 +11,7 @@ from tests.cli.conftest import RunCheck
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
-# What each example leaks, from its own docstring (DOMAIN.md's catalogue).
+# What each example leaks, from its own docstring.
 EXPECTED = {
     "lambda_timeout_watchdog.py": "EL102",  # a Timer not cancelled
     "sigalrm_timeout_guard.py": "EL103",  # alarm(5) never disarmed
