@@ -107,7 +107,7 @@ def imported_before_initialize(env: dict[str, str] | None = None) -> collections
             server.stdin.flush()
             reply = b""
             while b'"capabilities"' not in reply:
-                chunk = server.stdout.read1(65536)
+                chunk = os.read(server.stdout.fileno(), 65536)
                 if not chunk:
                     raise RuntimeError("the server ended before answering initialize")
                 reply += chunk

@@ -107,7 +107,7 @@ def _strings_in(holder: object) -> Iterator[str]:
         if isinstance(candidate, str):
             yield candidate
         elif isinstance(candidate, os.PathLike):
-            yield os.fspath(candidate)  # type: ignore[misc]
+            yield os.fspath(candidate)
 
 
 @pytest.fixture
