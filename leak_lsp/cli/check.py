@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write the results cache (.leak_lsp_cache beside pyproject.toml)")
     parser.add_argument("--jobs", "-j", type=positive_int, default=os.cpu_count() or 1, metavar="N",
-                        help="worker processes when there are many files (default: the number of CPUs)")  # fmt: skip
+                        help="worker processes when there are many files, at most one per usable CPU (default: the number of CPUs)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

@@ -49,6 +49,9 @@ MAX_RUNS = 3  # analyses of one request while the files it depends on keep chang
 # One run per document at a time (analyses.py), so a few more workers than cores let small
 # documents, the workspace scan and the file walks go on beside a large document.
 WORKERS = (os.cpu_count() or 1) + 2
+# Imported right after ``initialize`` is answered, in the order they are first needed: the
+# deployment formats when the first document opens, then its workspace, then the engine.
+WARM_UP = ("leak_lsp.project.deployment", "leak_lsp.project.workspace", "leak_lsp.analysis.engine")
 
 
 class ChangeSignal:
@@ -314,8 +317,9 @@ class Session:
         self._republish({document.uri for document in self.documents})
 
     def warm_up(self) -> None:
-        """Import the analysis engine in a worker while the client opens its first file."""
-        self.executor.submit(importlib.import_module, "leak_lsp.analysis.engine")
+        """Import what the first analysis needs in a worker while the client sends its first
+        messages (see WARM_UP); whoever needs a module first waits for its import to finish."""
+        self.executor.submit(_import_all, WARM_UP)
 
     def stop(self) -> None:
         for uri in list(self._publications):
@@ -361,3 +365,8 @@ class Session:
             del self._publications[uri]
         params = types.PublishDiagnosticsParams(uri=uri, version=analysis.version, diagnostics=self.diagnostics(analysis))
         self.server.text_document_publish_diagnostics(params)
+
+
+def _import_all(names: Iterable[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
