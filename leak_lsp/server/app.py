@@ -65,10 +65,6 @@ class LeakProtocol(LanguageServerProtocol):
         session = getattr(self._server, "session", None)
         if session is not None and not session.features.pull_diagnostics:
             result.capabilities.diagnostic_provider = None
-        if session is not None:
-            # After the reply is written (it is, before the loop runs its next callback): a
-            # worker importing beside the reply would slow it, the GIL being shared.
-            asyncio.get_running_loop().call_soon(session.warm_up)
         return result
 
     def structure_message(self, data: dict[str, Any]) -> Any:

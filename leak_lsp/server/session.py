@@ -49,7 +49,8 @@ MAX_RUNS = 3  # analyses of one request while the files it depends on keep chang
 # One run per document at a time (analyses.py), so a few more workers than cores let small
 # documents, the workspace scan and the file walks go on beside a large document.
 WORKERS = (os.cpu_count() or 1) + 2
-# Imported right after ``initialize`` is answered, in the order they are first needed: the
+# Imported when the client says it is initialized (never before the ``initialize`` reply: the
+# reply must not wait for them, tests/server/test_lean_start.py), in the order they are first needed: the
 # deployment formats when the first document opens, then its workspace, then the engine.
 WARM_UP = ("leak_lsp.project.deployment", "leak_lsp.project.workspace", "leak_lsp.analysis.engine")
 

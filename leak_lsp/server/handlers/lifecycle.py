@@ -26,6 +26,7 @@ def initialize(ls: LeakLanguageServer, params: types.InitializeParams) -> None:
 
 async def initialized(ls: LeakLanguageServer, params: types.InitializedParams) -> None:
     session = ls.require_session()
+    session.warm_up()
     try:
         await pull_client_settings(session)
     finally:
