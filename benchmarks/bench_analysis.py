@@ -12,15 +12,24 @@
 Each pair is measured interleaved, so machine noise hits both sides; medians are printed. In
 process, the cyclic garbage collector is off while timing both sides: it would otherwise charge
 ``ast.parse`` for scanning the objects earlier runs left (two to three times its cost here).
+Before the whole-process runs, leak-lsp's bytecode is written once, as installing a wheel does:
+with ``PYTHONDONTWRITEBYTECODE`` set and no ``__pycache__``, every run would compile it again,
+which no installed copy does (``ast.parse``'s side reads the standard library's cached bytecode).
 
-    python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5]
+``--profile`` prints where one fresh analysis spends its time (cProfile, by own and by
+cumulative time) instead of the ratios.
+
+    python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import cProfile
 import gc
+import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -68,6 +77,21 @@ def _run(command: list[str]) -> None:
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
+def _write_bytecode() -> None:
+    """Compile leak-lsp's modules to ``__pycache__`` once, as ``pip install`` does for a wheel."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    package = Path(__file__).resolve().parent.parent / "leak_lsp"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=environment,
+                   stdout=subprocess.DEVNULL, check=False)
+
+
+def _profile(source: str) -> None:
+    profile = cProfile.Profile()
+    profile.runcall(analyze_source, source, "bench.py", fixes=False)
+    for order in ("tottime", "cumulative"):
+        pstats.Stats(profile).sort_stats(order).print_stats(30)
+
+
 def _edits(source: str, repeat: int) -> list[str]:
     """Texts that differ from ``source`` by one character inside one function, spread over the module."""
     texts, start = [], 0
@@ -81,8 +105,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="profile one fresh analysis instead")
     args = parser.parse_args()
     source = generated_module(args.lines)
+    if args.profile:
+        analyze_source(source, "bench.py", fixes=False)  # imports and first-use caches out of the way
+        _profile(source)
+        return
     report = analyze_source(source, "bench.py")
     print(f"module: {source.count(chr(10))} lines, {len(report.handlers)} handlers, {len(report.findings)} findings")
     with tempfile.TemporaryDirectory() as folder:
@@ -90,6 +119,7 @@ def main() -> None:
         path.write_text(source, encoding="utf-8")
         parse_command = [sys.executable, "-c", f"import ast; ast.parse(open({str(path)!r}, encoding='utf-8').read())"]
         check_command = [sys.executable, "-m", "leak_lsp", "check", "--format", "sarif", str(path)]
+        _write_bytecode()
         base, timed = _medians(args.repeat, lambda: _run(parse_command), lambda: _run([*check_command, "--no-cache"]))
         _print("leak-lsp check (whole process)", "python -c ast.parse", base, timed, "<= 2x")
         _run(check_command)  # fills the results cache
