@@ -478,19 +478,18 @@ class _Module:
     def _cannot_matter(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """A helper whose summary is empty whatever its callers give it, told from its own nodes without
         analysing it: it calls nothing that may start, settle or wait for work, no helper of this module or
-        another, awaits nothing, and has no ``while`` (whose exit a test of a parameter may settle) and no
+        another, imports and awaits nothing, and has no ``while`` (whose exit a test of a parameter may settle) and no
         ``with`` (whose exit may settle what it manages). The test of an ``if`` settles nothing on both of its
         branches, so every parameter stays pending at some exit, as the analysis finds."""
-        scope = self.scope.child(function)
         for node in self.env.nodes_of(function):
-            if isinstance(node, _MAY_ACT_ON_WORK) or isinstance(node, ast.Call) and not self._quiet_call(node, scope):
+            if type(node) in _MAY_ACT_ON_WORK or type(node) is ast.Call and not self._quiet_call(node):  # parsed: exact types
                 return False
         return True
 
-    def _quiet_call(self, call: ast.Call, scope: Scope) -> bool:
+    def _quiet_call(self, call: ast.Call) -> bool:
         """A call that neither acts on work nor runs code the analysis would summarise. The calls nested in
         it (``str(item).upper()``: ``str(item)``) are tested on their own."""
-        root = call.func
+        scope, root = self.scope, call.func
         while isinstance(root, ast.Attribute):
             if root.attr in self.catalogue.effect_methods:
                 return False
@@ -758,9 +757,11 @@ class _Module:
 
 
 # Nodes through which a function may act on work other than by a call: awaiting, a block whose exit or
-# loop test settles, names of other scopes, nested code (summarised when called).
-_MAY_ACT_ON_WORK = (ast.Await, ast.Yield, ast.YieldFrom, ast.With, ast.AsyncWith, ast.AsyncFor, ast.While, ast.Match,
-                    ast.Global, ast.Nonlocal, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# loop test settles, names of other scopes or imported here (what its calls mean then is the module's
+# scope no longer), nested code (summarised when called).
+_MAY_ACT_ON_WORK: frozenset[type[ast.AST]] = frozenset({
+    ast.Await, ast.Yield, ast.YieldFrom, ast.With, ast.AsyncWith, ast.AsyncFor, ast.While, ast.Match, ast.Global,
+    ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _INSTANCE_NAMES = frozenset({"self", "cls"})  # ``self.m()``: a method of the module's class, summarised
 
 

@@ -30,6 +30,7 @@ ACTING_HELPERS = {
     "submits_by_name": "def run(executor, items):\n    executor.submit(print, items)\n",
     "method_of_self": "class Tracker:\n    def stop(self):\n        self.close_all()\n\n    def close_all(self):\n        self.worker.join()\n",
     "runs_a_loop": "def drive(loop, coroutine):\n    loop.run_until_complete(coroutine)\n",
+    "imports_what_it_calls": "def finish(worker):\n    from helpers import join_all\n    join_all(worker)\n",
     "iterates_as_completed": "def consume(futures):\n    for future in my_as_completed(futures):\n        pass\n",
 }
 
