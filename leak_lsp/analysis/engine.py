@@ -646,11 +646,11 @@ class _Module:
         here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
         exceptions, and the calls before the ``try`` are set-up that rarely fails."""
         found = []
-        settled_in_finally = _finally_names(result.graph.function)
+        settled_in_finally = _Lazy(lambda: _finally_names(result.graph.function))  # most handlers never ask
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
-                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally:
+                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally.value:
                 continue
             crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
             if crashes:
