@@ -9,18 +9,30 @@
   analysed the text before the edit (without fixes, as the server does), against ``ast.parse`` of
   the edited text.
 
-Each pair is measured interleaved, so machine noise hits both sides; medians are printed. In
+Each pair is measured interleaved, so machine noise hits both sides; medians are printed, as wall
+times with their ratio and as the ratio of CPU times (user and system time of the process and of the
+children it waited for), which jobs competing for the machine's cores inflate far less. In
 process, the cyclic garbage collector is off while timing both sides: it would otherwise charge
 ``ast.parse`` for scanning the objects earlier runs left (two to three times its cost here).
+Before the whole-process runs, leak-lsp's bytecode is written once, as installing a wheel does:
+with ``PYTHONDONTWRITEBYTECODE`` set and no ``__pycache__``, every run would compile it again,
+which no installed copy does (``ast.parse``'s side reads the standard library's cached bytecode).
 
-    python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5]
+``--profile`` prints where one fresh analysis spends its time (cProfile, by own and by
+cumulative time) instead of the ratios.
+
+    python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import cProfile
 import gc
+import os
+import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import generated_module  # noqa: E402
 
+import leak_lsp  # noqa: E402
 from leak_lsp.analysis import analyze_source  # noqa: E402
 from leak_lsp.analysis.config import Settings  # noqa: E402
 from leak_lsp.analysis.incremental import IncrementalAnalyzer  # noqa: E402
@@ -40,32 +53,61 @@ from leak_lsp.analysis.incremental import IncrementalAnalyzer  # noqa: E402
 EDITED = "results.append(str(item).upper())"
 
 
-def _timed(action: Callable[[], object]) -> float:
+Timing = tuple[float, float]  # (wall seconds, CPU seconds of this process and the children it waited for)
+
+
+def _cpu() -> float:
+    """CPU time of this process and its finished children: what other jobs on the machine do not inflate."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(action: Callable[[], object]) -> Timing:
     gc.collect()
     gc.disable()
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         action()
-        return time.perf_counter() - start
+        return time.perf_counter() - start, _cpu() - cpu
     finally:
         gc.enable()
 
 
-def _medians(repeat: int, baseline: Callable[[], object], measured: Callable[[], object]) -> tuple[float, float]:
+def _medians(repeat: int, baseline: Callable[[], object], measured: Callable[[], object]) -> tuple[Timing, Timing]:
     base, timed = [], []
     for _ in range(repeat):
         base.append(_timed(baseline))
         timed.append(_timed(measured))
-    return statistics.median(base), statistics.median(timed)
+    return _median(base), _median(timed)
 
 
-def _print(label: str, base_label: str, base: float, timed: float, goal: str) -> None:
-    print(f"{label:<34} {timed * 1000:9.1f} ms   {base_label} {base * 1000:8.1f} ms   "
-          f"ratio {timed / base:6.2f}x" + (f"  (goal {goal})" if goal else ""))
+def _median(timings: list[Timing]) -> Timing:
+    return statistics.median(wall for wall, _ in timings), statistics.median(cpu for _, cpu in timings)
+
+
+def _print(label: str, base_label: str, base: Timing, timed: Timing, goal: str) -> None:
+    """Wall times and their ratio, then the ratio of CPU times (steadier on a machine shared with other jobs)."""
+    print(f"{label:<34} {timed[0] * 1000:9.1f} ms   {base_label} {base[0] * 1000:8.1f} ms   "
+          f"ratio {timed[0] / base[0]:6.2f}x (CPU {timed[1] / base[1]:5.2f}x)" + (f"  (goal {goal})" if goal else ""))
 
 
 def _run(command: list[str]) -> None:
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def _write_bytecode() -> None:
+    """Compile leak-lsp's modules to ``__pycache__`` once, as ``pip install`` does for a wheel."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    package = Path(leak_lsp.__file__).parent  # the copy imported here, which the subprocesses import too
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=environment,
+                   stdout=subprocess.DEVNULL, check=False)
+
+
+def _profile(source: str) -> None:
+    profile = cProfile.Profile()
+    profile.runcall(analyze_source, source, "bench.py", fixes=False)
+    for order in ("tottime", "cumulative"):
+        pstats.Stats(profile).sort_stats(order).print_stats(30)
 
 
 def _edits(source: str, repeat: int) -> list[str]:
@@ -81,15 +123,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="profile one fresh analysis instead")
     args = parser.parse_args()
     source = generated_module(args.lines)
+    if args.profile:
+        analyze_source(source, "bench.py", fixes=False)  # imports and first-use caches out of the way
+        _profile(source)
+        return
     report = analyze_source(source, "bench.py")
-    print(f"module: {source.count(chr(10))} lines, {len(report.handlers)} handlers, {len(report.findings)} findings")
+    print(f"leak_lsp from {Path(leak_lsp.__file__).parent}; module: {source.count(chr(10))} lines, "
+          f"{len(report.handlers)} handlers, {len(report.findings)} findings")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.py"
         path.write_text(source, encoding="utf-8")
         parse_command = [sys.executable, "-c", f"import ast; ast.parse(open({str(path)!r}, encoding='utf-8').read())"]
         check_command = [sys.executable, "-m", "leak_lsp", "check", "--format", "sarif", str(path)]
+        _write_bytecode()
         base, timed = _medians(args.repeat, lambda: _run(parse_command), lambda: _run([*check_command, "--no-cache"]))
         _print("leak-lsp check (whole process)", "python -c ast.parse", base, timed, "<= 2x")
         _run(check_command)  # fills the results cache

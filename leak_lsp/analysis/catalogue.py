@@ -142,6 +142,23 @@ class Catalogue:
                          | set(self.flushed_by))
 
     @cached_property
+    def effect_methods(self) -> frozenset[str]:
+        """Every method name through which a call may start, submit, settle, flush or wait for work."""
+        return self.work_methods | LOOP_RUN_METHODS | TIMEOUT_RAISES | TIMEOUT_RETURNS \
+            | frozenset({QUEUE_JOIN, *THREAD_BACKED})
+
+    @cached_property
+    def effect_functions(self) -> frozenset[str]:
+        """Every qualified name whose call may start, settle or wait for work, or run a loop until it is done."""
+        return self.work_functions | FRESH_LOOP_RUNNERS | COMBINATORS | THREAD_BACKED | frozenset(CANCELLING_WAITS)
+
+    def may_affect_work(self, qualified: str) -> bool:
+        """A call to ``qualified`` (a dotted name) may act on work: by its name, or by its last name as
+        a method (``LOOP.run_until_complete``) or as a wait settling only when iterated (``as_completed``)."""
+        return qualified in self.effect_functions or qualified.rpartition(".")[2] in self.effect_methods \
+            or qualified.endswith(ITERATED_WAITS)
+
+    @cached_property
     def work_functions(self) -> frozenset[str]:
         """Functions and constructors that start or settle work."""
         return frozenset(set(self.created_by) | set(self.alarms) | set(self.cancels) | set(self.settle_functions)

@@ -444,6 +444,9 @@ class _Module:
         if len(self.summarising) >= MAX_HELPER_DEPTH or id(function) in self.summarising \
                 or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None  # too deep, or a call back into a helper being summarised: it does nothing
+        if self._cannot_matter(function):
+            self.summaries[key] = Summary(params=parameters(function))
+            return self.summaries[key]
         self.summarising.append(id(function))
         try:
             result = analyze_function(function, self.env, "helper", self._owner_class(function))
@@ -471,6 +474,33 @@ class _Module:
             summary.raise_leaks.append((self._scheduled_in(name, result.sites[site]), raised))
         self.summaries[key] = summary
         return summary
+
+    def _cannot_matter(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """A helper whose summary is empty whatever its callers give it, told from its own nodes without
+        analysing it: it calls nothing that may start, settle or wait for work, no helper of this module or
+        another, imports and awaits nothing, and has no ``while`` (whose exit a test of a parameter may settle) and no
+        ``with`` (whose exit may settle what it manages). The test of an ``if`` settles nothing on both of its
+        branches, so every parameter stays pending at some exit, as the analysis finds."""
+        for node in self.env.nodes_of(function):
+            if type(node) in _MAY_ACT_ON_WORK or type(node) is ast.Call and not self._quiet_call(node):  # parsed: exact types
+                return False
+        return True
+
+    def _quiet_call(self, call: ast.Call) -> bool:
+        """A call that neither acts on work nor runs code the analysis would summarise. The calls nested in
+        it (``str(item).upper()``: ``str(item)``) are tested on their own."""
+        scope, root = self.scope, call.func
+        while isinstance(root, ast.Attribute):
+            if root.attr in self.catalogue.effect_methods:
+                return False
+            root = root.value
+        if isinstance(root, ast.Name):
+            name = root.id
+            if name in _INSTANCE_NAMES or name in scope.imports or name in scope.functions or name in scope.classes \
+                    or name in self.env.module_names \
+                    or self.workspace is not None and name in self._imported_instances:
+                return False
+        return not self.catalogue.may_affect_work(scope.qualify(call.func) or "")
 
     def _scheduled_in(self, helper: str, work: Work) -> Work:
         """The work, seen from a caller of the helper: its line in the helper is one more step of the chain."""
@@ -616,11 +646,11 @@ class _Module:
         here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
         exceptions, and the calls before the ``try`` are set-up that rarely fails."""
         found = []
-        settled_in_finally = _finally_names(result.graph.function)
+        settled_in_finally = _Lazy(lambda: _finally_names(result.graph.function))  # most handlers never ask
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
-                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally:
+                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally.value:
                 continue
             crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
             if crashes:
@@ -724,6 +754,15 @@ class _Module:
         column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
         column = max(column, 0)
         return Span.of(line, column, line, column + len(function.name))
+
+
+# Nodes through which a function may act on work other than by a call: awaiting, a block whose exit or
+# loop test settles, names of other scopes or imported here (what its calls mean then is the module's
+# scope no longer), nested code (summarised when called).
+_MAY_ACT_ON_WORK: frozenset[type[ast.AST]] = frozenset({
+    ast.Await, ast.Yield, ast.YieldFrom, ast.With, ast.AsyncWith, ast.AsyncFor, ast.While, ast.Match, ast.Global,
+    ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_INSTANCE_NAMES = frozenset({"self", "cls"})  # ``self.m()``: a method of the module's class, summarised
 
 
 class _Lazy(Generic[T]):

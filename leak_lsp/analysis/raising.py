@@ -9,7 +9,6 @@ the work still running when the timeout expires.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from functools import cached_property
 
 from leak_lsp.analysis.catalogue import (
@@ -36,6 +35,7 @@ class RaiseTest:
         self.function = function
         self.work_methods = known.work_methods - _IO_METHODS
         self.work_functions = known.work_functions
+        self._found: dict[int, Raising | None] = {}  # by id of the statement or test: the graph copies ``finally`` bodies
 
     @cached_property
     def checked(self) -> set[str]:
@@ -44,10 +44,17 @@ class RaiseTest:
     def __call__(self, code: ast.AST) -> Raising | None:
         """The first call that may raise; a bounded settle gives up before settling. The arguments of a call
         that starts work (``create_task(fetch())``) are taken with it: a coroutine object does not run."""
-        calls = list(_calls(code))
-        arguments = {id(argument) for call in calls if not self.may_raise(call)
+        key = id(code)
+        if key not in self._found:
+            self._found[key] = self._first_raising(code)
+        return self._found[key]
+
+    def _first_raising(self, code: ast.AST) -> Raising | None:
+        calls = _calls(code)
+        raising = [self.may_raise(call) for call in calls]
+        arguments = {id(argument) for call, raises in zip(calls, raising) if not raises
                      for argument in [*call.args, *(kw.value for kw in call.keywords)]}
-        call = next((call for call in calls if id(call) not in arguments and self.may_raise(call)), None)
+        call = next((call for call, raises in zip(calls, raising) if raises and id(call) not in arguments), None)
         if call is None:
             return None
         how = bounded(call)
@@ -118,7 +125,7 @@ def _dictionary_lookup(call: ast.Call, scope: Scope) -> bool:
     return isinstance(first, ast.Constant) and isinstance(first.value, str) and not first.value.startswith("http")
 
 
-def _calls(code: ast.AST) -> Iterator[ast.Call]:
+def _calls(code: ast.AST) -> list[ast.Call]:
     """The calls of a statement in source order, not those of nested functions or lambdas."""
     found: list[ast.Call] = []
     stack: list[ast.AST] = [code]
@@ -126,6 +133,16 @@ def _calls(code: ast.AST) -> Iterator[ast.Call]:
         node = stack.pop()
         if isinstance(node, ast.Call):
             found.append(node)
-        if not isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-    yield from sorted(found, key=lambda call: (call.lineno, call.col_offset))
+        elif isinstance(node, _NESTED_SCOPES):
+            continue
+        for name in node._fields:  # ``ast.iter_child_nodes`` without its generator: this runs for every statement
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+    found.sort(key=lambda call: (call.lineno, call.col_offset))
+    return found
+
+
+_NESTED_SCOPES = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -12,12 +12,13 @@ import json
 import json.decoder
 import json.scanner
 from collections.abc import Mapping
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from leak_lsp.analysis.model import Span
 from leak_lsp.analysis.text import LineIndex
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class Located(str):
@@ -56,6 +57,8 @@ def mapping_of(value: object) -> Mapping[str, Any]:
 
 def read_yaml(text: str) -> Any:
     """The first YAML document of ``text``; ``None`` when it is empty."""
+    import yaml  # imported here: most checks read no YAML, and importing it costs more than most files' analysis
+
     lines = LineIndex(text)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -104,6 +107,8 @@ class _YamlValues:
         self.converted: dict[int, Any] = {}
 
     def convert(self, node: yaml.Node) -> Any:
+        import yaml  # already imported by read_yaml: a lookup
+
         if id(node) in self.converted:
             return self.converted[id(node)]
         if node.tag.startswith("!"):

@@ -38,3 +38,21 @@ def test_check_imports_jedi_when_a_file_calls_into_the_workspace(tmp_path: Path)
     imported = imported_modules(tmp_path, "check", "handler.py")
 
     assert "jedi" in imported and imported.isdisjoint({"pygls", "lsprotocol"})
+
+
+def test_check_without_a_yaml_deployment_file_does_not_import_the_yaml_parser(tmp_path: Path) -> None:
+    write(tmp_path, "handler.py", LEAKING_HANDLER)
+
+    imported = imported_modules(tmp_path, "check", "handler.py")
+
+    assert "leak_lsp" in imported and "yaml" not in imported
+
+
+def test_check_imports_the_yaml_parser_to_read_a_template(tmp_path: Path) -> None:
+    write(tmp_path, "template.yaml", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+                                     "    Properties:\n      Handler: handler.lambda_handler\n")
+    write(tmp_path, "handler.py", LEAKING_HANDLER)
+
+    imported = imported_modules(tmp_path, "check", "handler.py")
+
+    assert "yaml" in imported
