@@ -25,6 +25,7 @@ from leak_lsp.analysis.lifecycle.effects import (
     Settle,
     Start,
     Unbind,
+    changes_nothing,
 )
 from leak_lsp.analysis.lifecycle.facts import Facts
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, fresh, variable
@@ -44,8 +45,12 @@ class Classifier:
         self.facts = facts
         self.sites = sites
         self.reaches = reaches  # whether some pending work is reachable through a handle
-        self.emit = emit
+        self._emit = emit
         self.current = statement
+
+    def emit(self, effect: Effect) -> None:
+        if not changes_nothing(effect):
+            self._emit(effect)
 
     # -- statements ------------------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:

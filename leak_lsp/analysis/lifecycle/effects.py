@@ -142,3 +142,12 @@ class Observe:
 
 Effect = (Start | Settle | PassInert | SettleOwner | LeaveWith | Bind | Unbind | Collect | HandOff | Return | GivesUp
           | LeftOnRaise | Observe)
+
+
+def changes_nothing(effect: Effect) -> bool:
+    """An effect on no handles (``wait()`` of nothing pending): the classifier does not emit it."""
+    if isinstance(effect, (Settle, PassInert, GivesUp)):
+        return not effect.handles
+    if isinstance(effect, (Collect, HandOff, Return)):
+        return not effect.sources
+    return False
