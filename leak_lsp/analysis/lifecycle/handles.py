@@ -35,10 +35,6 @@ class Handle(NamedTuple):
         before, dot, after = self.text.partition(".")
         return after if dot and before == root and self.kind is HandleKind.VARIABLE else None
 
-    def under(self, other: Handle) -> bool:
-        """An attribute path of the object ``other`` holds: ``wrapper.driver`` under ``wrapper``."""
-        return self.kind == other.kind and self.text.startswith(other.text + ".")
-
     def rebound(self, name: str) -> Handle:
         """This attribute path seen through the variable ``name`` the object is now bound to."""
         return Handle(HandleKind.VARIABLE, name + self.text[self.text.index("."):])

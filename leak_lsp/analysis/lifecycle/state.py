@@ -19,6 +19,8 @@ from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind
 from leak_lsp.analysis.lifecycle.work import HandOff, Raised, Sites, State, Work
 from leak_lsp.analysis.names import Scope
 
+_VARIABLE, _FRESH = HandleKind.VARIABLE, HandleKind.FRESH  # looked up per handle: kept out of the enum's class
+
 
 @dataclass
 class Ledger:
@@ -89,12 +91,16 @@ class Pending:
     def _bind(self, effect: fx.Bind) -> None:
         target, sources = effect.target, effect.sources
         matched = {instance for instance in self.instances if instance[1] & sources}
-        self.instances = frozenset(
-            (site, frozenset({n for n in names if n != target and not n.under(target)}
-                             | ({target} if (site, names) in matched else set())
-                             | {n.rebound(target.text) for n in names if any(n.under(source) for source in sources)}))
-            for site, names in self.instances
-        )
+        below_target = target.text + "."
+        below_sources: dict[HandleKind, tuple[str, ...]] = {}  # the attribute paths that follow the object
+        for source in sources:
+            below_sources[source.kind] = (*below_sources.get(source.kind, ()), source.text + ".")
+
+        def renamed(site: int, names: frozenset[Handle]) -> frozenset[Handle]:
+            kept = {n for n in names if n != target and not (n.kind is _VARIABLE and n.text.startswith(below_target))}
+            moved = {n.rebound(target.text) for n in names if n.text.startswith(below_sources.get(n.kind, ()))}
+            return frozenset(kept | moved | ({target} if (site, names) in matched else set()))
+        self.instances = frozenset((site, renamed(site, names)) for site, names in self.instances)
         for site, _ in matched:
             work = self.works[site]
             if work.name is None and work.kind is not None:
@@ -151,7 +157,7 @@ def _accepts(only: fx.Only | fx.SettledBy) -> Callable[[Work], bool]:
 
 def without_fresh(state: State) -> State:
     """The state after a statement: its unbound values are gone (their work stays pending, unreachable)."""
-    return frozenset((site, frozenset(n for n in names if n.kind is not HandleKind.FRESH)) for site, names in state)
+    return frozenset((site, frozenset(n for n in names if n.kind is not _FRESH)) for site, names in state)
 
 
 _APPLY: dict[type, Callable[[Pending, Any], None]] = {  # each takes the effect of its key's type
