@@ -80,7 +80,8 @@ def gather_facts(function: ast.AST, env: Environment, mode: Mode, owner_class: s
         receivers={name: (kind, Owner(Held.MODULE, name)) for name, kind in env.module_receivers.items()},
     )
     for node in own_nodes:
-        _note_node(facts, node)
+        if isinstance(node, _NOTED):
+            _note_node(facts, node)
     _note_comprehension_types(facts)
     for name, container in facts.element_of.items():
         if container in facts.types:
@@ -93,6 +94,9 @@ def _local_instances(nodes: list[ast.AST], scope: Scope) -> dict[str, str]:
     return {target.id: node.value.func.id for node in nodes
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
             and node.value.func.id in scope.classes for target in node.targets if isinstance(target, ast.Name)}
+
+
+_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension)
 
 
 def _note_node(facts: Facts, node: ast.AST) -> None:

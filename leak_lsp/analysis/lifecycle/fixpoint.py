@@ -10,10 +10,10 @@ from leak_lsp.analysis.catalogue import ARGUMENT_SLOTS, QUEUE_JOIN, catalogue
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
 from leak_lsp.analysis.lifecycle.branches import settled_on_branch
 from leak_lsp.analysis.lifecycle.classify import Classifier
-from leak_lsp.analysis.lifecycle.effects import Effect, LeaveWith, Observe, Start
+from leak_lsp.analysis.lifecycle.effects import LeaveWith, Observe, Start
 from leak_lsp.analysis.lifecycle.facts import Facts, gather_facts
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, drained, slot, variable
-from leak_lsp.analysis.lifecycle.state import Ledger, Pending, without_fresh
+from leak_lsp.analysis.lifecycle.state import Ledger, Pending, started, without_fresh
 from leak_lsp.analysis.lifecycle.syntax import parameters
 from leak_lsp.analysis.lifecycle.work import Environment, Held, Mode, Owner, Result, Sites, State
 from leak_lsp.analysis.raising import RaiseTest
@@ -91,33 +91,27 @@ class Fixpoint:
         """A handler starts with the buffers created at import time; a helper with its callers' work."""
         facts = self.facts
         if facts.mode == "handler":
-            return self._starting(self._buffers())
+            return started(self._buffers())
         if facts.mode != "helper" or isinstance(facts.function, ast.Module):
             return frozenset()
-        return self._starting(self._inputs())
+        return started(self._inputs())
 
-    def _starting(self, starts: list[Effect]) -> State:
-        pending = Pending(frozenset(), self.ledger)
-        for effect in starts:
-            pending.apply(effect)
-        return pending.instances
-
-    def _buffers(self) -> list[Effect]:
+    def _buffers(self) -> list[Start]:
         """Buffers created at import time hold this invocation's data from its start."""
-        starts: list[Effect] = []
+        starts: list[Start] = []
         for kind, call, names in self.facts.env.buffers:
             assert kind.buffer_slot is not None
             site = self.sites.site(kind, call, None, name=names[0] if names else None, slot=kind.buffer_slot)
             starts.append(Start(site, frozenset({slot(kind.buffer_slot), *map(variable, names)})))
         return starts
 
-    def _inputs(self) -> list[Effect]:
+    def _inputs(self) -> list[Start]:
         """Where a helper's callers may hold work: timer slots, parameters, attributes, joined queues."""
-        facts, starts = self.facts, list[Effect]()
+        facts, starts = self.facts, list[Start]()
         function = facts.function
         for name in sorted(facts.catalogue.fixed_slots | set(ARGUMENT_SLOTS)):  # which ones the helper settles
-            site = self.sites.input(function, slot(name), slot=name)
-            starts.append(Start(site, frozenset({slot(name)})))
+            handle = slot(name)
+            starts.append(Start(self.sites.input(function, handle, slot=name), frozenset({handle})))
         for handle in [*map(variable, parameters(function)), *sorted(self._attributes_used())]:
             site = self.sites.input(function, handle, name=handle.text if handle.kind is HandleKind.VARIABLE else None)
             starts.append(Start(site, frozenset({handle})))

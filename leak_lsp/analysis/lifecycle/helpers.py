@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.catalogue import QUEUE_ITEM_DONE
@@ -29,6 +28,7 @@ class Arguments:
     positional: list[Handles] = field(default_factory=list)
     keywords: dict[str | None, Handles] = field(default_factory=dict)
     receiver: Handles = NOTHING
+    all: Handles = NOTHING  # what the positional and keyword arguments reach
 
     @classmethod
     def evaluate(cls, step: Classifier, node: ast.Call) -> Arguments:
@@ -36,11 +36,8 @@ class Arguments:
         positional = [step.evaluate(argument) for argument in node.args]
         keywords = {keyword.arg: step.evaluate(keyword.value) for keyword in node.keywords}
         func = node.func
-        return cls(positional, keywords, step.evaluate(func.value) if isinstance(func, ast.Attribute) else NOTHING)
-
-    @cached_property
-    def all(self) -> Handles:
-        return NOTHING.union(*self.positional, *self.keywords.values())
+        receiver = step.evaluate(func.value) if isinstance(func, ast.Attribute) else NOTHING
+        return cls(positional, keywords, receiver, NOTHING.union(*positional, *keywords.values()))
 
 
 

@@ -65,7 +65,7 @@ class Pending:
         if not handles:
             return
         if only is None:
-            self._keep(lambda site, names: not names & handles)
+            self.instances = frozenset(instance for instance in self.instances if not instance[1] & handles)
             return
         accepts = _accepts(only)
         works = self.works
@@ -142,7 +142,8 @@ class Pending:
         self.ledger.raised_in_helpers[effect.site] = effect.raised
 
     def _observe(self, effect: fx.Observe) -> None:
-        self._keep(lambda site, names: effect.handle not in names)
+        handle = effect.handle
+        self.instances = frozenset(instance for instance in self.instances if handle not in instance[1])
 
 
 def _accepts(only: fx.Only | fx.SettledBy) -> Callable[[Work], bool]:
@@ -153,6 +154,11 @@ def _accepts(only: fx.Only | fx.SettledBy) -> Callable[[Work], bool]:
     method = only.method
     return lambda work: (work.kind is None and method not in AMBIGUOUS_SETTLES) \
         or (work.kind is not None and method in work.kind.settle_methods) or (work.resolves and method == FUTURE_WAIT)
+
+
+def started(starts: list[fx.Start]) -> State:
+    """The state in which exactly this work has started (a function's entry)."""
+    return frozenset((start.site, start.handles) for start in starts)
 
 
 def without_fresh(state: State) -> State:
