@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from functools import lru_cache
 from typing import NamedTuple
+
+_CACHED = 4096  # handles are made per name met, many times per name: made once (a ``NamedTuple`` is built in Python)
 
 
 class HandleKind(IntEnum):
@@ -40,18 +43,22 @@ class Handle(NamedTuple):
         return Handle(HandleKind.VARIABLE, name + self.text[self.text.index("."):])
 
 
+@lru_cache(maxsize=_CACHED)
 def variable(text: str) -> Handle:
     return Handle(HandleKind.VARIABLE, text)
 
 
+@lru_cache(maxsize=_CACHED)
 def fresh(text: str) -> Handle:
     return Handle(HandleKind.FRESH, text)
 
 
+@lru_cache(maxsize=_CACHED)
 def slot(text: str) -> Handle:
     return Handle(HandleKind.SLOT, text)
 
 
+@lru_cache(maxsize=_CACHED)
 def drained(text: str) -> Handle:
     return Handle(HandleKind.DRAINED, text)
 
