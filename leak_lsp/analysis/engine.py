@@ -22,6 +22,7 @@ from leak_lsp.analysis.fixes import FixWriter
 from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
 from leak_lsp.analysis.lifecycle import (
     Environment,
+    Handle,
     HandOff,
     Held,
     LoopContext,
@@ -464,8 +465,8 @@ class _Module:
                     summary.disarms.add(work.slot)
                 elif work.name in summary.params:
                     summary.settles.add(summary.params.index(work.name))
-                elif work.name is not None and carried(work.name):
-                    summary.settles_attributes.add(work.name)
+                elif work.input is not None and carried(work.input):
+                    summary.settles_attributes.add(work.input)
             elif site in result.returned and not exits:
                 summary.returns.append(work)
             elif exits:
@@ -824,7 +825,7 @@ def _cancelled_with_loop(work: Work, loop: LoopContext) -> bool:
     return work.kind is not None and work.kind.loop_bound and loop == "fresh" and not work.on_module_loop
 
 
-def _attributes_at_exits(result: Result, site: int) -> frozenset[str]:
+def _attributes_at_exits(result: Result, site: int) -> frozenset[Handle]:
     """The ``self.<attribute>`` names through which a helper's pending work is still reachable when it returns."""
     return frozenset(name for state in result.exit_states.values() for pending, names in state if pending == site
                      for name in names if carried(name))

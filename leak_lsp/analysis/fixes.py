@@ -14,6 +14,7 @@ from functools import cached_property
 
 from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.lifecycle import Held, Result, Work
+from leak_lsp.analysis.lifecycle.handles import variable
 from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
 from leak_lsp.analysis.names import Scope
 from leak_lsp.analysis.noqa import NOQA
@@ -347,12 +348,12 @@ class FixWriter:
             return (work.name, ()) if work.statement is None and work.alarm is None else (None, ())
         container = self._appended_to(work) if work.name is None else None
         if container is not None:  # ``futures.append(pool.submit(...))``
-            if instances and all(container in names for names in instances) \
+            if instances and all(variable(container) in names for names in instances) \
                     and self._bound_before(container, work.statement, function):
                 return container, ()
             return None, ()
         if work.name is not None:
-            if instances and all(work.name in names for names in instances) and self._dominates(work, result, exits):
+            if instances and all(variable(work.name) in names for names in instances) and self._dominates(work, result, exits):
                 return work.name, ()
             return None, ()
         statement = work.statement
