@@ -216,7 +216,8 @@ class JsModule:
             owner = unwrap(field(callee, "object")) if callee.type == "member_expression" else None
             method = method_of(self.facts, callee) if owner is not None and owner.type == "new_expression" else None
             return self.summarize(method, self.parsed.text(field(method, "name"))) if method is not None else None
-        function = self.facts.functions.get(name) or _own_method(self.parsed, callee, name)
+        function = self.facts.functions.get(name) or _own_method(self.parsed, callee, name) \
+            or _local_function(self.parsed, callee, name)
         if function is not None:
             return self.summarize(function, name)
         head, _, rest = name.partition(".")
@@ -346,6 +347,35 @@ def _own_method(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
     for member in body.named_children if body is not None else []:
         if member.type == "method_definition" and parsed.text(field(member, "name")) == name[5:]:
             return member
+    return None
+
+
+def _local_function(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
+    """``onTimer()`` calling ``function onTimer() {...}`` (or ``const onTimer = () => ...``) declared in
+    a block that encloses the call: the nearest such declaration."""
+    if callee.type != "identifier":
+        return None
+    block = callee.parent
+    while block is not None:
+        if block.type == "statement_block":
+            for statement in block.named_children:
+                found = _declared_function(parsed, statement, name)
+                if found is not None:
+                    return found
+        block = block.parent
+    return None
+
+
+def _declared_function(parsed: ParsedSource, statement: Node, name: str) -> Node | None:
+    if statement.type == "function_declaration":
+        return statement if parsed.text(field(statement, "name")) == name else None
+    if statement.type not in ("lexical_declaration", "variable_declaration"):
+        return None
+    for declarator in statement.named_children:
+        value = unwrap(field(declarator, "value"))
+        if declarator.type == "variable_declarator" and parsed.text(field(declarator, "name")) == name \
+                and value is not None and value.type in FUNCTION_TYPES:
+            return value
     return None
 
 

@@ -140,6 +140,12 @@ class CallLowering(Lowering):
             if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
                 self.start("operation", node)  # the callback's promise is not the call's value: nothing to await
             return ()
+        if qualified in catalogue.INLINE_CALLERS:
+            callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
+            self._values([arg for arg in arguments if (unwrap(arg) or arg).type not in FUNCTION_TYPES])
+            if callbacks:
+                self._inline(callbacks[-1])  # type: ignore[arg-type]
+            return ()
         if qualified in catalogue.SETTLES_ARGUMENTS:
             for token in self._values(arguments):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLES_ARGUMENTS[qualified])))
@@ -177,6 +183,21 @@ class CallLowering(Lowering):
         self._values(arguments)
         return ()
 
+    def _inline(self, callback: Node) -> None:
+        """The body of a callback the call runs as part of the caller (``cors(req, res, () => {...})``);
+        a ``return`` at its top level only ends the callback."""
+        body = unwrap(child(callback, "body"))
+        if body is None or body.type != "statement_block":
+            self.expression(body)
+            return
+        for statement in body.named_children:
+            if self.builder.current is None:
+                return
+            if statement.type == "return_statement":
+                self._children(statement)
+                return
+            self.statement(statement)
+
     def _start_call(self, node: Node, kind: str, arguments: list[Node]) -> tuple[str, ...]:
         self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
         token = self.start(kind, node, self._hint())
@@ -201,9 +222,12 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
             return ()
-        if method in (data_client_requests(self.facts, receiver) or ()):  # ``db.collection("c").add(data)``
-            self._values(arguments)
-            return (self.start("promise", node, self._hint()),)
+        requests = data_client_requests(self.facts, receiver)
+        if requests is not None and method in requests.methods:  # ``db.collection("c").add(data)``
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            token = self.start(requests.kind, node, self._hint())
+            self._completes_executor(node, None, arguments, started=token)
+            return (token,)
         receiver_name = dotted(self.parsed, receiver)
         if method in catalogue.COLLECTING_METHODS and receiver_name is not None:
             tokens = self._values(arguments)
