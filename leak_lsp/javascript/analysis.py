@@ -135,6 +135,9 @@ class JsModule:
         if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not is_async(handler.function) \
                 and _completes_through_context(self.parsed, handler.function, second):
             counted = _COUNTED[Shape.CALLBACK]  # v3 waits for context.done, not for the end of the function (NODE.md R5)
+        if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not handler.wrapped \
+                and not handler.streaming and not is_async(handler.function) and not _returns_value(handler.function):
+            counted = frozenset({ExitRole.THROW, ExitRole.DONE})  # v3 answers it when the loop is empty (NODE.md R5)
         if handler.streaming and runtime is not None and runtime < 24:  # v3 waits for the loop (NODE.md R6)
             counted = frozenset({ExitRole.DONE})
         return _Target(handler, role, counted)
@@ -415,6 +418,23 @@ def _completes_through_context(parsed: ParsedSource, function: Node, context: st
         return False
     calls = {f"{context}.{method}" for method in DONE_METHODS}
     return any(node.type == "call_expression" and dotted(parsed, field(node, "function")) in calls for node in walk(function))
+
+
+def _returns_value(function: Node) -> bool:
+    """Whether a function (not the functions nested in it) can return a value: an expression body,
+    or a ``return`` with an operand."""
+    body = field(function, "body")
+    if body is None or body.type != "statement_block":
+        return body is not None
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES or node.type in ("class_declaration", "class"):
+            continue
+        if node.type == "return_statement" and any(part.type != "comment" for part in node.named_children):
+            return True
+        stack.extend(node.named_children)
+    return False
 
 
 def _module_level_calls(root: Node) -> list[Node]:
