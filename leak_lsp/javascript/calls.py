@@ -10,7 +10,7 @@ from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.handlers import parameter_names
 from leak_lsp.javascript.lowering import Lowering, Role
-from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async
+from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async, resolve_function
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
 from leak_lsp.javascript.syntax import field as child
 
@@ -170,7 +170,7 @@ class CallLowering(Lowering):
             return self._helper_call(node, summary, arguments)
         subscription = callee is not None and callee.type == "member_expression" and \
             self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
-        if not subscription and any(_is_error_first(self.parsed, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
+        if not subscription and any(_is_error_first(self.facts, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
             if callee is not None and callee.type == "member_expression":
                 self.expression(child(callee, "object"))
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
@@ -436,13 +436,16 @@ class CallLowering(Lowering):
 _ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "error_"})
 
 
-def _is_error_first(parsed: ParsedSource, argument: Node) -> bool:
-    """A Node-style callback ``(err, result) => ...``: the call it is given to is asynchronous I/O."""
-    callback = unwrap(argument)
-    if callback is None or callback.type not in FUNCTION_TYPES:
+def _is_error_first(facts: ModuleFacts, argument: Node) -> bool:
+    """A Node-style callback ``(err, result) => ...``, inline or a module function given by name
+    (``sendMail(options, report)``): the call it is given to is asynchronous I/O."""
+    callback = resolve_function(facts, argument)
+    if callback is None:
         return False
-    names = parameter_names(parsed, callback)
-    return len(names) >= 1 and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
+    names = parameter_names(facts.parsed, callback)
+    inline = unwrap(argument) == callback
+    least = 1 if inline else 2  # by name: ``(error, info)``; ``errors.forEach(report)`` with ``report(error)`` is no I/O
+    return len(names) >= least and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
 
 
 def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:
