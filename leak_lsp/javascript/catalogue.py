@@ -129,10 +129,11 @@ MESSAGING_REQUESTS = Requests(frozenset({
 }))  # fmt: skip
 AUTH_REQUESTS = Requests(frozenset({
     "createUser", "updateUser", "deleteUser", "deleteUsers", "setCustomUserClaims", "revokeRefreshTokens",
-    "getUser", "getUserByEmail", "getUserByPhoneNumber", "listUsers", "createCustomToken", "verifyIdToken",
+    "getUser", "getUserByEmail", "getUserByPhoneNumber", "listUsers", "verifyIdToken",
     "generatePasswordResetLink", "generateEmailVerificationLink", "generateSignInWithEmailLink", "importUsers",
 }))  # fmt: skip
-DATABASE_REQUESTS = Requests(frozenset({"set", "update", "push", "remove", "once", "transaction", "setWithPriority"}))
+# (``ref.push()`` is left out: without a value it only makes a key, and its result is often kept, not awaited.)
+DATABASE_REQUESTS = Requests(frozenset({"set", "update", "remove", "once", "transaction", "setWithPriority"}))
 DATA_CLIENTS: dict[str, Requests] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
