@@ -84,7 +84,8 @@ class JsModule:
 
     # -- the report ------------------------------------------------------------------------
     def report(self) -> FileReport:
-        deployed, runtime = deployed_handlers(self.path, self.loader.workspace)
+        deployment = deployed_handlers(self.path, self.loader.workspace)
+        deployed, runtime = deployment.names, deployment.runtime
         handlers = discover(self.facts, self.settings.configured_handlers(self.path), tuple(deployed))
         findings = [finding for handler in handlers for finding in self._handler_findings(handler, runtime)]
         findings += [finding for handler in handlers if (finding := self._refused_at_init(handler, deployed, runtime))]
@@ -94,7 +95,7 @@ class JsModule:
         kept.sort(key=lambda finding: (finding.span.start, finding.code))
         return FileReport(
             self.path, findings=_unique(kept), handlers=[self._handler_entry(handler) for handler in handlers],
-            dependencies=sorted(self.loader.dependencies),
+            dependencies=sorted(self.loader.dependencies | set(deployment.origins)),
         )
 
     def _handler_entry(self, handler: JsHandler) -> Handler:

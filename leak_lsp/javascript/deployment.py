@@ -40,25 +40,36 @@ class _NodeFunction:
     code_dir: Path
     handler: str  # "src/app.handler"
     runtime: str
+    origin: Path  # the file naming it
 
 
-def deployed_handlers(path: str, workspace: Workspace | None) -> tuple[list[str], int | None]:
-    """Function names the workspace's deployment files give ``path``, and their Node version
-    (``None`` when unknown or when they disagree)."""
+@dataclass(frozen=True)
+class Deployed:
+    """What the deployment files say of one module."""
+
+    names: list[str]  # its functions they name
+    runtime: int | None  # their Node version (``None``: unknown, or they disagree)
+    origins: list[str]  # the files that name them (a change there changes the analysis)
+
+
+def deployed_handlers(path: str, workspace: Workspace | None) -> Deployed:
+    """The functions the workspace's deployment files give ``path``, and their Node version."""
     if workspace is None or not workspace.find_deployments:
-        return [], None
+        return Deployed([], None, [])
     from leak_lsp.project.deployment import find_deployment_files
 
     module = resolved(path)
     names: list[str] = []
     versions: set[int | None] = set()
+    origins: set[str] = set()
     for function in _declared_functions(workspace, find_deployment_files(workspace.root)):
         module_part, _, name = function.handler.rpartition(".")
         if module_part and any(resolved(function.code_dir / (module_part + suffix)) == module for suffix in SUFFIXES):
             names.append(name)
             match = _NODE_RUNTIME.match(function.runtime)
             versions.add(int(match.group(1)) if match else None)
-    return names, (versions.pop() if len(versions) == 1 else None)
+            origins.add(str(resolved(function.origin)))
+    return Deployed(names, versions.pop() if len(versions) == 1 else None, sorted(origins))
 
 
 def _declared_functions(workspace: Workspace, deployment_files: list[Path]) -> Iterator[_NodeFunction]:
@@ -95,7 +106,7 @@ def _cdk_functions(origin: Path, text: str, root: Path) -> Iterator[_NodeFunctio
         if handler is None or runtime is None or asset is None:
             continue
         base = origin.parent if asset.group(1) else _cdk_app_folder(origin, root)
-        yield _NodeFunction(base / asset.group(2), handler.group(1), f"nodejs{runtime.group(1)}.x")
+        yield _NodeFunction(base / asset.group(2), handler.group(1), f"nodejs{runtime.group(1)}.x", origin)
 
 
 def _balanced(text: str, start: int) -> str:
@@ -128,7 +139,7 @@ def _node_functions(origin: Path, text: str) -> Iterator[_NodeFunction]:
     if origin.name.startswith("serverless."):
         default = mapping_of(document.get("provider")).get("runtime")
         for function in mapping_of(document.get("functions")).values():
-            yield from _node_function(origin.parent, mapping_of(function), "handler", "runtime", default)
+            yield from _node_function(origin, origin.parent, mapping_of(function), "handler", "runtime", default)
         return
     defaults = mapping_of(mapping_of(document.get("Globals")).get("Function"))
     for resource in mapping_of(document.get("Resources")).values():
@@ -137,11 +148,11 @@ def _node_functions(origin: Path, text: str) -> Iterator[_NodeFunction]:
             properties = {**defaults, **mapping_of(resource.get("Properties"))}
             code = properties.get("CodeUri", properties.get("Code", "."))
             if isinstance(code, str) and "://" not in code and not code.endswith((".zip", ".jar")):
-                yield from _node_function(origin.parent / code, properties, "Handler", "Runtime", None)
+                yield from _node_function(origin, origin.parent / code, properties, "Handler", "Runtime", None)
 
 
-def _node_function(code_dir: Path, properties: Mapping[str, Any], handler_key: str, runtime_key: str,
+def _node_function(origin: Path, code_dir: Path, properties: Mapping[str, Any], handler_key: str, runtime_key: str,
                    default_runtime: object) -> Iterator[_NodeFunction]:
     handler, runtime = properties.get(handler_key), properties.get(runtime_key, default_runtime)
     if isinstance(handler, str) and "${" not in handler and isinstance(runtime, str) and runtime.startswith("nodejs"):
-        yield _NodeFunction(code_dir, handler, runtime)
+        yield _NodeFunction(code_dir, handler, runtime, origin)

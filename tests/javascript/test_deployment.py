@@ -170,3 +170,12 @@ def test_the_runtime_a_cdk_app_names_selects_the_semantics(tmp_path: Path, runti
                                        encoding="utf-8")
     (tmp_path / "relay.js").write_text("exports.handler = (event) => {\n  fetch(event.url);\n};\n", encoding="utf-8")
     assert _analyse(tmp_path, "relay.js") == codes
+
+
+def test_the_cdk_app_naming_a_module_is_a_dependency_of_its_report(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.ts"
+    stack.write_text(CDK_STACK.format(runtime="NODEJS_16_X", asset='"."').replace("nightly.process", "relay.handler"),
+                     encoding="utf-8")
+    (tmp_path / "relay.js").write_text("exports.handler = (event) => {\n  fetch(event.url);\n};\n", encoding="utf-8")
+    report = analyze_file(tmp_path / "relay.js", Settings(), Workspace(tmp_path, find_deployments=True))
+    assert str(stack.resolve()) in report.dependencies
