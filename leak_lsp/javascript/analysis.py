@@ -84,7 +84,8 @@ class JsModule:
 
     # -- the report ------------------------------------------------------------------------
     def report(self) -> FileReport:
-        deployed, runtime = deployed_handlers(self.path, self.loader.workspace)
+        deployment = deployed_handlers(self.path, self.loader.workspace)
+        deployed, runtime = deployment.names, deployment.runtime
         handlers = discover(self.facts, self.settings.configured_handlers(self.path), tuple(deployed))
         findings = [finding for handler in handlers for finding in self._handler_findings(handler, runtime)]
         findings += [finding for handler in handlers if (finding := self._refused_at_init(handler, deployed, runtime))]
@@ -94,7 +95,7 @@ class JsModule:
         kept.sort(key=lambda finding: (finding.span.start, finding.code))
         return FileReport(
             self.path, findings=_unique(kept), handlers=[self._handler_entry(handler) for handler in handlers],
-            dependencies=sorted(self.loader.dependencies),
+            dependencies=sorted(self.loader.dependencies | set(deployment.origins)),
         )
 
     def _handler_entry(self, handler: JsHandler) -> Handler:
@@ -135,6 +136,9 @@ class JsModule:
         if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not is_async(handler.function) \
                 and _completes_through_context(self.parsed, handler.function, second):
             counted = _COUNTED[Shape.CALLBACK]  # v3 waits for context.done, not for the end of the function (NODE.md R5)
+        if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not handler.wrapped \
+                and not handler.streaming and not is_async(handler.function) and not _returns_value(handler.function):
+            counted = frozenset({ExitRole.THROW, ExitRole.DONE})  # v3 answers it when the loop is empty (NODE.md R5)
         if handler.streaming and runtime is not None and runtime < 24:  # v3 waits for the loop (NODE.md R6)
             counted = frozenset({ExitRole.DONE})
         return _Target(handler, role, counted)
@@ -216,7 +220,8 @@ class JsModule:
             owner = unwrap(field(callee, "object")) if callee.type == "member_expression" else None
             method = method_of(self.facts, callee) if owner is not None and owner.type == "new_expression" else None
             return self.summarize(method, self.parsed.text(field(method, "name"))) if method is not None else None
-        function = self.facts.functions.get(name) or _own_method(self.parsed, callee, name)
+        function = self.facts.functions.get(name) or _own_method(self.parsed, callee, name) \
+            or _local_function(self.parsed, callee, name)
         if function is not None:
             return self.summarize(function, name)
         head, _, rest = name.partition(".")
@@ -349,6 +354,35 @@ def _own_method(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
     return None
 
 
+def _local_function(parsed: ParsedSource, callee: Node, name: str) -> Node | None:
+    """``onTimer()`` calling ``function onTimer() {...}`` (or ``const onTimer = () => ...``) declared in
+    a block that encloses the call: the nearest such declaration."""
+    if callee.type != "identifier":
+        return None
+    block = callee.parent
+    while block is not None:
+        if block.type == "statement_block":
+            for statement in block.named_children:
+                found = _declared_function(parsed, statement, name)
+                if found is not None:
+                    return found
+        block = block.parent
+    return None
+
+
+def _declared_function(parsed: ParsedSource, statement: Node, name: str) -> Node | None:
+    if statement.type == "function_declaration":
+        return statement if parsed.text(field(statement, "name")) == name else None
+    if statement.type not in ("lexical_declaration", "variable_declaration"):
+        return None
+    for declarator in statement.named_children:
+        value = unwrap(field(declarator, "value"))
+        if declarator.type == "variable_declarator" and parsed.text(field(declarator, "name")) == name \
+                and value is not None and value.type in FUNCTION_TYPES:
+            return value
+    return None
+
+
 def _by_code(work: Work, hits: set[ExitHit], counted: frozenset[ExitRole], no_wait: bool) -> dict[str, list[ExitHit]]:
     """The rule each hit is reported under: the exit's own (EL151-EL153), else the work's kind's;
     a callback the runtime waits after (only unref'd work outlives it) is the kind's too."""
@@ -385,6 +419,23 @@ def _completes_through_context(parsed: ParsedSource, function: Node, context: st
         return False
     calls = {f"{context}.{method}" for method in DONE_METHODS}
     return any(node.type == "call_expression" and dotted(parsed, field(node, "function")) in calls for node in walk(function))
+
+
+def _returns_value(function: Node) -> bool:
+    """Whether a function (not the functions nested in it) can return a value: an expression body,
+    or a ``return`` with an operand."""
+    body = field(function, "body")
+    if body is None or body.type != "statement_block":
+        return body is not None
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_TYPES or node.type in ("class_declaration", "class"):
+            continue
+        if node.type == "return_statement" and any(part.type != "comment" for part in node.named_children):
+            return True
+        stack.extend(node.named_children)
+    return False
 
 
 def _module_level_calls(root: Node) -> list[Node]:

@@ -10,7 +10,7 @@ from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.handlers import parameter_names
 from leak_lsp.javascript.lowering import Lowering, Role
-from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async
+from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async, resolve_function
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
 from leak_lsp.javascript.syntax import field as child
 
@@ -140,6 +140,12 @@ class CallLowering(Lowering):
             if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
                 self.start("operation", node)  # the callback's promise is not the call's value: nothing to await
             return ()
+        if qualified in catalogue.INLINE_CALLERS:
+            callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
+            self._values([arg for arg in arguments if (unwrap(arg) or arg).type not in FUNCTION_TYPES])
+            if callbacks:
+                self._inline(callbacks[-1])  # type: ignore[arg-type]
+            return ()
         if qualified in catalogue.SETTLES_ARGUMENTS:
             for token in self._values(arguments):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLES_ARGUMENTS[qualified])))
@@ -164,7 +170,7 @@ class CallLowering(Lowering):
             return self._helper_call(node, summary, arguments)
         subscription = callee is not None and callee.type == "member_expression" and \
             self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
-        if not subscription and any(_is_error_first(self.parsed, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
+        if not subscription and any(_is_error_first(self.facts, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
             if callee is not None and callee.type == "member_expression":
                 self.expression(child(callee, "object"))
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
@@ -176,6 +182,21 @@ class CallLowering(Lowering):
             self.expression(child(callee, "object"))
         self._values(arguments)
         return ()
+
+    def _inline(self, callback: Node) -> None:
+        """The body of a callback the call runs as part of the caller (``cors(req, res, () => {...})``);
+        a ``return`` at its top level only ends the callback."""
+        body = unwrap(child(callback, "body"))
+        if body is None or body.type != "statement_block":
+            self.expression(body)
+            return
+        for statement in body.named_children:
+            if self.builder.current is None:
+                return
+            if statement.type == "return_statement":
+                self._children(statement)
+                return
+            self.statement(statement)
 
     def _start_call(self, node: Node, kind: str, arguments: list[Node]) -> tuple[str, ...]:
         self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
@@ -201,9 +222,12 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
             return ()
-        if method in (data_client_requests(self.facts, receiver) or ()):  # ``db.collection("c").add(data)``
-            self._values(arguments)
-            return (self.start("promise", node, self._hint()),)
+        requests = data_client_requests(self.facts, receiver)
+        if requests is not None and method in requests.methods:  # ``db.collection("c").add(data)``
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            token = self.start(requests.kind, node, self._hint())
+            self._completes_executor(node, None, arguments, started=token)
+            return (token,)
         receiver_name = dotted(self.parsed, receiver)
         if method in catalogue.COLLECTING_METHODS and receiver_name is not None:
             tokens = self._values(arguments)
@@ -412,13 +436,16 @@ class CallLowering(Lowering):
 _ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "error_"})
 
 
-def _is_error_first(parsed: ParsedSource, argument: Node) -> bool:
-    """A Node-style callback ``(err, result) => ...``: the call it is given to is asynchronous I/O."""
-    callback = unwrap(argument)
-    if callback is None or callback.type not in FUNCTION_TYPES:
+def _is_error_first(facts: ModuleFacts, argument: Node) -> bool:
+    """A Node-style callback ``(err, result) => ...``, inline or a module function given by name
+    (``sendMail(options, report)``): the call it is given to is asynchronous I/O."""
+    callback = resolve_function(facts, argument)
+    if callback is None:
         return False
-    names = parameter_names(parsed, callback)
-    return len(names) >= 1 and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
+    names = parameter_names(facts.parsed, callback)
+    inline = unwrap(argument) == callback
+    least = 1 if inline else 2  # by name: ``(error, info)``; ``errors.forEach(report)`` with ``report(error)`` is no I/O
+    return len(names) >= least and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
 
 
 def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:

@@ -110,16 +110,42 @@ FIRE_AND_FORGET_METHODS = frozenset({"forEach"})
 # (An async callback given to them still starts work that outlives the invocation: NODE.md §1.5.)
 HARMLESS = frozenset({"process.nextTick", "queueMicrotask", "setImmediate", "global.setImmediate"})
 
-# Database clients whose reference chains end in requests: ``db.collection("c").doc(id).set(data)`` is a promise
-# when ``db`` (or a reference taken from it) comes from one of these factories. Factory -> request methods.
-FIRESTORE_REQUESTS = frozenset({"set", "add", "get", "update", "delete", "create"})
-DATA_CLIENTS: dict[str, frozenset[str]] = {
+# Clients whose reference chains end in requests: ``db.collection("c").doc(id).set(data)`` is a promise
+# when ``db`` (or a reference taken from it) comes from one of these factories (a module-level ``a ? f() : stub``
+# counts: the client is real on some path). Factory -> its requests.
+@dataclass(frozen=True)
+class Requests:
+    """The methods of a client whose call sends a request, and what the call returns."""
+
+    methods: frozenset[str]
+    kind: str = "promise"  # "operation": a callback API (``track(e, props, cb)``) that returns nothing to await
+
+
+FIRESTORE_REQUESTS = Requests(frozenset({"set", "add", "get", "update", "delete", "create"}))
+# firebase-admin messaging, auth and Realtime Database calls are HTTPS requests to Google (promises).
+MESSAGING_REQUESTS = Requests(frozenset({
+    "send", "sendToDevice", "sendToTopic", "sendToCondition", "sendToDeviceGroup", "sendMulticast", "sendAll",
+    "sendEach", "sendEachForMulticast", "subscribeToTopic", "unsubscribeFromTopic",
+}))  # fmt: skip
+AUTH_REQUESTS = Requests(frozenset({
+    "createUser", "updateUser", "deleteUser", "deleteUsers", "setCustomUserClaims", "revokeRefreshTokens",
+    "getUser", "getUserByEmail", "getUserByPhoneNumber", "listUsers", "verifyIdToken",
+    "generatePasswordResetLink", "generateEmailVerificationLink", "generateSignInWithEmailLink", "importUsers",
+}))  # fmt: skip
+# (``ref.push()`` is left out: without a value it only makes a key, and its result is often kept, not awaited.)
+DATABASE_REQUESTS = Requests(frozenset({"set", "update", "remove", "once", "transaction", "setWithPriority"}))
+DATA_CLIENTS: dict[str, Requests] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
+    "firebase-admin.messaging": MESSAGING_REQUESTS, "firebase-admin/messaging.getMessaging": MESSAGING_REQUESTS,
+    "firebase-admin.auth": AUTH_REQUESTS, "firebase-admin/auth.getAuth": AUTH_REQUESTS,
+    "firebase-admin.database": DATABASE_REQUESTS, "firebase-admin/database.getDatabase": DATABASE_REQUESTS,
     # kafkajs: ``new Kafka(config).producer()``; sending is a request to the brokers.
-    "new kafkajs.Kafka": frozenset({"send", "sendBatch"}),
+    "new kafkajs.Kafka": Requests(frozenset({"send", "sendBatch"})),
     # mongoose models run these at once (a ``find``/``updateOne`` query runs only when awaited, then'd or exec'd).
-    "mongoose.model": frozenset({"create", "insertMany", "bulkWrite", "exec"}),
+    "mongoose.model": Requests(frozenset({"create", "insertMany", "bulkWrite", "exec"})),
+    # mixpanel (Node): ``track`` sends an HTTPS request at once and reports through an optional callback.
+    "mixpanel.init": Requests(frozenset({"track", "import", "alias", "track_batch", "import_batch"}), "operation"),
 }  # fmt: skip
 
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
@@ -163,6 +189,13 @@ BUFFERS = (
                                        "new @opentelemetry/sdk-logs.LoggerProvider"}),
            frozenset({"startSpan", "startActiveSpan", "getTracer", "getMeter"}), frozenset({"forceFlush", "shutdown"}),
            "await {owner}.forceFlush();"),
+    # Segment's legacy Node client queues events and sends them from a flush timer (flushAt/flushInterval).
+    Buffer("Segment", frozenset({"new analytics-node"}), frozenset({"track", "identify", "page", "screen", "group", "alias"}),
+           frozenset({"flush"}), "await {owner}.flush();"),
+    # posthog-node queues events the same way (flushAt 20, flushInterval 10 s by default).
+    Buffer("PostHog", frozenset({"new posthog-node.PostHog", "new posthog-node"}),
+           frozenset({"capture", "identify", "alias", "groupIdentify"}), frozenset({"flush", "shutdown"}),
+           "await {owner}.flush();"),
     Buffer("Datadog", frozenset({"datadog-lambda-js.*", "hot-shots", "hot-shots.StatsD"}),
            frozenset({"sendDistributionMetric", "increment", "gauge", "histogram", "distribution"}),
            frozenset({"flush", "close"}), "await new Promise((resolve) => {owner}.close(resolve));"),
@@ -179,3 +212,6 @@ FLUSHING_WRAPPERS = frozenset({"wrapHandler", "datadog", "wrap"})
 # Methods of a wrapped handler that return the same handler (middy's ``middy(fn).use(mw).before(f)``).
 WRAPPER_CHAIN_METHODS = frozenset({"use", "before", "after", "onError"})
 STREAMING_WRAPPERS = frozenset({"awslambda.streamifyResponse", "streamifyResponse"})
+# Calls that run their last function argument as part of the caller, before its own work goes on:
+# the ``cors`` middleware calls its callback once the headers are set (``return cors(req, res, () => {...})``).
+INLINE_CALLERS = frozenset({"cors"})

@@ -42,8 +42,8 @@ def fixes_for(parsed: ParsedSource, facts: ModuleFacts, code: str, work: Work, h
     kind = catalogue.KINDS[work.kind]
     if code != kind.code or any(hit.role not in (ExitRole.RETURN, ExitRole.THROW, ExitRole.END) for hit in hits):
         return ()
-    if work.kind != "promise" and work.via and _kept_by_object(parsed, facts, start):
-        return ()  # ``heartbeat.start()`` keeps its timer on the object: only the object's own API can stop it
+    if work.kind != "promise" and work.via and (_kept_by_object(parsed, facts, start) or len(work.via) > 1):
+        return ()  # ``heartbeat.start()`` keeps its timer on the object, ``tick()`` returns nothing: no handle to clear
     candidates = [
         _race_fix(parsed, function, work, start) if work.kind == "timer" and work.name is None else None,
         _finally_fix(parsed, function, work, start) if work.kind in _CLEARED else None,

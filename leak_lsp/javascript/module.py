@@ -26,7 +26,7 @@ class ModuleFacts:
     clients: set[str] = field(default_factory=set)  # ``new S3Client()`` at module level
     buffers: dict[str, catalogue.Buffer] = field(default_factory=dict)  # owner name -> its buffer
     promise_functions: set[str] = field(default_factory=set)  # ``const run = promisify(exec)``
-    data_clients: dict[str, frozenset[str]] = field(default_factory=dict)  # ``const db = admin.firestore()`` -> requests
+    data_clients: dict[str, catalogue.Requests] = field(default_factory=dict)  # ``const db = admin.firestore()``
     imports_data_clients: bool = False  # a module of catalogue.DATA_CLIENTS is imported
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
     buffer_roots: dict[str, str] = field(default_factory=dict)  # ``tracer`` -> ``provider`` for ``provider.getTracer()``
@@ -85,8 +85,8 @@ def module_facts(parsed: ParsedSource) -> ModuleFacts:
     return facts
 
 
-def data_client_requests(facts: ModuleFacts, chain: Node | None) -> frozenset[str] | None:
-    """The request methods of the data client a chain of calls and accesses starts from, if it starts from one:
+def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Requests | None:
+    """The requests of the data client a chain of calls and accesses starts from, if it starts from one:
     a factory call in the chain (``admin.firestore().collection("c")``) or a name bound to a client."""
     node = unwrap(chain) if facts.imports_data_clients else None
     while node is not None:
@@ -99,6 +99,9 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> frozenset[st
             node = unwrap(callee) if node.type == "call_expression" else None
         elif node.type in ("member_expression", "subscript_expression"):
             node = unwrap(child(node, "object"))
+        elif node.type == "ternary_expression":  # ``token ? Mixpanel.init(token) : stub``: a client on one path
+            return data_client_requests(facts, child(node, "consequence")) or \
+                data_client_requests(facts, child(node, "alternative"))
         else:
             return facts.data_clients.get(facts.parsed.text(node)) if node.type == "identifier" else None
     return None

@@ -10,6 +10,9 @@ settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
 an Amplitude client (`Amplitude(...)`, settled by `flush()` or `shutdown()`), and log records
 queued by watchtower's `CloudWatchLogHandler` (sent every 60 seconds by default), with no
 flush before the handler returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
+In JavaScript and TypeScript: pino and winston transports, Sentry, OpenTelemetry providers, Datadog
+metrics, and the module-level clients of Segment (`new Analytics(key)` from `analytics-node`) and
+PostHog (`new PostHog(key)`), whose `track`/`capture` calls are sent from a flush timer.
 
 ## Why is this bad?
 These SDKs export from a background thread on a timer. When the handler returns, the
@@ -32,6 +35,14 @@ def lambda_handler(event, context):
     with tracer.start_as_current_span("handle"):
         return process(event)
 ```
+```javascript
+const analytics = new Analytics(process.env.SEGMENT_KEY);
+
+exports.handler = async (event) => {
+  analytics.track({ anonymousId: event.id, event: "viewed" });
+  return { statusCode: 200 };
+};
+```
 
 ## Use instead
 ```python
@@ -41,6 +52,13 @@ def lambda_handler(event, context):
             return process(event)
     finally:
         provider.force_flush()
+```
+```javascript
+exports.handler = async (event) => {
+  analytics.track({ anonymousId: event.id, event: "viewed" });
+  await analytics.flush();
+  return { statusCode: 200 };
+};
 ```
 
 ## Fix safety

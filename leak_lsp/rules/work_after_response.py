@@ -1,7 +1,9 @@
 """## What it does
 Checks for Cloud Functions HTTP handlers (and Firebase `onRequest` functions) that start
 work before sending the response and do not finish it first, or start work after
-`res.send()` / `res.json()` / `res.end()`.
+`res.send()` / `res.json()` / `res.end()`. Work is any call the analysis knows to start it: `fetch`,
+Firestore, Firebase Cloud Messaging and Auth requests (`admin.messaging().send(...)`), timers, and the
+project's own async functions; a response sent inside a `cors(req, res, () => ...)` callback counts.
 
 ## Why is this bad?
 The Functions Framework ends an HTTP invocation when the response is sent; it never

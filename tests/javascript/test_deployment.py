@@ -137,3 +137,45 @@ def test_a_runtime_no_deployment_names_is_taken_as_the_strictest(tmp_path: Path)
 @pytest.mark.parametrize("runtime", ["nodejs20.x", "nodejs24.x"])
 def test_context_done_before_the_work_leaks_on_every_runtime(tmp_path: Path, runtime: str) -> None:
     assert _deploy(tmp_path, runtime, "app.js", DONE_BEFORE_TIMER) == ["EL152"]
+
+
+CDK_STACK = """\
+import * as path from "path";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+
+new lambda.Function(this, "job", {{
+  runtime: lambda.Runtime.{runtime},
+  handler: "nightly.process",
+  code: lambda.Code.fromAsset({asset}),
+}});
+"""
+
+
+@pytest.mark.parametrize(("asset", "stack_folder"), [('"jobs"', "lib"), ('path.join(__dirname, "../jobs")', "lib")])
+def test_a_function_of_a_typescript_cdk_app_is_a_handler_whatever_its_name(tmp_path: Path, asset: str,
+                                                                           stack_folder: str) -> None:
+    (tmp_path / "cdk.json").write_text('{"app": "npx ts-node lib/app.ts"}', encoding="utf-8")
+    (tmp_path / stack_folder).mkdir()
+    (tmp_path / stack_folder / "app.ts").write_text(CDK_STACK.format(runtime="NODEJS_20_X", asset=asset), encoding="utf-8")
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "nightly.js").write_text(JOB, encoding="utf-8")
+    (tmp_path / "jobs" / "other.js").write_text(JOB, encoding="utf-8")
+    assert _analyse(tmp_path, "jobs/nightly.js") == ["EL102"]
+    assert _analyse(tmp_path, "jobs/other.js") == []
+
+
+@pytest.mark.parametrize(("runtime", "codes"), [("NODEJS_16_X", []), ("NODEJS_24_X", ["EL106"])])
+def test_the_runtime_a_cdk_app_names_selects_the_semantics(tmp_path: Path, runtime: str, codes: list[str]) -> None:
+    (tmp_path / "stack.ts").write_text(CDK_STACK.format(runtime=runtime, asset='"."').replace("nightly.process", "relay.handler"),
+                                       encoding="utf-8")
+    (tmp_path / "relay.js").write_text("exports.handler = (event) => {\n  fetch(event.url);\n};\n", encoding="utf-8")
+    assert _analyse(tmp_path, "relay.js") == codes
+
+
+def test_the_cdk_app_naming_a_module_is_a_dependency_of_its_report(tmp_path: Path) -> None:
+    stack = tmp_path / "stack.ts"
+    stack.write_text(CDK_STACK.format(runtime="NODEJS_16_X", asset='"."').replace("nightly.process", "relay.handler"),
+                     encoding="utf-8")
+    (tmp_path / "relay.js").write_text("exports.handler = (event) => {\n  fetch(event.url);\n};\n", encoding="utf-8")
+    report = analyze_file(tmp_path / "relay.js", Settings(), Workspace(tmp_path, find_deployments=True))
+    assert str(stack.resolve()) in report.dependencies

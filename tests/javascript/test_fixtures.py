@@ -16,7 +16,7 @@ from .corpus import Expectation, Fixture, all_fixtures
 FIXTURES = all_fixtures()
 TOPICS = {"timers", "promises", "processes", "telemetry", "callbacks", "gcp", "azure", "shapes", "typescript",
           "control_flow", "helpers", "lookalikes", "runtimes"}
-DEPLOYMENT_FILES = ("template.yaml", "serverless.yml")
+DEPLOYMENT_FILES = ("template.yaml", "serverless.yml", "cdk.json")
 
 
 def _found(report: FileReport) -> Counter[Expectation]:
@@ -43,10 +43,11 @@ def test_findings_match_expectations(fixture: Fixture) -> None:
 
 
 def _deployment(fixture: Fixture) -> Workspace | None:
-    """The fixture's folder as the project when a deployment file there names its runtime (runtimes/)."""
-    folder = fixture.path.parent
-    if any((folder / name).is_file() for name in DEPLOYMENT_FILES):
-        return Workspace(folder, find_deployments=True)
+    """The fixture's folder (or its parent, for a CDK app's code folder) as the project when a deployment
+    file there names its runtime (runtimes/)."""
+    for folder in (fixture.path.parent, fixture.path.parent.parent):
+        if any((folder / name).is_file() for name in DEPLOYMENT_FILES):
+            return Workspace(folder, find_deployments=True)
     return None
 
 
