@@ -272,10 +272,12 @@ class _Module:
         self.catalogue = catalogue(settings.models)
         self.classes = {node.name: node for node in walk_statements(self.tree.body) if isinstance(node, ast.ClassDef)}
         receivers, instances, names = self._module_objects()
-        self.env = Environment(self.scope, receivers, names, self._summarize, self._methods_of, instances,
-                               self._attribute_receivers(), self._external, self._module_buffers(),
-                               lambda scope: self.parsed.index.owned.get(id(scope), []), settings.models,
-                               self._lineage)
+        self.env = Environment(
+            scope=self.scope, module_receivers=receivers, module_names=names, summarize=self._summarize,
+            methods_of=self._methods_of, instance_classes=instances, attribute_receivers=self._attribute_receivers(),
+            external=self._external, buffers=self._module_buffers(),
+            nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
+            lineage=self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
 
     # -- module facts ----------------------------------------------------------------------

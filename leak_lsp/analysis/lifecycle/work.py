@@ -129,7 +129,7 @@ class Result:
     too_deep: dict[int, ast.AST] = field(default_factory=dict)  # statements skipped: nested deeper than the stack
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Environment:
     """What the analysis of one function needs to know about its module."""
 
