@@ -233,9 +233,9 @@ class Session:
     def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str, edited: bool = True) -> Outcome:
         """Runs in a worker thread: the workspace's queued changes are applied first."""
         workspace = self._workspace_of(path) if on_disk else None
-        report = analyse_text(text, path, settings, workspace, edited) if python else FileReport(path)
+        report, fixer = analyse_text(text, path, settings, workspace, edited) if python else (FileReport(path), None)
         problems = deployment_problems(workspace, path) if workspace is not None else []
-        return Outcome(report, tuple(problems))
+        return Outcome(report, tuple(problems), fixer)
 
     def _workspace_of(self, path: str) -> Workspace | None:
         try:
@@ -257,9 +257,15 @@ class Session:
         return fix_source(analysis.text, report, settings, False, workspace)
 
     def fixes_for(self, analysis: Analysis, recipe: FixRecipe, settings: Settings) -> tuple[Fix, ...]:
-        """The fixes of one finding of the analysis, from its recipe; in a worker thread."""
+        """The fixes of one finding of the analysis, from its recipe; in a worker thread. Built from what
+        the analysis kept when it kept something for the recipe (only the finding's edits), else by
+        analysing its entry again."""
         from leak_lsp.analysis import fixes_for
 
+        fixer = analysis.outcome.fixer
+        kept = fixer(recipe) if fixer is not None else None
+        if kept is not None:
+            return kept
         return fixes_for(analysis.text, recipe, settings, analysis.path, self._analysis_workspace(analysis))
 
     def _analysis_workspace(self, analysis: Analysis) -> Workspace | None:
