@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -247,13 +248,14 @@ class Session:
     def fix_all(self, analysis: Analysis, settings: Settings) -> FixedSource:
         """Every safe fix, round after round, each round analysed with the document's workspace.
 
-        In a worker thread. The published analysis holds no settle fixes (only recipes), so the
-        first round analyses the text again with them, as every later round does."""
+        In a worker thread. The published analysis holds no settle fixes (only recipes): the first
+        round's are built from what it kept, or, when it kept nothing for some finding, from an analysis
+        of the text with them, as every later round is."""
         from leak_lsp.analysis import analyze_source
         from leak_lsp.analysis.fix_all import fix_source
 
         workspace = self._analysis_workspace(analysis)
-        report = analyze_source(analysis.text, analysis.path, settings, workspace)
+        report = _with_kept_fixes(analysis) or analyze_source(analysis.text, analysis.path, settings, workspace)
         return fix_source(analysis.text, report, settings, False, workspace)
 
     def fixes_for(self, analysis: Analysis, recipe: FixRecipe, settings: Settings) -> tuple[Fix, ...]:
@@ -367,3 +369,18 @@ class Session:
             del self._publications[uri]
         params = types.PublishDiagnosticsParams(uri=uri, version=analysis.version, diagnostics=self.diagnostics(analysis))
         self.server.text_document_publish_diagnostics(params)
+
+
+def _with_kept_fixes(analysis: Analysis) -> FileReport | None:
+    """The analysis' report with every finding's settle fixes built from what the analysis kept, or
+    None when it kept nothing for some finding."""
+    fixer = analysis.outcome.fixer
+    if fixer is None:
+        return None
+    findings = []
+    for finding in analysis.report.findings:
+        fixes = fixer(finding.recipe) if finding.recipe is not None else finding.fixes
+        if fixes is None:
+            return None
+        findings.append(replace(finding, fixes=fixes))
+    return replace(analysis.report, findings=findings)

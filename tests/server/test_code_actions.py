@@ -11,6 +11,8 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from leak_lsp.analysis import analyze_source
+from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.fix_all import fix_source
 from leak_lsp.analysis.model import Applicability
 from leak_lsp.analysis.text import apply_edits
 from leak_lsp.server.diagnostics import recipe_from_data
@@ -250,3 +252,18 @@ async def test_a_client_that_resolves_edits_gets_titles_only_and_resolves_the_ed
     assert all(action.edit is not None for action in eager_offer)
     assert [(a.title, a.is_preferred) for a in lazy_offer] == [(a.title, a.is_preferred) for a in eager_offer]
     assert lazy_texts == eager_texts and all(fixed != text for fixed in lazy_texts)
+
+
+@pytest.mark.parametrize(("uri", "text", "language_id"), [
+    (URI, TWO_LEAKS, "python"), (URI, JOINED_ON_SUCCESS, "python"), ("file:///project/handler.ts", TS_TIMER, "typescript")],
+    ids=["two-leaks", "exception-path", "typescript"])
+async def test_fix_all_built_from_the_kept_fixes_gives_the_text_check_fix_writes(
+        editor: Editor, uri: str, text: str, language_id: str) -> None:
+    editor.open(uri, text, language_id=language_id)
+    await editor.diagnostics(uri)
+    [offered] = await editor.code_actions(uri, 0, 0, only=["source.fixAll.leak-lsp"])
+    action = await editor.resolved(offered)
+    assert action.edit is not None
+    path = uri.removeprefix("file://")
+    expected = fix_source(text, analyze_source(text, path), Settings(), False).text
+    assert expected != text and editor.applied(uri, action.edit) == expected
