@@ -37,7 +37,7 @@ def analyze_source(source: str, path: str = "<string>", settings: Settings | Non
         except ImportError as error:  # an install without the tree-sitter wheels (a pure-Python bundle)
             return _unreadable(path, f"JavaScript/TypeScript needs the tree-sitter packages ({error.name} is missing): "
                                      "pip install leak-lsp into the interpreter that runs the server")
-        return analyze_javascript(source, path, settings or Settings(), workspace)
+        return analyze_javascript(source, path, settings or Settings(), workspace, fixes=fixes)
     return analyze_module(source, path, settings or Settings(), workspace, fixes)
 
 
@@ -62,7 +62,12 @@ def fixes_for(source: str, recipe: FixRecipe, settings: Settings | None = None, 
               workspace: Workspace | None = None) -> tuple[Fix, ...]:
     """The fixes of one finding analysed with ``fixes=False``, from its recipe, computed when asked."""
     from leak_lsp.analysis.engine import fixes_for as compute
+    from leak_lsp.javascript import is_javascript_path
 
+    if is_javascript_path(path):
+        from leak_lsp.javascript.analysis import fixes_for_recipe
+
+        return fixes_for_recipe(source, recipe, settings or Settings(), path, workspace)
     return compute(source, recipe, settings or Settings(), path, workspace)
 
 

@@ -39,6 +39,7 @@ from leak_lsp.analysis.model import (
     FileReport,
     Finding,
     Fix,
+    Fixer,
     FixRecipe,
     Handler,
     Related,
@@ -97,11 +98,15 @@ def analyze_module(source: str, path: str, settings: Settings, workspace: Projec
                    ) -> FileReport:
     """``fixes=False`` leaves settle fixes to :func:`fixes_for`: findings carry only their recipe.
     A ``cache`` holds the outcomes of entries of an earlier text of the module, ``chunks`` its parsed
-    top-level chunks (incremental analysis)."""
+    top-level chunks (incremental analysis); the cache keeps what builds this text's settle fixes (its ``fixer``)."""
     try:
-        return _Module(source, path, settings, workspace, fixes, chunks=chunks).report(cache)
+        module = _Module(source, path, settings, workspace, fixes, chunks=chunks)
+        report = module.report(cache)
     except RecursionError:
         return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
+    if cache is not None:
+        cache.fixer = module.kept_fixes
+    return report
 
 
 def fixes_for(source: str, recipe: FixRecipe, settings: Settings, path: str = "<string>",
@@ -146,9 +151,11 @@ class OutcomeCache:
         self._previous_names: dict[tuple[int, str], set[str]] = {}
         self._names: dict[tuple[int, str], set[str]] = {}
         self.reused = 0  # entries the last analysis did not analyse again
+        self.fixer: Fixer | None = None  # the settle fixes of the last analysis' findings, built when asked
 
     def start(self) -> None:
         self._previous, self._current, self.reused = self._current, {}, 0
+        self.fixer = None
         self._previous_names, self._names = self._names, {}
 
     def mentioned_names(self, text: tuple[int, str], statement: ast.stmt) -> set[str]:
@@ -279,6 +286,7 @@ class _Module:
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
             lineage=self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
+        self._fix_inputs: dict[FixRecipe, tuple[Finding, FixInput]] = {}  # without ``compute_fixes``: for ``kept_fixes``
 
     # -- module facts ----------------------------------------------------------------------
     def _module_objects(self) -> tuple[dict[str, str], dict[str, str], set[str]]:
@@ -590,6 +598,15 @@ class _Module:
         settle = self.fixes.settle_fixes(fix.work, fix.result, list(fix.exits), fix.function, raises_between)
         return replace(finding, fixes=(*settle, *finding.fixes))
 
+    def kept_fixes(self, recipe: FixRecipe) -> tuple[Fix, ...] | None:
+        """A finding's fixes built from what its analysis kept: no analysis again, only this finding's
+        edits. None when nothing was kept for it, or it was kept from an outcome of an earlier text
+        whose syntax tree is not this one's (a chunk parsed again): ``fixes_for`` then analyses afresh."""
+        kept = self._fix_inputs.get(recipe)
+        if kept is None or id(kept[1].function) not in self.parsed.index.parents:
+            return None  # a node kept alive by the input is in this tree only if its id is
+        return self.with_fixes(*kept).fixes
+
     def report(self, cache: OutcomeCache | None = None) -> FileReport:
         report = FileReport(self.path, problems=list(self.parsed.problems))
         entries = self.entries()
@@ -607,6 +624,8 @@ class _Module:
             for finding, fix in zip(outcome.findings, outcome.fix_inputs):
                 if (finding.code, finding.span) not in findings:
                     findings[(finding.code, finding.span)] = self.with_fixes(finding, fix) if self.compute_fixes else finding
+                    if not self.compute_fixes and fix is not None and finding.recipe is not None:
+                        self._fix_inputs[finding.recipe] = (finding, fix)
             for work, hand_off in outcome.handoffs:
                 handoffs[(self.parsed.span(work.node), type(work.node).__name__)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.engine import OutcomeCache, analyze_module
-from leak_lsp.analysis.model import FileReport
+from leak_lsp.analysis.model import FileReport, Fixer
 from leak_lsp.analysis.parsing import ChunkCache
 
 if TYPE_CHECKING:
@@ -52,8 +52,15 @@ class IncrementalAnalyzer:
         except ImportError:
             return analyze_source(source, self.path, self.settings, workspace, self.fixes)
         if self._javascript_state is None:
-            self._javascript_state = IncrementalJavaScript(self.path, self.settings)
+            self._javascript_state = IncrementalJavaScript(self.path, self.settings, self.fixes)
         return self._javascript_state.analyze(source, workspace)
+
+    @property
+    def fixer(self) -> Fixer | None:
+        """Without fixes: what builds the settle fixes of the last text's findings from their recipes."""
+        if self._javascript_state is not None:
+            return self._javascript_state.fixer
+        return self._cache.fixer
 
     @property
     def reused(self) -> int:

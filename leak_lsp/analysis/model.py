@@ -8,6 +8,7 @@ UTF-16 code units) with :mod:`leak_lsp.analysis.text`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -90,14 +91,19 @@ class Related:
 
 @dataclass(frozen=True)
 class FixRecipe:
-    """What rebuilds a finding's settle fixes on demand (``fixes_for``): which function was analysed as an
-    entry, for which handler, and where the finding stands. Plain data, so that it can travel in an LSP
+    """What rebuilds a finding's settle fixes on demand (a :data:`Fixer`, else ``fixes_for``): which function
+    was analysed as an entry, for which handler, and where the finding stands. Plain data, so that it can travel in an LSP
     diagnostic's ``data`` and come back with a code action request."""
 
     code: str
     span: Span
     function_line: int  # 0-based line of the ``def`` of the function analysed as an entry
     handler: str
+
+
+# A finding's fixes from its recipe, built from what the analysis of its text kept (no analysis again),
+# or None when nothing was kept for that recipe.
+Fixer = Callable[[FixRecipe], "tuple[Fix, ...] | None"]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, Finding, Handler, Related, RelatedRole, Severity, SourceProblem
+from leak_lsp.analysis.model import (
+    FileReport,
+    Finding,
+    Fix,
+    Fixer,
+    FixRecipe,
+    Handler,
+    Related,
+    RelatedRole,
+    Severity,
+    SourceProblem,
+)
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CallLowering, Summary
@@ -56,12 +67,30 @@ _VERBS = {
 
 
 def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
-                       parsed: ParsedSource | None = None) -> FileReport:
-    """The report of one module; ``parsed`` is its text already parsed (by an incremental re-parse)."""
+                       parsed: ParsedSource | None = None, fixes: bool = True) -> FileReport:
+    """The report of one module; ``parsed`` is its text already parsed (by an incremental re-parse).
+    Without ``fixes``, findings carry a recipe instead of their settle fixes (see :func:`report_and_fixer`)."""
+    return report_and_fixer(parsed or ParsedSource(source, path), settings, workspace, fixes)[0]
+
+
+def report_and_fixer(parsed: ParsedSource, settings: Settings, workspace: Workspace | None,
+                     fixes: bool) -> tuple[FileReport, Fixer | None]:
+    """The report, and without ``fixes`` what builds a finding's settle fixes from its recipe when a
+    code action asks (most findings are never fixed from the editor)."""
+    module = JsModule(parsed, settings, ModuleLoader(workspace), fixes)
     try:
-        return JsModule(parsed or ParsedSource(source, path), settings, ModuleLoader(workspace)).report()
+        return module.report(), None if fixes else module.kept_fixes
     except RecursionError:
-        return FileReport(path, problems=[SourceProblem("the file is nested too deeply to analyse")], analysed=False)
+        problem = SourceProblem("the file is nested too deeply to analyse")
+        return FileReport(parsed.path, problems=[problem], analysed=False), None
+
+
+def fixes_for_recipe(source: str, recipe: FixRecipe, settings: Settings, path: str,
+                     workspace: Workspace | None = None) -> tuple[Fix, ...]:
+    """The fixes of the finding a recipe describes, from a fresh analysis with fixes (none when it is gone)."""
+    report = analyze_javascript(source, path, settings, workspace)
+    found = (f.fixes for f in report.findings if (f.code, f.span, f.handler) == (recipe.code, recipe.span, recipe.handler))
+    return next(found, ())
 
 
 @dataclass(frozen=True)
@@ -72,10 +101,13 @@ class _Target:
 
 
 class JsModule:
-    def __init__(self, parsed: ParsedSource, settings: Settings, loader: ModuleLoader) -> None:
+    def __init__(self, parsed: ParsedSource, settings: Settings, loader: ModuleLoader, compute_fixes: bool = True) -> None:
         self.path = parsed.path
         self.settings = settings
         self.loader = loader
+        self.compute_fixes = compute_fixes
+        # without ``compute_fixes``: what builds each finding's fixes, by its recipe (``kept_fixes``)
+        self._fix_inputs: dict[FixRecipe, tuple[str, Work, list[ExitHit], JsHandler, CallLowering]] = {}
         self.parsed = parsed
         self.facts: ModuleFacts = module_facts(self.parsed)
         self._summaries: dict[int, Summary | None] = {}
@@ -167,9 +199,18 @@ class JsModule:
         related = [Related(path, span, note, RelatedRole.HELPER_STEP) for path, span, note in work.via]
         related += [Related(self.path, hit.span, f"the invocation ends here while the {kind.noun} is pending",
                             RelatedRole.EXIT) for hit in hits]
-        fixes = fixes_for(self.parsed, self.facts, code, work, hits, handler, lowering)
         severity = self.settings.severity_of(code, rule.severity)
-        return Finding(code, rule.name, message, severity, work.span, self.path, tuple(related), fixes, handler.name)
+        finding = Finding(code, rule.name, message, severity, work.span, self.path, tuple(related), (), handler.name)
+        if self.compute_fixes:
+            return replace(finding, fixes=fixes_for(self.parsed, self.facts, code, work, hits, handler, lowering))
+        recipe = FixRecipe(code, work.span, handler.function.start_point[0], handler.name)
+        self._fix_inputs.setdefault(recipe, (code, work, hits, handler, lowering))
+        return replace(finding, recipe=recipe)
+
+    def kept_fixes(self, recipe: FixRecipe) -> tuple[Fix, ...] | None:
+        """A finding's settle fixes from what its analysis kept: only this finding's edits are built."""
+        kept = self._fix_inputs.get(recipe)
+        return None if kept is None else fixes_for(self.parsed, self.facts, *kept)
 
     def _exits_text(self, hits: list[ExitHit]) -> str:
         lines: dict[str, list[int]] = defaultdict(list)

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import tree_sitter
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport
-from leak_lsp.javascript.analysis import analyze_javascript
+from leak_lsp.analysis.model import FileReport, Fixer
+from leak_lsp.javascript.analysis import report_and_fixer
 from leak_lsp.javascript.syntax import ParsedSource, encoded, parser_for
 
 if TYPE_CHECKING:
@@ -85,14 +85,17 @@ class IncrementalJavaScript:
     """The analyses of successive texts of one JavaScript/TypeScript document, each parsed
     against the tree of the text before and equal to a fresh analysis of its text."""
 
-    def __init__(self, path: str, settings: Settings) -> None:
+    def __init__(self, path: str, settings: Settings, fixes: bool = True) -> None:
         self.path = path
         self.settings = settings
+        self.fixes = fixes
         self._parser = parser_for(path)
         self._last: ParsedSource | None = None
+        self.fixer: Fixer | None = None  # without ``fixes``: the settle fixes of the last text's findings
 
     def analyze(self, source: str, workspace: Workspace | None = None) -> FileReport:
-        return analyze_javascript(source, self.path, self.settings, workspace, self.parse(source))
+        report, self.fixer = report_and_fixer(self.parse(source), self.settings, workspace, self.fixes)
+        return report
 
     def parse(self, source: str) -> ParsedSource:
         """The text's tree, parsed against the last one, and kept for the next text."""

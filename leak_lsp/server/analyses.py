@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.model import FileReport, Fix, FixRecipe, SourceProblem
+from leak_lsp.analysis.model import FileReport, Fix, Fixer, FixRecipe, SourceProblem
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.server.documents import Document
 
@@ -31,11 +31,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a worker computes for one text: the Python report and, for a deployment
-    file, what is wrong with the entry points it names."""
+    """What a worker computes for one text: the report, what builds its findings' settle fixes
+    when a code action asks (kept by an incremental analysis), and, for a deployment file, what is
+    wrong with the entry points it names."""
 
     report: FileReport
     deployment_problems: tuple[DeploymentProblem, ...] = ()
+    fixer: Fixer | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,20 +58,23 @@ class Analysis:
         return self.outcome.report
 
 
-def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None, edited: bool = True) -> FileReport:
-    """The report of one text; an internal error becomes a problem, never an exception. The text of
-    an ``edited`` (open) document is analysed incrementally; a file on disk afresh, keeping nothing."""
+def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None,
+                 edited: bool = True) -> tuple[FileReport, Fixer | None]:
+    """The report of one text, and what builds its settle fixes; an internal error becomes a problem,
+    never an exception. The text of an ``edited`` (open) document is analysed incrementally, keeping
+    what builds the fixes of its findings; a file on disk afresh, keeping nothing."""
     from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
 
     if len(text) > MAX_FILE_BYTES:
-        return FileReport(path=path, problems=[SourceProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")], analysed=False)
+        return FileReport(path=path, problems=[SourceProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")], analysed=False), None
     try:
         if not edited:
-            return analyze_source(text, path, settings, workspace, fixes=False)
-        return _incremental(path, settings).analyze(text, workspace)
+            return analyze_source(text, path, settings, workspace, fixes=False), None
+        analyzer = _incremental(path, settings)
+        return analyzer.analyze(text, workspace), analyzer.fixer
     except Exception as error:  # a bug in the analysis must not take the editor's server down
         logger.exception("analysis of %s failed", path)
-        return FileReport(path=path, problems=[SourceProblem(f"internal error in leak-lsp: {error!r}")], analysed=False)
+        return FileReport(path=path, problems=[SourceProblem(f"internal error in leak-lsp: {error!r}")], analysed=False), None
 
 
 _ANALYZERS: dict[str, IncrementalAnalyzer] = {}  # by path, the most recently analysed last
@@ -80,8 +85,8 @@ _KEPT_ANALYZERS = 64
 def _incremental(path: str, settings: Settings) -> IncrementalAnalyzer:
     """The analyzer holding the last analysis of the file: an edit re-analyses only what it touched.
 
-    Without fixes: findings carry recipes and a code action computes the fixes it shows
-    (an entry whose findings hold fix inputs could not be reused by the next edit)."""
+    Without fixes: findings carry recipes, and the analyzer keeps what builds the fixes a code action
+    shows (an entry whose findings hold built fixes could not be reused by the next edit)."""
     from leak_lsp.analysis.incremental import IncrementalAnalyzer
 
     with _ANALYZERS_LOCK:

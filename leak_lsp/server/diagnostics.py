@@ -1,9 +1,9 @@
 """Findings -> LSP diagnostics, with what rebuilds each finding's fixes in ``Diagnostic.data``.
 
 Like ruff's server, the diagnostic carries what a code action needs: the fixes computed
-with the finding (the noqa comment; a JavaScript/TypeScript finding's settle fixes), in
-the client's units, and the recipe of its settle fixes, computed only when a code action
-asks for them (most findings are never fixed from the editor).
+with the finding (the noqa comment of a Python finding), in the client's units, and the
+recipe of its settle fixes (Python or JavaScript/TypeScript), computed only when a code
+action asks for them (most findings are never fixed from the editor).
 """
 
 from __future__ import annotations

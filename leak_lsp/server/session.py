@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,9 +238,9 @@ class Session:
     def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str, edited: bool = True) -> Outcome:
         """Runs in a worker thread: the workspace's queued changes are applied first."""
         workspace = self._workspace_of(path) if on_disk else None
-        report = analyse_text(text, path, settings, workspace, edited) if python else FileReport(path)
+        report, fixer = analyse_text(text, path, settings, workspace, edited) if python else (FileReport(path), None)
         problems = deployment_problems(workspace, path) if workspace is not None else []
-        return Outcome(report, tuple(problems))
+        return Outcome(report, tuple(problems), fixer)
 
     def _workspace_of(self, path: str) -> Workspace | None:
         try:
@@ -251,19 +252,26 @@ class Session:
     def fix_all(self, analysis: Analysis, settings: Settings) -> FixedSource:
         """Every safe fix, round after round, each round analysed with the document's workspace.
 
-        In a worker thread. The published analysis holds no settle fixes (only recipes), so the
-        first round analyses the text again with them, as every later round does."""
+        In a worker thread. The published analysis holds no settle fixes (only recipes): the first
+        round's are built from what it kept, or, when it kept nothing for some finding, from an analysis
+        of the text with them, as every later round is."""
         from leak_lsp.analysis import analyze_source
         from leak_lsp.analysis.fix_all import fix_source
 
         workspace = self._analysis_workspace(analysis)
-        report = analyze_source(analysis.text, analysis.path, settings, workspace)
+        report = _with_kept_fixes(analysis) or analyze_source(analysis.text, analysis.path, settings, workspace)
         return fix_source(analysis.text, report, settings, False, workspace)
 
     def fixes_for(self, analysis: Analysis, recipe: FixRecipe, settings: Settings) -> tuple[Fix, ...]:
-        """The fixes of one finding of the analysis, from its recipe; in a worker thread."""
+        """The fixes of one finding of the analysis, from its recipe; in a worker thread. Built from what
+        the analysis kept when it kept something for the recipe (only the finding's edits), else by
+        analysing its entry again."""
         from leak_lsp.analysis import fixes_for
 
+        fixer = analysis.outcome.fixer
+        kept = fixer(recipe) if fixer is not None else None
+        if kept is not None:
+            return kept
         return fixes_for(analysis.text, recipe, settings, analysis.path, self._analysis_workspace(analysis))
 
     def _analysis_workspace(self, analysis: Analysis) -> Workspace | None:
@@ -371,3 +379,18 @@ class Session:
 def _import_all(names: Iterable[str]) -> None:
     for name in names:
         importlib.import_module(name)
+
+
+def _with_kept_fixes(analysis: Analysis) -> FileReport | None:
+    """The analysis' report with every finding's settle fixes built from what the analysis kept, or
+    None when it kept nothing for some finding."""
+    fixer = analysis.outcome.fixer
+    if fixer is None:
+        return None
+    findings = []
+    for finding in analysis.report.findings:
+        fixes = fixer(finding.recipe) if finding.recipe is not None else finding.fixes
+        if fixes is None:
+            return None
+        findings.append(replace(finding, fixes=fixes))
+    return replace(analysis.report, findings=findings)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from leak_lsp.analysis import analyze_source
+from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.fix_all import fix_source
 from leak_lsp.analysis.model import Applicability
 from leak_lsp.analysis.text import apply_edits
 from leak_lsp.server.diagnostics import recipe_from_data
 
+from .conftest import CONFIG, start_editor
 from .editor import Editor
 
 URI = "file:///project/handler.py"
@@ -212,3 +216,54 @@ async def test_an_exception_path_finding_gets_its_finally_fix_and_fix_all_applie
     assert action.edit is not None
     editor.apply(action.edit)
     assert await editor.diagnostics(URI) == []
+
+
+async def _offered_and_resolved(editor: Editor, uri: str, text: str, language_id: str) -> tuple[list[types.CodeAction], list[str]]:
+    """The quick fixes offered at the document's one finding, and the text each gives once resolved and applied."""
+    editor.open(uri, text, language_id=language_id)
+    _, offered = await _actions_at_the_finding(editor, uri)
+    fixed = []
+    for action in offered:
+        resolved = await editor.resolved(action)
+        assert resolved.edit is not None
+        fixed.append(editor.applied(uri, resolved.edit))
+    return offered, fixed
+
+
+TS_TIMER = "export const handler = async (event: { id: string }): Promise<string> => {\n" \
+           "  const timer = setInterval(() => {}, 1000);\n  return event.id;\n};\n"
+
+
+@pytest.mark.parametrize(("uri", "text", "language_id"), [
+    (URI, NAMED_THREAD, "python"), ("file:///project/handler.ts", TS_TIMER, "typescript")], ids=["python", "typescript"])
+async def test_a_client_that_resolves_edits_gets_titles_only_and_resolves_the_edits_a_client_without_resolve_gets_at_once(
+        uri: str, text: str, language_id: str, tmp_path: Path) -> None:
+    resolving_client, eager_client = await CONFIG.start(), await CONFIG.start()
+    try:
+        resolving = await start_editor(resolving_client, "visual-studio-code", tmp_path)
+        eager = await start_editor(eager_client, "emacs", tmp_path)  # no resolveSupport
+        lazy_offer, lazy_texts = await _offered_and_resolved(resolving, uri, text, language_id)
+        eager_offer, eager_texts = await _offered_and_resolved(eager, uri, text, language_id)
+    finally:
+        await resolving_client.shutdown_session()
+        await eager_client.shutdown_session()
+    settle = [action for action in lazy_offer if "noqa" not in action.title]
+    assert settle and all(action.edit is None for action in settle)
+    assert all(action.edit is not None for action in eager_offer)
+    assert [(a.title, a.is_preferred) for a in lazy_offer] == [(a.title, a.is_preferred) for a in eager_offer]
+    assert lazy_texts == eager_texts and all(fixed != text for fixed in lazy_texts)
+
+
+@pytest.mark.parametrize(("uri", "text", "language_id"), [
+    (URI, TWO_LEAKS, "python"), (URI, JOINED_ON_SUCCESS, "python"), ("file:///project/handler.ts", TS_TIMER, "typescript")],
+    ids=["two-leaks", "exception-path", "typescript"])
+async def test_fix_all_built_from_the_kept_fixes_gives_the_text_check_fix_writes(
+        editor: Editor, uri: str, text: str, language_id: str) -> None:
+    editor.open(uri, text, language_id=language_id)
+    await editor.diagnostics(uri)
+    [offered] = await editor.code_actions(uri, 0, 0, only=["source.fixAll.leak-lsp"])
+    action = await editor.resolved(offered)
+    assert action.edit is not None
+    path = uri.removeprefix("file://")
+    expected = fix_source(text, analyze_source(text, path), Settings(), False).text
+    assert expected != text and editor.applied(uri, action.edit) == expected

@@ -1,7 +1,9 @@
 """textDocument/codeAction: each finding's quick fixes, and ``source.fixAll.leak-lsp``.
 
-Settle fixes are computed only here, for the findings under the cursor (their recipes
-travel with the findings), and their edits on ``codeAction/resolve`` when the client can.
+Settle fixes are computed only here, for the findings under the cursor: each finding's recipe
+travels in its diagnostic's data, and the analysis of the text kept what builds that one
+finding's fixes (no analysis again). A client that resolves edits gets the titles now and the
+edit on ``codeAction/resolve``; fix-all too is resolved only when picked.
 
 Edits are versioned when the client supports ``documentChanges``, so that a client
 holding a stale action rejects it instead of corrupting the file.
@@ -97,7 +99,7 @@ async def _offered_fix(session: Session, analysis: Analysis, recipe: FixRecipe |
 
 async def _fixes(session: Session, analysis: Analysis, finding: Finding) -> tuple[Fix, ...]:
     """A finding's fixes: those computed with it, or its settle fixes from its recipe, once per text,
-    off the event loop (the recipe analyses the one entry again)."""
+    off the event loop (titles need the edits: whether a fix is offered is whether its edit can be built)."""
     recipe = finding.recipe
     if recipe is None:
         return finding.fixes
