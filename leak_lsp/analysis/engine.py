@@ -21,9 +21,9 @@ from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.fixes import FixWriter
 from leak_lsp.analysis.handlers import Entry, NamedEntry, discover_handlers
 from leak_lsp.analysis.lifecycle import (
+    Destination,
     Environment,
     Handle,
-    HandOff,
     Held,
     LoopContext,
     Owner,
@@ -77,7 +77,7 @@ class TargetOutcome:
 
     findings: tuple[Finding, ...]  # without their settle fixes: those depend on the whole module (names taken)
     fix_inputs: tuple[FixInput | None, ...]  # what computes each finding's settle fixes
-    handoffs: tuple[tuple[Work, HandOff], ...]  # work handed to a module-level object: EL901 unless settled somewhere
+    handoffs: tuple[tuple[Work, Destination], ...]  # work handed to a module-level object: EL901 unless settled somewhere
     problems: tuple[SourceProblem, ...]
     dependencies: frozenset[str]  # other files followed
 
@@ -612,7 +612,7 @@ class _Module:
         entries = self.entries()
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
-        handoffs: dict[tuple[Span, str], tuple[Work, HandOff, str]] = {}
+        handoffs: dict[tuple[Span, str], tuple[Work, Destination, str]] = {}
         keys = _TargetKeys(self, cache) if cache is not None else None
         for target in self._targets(entries):
             if cache is None or keys is None:

@@ -27,7 +27,7 @@ from leak_lsp.analysis.model import (
 )
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
-from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CallLowering, Summary
+from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CalleeSummary, CallLowering
 from leak_lsp.javascript.deployment import deployed_handlers
 from leak_lsp.javascript.fixes import fixes_for
 from leak_lsp.javascript.handlers import (
@@ -110,7 +110,7 @@ class JsModule:
         self._fix_inputs: dict[FixRecipe, tuple[str, Work, list[ExitHit], JsHandler, CallLowering]] = {}
         self.parsed = parsed
         self.facts: ModuleFacts = module_facts(self.parsed)
-        self._summaries: dict[int, Summary | None] = {}
+        self._summaries: dict[int, CalleeSummary | None] = {}
         self._instances_by_function: dict[int, dict[str, str | None]] = {}
         self._in_progress: set[int] = set()
 
@@ -247,7 +247,7 @@ class JsModule:
         return findings
 
     # -- helpers ---------------------------------------------------------------------------
-    def summary_of_callee(self, callee: Node) -> Summary | None:
+    def summary_of_callee(self, callee: Node) -> CalleeSummary | None:
         if callee.type == "member_expression" and (owner := unwrap(field(callee, "object"))) is not None \
                 and owner.type == "identifier":  # ``queue.enqueue()`` on an instance, ``Metrics.schedule()`` (static)
             own_class = self.parsed.text(owner) if self.parsed.text(owner) in self.facts.classes else None
@@ -292,7 +292,7 @@ class JsModule:
                 for node in walk(function) if node.type == "variable_declarator"}
         return self._instances_by_function[function.id]
 
-    def _method_summary(self, class_name: str, method: str) -> Summary | None:
+    def _method_summary(self, class_name: str, method: str) -> CalleeSummary | None:
         """``queue.enqueue()``: the method of the instance's class, in this module or a relative import."""
         klass = self.facts.classes.get(class_name)
         if klass is not None:
@@ -303,7 +303,7 @@ class JsModule:
             return None
         return self.loader.summary(self.path, imported.specifier, f"{imported.export}.{method}", self.settings)
 
-    def summarize(self, function: Node, name: str) -> Summary | None:
+    def summarize(self, function: Node, name: str) -> CalleeSummary | None:
         key = function.id
         if key in self._summaries:
             return self._summaries[key]
@@ -317,7 +317,7 @@ class JsModule:
         self._summaries[key] = summary
         return summary
 
-    def _summarize(self, function: Node, name: str) -> Summary:
+    def _summarize(self, function: Node, name: str) -> CalleeSummary:
         lowering = CallLowering(self.facts, Role(is_handler=False), self.summary_of_callee)
         params = parameter_names(self.parsed, function)
         stand_ins = []
@@ -333,7 +333,7 @@ class JsModule:
         settled = frozenset(
             -1 - work.site for work in stand_ins if work not in result.pending_at and work not in result.handed_off
         )
-        return Summary(name, self.path, is_async(function), leaked, returned, settled, self._settles_this(function))
+        return CalleeSummary(name, self.path, is_async(function), leaked, returned, settled, self._settles_this(function))
 
     def _settles_this(self, function: Node) -> bool:
         """A method that clears, terminates or closes work kept on ``this`` (``clearInterval(this.timer)``)."""

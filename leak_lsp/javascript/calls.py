@@ -22,7 +22,7 @@ PARAMETER = "parameter"  # the stand-in work a helper's parameter holds while it
 
 
 @dataclass(frozen=True)
-class Summary:
+class CalleeSummary:
     """What calling a function does to work, for its callers (NODE.md: helpers are summarised)."""
 
     name: str
@@ -34,7 +34,7 @@ class Summary:
     settles_receiver: bool = False  # ``stop() { clearInterval(this.timer) }`` settles what its object holds
 
 
-Summaries = Callable[[Node], "Summary | None"]  # a callee (a name or member expression) -> its summary
+Summaries = Callable[[Node], "CalleeSummary | None"]  # a callee (a name or member expression) -> its summary
 
 
 class CallLowering(Lowering):
@@ -334,7 +334,7 @@ class CallLowering(Lowering):
             return flushed
         return None
 
-    def _helper_call(self, node: Node, summary: Summary, arguments: list[Node]) -> tuple[str, ...]:
+    def _helper_call(self, node: Node, summary: CalleeSummary, arguments: list[Node]) -> tuple[str, ...]:
         values = [self.expression(arg) for arg in arguments]
         for index in summary.settles_parameters:
             for token in values[index] if index < len(values) else ():

@@ -20,7 +20,7 @@ from leak_lsp.javascript.languages import JAVASCRIPT_SUFFIXES, SUFFIXES, TYPESCR
 from leak_lsp.project.files import read_bytes, resolved
 
 if TYPE_CHECKING:
-    from leak_lsp.javascript.calls import Summary
+    from leak_lsp.javascript.calls import CalleeSummary
     from leak_lsp.project.workspace import Workspace
 
 MAX_DEPTH = 3
@@ -35,9 +35,9 @@ class ModuleLoader:
         self.depth = depth
         self.chain = chain
         self.dependencies: set[str] = set()
-        self._cache: dict[tuple[str, str, str], Summary | None] = {}
+        self._cache: dict[tuple[str, str, str], CalleeSummary | None] = {}
 
-    def summary(self, importer: str, specifier: str, export: str, settings: Settings) -> Summary | None:
+    def summary(self, importer: str, specifier: str, export: str, settings: Settings) -> CalleeSummary | None:
         if self.depth >= MAX_DEPTH:
             return None
         target = resolve_specifier(resolved(importer).parent, specifier)
@@ -52,7 +52,7 @@ class ModuleLoader:
         self.dependencies.add(str(target))
         return self._cache[key]
 
-    def _summarize(self, target: Path, text: str, export: str, settings: Settings, importer: str) -> Summary | None:
+    def _summarize(self, target: Path, text: str, export: str, settings: Settings, importer: str) -> CalleeSummary | None:
         from leak_lsp.javascript.analysis import JsModule
         from leak_lsp.javascript.handlers import class_member
         from leak_lsp.javascript.module import resolve_function

@@ -14,8 +14,8 @@ from leak_lsp.analysis.lifecycle.fixpoint import analyze_function
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, carried
 from leak_lsp.analysis.lifecycle.syntax import parameters
 from leak_lsp.analysis.lifecycle.work import (
+    Destination,
     Environment,
-    HandOff,
     Held,
     LoopContext,
     Owner,
@@ -25,5 +25,5 @@ from leak_lsp.analysis.lifecycle.work import (
     Work,
 )
 
-__all__ = ["Environment", "HandOff", "Handle", "HandleKind", "Held", "LoopContext", "Owner", "Raised", "Result",
+__all__ = ["Environment", "Destination", "Handle", "HandleKind", "Held", "LoopContext", "Owner", "Raised", "Result",
            "Summary", "Work", "analyze_function", "carried", "parameters"]

@@ -16,7 +16,7 @@ from typing import Any
 from leak_lsp.analysis.catalogue import AMBIGUOUS_SETTLES, FUTURE_WAIT, THREAD_BACKED
 from leak_lsp.analysis.lifecycle import effects as fx
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind
-from leak_lsp.analysis.lifecycle.work import HandOff, Raised, Sites, State, Work
+from leak_lsp.analysis.lifecycle.work import Destination, Raised, Sites, State, Work
 from leak_lsp.analysis.names import Scope
 
 _VARIABLE, _FRESH = HandleKind.VARIABLE, HandleKind.FRESH  # looked up per handle: kept out of the enum's class
@@ -28,7 +28,7 @@ class Ledger:
 
     sites: Sites
     scope: Scope
-    handoffs: dict[int, HandOff] = field(default_factory=dict)  # site -> where it went
+    handoffs: dict[int, Destination] = field(default_factory=dict)  # site -> where it went
     returned: set[int] = field(default_factory=set)  # sites a helper returns
     gives_up: dict[int, ast.Call] = field(default_factory=dict)  # site -> a wait whose timeout leaves it running
     raised_in_helpers: dict[int, Raised] = field(default_factory=dict)  # site -> how a called helper leaks it
@@ -120,7 +120,7 @@ class Pending:
             kind = self.works[site].kind
             if names & effect.sources and kind is not None:
                 if not kind.inert:
-                    self.ledger.handoffs.setdefault(site, HandOff(effect.target, effect.root))
+                    self.ledger.handoffs.setdefault(site, Destination(effect.target, effect.root))
             else:
                 kept.add((site, names))
         self.instances = frozenset(kept)

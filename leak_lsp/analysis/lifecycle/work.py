@@ -86,7 +86,7 @@ class Work:
 
 
 @dataclass(frozen=True)
-class HandOff:
+class Destination:
     """Where pending work went that the analysis cannot follow."""
 
     target: str  # for the message: "`self.worker`", "the module-level `TASKS`", "`register()`"
@@ -119,7 +119,7 @@ class Summary:
 class Result:
     sites: list[Work]
     pending_at_exits: dict[int, list[Node]]  # site -> exits where it may be pending
-    handoffs: dict[int, HandOff]  # site -> where it went
+    handoffs: dict[int, Destination]  # site -> where it went
     graph: Graph
     returned: set[int] = field(default_factory=set)
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
