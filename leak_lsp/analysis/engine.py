@@ -51,7 +51,7 @@ from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
-from leak_lsp.analysis.text import utf8_column_to_index
+from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
 from leak_lsp.rules import rule_reporting, work_kinds
 from leak_lsp.rules.rule import Occasion, Rule, WorkKind
 
@@ -183,7 +183,7 @@ class _TargetKeys:
         self.definers: dict[str, list[ast.stmt]] = {}
         self.defined: dict[int, set[str]] = {}
         for statement in module.tree.body:
-            self.defined[id(statement)] = _defined_names(statement)
+            self.defined[id(statement)] = module.parsed.memo.of(_defined_names, statement)
             for name in self.defined[id(statement)]:
                 self.definers.setdefault(name, []).append(statement)
         self.context = self._context()
@@ -224,10 +224,14 @@ class _TargetKeys:
         raise ValueError("a node outside the module")
 
     def _text(self, statement: ast.stmt) -> tuple[int, str]:
-        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
-        last = (statement.end_lineno or statement.lineno) - 1
-        lines = self.module.parsed.lines
-        return first, "\n".join(lines.line(number) for number in range(first, last + 1))
+        return self.module.parsed.memo.of(_written, statement, self.module.parsed.lines)
+
+
+def _written(statement: ast.stmt, lines: LineIndex) -> tuple[int, str]:
+    """A statement's first line and its lines as written."""
+    first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
+    last = (statement.end_lineno or statement.lineno) - 1
+    return first, "\n".join(lines.line(number) for number in range(first, last + 1))
 
 
 def _defined_names(statement: ast.stmt) -> set[str]:
@@ -531,7 +535,7 @@ class _Module:
                 reason = f"per-invocation code, not a proven handler: called by the handler module {invoked.handler_module.name}"
                 named.append(NamedEntry(invoked.pattern, "aws-lambda", reason, proven=False))
                 self.dependencies.add(str(invoked.handler_module))
-        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
+        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls, self.parsed.memo)
 
     def analyse_target(self, target: _Target) -> TargetOutcome:
         """The findings of one entry: what an incremental analysis keeps while the entry's code is unchanged."""

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from leak_lsp.analysis.model import SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
@@ -27,6 +29,33 @@ _MAX_REPAIRS = 8
 _CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
 _PARSE_FAILURES = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
+N = TypeVar("N", bound=ast.AST)
+V = TypeVar("V")
+
+
+class NodeMemo:
+    """Values computed from one syntax node alone (its subtree, or its lines, which a kept chunk keeps), by the
+    function computing them: an incremental parse keeps the nodes of untouched chunks, so what was computed from
+    them is not computed again. Values the last analysis did not ask for are dropped. A kept value holds its
+    node, whose id therefore cannot be taken by another node while the value is kept."""
+
+    def __init__(self) -> None:
+        self._previous: dict[tuple[Callable[..., Any], int], tuple[ast.AST, Any]] = {}
+        self._current: dict[tuple[Callable[..., Any], int], tuple[ast.AST, Any]] = {}
+
+    def start(self) -> None:
+        self._previous, self._current = self._current, {}
+
+    def of(self, compute: Callable[..., V], node: N, *given: object) -> V:
+        """``compute(node, *given)``; ``given`` is not part of the key: only what a kept node is kept with
+        (the lines of the text, which a kept chunk has unchanged)."""
+        key = (compute, id(node))
+        found = self._current.get(key) or self._previous.get(key)
+        if found is None or found[0] is not node:
+            found = (node, compute(node, *given))
+        self._current[key] = found
+        return found[1]  # type: ignore[no-any-return]
+
 
 @dataclass
 class ParsedModule:
@@ -34,6 +63,7 @@ class ParsedModule:
     lines: LineIndex
     problems: list[SourceProblem] = field(default_factory=list)
     facts: list[StatementFacts] | None = None  # of each statement of the tree, when kept from a chunk cache
+    memo: NodeMemo = field(default_factory=NodeMemo)  # of the document's earlier texts too, in an incremental analysis
 
     @cached_property
     def index(self) -> TreeIndex:
@@ -152,10 +182,12 @@ class ChunkCache:
         self._previous: dict[tuple[int, str], Chunk] = {}
         self._current: dict[tuple[int, str], Chunk] = {}
         self.reused = 0  # chunks the last parse did not parse again
+        self.memo = NodeMemo()  # what was computed from the nodes of kept chunks
 
     def start(self) -> None:
         self._previous, self._current = self._current, {}
         self.reused = 0
+        self.memo.start()
 
     def chunk(self, lines: LineIndex, first: int, last: int, repair: bool) -> Chunk | None:
         """The chunk's statements, parsed now or kept; None when it does not parse alone and ``repair`` is off."""
@@ -184,18 +216,19 @@ def parse_module(source: str, chunks: ChunkCache | None = None) -> ParsedModule:
     text = source.replace("\x00", " ")
     lines = LineIndex(text)
     problems = [SourceProblem("null bytes were read as spaces")] if "\x00" in source else []
+    memo = chunks.memo if chunks is not None else NodeMemo()
     if chunks is not None:
         chunks.start()
         kept = _chunked(lines, chunks, repair=False)
         if kept is not None:
-            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1])
+            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1], memo)
     try:
-        return ParsedModule(ast.parse(text, type_comments=False), lines, problems)
+        return ParsedModule(ast.parse(text, type_comments=False), lines, problems, memo=memo)
     except _PARSE_FAILURES:
         pass
     body, facts, errors = _chunked(lines, chunks or ChunkCache(), repair=True) or ([], [], [])
     problems.extend(_problem(error, lines) for error in errors)
-    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts)
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts, memo)
 
 
 def _chunked(lines: LineIndex, cache: ChunkCache, repair: bool
