@@ -81,6 +81,15 @@ class TargetOutcome:
 
 
 @dataclass(frozen=True)
+class ImportTime:
+    """The work the module's own statements leave pending at import time, with the names holding it
+    (work a name holds is not reported when some code of the module settles that name)."""
+
+    pending: tuple[tuple[str | None, Finding], ...]
+    dependencies: frozenset[str]  # other files followed
+
+
+@dataclass(frozen=True)
 class _Target:
     """A function analysed as an entry: a handler, or a coroutine a handler drives."""
 
@@ -140,8 +149,8 @@ class OutcomeCache:
     next one, the others are dropped (memory stays proportional to one text)."""
 
     def __init__(self) -> None:
-        self._previous: dict[Hashable, TargetOutcome] = {}
-        self._current: dict[Hashable, TargetOutcome] = {}
+        self._previous: dict[Hashable, TargetOutcome | ImportTime] = {}
+        self._current: dict[Hashable, TargetOutcome | ImportTime] = {}
         self._previous_names: dict[tuple[int, str], set[str]] = {}
         self._names: dict[tuple[int, str], set[str]] = {}
         self.reused = 0  # entries the last analysis did not analyse again
@@ -162,13 +171,22 @@ class OutcomeCache:
         """The outcome of an entry whose key is unchanged is reused, except when settle fixes are wanted
         and it has some: its fix inputs hold the syntax tree of the earlier text."""
         outcome = self._previous.get(key)
-        if outcome is None or fixes and any(outcome.fix_inputs):
+        if not isinstance(outcome, TargetOutcome) or fixes and any(outcome.fix_inputs):
             outcome = compute()
         else:
             self.reused += 1
         if not outcome.dependencies:  # what other files say may change without this text changing
             self._current[key] = outcome
         return outcome
+
+    def import_time(self, key: Hashable, compute: Callable[[], ImportTime]) -> ImportTime:
+        """The module's import-time work, reused while its key is unchanged."""
+        found = self._previous.get(key)
+        if not isinstance(found, ImportTime):
+            found = compute()
+        if not found.dependencies:
+            self._current[key] = found
+        return found
 
 
 class _TargetKeys:
@@ -201,6 +219,20 @@ class _TargetKeys:
     def of(self, target: _Target) -> Hashable:
         entry = target.entry
         roots = [self._top(target.function)] + ([self._top(target.driver)] if target.driver is not None else [])
+        driver = self.module.span(target.driver) if target.driver is not None else None
+        described = (target.function.lineno, entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
+                     entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
+        return self.context, described, self._code(roots)
+
+    def of_import_time(self) -> Hashable:
+        """Import time runs the module's statements but not the bodies of its functions and classes
+        (only the helpers those statements call)."""
+        roots = [statement for statement in self.module.tree.body
+                 if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        return self.context, "import time", self._code(roots)
+
+    def _code(self, roots: list[ast.stmt]) -> tuple[tuple[int, str], ...]:
+        """The text and place of the roots and of every statement defining a name they mention, transitively."""
         seen = {id(root): root for root in roots}
         stack = list(roots)
         while stack:
@@ -211,11 +243,7 @@ class _TargetKeys:
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
                         stack.append(definer)
-        code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
-        driver = self.module.span(target.driver) if target.driver is not None else None
-        described = (target.function.lineno, entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
-                     entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
-        return self.context, described, code
+        return tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
 
     def _top(self, node: ast.AST) -> ast.stmt:
         for ancestor in [node, *self.module.parsed.index.ancestors(node)]:
@@ -581,8 +609,11 @@ class _Module:
             for work, hand_off in outcome.handoffs:
                 handoffs[(self.parsed.span(work.node), type(work.node).__name__)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
-        for finding in self._import_time(settled_roots):
-            findings.setdefault((finding.code, finding.span), finding)
+        import_time = cache.import_time(keys.of_import_time(), self._import_time) \
+            if cache is not None and keys is not None else self._import_time()
+        for name, finding in import_time.pending:
+            if name not in settled_roots.value:  # else waited for by the invocations, as a lazily loaded model is
+                findings.setdefault((finding.code, finding.span), finding)
         for work, hand_off, handler in handoffs.values():
             if hand_off.root not in settled_roots.value:
                 finding = self._finding(_rule_of(work, Occasion.HANDED_OFF), work, handler, target=hand_off.target)
@@ -662,17 +693,16 @@ class _Module:
         note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
         return Raised(exit_text, Related(self.path, self.span(call), note, RelatedRole.RAISES_HERE))
 
-    def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
+    def _import_time(self) -> ImportTime:
+        before = set(self.dependencies)
         body = [s for s in self.tree.body if not _is_main_guard(s)]
         result = analyze_function(self.tree, self.env, "module", body=body)
-        findings = []
+        pending = []
         for site in result.pending_at_exits:
             work = result.sites[site]
-            if work.kind is None or work.name in settled_roots.value:
-                continue  # waited for by the invocations, as a lazily loaded model is
-            if work.kind.reported_at_import:
-                findings.append(self._finding(_rule_of(work, Occasion.STARTED_AT_IMPORT), work, None))
-        return findings
+            if work.kind is not None and work.kind.reported_at_import:
+                pending.append((work.name, self._finding(_rule_of(work, Occasion.STARTED_AT_IMPORT), work, None)))
+        return ImportTime(tuple(pending), frozenset(self.dependencies - before))
 
     def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
                  result: Result | None = None, target: _Target | str | None = None, exit_text: str | None = None,
