@@ -253,15 +253,16 @@ def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:
     """0-based inclusive line ranges of top-level statements."""
     starts: list[int] = []
     decorators_only = False
-    for number in range(lines.line_count):
-        line = lines.line(number)
-        if not line or line[0] in " \t\f#)]}" or _CONTINUATION.match(line):
+    text = lines.text
+    for number, offset in enumerate(lines.starts):  # a line's first character tells, without slicing the line
+        first = text[offset : offset + 1]
+        if not first or first in " \t\f#)]}\r\n" or first in "ef" and _CONTINUATION.match(text, offset):
             continue
         if decorators_only:
-            decorators_only = line.startswith("@")
+            decorators_only = first == "@"
             continue
         starts.append(number)
-        decorators_only = line.startswith("@")
+        decorators_only = first == "@"
     ends = [start - 1 for start in starts[1:]] + [lines.line_count - 1]
     return list(zip(starts, ends))
 
