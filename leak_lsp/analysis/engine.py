@@ -151,21 +151,10 @@ class OutcomeCache:
     def __init__(self) -> None:
         self._previous: dict[Hashable, TargetOutcome | ImportTime] = {}
         self._current: dict[Hashable, TargetOutcome | ImportTime] = {}
-        self._previous_names: dict[tuple[int, str], set[str]] = {}
-        self._names: dict[tuple[int, str], set[str]] = {}
         self.reused = 0  # entries the last analysis did not analyse again
 
     def start(self) -> None:
         self._previous, self._current, self.reused = self._current, {}, 0
-        self._previous_names, self._names = self._names, {}
-
-    def mentioned_names(self, text: tuple[int, str], statement: ast.stmt) -> set[str]:
-        """The names a top-level statement mentions, walked once while its text is unchanged."""
-        names = self._names.get(text)
-        if names is None:
-            names = self._previous_names.get(text)
-            self._names[text] = names = names if names is not None else _mentioned_names(statement)
-        return names
 
     def outcome(self, key: Hashable, compute: Callable[[], TargetOutcome], fixes: bool) -> TargetOutcome:
         """The outcome of an entry whose key is unchanged is reused, except when settle fixes are wanted
@@ -194,15 +183,12 @@ class _TargetKeys:
     name it mentions (transitively), with their text and place; the module-level statements; the facts
     gathered over the whole module. Equal keys give equal outcomes."""
 
-    def __init__(self, module: _Module, cache: OutcomeCache) -> None:
+    def __init__(self, module: _Module) -> None:
         self.module = module
-        self.cache = cache
         self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
         self.definers: dict[str, list[ast.stmt]] = {}
-        self.defined: dict[int, set[str]] = {}
         for statement in module.tree.body:
-            self.defined[id(statement)] = module.parsed.memo.of(_defined_names, statement)
-            for name in self.defined[id(statement)]:
+            for name in module.parsed.memo.of(_defined_names, statement):
                 self.definers.setdefault(name, []).append(statement)
         self.context = self._context()
 
@@ -238,7 +224,7 @@ class _TargetKeys:
         while stack:
             statement = stack.pop()
             # a name defined twice resolves to one of the definitions: each depends on the other
-            for name in self.cache.mentioned_names(self._text(statement), statement) | self.defined[id(statement)]:
+            for name in self.module.parsed.memo.of(_named, statement):
                 for definer in self.definers.get(name, ()):
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
@@ -272,6 +258,11 @@ def _defined_names(statement: ast.stmt) -> set[str]:
             names.update(inner.name for inner in walk_statements(node.body)
                          if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     return names
+
+
+def _named(statement: ast.stmt) -> frozenset[str]:
+    """The names a top-level statement defines or mentions (walked once while its node is kept)."""
+    return frozenset(_defined_names(statement) | _mentioned_names(statement))
 
 
 def _mentioned_names(statement: ast.stmt) -> set[str]:
@@ -595,7 +586,7 @@ class _Module:
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[tuple[Span, str], tuple[Work, HandOff, str]] = {}
-        keys = _TargetKeys(self, cache) if cache is not None else None
+        keys = _TargetKeys(self) if cache is not None else None
         for target in self._targets(entries):
             if cache is None or keys is None:
                 outcome = self.analyse_target(target)

@@ -64,9 +64,12 @@ class ParsedModule:
     problems: list[SourceProblem] = field(default_factory=list)
     facts: list[StatementFacts] | None = None  # of each statement of the tree, when kept from a chunk cache
     memo: NodeMemo = field(default_factory=NodeMemo)  # of the document's earlier texts too, in an incremental analysis
+    chunks: ChunkCache | None = None  # what the tree was parsed with, in an incremental analysis
 
     @cached_property
     def index(self) -> TreeIndex:
+        if self.chunks is not None and self.facts is not None:
+            return self.chunks.index(self.tree, self.facts)
         return TreeIndex.of(self.tree, self.facts)
 
     def span(self, node: ast.AST) -> Span:
@@ -81,6 +84,9 @@ class ParsedModule:
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
+# ``ast.Load()``, ``ast.Add()``...: one object shared by every node of the tree using it, so without a parent.
+_SHARED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _MODULE_SCOPE = ast.Module(body=[], type_ignores=[])  # stands for the module in one statement's facts
 
@@ -91,7 +97,7 @@ class StatementFacts:
 
     parents: dict[int, ast.AST]
     string_lines: set[int]
-    calls: list[tuple[str, ast.Call]]
+    calls: dict[str, list[ast.Call]]
     owned: dict[int, list[ast.AST]]  # the module's own nodes under id(_MODULE_SCOPE)
     definitions: list[Definition]
 
@@ -99,7 +105,7 @@ class StatementFacts:
     def of(statement: ast.stmt) -> StatementFacts:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
-        calls: list[tuple[str, ast.Call]] = []
+        calls: dict[str, list[ast.Call]] = {}
         owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): []}
         definitions: list[Definition] = []
         stack: list[tuple[ast.AST, ast.AST]] = [(statement, _MODULE_SCOPE)]  # (node, the scope its children belong to)
@@ -111,14 +117,15 @@ class StatementFacts:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     definitions.append(node)
             for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
+                if not isinstance(child, _SHARED):
+                    parents[id(child)] = node
                 owned[id(inner)].append(child)
                 stack.append((child, inner))
             if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
             elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
-                calls.append((node.func.id if isinstance(node.func, ast.Name) else node.func.attr, node))
+                calls.setdefault(node.func.id if isinstance(node.func, ast.Name) else node.func.attr, []).append(node)
         return StatementFacts(parents, string_lines, calls, owned, definitions)
 
 
@@ -131,29 +138,28 @@ class TreeIndex:
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
     definitions: list[Definition]  # at any depth
+    tree: ast.Module
+    parts: list[StatementFacts]  # of each statement of the tree
 
     @staticmethod
-    def of(tree: ast.Module, facts: list[StatementFacts] | None = None) -> TreeIndex:
+    def of(tree: ast.Module, facts: list[StatementFacts] | None = None, earlier: TreeIndex | None = None) -> TreeIndex:
         """The facts of each statement (walked now unless given), joined as one depth-first walk from
-        the last statement up would gather them."""
-        parents: dict[int, ast.AST] = {id(statement): tree for statement in tree.body}
+        the last statement up would gather them. The ``earlier`` index of the document is taken over
+        (and no longer valid): its parents and scopes change only where its statements did."""
+        parts = facts if facts is not None else [StatementFacts.of(statement) for statement in tree.body]
+        parents, owned = _parents_and_scopes(tree, parts, earlier)
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
         module_nodes: list[ast.AST] = list(tree.body)
-        owned: dict[int, list[ast.AST]] = {id(tree): module_nodes}
         definitions: list[Definition] = []
-        for part in reversed(facts if facts is not None else [StatementFacts.of(statement) for statement in tree.body]):
-            parents.update(part.parents)
+        for part in reversed(parts):
             string_lines |= part.string_lines
-            for name, call in part.calls:
-                calls.setdefault(name, []).append(call)
-            for scope, nodes in part.owned.items():
-                if scope == id(_MODULE_SCOPE):
-                    module_nodes.extend(nodes)
-                else:
-                    owned[scope] = nodes
+            for name, found in part.calls.items():
+                calls.setdefault(name, []).extend(found)
+            module_nodes.extend(part.owned[id(_MODULE_SCOPE)])
             definitions.extend(part.definitions)
-        return TreeIndex(parents, string_lines, calls, owned, definitions)
+        owned[id(tree)] = module_nodes
+        return TreeIndex(parents, string_lines, calls, owned, definitions, tree, parts)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))
@@ -170,6 +176,35 @@ class TreeIndex:
         return chain
 
 
+def _parents_and_scopes(tree: ast.Module, parts: list[StatementFacts], earlier: TreeIndex | None
+                        ) -> tuple[dict[int, ast.AST], dict[int, list[ast.AST]]]:
+    """The parents and the scopes' own nodes of a tree's statements; with ``earlier``, its maps less the
+    statements gone plus the new ones (nodes are never shared between statements: no key is lost)."""
+    parents: dict[int, ast.AST] = {}
+    owned: dict[int, list[ast.AST]] = {}
+    added = parts
+    if earlier is not None:
+        parents, owned = earlier.parents, earlier.owned
+        kept = {id(part) for part in parts}
+        known = {id(part) for part in earlier.parts}
+        added = [part for part in parts if id(part) not in known]
+        del owned[id(earlier.tree)]
+        for statement in earlier.tree.body:
+            del parents[id(statement)]
+        for part in earlier.parts:
+            if id(part) not in kept:
+                for key in part.parents:
+                    del parents[key]
+                for key in part.owned:
+                    owned.pop(key, None)
+    for part in added:
+        parents.update(part.parents)
+        owned.update(part.owned)
+    owned.pop(id(_MODULE_SCOPE), None)
+    parents.update((id(statement), tree) for statement in tree.body)
+    return parents, owned
+
+
 # A chunk's statements, their facts, and the syntax error repaired in it, by its first line and text.
 Chunk = tuple[list[ast.stmt], list[StatementFacts], BaseException | None]
 
@@ -183,11 +218,17 @@ class ChunkCache:
         self._current: dict[tuple[int, str], Chunk] = {}
         self.reused = 0  # chunks the last parse did not parse again
         self.memo = NodeMemo()  # what was computed from the nodes of kept chunks
+        self._index: TreeIndex | None = None  # the last index of a tree made of these chunks
 
     def start(self) -> None:
         self._previous, self._current = self._current, {}
         self.reused = 0
         self.memo.start()
+
+    def index(self, tree: ast.Module, facts: list[StatementFacts]) -> TreeIndex:
+        """The index of a tree made of these chunks, updated from the last one (which it takes over)."""
+        self._index = TreeIndex.of(tree, facts, self._index)
+        return self._index
 
     def chunk(self, lines: LineIndex, first: int, last: int, repair: bool) -> Chunk | None:
         """The chunk's statements, parsed now or kept; None when it does not parse alone and ``repair`` is off."""
@@ -221,14 +262,14 @@ def parse_module(source: str, chunks: ChunkCache | None = None) -> ParsedModule:
         chunks.start()
         kept = _chunked(lines, chunks, repair=False)
         if kept is not None:
-            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1], memo)
+            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1], memo, chunks)
     try:
         return ParsedModule(ast.parse(text, type_comments=False), lines, problems, memo=memo)
     except _PARSE_FAILURES:
         pass
     body, facts, errors = _chunked(lines, chunks or ChunkCache(), repair=True) or ([], [], [])
     problems.extend(_problem(error, lines) for error in errors)
-    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts, memo)
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts, memo, chunks)
 
 
 def _chunked(lines: LineIndex, cache: ChunkCache, repair: bool
