@@ -360,8 +360,9 @@ def _called_by_name(name: str, calls: dict[str, list[ast.Call]]) -> bool:
 def _functions(tree: ast.Module, memo: NodeMemo) -> list[tuple[FunctionNode, str, ast.ClassDef | None]]:
     """Every function with its dotted name; nested functions too (wrappers' inner functions): the module's
     functions first, then those inside each top-level statement, the last statement first."""
-    functions = [(statement, statement.name, None) for statement in tree.body
-                 if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    functions: list[tuple[FunctionNode, str, ast.ClassDef | None]] = [
+        (statement, statement.name, None) for statement in tree.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for statement in reversed(tree.body):
         functions.extend(memo.of(_functions_inside, statement))
     return functions

@@ -54,7 +54,7 @@ class NodeMemo:
         if found is None or found[0] is not node:
             found = (node, compute(node, *given))
         self._current[key] = found
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
 
 
 @dataclass

@@ -113,9 +113,8 @@ def test_edits_across_a_module_give_the_fresh_analysis(start: list[int], edits: 
 def test_the_index_of_an_edit_equals_the_index_of_its_tree(start: list[int], edits: list[tuple[str, int, int]]) -> None:
     chunks = ChunkCache()
     module: list[int | None] = list(start)
-    parse_module(_text(module), chunks).index
-    for operation in edits:
-        module = _apply(module, operation)
+    for operation in [None, *edits]:
+        module = _apply(module, operation) if operation is not None else module
         parsed = parse_module(_text(module), chunks)
         assert _identities(parsed.index) == _identities(TreeIndex.of(parsed.tree))
 
@@ -235,12 +234,10 @@ def test_an_edit_inside_one_handler_keeps_the_import_time_analysis() -> None:
     analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
     analyzer.analyze(text)
     edited = text.replace("return 1", "return 11")
-    calls: list[object] = []
-    original = _Module._import_time
-    with patch.object(_Module, "_import_time", lambda module: calls.append(module) or original(module)):
+    with patch.object(_Module, "_import_time", autospec=True, side_effect=_Module._import_time) as import_time:
         report = analyzer.analyze(edited)
-    assert report == analyze_source(edited, PATH, fixes=False) and [f.code for f in report.findings]
-    assert calls == []
+    assert report == analyze_source(edited, PATH, fixes=False) and [f.code for f in report.findings] == ["EL301"]
+    assert import_time.call_count == 0
 
 
 def test_an_edit_of_a_helper_called_at_import_time_analyses_import_time_again() -> None:
