@@ -190,6 +190,7 @@ class _TargetKeys:
         for statement in module.tree.body:
             for name in module.parsed.memo.of(_defined_names, statement):
                 self.definers.setdefault(name, []).append(statement)
+        self.defined = frozenset(self.definers)
         self.context = self._context()
 
     def _context(self) -> Hashable:
@@ -224,7 +225,7 @@ class _TargetKeys:
         while stack:
             statement = stack.pop()
             # a name defined twice resolves to one of the definitions: each depends on the other
-            for name in self.module.parsed.memo.of(_named, statement):
+            for name in self.module.parsed.memo.of(_named, statement) & self.defined:
                 for definer in self.definers.get(name, ()):
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
