@@ -290,6 +290,14 @@ def _chunked(lines: LineIndex, cache: ChunkCache, repair: bool
     return body, facts, errors
 
 
+def top_level_texts(text: str) -> list[str]:
+    """The text cut into its top-level chunks, as written; the lines above the first chunk go with it."""
+    lines = LineIndex(text)
+    chunks = _top_level_chunks(lines)
+    cuts = [0] + [lines.starts[first] for first, _ in chunks[1:]] + [len(text)]
+    return [text[start:end] for start, end in zip(cuts, cuts[1:])]
+
+
 def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:
     """0-based inclusive line ranges of top-level statements."""
     starts: list[int] = []
