@@ -435,9 +435,10 @@ class _Module:
         for calls in self.parsed.index.calls.values():
             for call in calls:
                 parent = self.parsed.index.parents.get(id(call))
+                if not isinstance(parent, ast.Assign) or parent.value is not call:
+                    continue
                 qualified = self.scope.qualify(call.func) or ""
-                if isinstance(parent, ast.Assign) and parent.value is call and "." in qualified \
-                        and not qualified.startswith(LOCAL):
+                if "." in qualified and not qualified.startswith(LOCAL):
                     found.update({target.id: qualified for target in parent.targets if isinstance(target, ast.Name)})
         return found
 

@@ -58,6 +58,7 @@ class ModuleFacts:
                            tuple(node for node in tree.body if isinstance(node, ast.ImportFrom)))
 
 
+@lru_cache(maxsize=16)  # an edit asks twice: may it change the scan, then the scan
 def module_facts(text: str | None) -> ModuleFacts | None:
     """The facts of a module that parses, gathered per top-level chunk and kept by the chunk's text: the
     server scans again on every edit of a handler module, which then reads only the chunks it touched.
