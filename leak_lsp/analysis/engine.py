@@ -746,11 +746,16 @@ class _Module:
         return Span(first.start, first.end if first.end.line == first.start.line else first.start)
 
     def _name_span(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
-        line = function.lineno - 1
-        text = self.parsed.lines.line(line)
-        column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
-        column = max(column, 0)
-        return Span.of(line, column, line, column + len(function.name))
+        return self.parsed.memo.of(_name_span_of, function, self.parsed.lines)
+
+
+def _name_span_of(function: ast.FunctionDef | ast.AsyncFunctionDef, lines: LineIndex) -> Span:
+    """Where a function's name stands in its ``def``."""
+    line = function.lineno - 1
+    text = lines.line(line)
+    column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
+    column = max(column, 0)
+    return Span.of(line, column, line, column + len(function.name))
 
 
 class _Lazy(Generic[T]):

@@ -103,7 +103,8 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
     found: dict[int, Entry] = {}
     functions = _functions(tree, memo)
     for function, name, owner in functions:
-        entry = _classify(function, name, owner, scope, apps, local_wrappers, azure_v1, configured)
+        positional = memo.of(_positional, function, owner)  # a function's owner is the one its place gives
+        entry = _classify(function, name, owner, positional, scope, apps, local_wrappers, azure_v1, configured)
         if entry is not None and id(function) not in found:
             found[id(function)] = entry
     for key in _helpers_of_entries(found, calls):
@@ -156,12 +157,12 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
     """
     wrapped_by = _decorators_of_entries(tree, found, memo)
     invocation_wrappers = _invocation_wrappers(functions, memo)
-    per_invocation_classes = _classes_built_per_invocation(functions, found, calls)
+    per_invocation_classes = _classes_built_per_invocation(functions, found, calls, memo)
     for function, name, owner in functions:
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
-        evidence = memo.of(_context_evidence, function) or _invocation_arguments_first(function, owner)
+        evidence = memo.of(_context_evidence, function) or _invocation_arguments_first(memo.of(_positional, function, owner))
         if evidence is not None and _half_of_a_pair(function, owner, functions, memo):
             continue
         platform = "aws-lambda"
@@ -220,9 +221,8 @@ def _starts_work(function: FunctionNode) -> bool:
                for node, called, zeroed in _calls(function))
 
 
-def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | None) -> str | None:
+def _invocation_arguments_first(args: list[str]) -> str | None:
     """``def send(event, context, status, data)``: a helper handlers pass their invocation to (custom resources)."""
-    args = _positional(function, owner)
     if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
         return f"takes the invocation's ({args[0]}, {args[1]}) first"
     return None
@@ -323,14 +323,14 @@ def _returned_by(function: FunctionNode, inner: dict[str, FunctionNode]) -> list
 
 
 def _classes_built_per_invocation(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
-                                  found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> dict[str, str]:
+                                  found: dict[int, Entry], calls: dict[str, list[ast.Call]], memo: NodeMemo) -> dict[str, str]:
     """Classes constructed from an entry's ``(event, context)``, or whose ``__init__`` takes them."""
     classes = {owner.name for _, _, owner in functions if owner is not None}
     built: dict[str, str] = {}
     for function, _, owner in functions:
         if owner is not None and function.name == "__init__" and _lambda_shaped(function, owner):
             built[owner.name] = "whose constructor takes (event, context)"
-    arguments = {entry.name: set(_positional(entry.function, entry.owner)[:2]) for entry in found.values()}
+    arguments = {entry.name: set(memo.of(_positional, entry.function, entry.owner)[:2]) for entry in found.values()}
     for name in classes - set(built):
         for call in calls.get(name, []):
             passed = {arg.id for arg in call.args if isinstance(arg, ast.Name)}
@@ -412,7 +412,11 @@ def has_module_level_handler(tree: ast.Module) -> bool:
 
 
 def _lambda_shaped(function: FunctionNode, owner: ast.ClassDef | None) -> bool:
-    args = _positional(function, owner)
+    return _shaped(_positional(function, owner))
+
+
+def _shaped(args: list[str]) -> bool:
+    """``(event, context)`` positional parameters."""
     return len(args) == 2 and bool(_EVENT.fullmatch(args[0])) and bool(_CONTEXT.fullmatch(args[1]))
 
 
@@ -462,6 +466,7 @@ def _classify(
     function: FunctionNode,
     name: str,
     owner: ast.ClassDef | None,
+    positional: list[str],
     scope: Scope,
     apps: dict[str, str],
     local_wrappers: set[str],
@@ -488,8 +493,8 @@ def _classify(
                 return entry(_DECORATOR_METHODS[target.attr], f"decorated with @{ast.unparse(target)}")
         if isinstance(target, ast.Name) and target.id in local_wrappers:
             return entry("aws-lambda", f"wrapped by @{target.id}, whose inner function takes (event, context)")
-    if _lambda_shaped(function, owner):
-        args = ", ".join(_positional(function, owner))
+    if _shaped(positional):
+        args = ", ".join(positional)
         where = f"method of {owner.name}" if owner is not None else "function"
         if owner is not None and function.name == "__call__":
             where = f"{owner.name} instances are callable"
