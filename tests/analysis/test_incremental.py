@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from unittest.mock import patch
 
 from hypothesis import HealthCheck, example, given, settings
@@ -247,3 +248,18 @@ def test_an_edit_of_a_helper_called_at_import_time_analyses_import_time_again() 
     edited = text.replace(SNIPPETS[10], SNIPPETS[11])  # settle no longer joins; no line moves
     report = analyzer.analyze(edited)
     assert report == analyze_source(edited, PATH, fixes=False) and report.findings
+
+
+def test_what_is_computed_from_a_kept_node_is_computed_once() -> None:
+    chunks = ChunkCache()
+    seen: list[str] = []
+
+    def name_of(statement: ast.stmt) -> str:
+        seen.append(ast.unparse(statement).split("(")[0])
+        return seen[-1]
+
+    for text in (FIVE_HANDLERS, FIVE_HANDLERS.replace("return 3", "return 33")):
+        parsed = parse_module(text, chunks)
+        for statement in parsed.tree.body:
+            parsed.memo.of(name_of, statement)
+    assert len(seen) == 7 + 1  # every statement once, then only the edited handler
