@@ -53,7 +53,7 @@ from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
-from leak_lsp.analysis.text import utf8_column_to_index
+from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
 from leak_lsp.rules import rule_reporting, work_kinds
 from leak_lsp.rules.rule import Occasion, Rule, WorkKind
 
@@ -79,6 +79,15 @@ class TargetOutcome:
     fix_inputs: tuple[FixInput | None, ...]  # what computes each finding's settle fixes
     handoffs: tuple[tuple[Work, Destination], ...]  # work handed to a module-level object: EL901 unless settled somewhere
     problems: tuple[SourceProblem, ...]
+    dependencies: frozenset[str]  # other files followed
+
+
+@dataclass(frozen=True)
+class ImportTime:
+    """The work the module's own statements leave pending at import time, with the names holding it
+    (work a name holds is not reported when some code of the module settles that name)."""
+
+    pending: tuple[tuple[str | None, Finding], ...]
     dependencies: frozenset[str]  # other files followed
 
 
@@ -146,31 +155,20 @@ class OutcomeCache:
     next one, the others are dropped (memory stays proportional to one text)."""
 
     def __init__(self) -> None:
-        self._previous: dict[Hashable, TargetOutcome] = {}
-        self._current: dict[Hashable, TargetOutcome] = {}
-        self._previous_names: dict[tuple[int, str], set[str]] = {}
-        self._names: dict[tuple[int, str], set[str]] = {}
+        self._previous: dict[Hashable, TargetOutcome | ImportTime] = {}
+        self._current: dict[Hashable, TargetOutcome | ImportTime] = {}
         self.reused = 0  # entries the last analysis did not analyse again
         self.fixer: Fixer | None = None  # the settle fixes of the last analysis' findings, built when asked
 
     def start(self) -> None:
         self._previous, self._current, self.reused = self._current, {}, 0
         self.fixer = None
-        self._previous_names, self._names = self._names, {}
-
-    def mentioned_names(self, text: tuple[int, str], statement: ast.stmt) -> set[str]:
-        """The names a top-level statement mentions, walked once while its text is unchanged."""
-        names = self._names.get(text)
-        if names is None:
-            names = self._previous_names.get(text)
-            self._names[text] = names = names if names is not None else _mentioned_names(statement)
-        return names
 
     def outcome(self, key: Hashable, compute: Callable[[], TargetOutcome], fixes: bool) -> TargetOutcome:
         """The outcome of an entry whose key is unchanged is reused, except when settle fixes are wanted
         and it has some: its fix inputs hold the syntax tree of the earlier text."""
         outcome = self._previous.get(key)
-        if outcome is None or fixes and any(outcome.fix_inputs):
+        if not isinstance(outcome, TargetOutcome) or fixes and any(outcome.fix_inputs):
             outcome = compute()
         else:
             self.reused += 1
@@ -178,22 +176,29 @@ class OutcomeCache:
             self._current[key] = outcome
         return outcome
 
+    def import_time(self, key: Hashable, compute: Callable[[], ImportTime]) -> ImportTime:
+        """The module's import-time work, reused while its key is unchanged."""
+        found = self._previous.get(key)
+        if not isinstance(found, ImportTime):
+            found = compute()
+        if not found.dependencies:
+            self._current[key] = found
+        return found
+
 
 class _TargetKeys:
     """What an entry's outcome depends on, as a value: its top-level statement and those defining any
     name it mentions (transitively), with their text and place; the module-level statements; the facts
     gathered over the whole module. Equal keys give equal outcomes."""
 
-    def __init__(self, module: _Module, cache: OutcomeCache) -> None:
+    def __init__(self, module: _Module) -> None:
         self.module = module
-        self.cache = cache
         self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
         self.definers: dict[str, list[ast.stmt]] = {}
-        self.defined: dict[int, set[str]] = {}
         for statement in module.tree.body:
-            self.defined[id(statement)] = _defined_names(statement)
-            for name in self.defined[id(statement)]:
+            for name in module.parsed.memo.of(_defined_names, statement):
                 self.definers.setdefault(name, []).append(statement)
+        self.defined = frozenset(self.definers)
         self.context = self._context()
 
     def _context(self) -> Hashable:
@@ -209,21 +214,31 @@ class _TargetKeys:
     def of(self, target: _Target) -> Hashable:
         entry = target.entry
         roots = [self._top(target.function)] + ([self._top(target.driver)] if target.driver is not None else [])
+        driver = self.module.span(target.driver) if target.driver is not None else None
+        described = (target.function.lineno, entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
+                     entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
+        return self.context, described, self._code(roots)
+
+    def of_import_time(self) -> Hashable:
+        """Import time runs the module's statements but not the bodies of its functions and classes
+        (only the helpers those statements call)."""
+        roots = [statement for statement in self.module.tree.body
+                 if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        return self.context, "import time", self._code(roots)
+
+    def _code(self, roots: list[ast.stmt]) -> tuple[tuple[int, str], ...]:
+        """The text and place of the roots and of every statement defining a name they mention, transitively."""
         seen = {id(root): root for root in roots}
         stack = list(roots)
         while stack:
             statement = stack.pop()
             # a name defined twice resolves to one of the definitions: each depends on the other
-            for name in self.cache.mentioned_names(self._text(statement), statement) | self.defined[id(statement)]:
+            for name in self.module.parsed.memo.of(_named, statement) & self.defined:
                 for definer in self.definers.get(name, ()):
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
                         stack.append(definer)
-        code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
-        driver = self.module.span(target.driver) if target.driver is not None else None
-        described = (target.function.lineno, entry.name, entry.platform, entry.reason, entry.proven, entry.by_shape,
-                     entry.owner.name if entry.owner else None, target.loop, target.handler, driver)
-        return self.context, described, code
+        return tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
 
     def _top(self, node: ast.AST) -> ast.stmt:
         for ancestor in [node, *self.module.parsed.index.ancestors(node)]:
@@ -232,10 +247,14 @@ class _TargetKeys:
         raise ValueError("a node outside the module")
 
     def _text(self, statement: ast.stmt) -> tuple[int, str]:
-        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
-        last = (statement.end_lineno or statement.lineno) - 1
-        lines = self.module.parsed.lines
-        return first, "\n".join(lines.line(number) for number in range(first, last + 1))
+        return self.module.parsed.memo.of(_written, statement, self.module.parsed.lines)
+
+
+def _written(statement: ast.stmt, lines: LineIndex) -> tuple[int, str]:
+    """A statement's first line and its lines as written."""
+    first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
+    last = (statement.end_lineno or statement.lineno) - 1
+    return first, "\n".join(lines.line(number) for number in range(first, last + 1))
 
 
 def _defined_names(statement: ast.stmt) -> set[str]:
@@ -248,6 +267,11 @@ def _defined_names(statement: ast.stmt) -> set[str]:
             names.update(inner.name for inner in walk_statements(node.body)
                          if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     return names
+
+
+def _named(statement: ast.stmt) -> frozenset[str]:
+    """The names a top-level statement defines or mentions (walked once while its node is kept)."""
+    return frozenset(_defined_names(statement) | _mentioned_names(statement))
 
 
 def _mentioned_names(statement: ast.stmt) -> set[str]:
@@ -422,9 +446,10 @@ class _Module:
         for calls in self.parsed.index.calls.values():
             for call in calls:
                 parent = self.parsed.index.parents.get(id(call))
+                if not isinstance(parent, ast.Assign) or parent.value is not call:
+                    continue
                 qualified = self.scope.qualify(call.func) or ""
-                if isinstance(parent, ast.Assign) and parent.value is call and "." in qualified \
-                        and not qualified.startswith(LOCAL):
+                if "." in qualified and not qualified.startswith(LOCAL):
                     found.update({target.id: qualified for target in parent.targets if isinstance(target, ast.Name)})
         return found
 
@@ -572,7 +597,7 @@ class _Module:
                 reason = f"per-invocation code, not a proven handler: called by the handler module {invoked.handler_module.name}"
                 named.append(NamedEntry(invoked.pattern, "aws-lambda", reason, proven=False))
                 self.dependencies.add(str(invoked.handler_module))
-        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls)
+        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls, self.parsed.memo)
 
     def analyse_target(self, target: _Target) -> TargetOutcome:
         """The findings of one entry: what an incremental analysis keeps while the entry's code is unchanged."""
@@ -613,7 +638,7 @@ class _Module:
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[tuple[Span, str], tuple[Work, Destination, str]] = {}
-        keys = _TargetKeys(self, cache) if cache is not None else None
+        keys = _TargetKeys(self) if cache is not None else None
         for target in self._targets(entries):
             if cache is None or keys is None:
                 outcome = self.analyse_target(target)
@@ -629,8 +654,11 @@ class _Module:
             for work, hand_off in outcome.handoffs:
                 handoffs[(self.parsed.span(work.node), type(work.node).__name__)] = (work, hand_off, target.handler)
         settled_roots = _Lazy(lambda: _settled_roots(self.tree, self.scope, self.catalogue))
-        for finding in self._import_time(settled_roots):
-            findings.setdefault((finding.code, finding.span), finding)
+        import_time = cache.import_time(keys.of_import_time(), self._import_time) \
+            if cache is not None and keys is not None else self._import_time()
+        for name, finding in import_time.pending:
+            if name not in settled_roots.value:  # else waited for by the invocations, as a lazily loaded model is
+                findings.setdefault((finding.code, finding.span), finding)
         for work, hand_off, handler in handoffs.values():
             if hand_off.root not in settled_roots.value:
                 finding = self._finding(_rule_of(work, Occasion.HANDED_OFF), work, handler, target=hand_off.target)
@@ -710,17 +738,16 @@ class _Module:
         note = f"if this {'gives up' if how else 'raises'}, the {work.kind.noun} is still pending"
         return Raised(exit_text, Related(self.path, self.span(call), note, RelatedRole.RAISES_HERE))
 
-    def _import_time(self, settled_roots: _Lazy[set[str]]) -> list[Finding]:
+    def _import_time(self) -> ImportTime:
+        before = set(self.dependencies)
         body = [s for s in self.tree.body if not _is_main_guard(s)]
         result = analyze_function(self.tree, self.env, "module", body=body)
-        findings = []
+        pending = []
         for site in result.pending_at_exits:
             work = result.sites[site]
-            if work.kind is None or work.name in settled_roots.value:
-                continue  # waited for by the invocations, as a lazily loaded model is
-            if work.kind.reported_at_import:
-                findings.append(self._finding(_rule_of(work, Occasion.STARTED_AT_IMPORT), work, None))
-        return findings
+            if work.kind is not None and work.kind.reported_at_import:
+                pending.append((work.name, self._finding(_rule_of(work, Occasion.STARTED_AT_IMPORT), work, None)))
+        return ImportTime(tuple(pending), frozenset(self.dependencies - before))
 
     def _finding(self, rule: Rule, work: Work, handler: str | None, exits: list[Node] | None = None,
                  result: Result | None = None, target: _Target | str | None = None, exit_text: str | None = None,
@@ -771,11 +798,16 @@ class _Module:
         return Span(first.start, first.end if first.end.line == first.start.line else first.start)
 
     def _name_span(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
-        line = function.lineno - 1
-        text = self.parsed.lines.line(line)
-        column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
-        column = max(column, 0)
-        return Span.of(line, column, line, column + len(function.name))
+        return self.parsed.memo.of(_name_span_of, function, self.parsed.lines)
+
+
+def _name_span_of(function: ast.FunctionDef | ast.AsyncFunctionDef, lines: LineIndex) -> Span:
+    """Where a function's name stands in its ``def``."""
+    line = function.lineno - 1
+    text = lines.line(line)
+    column = text.find(function.name, utf8_column_to_index(text, function.col_offset))
+    column = max(column, 0)
+    return Span.of(line, column, line, column + len(function.name))
 
 
 # Nodes through which a function may act on work other than by a call: awaiting, a block whose exit or

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.names import Scope, all_statements
+from leak_lsp.analysis.parsing import NodeMemo
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -90,21 +91,25 @@ class NamedEntry:
 
 
 def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[NamedEntry],
-                      calls: dict[str, list[ast.Call]]) -> list[Entry]:
-    """``calls`` maps a callee's last name to the module's calls of it (one walk, shared)."""
+                      calls: dict[str, list[ast.Call]], memo: NodeMemo | None = None) -> list[Entry]:
+    """``calls`` maps a callee's last name to the module's calls of it (one walk, shared); ``memo`` keeps what
+    was found in each function while its node is kept (an edit then walks only the functions it touched)."""
+    memo = memo or NodeMemo()
     apps = _application_objects(tree, scope, calls)
     decorators = {d.id for node in scope.functions.values() for d in node.decorator_list if isinstance(d, ast.Name)}
-    local_wrappers = {name for name in decorators & set(scope.functions) if _has_shaped_inner(scope.functions[name])}
+    local_wrappers = {name for name in decorators & set(scope.functions)
+                      if memo.of(_has_shaped_inner, scope.functions[name])}
     azure_v1 = _azure_v1_folder(path)
     found: dict[int, Entry] = {}
-    functions = list(_functions(tree))
+    functions = _functions(tree, memo)
     for function, name, owner in functions:
-        entry = _classify(function, name, owner, scope, apps, local_wrappers, azure_v1, configured)
+        positional = memo.of(_positional, function, owner)  # a function's owner is the one its place gives
+        entry = _classify(function, name, owner, positional, scope, apps, local_wrappers, azure_v1, configured)
         if entry is not None and id(function) not in found:
             found[id(function)] = entry
     for key in _helpers_of_entries(found, calls):
         del found[key]  # ``self._init(event, context)`` from the handler: a helper its caller's analysis follows
-    for entry in _per_invocation(tree, functions, found, calls):
+    for entry in _per_invocation(tree, functions, found, calls, memo):
         found.setdefault(id(entry.function), entry)
     return sorted(found.values(), key=lambda entry: entry.function.lineno)
 
@@ -141,7 +146,7 @@ _CONTEXT_ATTRIBUTES = frozenset({
 
 
 def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
-                    found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> Iterator[Entry]:
+                    found: dict[int, Entry], calls: dict[str, list[ast.Call]], memo: NodeMemo) -> Iterator[Entry]:
     """Code that runs once per invocation without being a platform's entry point (issue 9, family 1).
 
     Functions that use a parameter (or ``self.<attribute>``) as a Lambda context; the inner
@@ -150,19 +155,19 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
     they are analysed as entries of their own, not proven ones (a lower default severity).
     Functions that this module calls by name are left to their callers' analysis.
     """
-    wrapped_by = _decorators_of_entries(tree, found)
-    invocation_wrappers = _invocation_wrappers(functions)
-    per_invocation_classes = _classes_built_per_invocation(functions, found, calls)
+    wrapped_by = _decorators_of_entries(tree, found, memo)
+    invocation_wrappers = _invocation_wrappers(functions, memo)
+    per_invocation_classes = _classes_built_per_invocation(functions, found, calls, memo)
     for function, name, owner in functions:
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
-        evidence = _context_evidence(function) or _invocation_arguments_first(function, owner)
-        if evidence is not None and _half_of_a_pair(function, owner, functions):
+        evidence = memo.of(_context_evidence, function) or _invocation_arguments_first(memo.of(_positional, function, owner))
+        if evidence is not None and _half_of_a_pair(function, owner, functions, memo):
             continue
         platform = "aws-lambda"
         if evidence is None and owner is None and "." not in name:
-            evidence = _cloud_function_request(function)
+            evidence = memo.of(_cloud_function_request, function)
             platform = "gcp-functions"
         if evidence is None and id(function) in wrapped_by:
             evidence = f"returned by @{wrapped_by[id(function)]}, which wraps a handler"
@@ -177,15 +182,15 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
 
 
 def _half_of_a_pair(function: FunctionNode, owner: ast.ClassDef | None,
-                    functions: list[tuple[FunctionNode, str, ast.ClassDef | None]]) -> bool:
+                    functions: list[tuple[FunctionNode, str, ast.ClassDef | None]], memo: NodeMemo) -> bool:
     """``arm(context)`` beside ``disarm()`` (functions of the module, or methods of one class): an API whose
     callers settle what it starts, and whose handlers' analysis follows the calls; not per-invocation code
     to report on its own."""
-    if _settles_work(function):
+    if memo.of(_settles_work, function):
         return False
     siblings = [other for other, name, other_owner in functions
                 if other is not function and other_owner is owner and (owner is not None or "." not in name)]
-    return any(_settles_work(sibling) and not _starts_work(sibling) for sibling in siblings)
+    return any(memo.of(_settles_work, sibling) and not memo.of(_starts_work, sibling) for sibling in siblings)
 
 
 def _calls(function: FunctionNode) -> Iterator[tuple[ast.Call, str, bool]]:
@@ -216,9 +221,8 @@ def _starts_work(function: FunctionNode) -> bool:
                for node, called, zeroed in _calls(function))
 
 
-def _invocation_arguments_first(function: FunctionNode, owner: ast.ClassDef | None) -> str | None:
+def _invocation_arguments_first(args: list[str]) -> str | None:
     """``def send(event, context, status, data)``: a helper handlers pass their invocation to (custom resources)."""
-    args = _positional(function, owner)
     if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
         return f"takes the invocation's ({args[0]}, {args[1]}) first"
     return None
@@ -258,7 +262,7 @@ def _context_evidence(function: FunctionNode) -> str | None:
     return None
 
 
-def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry]) -> dict[int, str]:
+def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry], memo: NodeMemo) -> dict[int, str]:
     """The functions this module's decorators put in place of a handler they are applied to.
 
     A decorator function's innermost returned function (``wrapper`` in ``def deco(f): ...
@@ -275,23 +279,32 @@ def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry]) -> dict[in
                          and node.name == "__call__"]
                 returned.update(dict.fromkeys(map(id, calls), definition.name))
             elif definition is not None:
-                returned.update(dict.fromkeys(map(id, _innermost_returned(definition)), definition.name))
+                returned.update(dict.fromkeys(map(id, memo.of(_innermost_returned, definition)), definition.name))
     return returned
 
 
-def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]]) -> dict[int, str]:
+def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]], memo: NodeMemo) -> dict[int, str]:
     """``def wrap(func): def inner(handler, event, *args): ... return func(handler, event, *args)``: a wrapper
     put in place of a platform's function (an SDK patching the invoker), taking the invocation's event."""
     found: dict[int, str] = {}
     for outer, name, _ in functions:
-        wrapped = {arg.arg for arg in outer.args.args}
-        for inner in _innermost_returned(outer):
-            params = [arg.arg for arg in inner.args.posonlyargs + inner.args.args]
-            named = [param for param in params if "event" in param.lower() or "context" in param.lower()]
-            calls_wrapped = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in wrapped
-                                for node in ast.walk(inner))
-            if named and calls_wrapped:
-                found[id(inner)] = f"returned by {name}(), which wraps the function it is given; takes `{named[0]}`"
+        for inner, named in memo.of(_wrappers_returned, outer):
+            found[id(inner)] = f"returned by {name}(), which wraps the function it is given; takes `{named}`"
+    return found
+
+
+def _wrappers_returned(outer: FunctionNode) -> list[tuple[FunctionNode, str]]:
+    """The innermost functions ``outer`` returns that call a function it is given, with their first
+    parameter naming the event or the context."""
+    wrapped = {arg.arg for arg in outer.args.args}
+    found = []
+    for inner in _innermost_returned(outer):
+        params = [arg.arg for arg in inner.args.posonlyargs + inner.args.args]
+        named = [param for param in params if "event" in param.lower() or "context" in param.lower()]
+        calls_wrapped = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in wrapped
+                            for node in ast.walk(inner))
+        if named and calls_wrapped:
+            found.append((inner, named[0]))
     return found
 
 
@@ -310,14 +323,14 @@ def _returned_by(function: FunctionNode, inner: dict[str, FunctionNode]) -> list
 
 
 def _classes_built_per_invocation(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
-                                  found: dict[int, Entry], calls: dict[str, list[ast.Call]]) -> dict[str, str]:
+                                  found: dict[int, Entry], calls: dict[str, list[ast.Call]], memo: NodeMemo) -> dict[str, str]:
     """Classes constructed from an entry's ``(event, context)``, or whose ``__init__`` takes them."""
     classes = {owner.name for _, _, owner in functions if owner is not None}
     built: dict[str, str] = {}
     for function, _, owner in functions:
         if owner is not None and function.name == "__init__" and _lambda_shaped(function, owner):
             built[owner.name] = "whose constructor takes (event, context)"
-    arguments = {entry.name: set(_positional(entry.function, entry.owner)[:2]) for entry in found.values()}
+    arguments = {entry.name: set(memo.of(_positional, entry.function, entry.owner)[:2]) for entry in found.values()}
     for name in classes - set(built):
         for call in calls.get(name, []):
             passed = {arg.id for arg in call.args if isinstance(arg, ast.Name)}
@@ -344,9 +357,30 @@ def _called_by_name(name: str, calls: dict[str, list[ast.Call]]) -> bool:
                for call in calls.get(name, []))
 
 
-def _functions(tree: ast.Module) -> Iterator[tuple[FunctionNode, str, ast.ClassDef | None]]:
-    """Every function with its dotted name; nested functions too (wrappers' inner functions)."""
-    stack: list[tuple[ast.AST, str, ast.ClassDef | None]] = [(tree, "", None)]
+def _functions(tree: ast.Module, memo: NodeMemo) -> list[tuple[FunctionNode, str, ast.ClassDef | None]]:
+    """Every function with its dotted name; nested functions too (wrappers' inner functions): the module's
+    functions first, then those inside each top-level statement, the last statement first."""
+    functions: list[tuple[FunctionNode, str, ast.ClassDef | None]] = [
+        (statement, statement.name, None) for statement in tree.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for statement in reversed(tree.body):
+        functions.extend(memo.of(_functions_inside, statement))
+    return functions
+
+
+def _functions_inside(statement: ast.stmt) -> list[tuple[FunctionNode, str, ast.ClassDef | None]]:
+    """The functions a top-level statement holds (not itself), depth first, the last child first."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        start: tuple[ast.AST, str, ast.ClassDef | None] = (statement, f"{statement.name}.", None)
+    elif isinstance(statement, ast.ClassDef):
+        start = (statement, f"{statement.name}.", statement)
+    else:
+        start = (statement, "", None)
+    return list(_walk_functions(start))
+
+
+def _walk_functions(start: tuple[ast.AST, str, ast.ClassDef | None]) -> Iterator[tuple[FunctionNode, str, ast.ClassDef | None]]:
+    stack = [start]
     while stack:
         node, prefix, owner = stack.pop()
         for child in ast.iter_child_nodes(node):
@@ -378,7 +412,11 @@ def has_module_level_handler(tree: ast.Module) -> bool:
 
 
 def _lambda_shaped(function: FunctionNode, owner: ast.ClassDef | None) -> bool:
-    args = _positional(function, owner)
+    return _shaped(_positional(function, owner))
+
+
+def _shaped(args: list[str]) -> bool:
+    """``(event, context)`` positional parameters."""
     return len(args) == 2 and bool(_EVENT.fullmatch(args[0])) and bool(_CONTEXT.fullmatch(args[1]))
 
 
@@ -428,6 +466,7 @@ def _classify(
     function: FunctionNode,
     name: str,
     owner: ast.ClassDef | None,
+    positional: list[str],
     scope: Scope,
     apps: dict[str, str],
     local_wrappers: set[str],
@@ -454,8 +493,8 @@ def _classify(
                 return entry(_DECORATOR_METHODS[target.attr], f"decorated with @{ast.unparse(target)}")
         if isinstance(target, ast.Name) and target.id in local_wrappers:
             return entry("aws-lambda", f"wrapped by @{target.id}, whose inner function takes (event, context)")
-    if _lambda_shaped(function, owner):
-        args = ", ".join(_positional(function, owner))
+    if _shaped(positional):
+        args = ", ".join(positional)
         where = f"method of {owner.name}" if owner is not None else "function"
         if owner is not None and function.name == "__call__":
             where = f"{owner.name} instances are callable"

@@ -1,7 +1,10 @@
 """Incremental analysis of one document: an edit re-analyses only the entries whose code changed.
 
 Only the top-level chunks an edit touched are parsed and walked again (:class:`ChunkCache`); the
-module facts are gathered again from the kept statements; the analysis of each entry point (the lifecycle of its work, the helpers it calls)
+index of the tree (parents, scopes) is the last one changed where statements changed; what handler
+discovery and the keys below compute from one node is kept with the node (:class:`NodeMemo`); the
+module's import-time analysis is reused while the module-level statements and the helpers they call
+are unchanged; the analysis of each entry point (the lifecycle of its work, the helpers it calls)
 is reused while its key is unchanged: its own top-level statement and every one defining a name
 it mentions, transitively, with their text and line; the module-level statements; facts gathered
 over the whole module (decorators, imports, ``self.<attribute>`` executors, import-time buffers).
@@ -10,6 +13,7 @@ An edit that moves lines re-analyses the entries below it.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis import MAX_FILE_BYTES, analyze_source
@@ -33,9 +37,14 @@ class IncrementalAnalyzer:
         self._cache = OutcomeCache()
         self._javascript_state: IncrementalJavaScript | None = None
         self._chunks = ChunkCache()
+        self._lock = threading.Lock()  # the caches are updated in place: one analysis at a time
 
     def analyze(self, source: str, workspace: Workspace | None = None) -> FileReport:
         """The report of the new text; JavaScript/TypeScript keep their front-end's own state (the last tree)."""
+        with self._lock:
+            return self._analyze(source, workspace)
+
+    def _analyze(self, source: str, workspace: Workspace | None) -> FileReport:
         from leak_lsp.javascript import is_javascript_path
 
         if len(source) > MAX_FILE_BYTES:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from leak_lsp.analysis.model import SourceProblem, Span
 from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
@@ -27,6 +29,33 @@ _MAX_REPAIRS = 8
 _CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
 _PARSE_FAILURES = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
+N = TypeVar("N", bound=ast.AST)
+V = TypeVar("V")
+
+
+class NodeMemo:
+    """Values computed from one syntax node alone (its subtree, or its lines, which a kept chunk keeps), by the
+    function computing them: an incremental parse keeps the nodes of untouched chunks, so what was computed from
+    them is not computed again. Values the last analysis did not ask for are dropped. A kept value holds its
+    node, whose id therefore cannot be taken by another node while the value is kept."""
+
+    def __init__(self) -> None:
+        self._previous: dict[tuple[Callable[..., Any], int], tuple[ast.AST, Any]] = {}
+        self._current: dict[tuple[Callable[..., Any], int], tuple[ast.AST, Any]] = {}
+
+    def start(self) -> None:
+        self._previous, self._current = self._current, {}
+
+    def of(self, compute: Callable[..., V], node: N, *given: object) -> V:
+        """``compute(node, *given)``; ``given`` is not part of the key: only what a kept node is kept with
+        (the lines of the text, which a kept chunk has unchanged)."""
+        key = (compute, id(node))
+        found = self._current.get(key) or self._previous.get(key)
+        if found is None or found[0] is not node:
+            found = (node, compute(node, *given))
+        self._current[key] = found
+        return found[1]
+
 
 @dataclass
 class ParsedModule:
@@ -34,9 +63,13 @@ class ParsedModule:
     lines: LineIndex
     problems: list[SourceProblem] = field(default_factory=list)
     facts: list[StatementFacts] | None = None  # of each statement of the tree, when kept from a chunk cache
+    memo: NodeMemo = field(default_factory=NodeMemo)  # of the document's earlier texts too, in an incremental analysis
+    chunks: ChunkCache | None = None  # what the tree was parsed with, in an incremental analysis
 
     @cached_property
     def index(self) -> TreeIndex:
+        if self.chunks is not None and self.facts is not None:
+            return self.chunks.index(self.tree, self.facts)
         return TreeIndex.of(self.tree, self.facts)
 
     def span(self, node: ast.AST) -> Span:
@@ -51,6 +84,9 @@ class ParsedModule:
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
+# ``ast.Load()``, ``ast.Add()``...: one object shared by every node of the tree using it, so without a parent.
+_SHARED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _MODULE_SCOPE = ast.Module(body=[], type_ignores=[])  # stands for the module in one statement's facts
 
@@ -61,7 +97,7 @@ class StatementFacts:
 
     parents: dict[int, ast.AST]
     string_lines: set[int]
-    calls: list[tuple[str, ast.Call]]
+    calls: dict[str, list[ast.Call]]
     owned: dict[int, list[ast.AST]]  # the module's own nodes under id(_MODULE_SCOPE)
     definitions: list[Definition]
 
@@ -69,7 +105,7 @@ class StatementFacts:
     def of(statement: ast.stmt) -> StatementFacts:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
-        calls: list[tuple[str, ast.Call]] = []
+        calls: dict[str, list[ast.Call]] = {}
         owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): []}
         definitions: list[Definition] = []
         stack: list[tuple[ast.AST, ast.AST]] = [(statement, _MODULE_SCOPE)]  # (node, the scope its children belong to)
@@ -81,14 +117,15 @@ class StatementFacts:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     definitions.append(node)
             for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
+                if not isinstance(child, _SHARED):
+                    parents[id(child)] = node
                 owned[id(inner)].append(child)
                 stack.append((child, inner))
             if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
             elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
-                calls.append((node.func.id if isinstance(node.func, ast.Name) else node.func.attr, node))
+                calls.setdefault(node.func.id if isinstance(node.func, ast.Name) else node.func.attr, []).append(node)
         return StatementFacts(parents, string_lines, calls, owned, definitions)
 
 
@@ -101,29 +138,28 @@ class TreeIndex:
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
     definitions: list[Definition]  # at any depth
+    tree: ast.Module
+    parts: list[StatementFacts]  # of each statement of the tree
 
     @staticmethod
-    def of(tree: ast.Module, facts: list[StatementFacts] | None = None) -> TreeIndex:
+    def of(tree: ast.Module, facts: list[StatementFacts] | None = None, earlier: TreeIndex | None = None) -> TreeIndex:
         """The facts of each statement (walked now unless given), joined as one depth-first walk from
-        the last statement up would gather them."""
-        parents: dict[int, ast.AST] = {id(statement): tree for statement in tree.body}
+        the last statement up would gather them. The ``earlier`` index of the document is taken over
+        (and no longer valid): its parents and scopes change only where its statements did."""
+        parts = facts if facts is not None else [StatementFacts.of(statement) for statement in tree.body]
+        parents, owned = _parents_and_scopes(tree, parts, earlier)
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
         module_nodes: list[ast.AST] = list(tree.body)
-        owned: dict[int, list[ast.AST]] = {id(tree): module_nodes}
         definitions: list[Definition] = []
-        for part in reversed(facts if facts is not None else [StatementFacts.of(statement) for statement in tree.body]):
-            parents.update(part.parents)
+        for part in reversed(parts):
             string_lines |= part.string_lines
-            for name, call in part.calls:
-                calls.setdefault(name, []).append(call)
-            for scope, nodes in part.owned.items():
-                if scope == id(_MODULE_SCOPE):
-                    module_nodes.extend(nodes)
-                else:
-                    owned[scope] = nodes
+            for name, found in part.calls.items():
+                calls.setdefault(name, []).extend(found)
+            module_nodes.extend(part.owned[id(_MODULE_SCOPE)])
             definitions.extend(part.definitions)
-        return TreeIndex(parents, string_lines, calls, owned, definitions)
+        owned[id(tree)] = module_nodes
+        return TreeIndex(parents, string_lines, calls, owned, definitions, tree, parts)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))
@@ -140,6 +176,35 @@ class TreeIndex:
         return chain
 
 
+def _parents_and_scopes(tree: ast.Module, parts: list[StatementFacts], earlier: TreeIndex | None
+                        ) -> tuple[dict[int, ast.AST], dict[int, list[ast.AST]]]:
+    """The parents and the scopes' own nodes of a tree's statements; with ``earlier``, its maps less the
+    statements gone plus the new ones (nodes are never shared between statements: no key is lost)."""
+    parents: dict[int, ast.AST] = {}
+    owned: dict[int, list[ast.AST]] = {}
+    added = parts
+    if earlier is not None:
+        parents, owned = earlier.parents, earlier.owned
+        kept = {id(part) for part in parts}
+        known = {id(part) for part in earlier.parts}
+        added = [part for part in parts if id(part) not in known]
+        del owned[id(earlier.tree)]
+        for statement in earlier.tree.body:
+            del parents[id(statement)]
+        for part in earlier.parts:
+            if id(part) not in kept:
+                for key in part.parents:
+                    del parents[key]
+                for key in part.owned:
+                    owned.pop(key, None)
+    for part in added:
+        parents.update(part.parents)
+        owned.update(part.owned)
+    owned.pop(id(_MODULE_SCOPE), None)
+    parents.update((id(statement), tree) for statement in tree.body)
+    return parents, owned
+
+
 # A chunk's statements, their facts, and the syntax error repaired in it, by its first line and text.
 Chunk = tuple[list[ast.stmt], list[StatementFacts], BaseException | None]
 
@@ -152,10 +217,18 @@ class ChunkCache:
         self._previous: dict[tuple[int, str], Chunk] = {}
         self._current: dict[tuple[int, str], Chunk] = {}
         self.reused = 0  # chunks the last parse did not parse again
+        self.memo = NodeMemo()  # what was computed from the nodes of kept chunks
+        self._index: TreeIndex | None = None  # the last index of a tree made of these chunks
 
     def start(self) -> None:
         self._previous, self._current = self._current, {}
         self.reused = 0
+        self.memo.start()
+
+    def index(self, tree: ast.Module, facts: list[StatementFacts]) -> TreeIndex:
+        """The index of a tree made of these chunks, updated from the last one (which it takes over)."""
+        self._index = TreeIndex.of(tree, facts, self._index)
+        return self._index
 
     def chunk(self, lines: LineIndex, first: int, last: int, repair: bool) -> Chunk | None:
         """The chunk's statements, parsed now or kept; None when it does not parse alone and ``repair`` is off."""
@@ -184,18 +257,19 @@ def parse_module(source: str, chunks: ChunkCache | None = None) -> ParsedModule:
     text = source.replace("\x00", " ")
     lines = LineIndex(text)
     problems = [SourceProblem("null bytes were read as spaces")] if "\x00" in source else []
+    memo = chunks.memo if chunks is not None else NodeMemo()
     if chunks is not None:
         chunks.start()
         kept = _chunked(lines, chunks, repair=False)
         if kept is not None:
-            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1])
+            return ParsedModule(ast.Module(body=kept[0], type_ignores=[]), lines, problems, kept[1], memo, chunks)
     try:
-        return ParsedModule(ast.parse(text, type_comments=False), lines, problems)
+        return ParsedModule(ast.parse(text, type_comments=False), lines, problems, memo=memo)
     except _PARSE_FAILURES:
         pass
     body, facts, errors = _chunked(lines, chunks or ChunkCache(), repair=True) or ([], [], [])
     problems.extend(_problem(error, lines) for error in errors)
-    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts)
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), lines, problems, facts, memo, chunks)
 
 
 def _chunked(lines: LineIndex, cache: ChunkCache, repair: bool
@@ -216,19 +290,28 @@ def _chunked(lines: LineIndex, cache: ChunkCache, repair: bool
     return body, facts, errors
 
 
+def top_level_texts(text: str) -> list[str]:
+    """The text cut into its top-level chunks, as written; the lines above the first chunk go with it."""
+    lines = LineIndex(text)
+    chunks = _top_level_chunks(lines)
+    cuts = [0] + [lines.starts[first] for first, _ in chunks[1:]] + [len(text)]
+    return [text[start:end] for start, end in zip(cuts, cuts[1:])]
+
+
 def _top_level_chunks(lines: LineIndex) -> list[tuple[int, int]]:
     """0-based inclusive line ranges of top-level statements."""
     starts: list[int] = []
     decorators_only = False
-    for number in range(lines.line_count):
-        line = lines.line(number)
-        if not line or line[0] in " \t\f#)]}" or _CONTINUATION.match(line):
+    text = lines.text
+    for number, offset in enumerate(lines.starts):  # a line's first character tells, without slicing the line
+        first = text[offset : offset + 1]
+        if not first or first in " \t\f#)]}\r\n" or first in "ef" and _CONTINUATION.match(text, offset):
             continue
         if decorators_only:
-            decorators_only = line.startswith("@")
+            decorators_only = first == "@"
             continue
         starts.append(number)
-        decorators_only = line.startswith("@")
+        decorators_only = first == "@"
     ends = [start - 1 for start in starts[1:]] + [lines.line_count - 1]
     return list(zip(starts, ends))
 

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.config import Settings
-from leak_lsp.analysis.handlers import has_module_level_handler
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, Summarize
 from leak_lsp.project.files import SKIPPED_FOLDERS, is_project_root, project_root, read_source
 from leak_lsp.project.files import resolved as _resolved
-from leak_lsp.project.invokers import Invoked, invoked_methods, parse_module
+from leak_lsp.project.invokers import Invoked, invoked_methods, module_facts, parse_module
 
 if TYPE_CHECKING:
     import jedi
@@ -102,8 +101,8 @@ class Workspace:
             return False
         if changed in self._invoked or any(i.handler_module == changed for found in self._invoked.values() for i in found):
             return True
-        tree = parse_module(self.read_text(changed)) if changed.suffix == ".py" else None
-        return tree is not None and has_module_level_handler(tree)
+        facts = module_facts(self.read_text(changed)) if changed.suffix == ".py" else None
+        return facts is not None and facts.has_handler
 
     def deployed_handlers(self, path: str | Path) -> list[DeployedHandler]:
         from leak_lsp.project.deployment import handlers_for

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+from unittest.mock import patch
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from leak_lsp.analysis import analyze_source
 from leak_lsp.analysis.config import Settings
+from leak_lsp.analysis.engine import _Module
 from leak_lsp.analysis.incremental import IncrementalAnalyzer
+from leak_lsp.analysis.parsing import ChunkCache, TreeIndex, parse_module
 
 from .fixture_corpus import all_fixtures
 
@@ -49,6 +54,18 @@ SNIPPETS = [
     "if __name__ == '__main__':\n    lambda_handler({}, None)",
     "def broken(event, context:\n    start(event)",
     "EXECUTOR.shutdown()",
+    # import-time work, a module-level loop and buffer, `global`, a local decorator, another import
+    "threading.Thread(target=print).start()",
+    "WORKER = start({})",
+    "LOOP = asyncio.new_event_loop()",
+    "def looped(event, context):\n    return LOOP.run_until_complete(main(event))",
+    "from opentelemetry.sdk.trace.export import BatchSpanProcessor\nprovider.add_span_processor(BatchSpanProcessor(exporter))",
+    "def reset(event, context):\n    global WORKERS\n    WORKERS = [threading.Thread(target=print)]\n    WORKERS[0].start()",
+    "def deco(func):\n    def wrapper(event, context):\n        start(event)\n        return func(event, context)\n    return wrapper",
+    "@deco\ndef decorated(event, context):\n    return 1",
+    "from threading import Thread as Timer",
+    "class Pooled:\n    pool = ThreadPoolExecutor()\n\n    def __call__(self, event, context):\n        self.pool.submit(print)",
+    "WORKER = threading.Thread(target=print)\nWORKER.start()\nsettle(WORKER)",  # settled unless `settle` passes
 ]
 
 VERSIONS = {4: 5, 5: 4, 10: 11, 11: 10, 0: 2, 2: 0}  # the other version, on as many lines
@@ -73,23 +90,41 @@ def _apply(module: list[int | None], operation: tuple[str, int, int]) -> list[in
     return [*module[:where], *([snippet] if kind == "replace" else []), *module[where + 1:]]
 
 
-def _text(module: list[int | None]) -> str:
-    return "\n\n\n".join("" if index is None else SNIPPETS[index] for index in module) + "\n"
+def _text(module: list[int | None], newline: str = "\n") -> str:
+    return ("\n\n\n".join("" if index is None else SNIPPETS[index] for index in module) + "\n").replace("\n", newline)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(modules, st.lists(edit, min_size=1, max_size=6), st.booleans())
-@example([9, 22, 23, 23], [("delete", 2, 0)], False)  # a class defined twice: the survivor is no longer shadowed
-@example([20, 20], [("insert", 0, 0), ("replace", 0, 0)], False)  # two entries of the same name and text: each keeps its own outcome
+@given(modules, st.lists(edit, min_size=1, max_size=6), st.booleans(), st.sampled_from(["\n", "\r\n", "\r"]))
+@example([9, 22, 23, 23], [("delete", 2, 0)], False, "\n")  # a class defined twice: the survivor is no longer shadowed
+@example([20, 20], [("insert", 0, 0), ("replace", 0, 0)], False, "\n")  # two entries of the same name and text: each keeps its own outcome
 def test_edits_across_a_module_give_the_fresh_analysis(start: list[int], edits: list[tuple[str, int, int]],
-                                                       fixes: bool) -> None:
+                                                       fixes: bool, newline: str) -> None:
     analyzer = IncrementalAnalyzer(PATH, Settings(), fixes)
     module: list[int | None] = list(start)
-    analyzer.analyze(_text(module))
+    analyzer.analyze(_text(module, newline))
     for operation in edits:
         module = _apply(module, operation)
-        text = _text(module)
+        text = _text(module, newline)
         assert analyzer.analyze(text) == analyze_source(text, PATH, fixes=fixes)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(modules, st.lists(edit, min_size=1, max_size=6))
+def test_the_index_of_an_edit_equals_the_index_of_its_tree(start: list[int], edits: list[tuple[str, int, int]]) -> None:
+    chunks = ChunkCache()
+    module: list[int | None] = list(start)
+    for operation in [None, *edits]:
+        module = _apply(module, operation) if operation is not None else module
+        parsed = parse_module(_text(module), chunks)
+        assert _identities(parsed.index) == _identities(TreeIndex.of(parsed.tree))
+
+
+def _identities(index: TreeIndex) -> tuple[object, ...]:
+    """The index with nodes as their ids: equal when it points at the same nodes."""
+    return ({key: id(node) for key, node in index.parents.items()}, index.string_lines,
+            {name: list(map(id, calls)) for name, calls in index.calls.items()},
+            {key: list(map(id, nodes)) for key, nodes in index.owned.items()}, list(map(id, index.definitions)))
 
 
 CORPUS = [fixture.source for fixture in all_fixtures()]
@@ -193,3 +228,38 @@ def test_an_edit_that_keeps_every_entry_gives_fixes_made_on_the_new_text() -> No
     assert analyzer.analyze(edited) == fresh
     assert [fix.title for fix in fresh.findings[0].fixes][:2] == [
         "Await the task before each exit it outlives", "Await the task in a `finally` block"]
+
+
+def test_an_edit_inside_one_handler_keeps_the_import_time_analysis() -> None:
+    text = "\n\n".join([SNIPPETS[0], SNIPPETS[30], *(f"def handler_{n}(event, context):\n    return {n}" for n in range(3))]) + "\n"
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    analyzer.analyze(text)
+    edited = text.replace("return 1", "return 11")
+    with patch.object(_Module, "_import_time", autospec=True, side_effect=_Module._import_time) as import_time:
+        report = analyzer.analyze(edited)
+    assert report == analyze_source(edited, PATH, fixes=False) and [f.code for f in report.findings] == ["EL301"]
+    assert import_time.call_count == 0
+
+
+def test_an_edit_of_a_helper_called_at_import_time_analyses_import_time_again() -> None:
+    text = "\n\n".join([SNIPPETS[0], SNIPPETS[10], SNIPPETS[40]]) + "\n"  # settle joins
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    assert analyzer.analyze(text).findings == []
+    edited = text.replace(SNIPPETS[10], SNIPPETS[11])  # settle no longer joins; no line moves
+    report = analyzer.analyze(edited)
+    assert report == analyze_source(edited, PATH, fixes=False) and report.findings
+
+
+def test_what_is_computed_from_a_kept_node_is_computed_once() -> None:
+    chunks = ChunkCache()
+    seen: list[str] = []
+
+    def name_of(statement: ast.stmt) -> str:
+        seen.append(ast.unparse(statement).split("(")[0])
+        return seen[-1]
+
+    for text in (FIVE_HANDLERS, FIVE_HANDLERS.replace("return 3", "return 33")):
+        parsed = parse_module(text, chunks)
+        for statement in parsed.tree.body:
+            parsed.memo.of(name_of, statement)
+    assert len(seen) == 7 + 1  # every statement once, then only the edited handler
