@@ -124,3 +124,11 @@ def module_scope(tree: ast.Module) -> Scope:
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.functions.setdefault(statement.name, statement)
     return scope
+
+
+def keyword_switches(calls: Iterable[ast.Call], scope: Scope) -> set[tuple[str, str]]:
+    """(call, keyword) pairs called with ``keyword=True``, and (call, ``keyword=False``) pairs: the settings a
+    library reads once, for the whole process (``App(process_before_response=True)``)."""
+    return {(scope.qualify(node.func) or "", keyword.arg if keyword.value.value else f"{keyword.arg}=False")
+            for node in calls for keyword in node.keywords
+            if keyword.arg and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool)}
