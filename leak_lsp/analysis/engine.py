@@ -48,7 +48,7 @@ from leak_lsp.analysis.model import (
     SourceProblem,
     Span,
 )
-from leak_lsp.analysis.names import LOCAL, Scope, all_statements, module_scope, walk_statements
+from leak_lsp.analysis.names import LOCAL, Scope, all_statements, keyword_switches, module_scope, walk_statements
 from leak_lsp.analysis.noqa import apply_noqa
 from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
@@ -372,7 +372,7 @@ class _Module:
     def _wrapped(self, kind: WorkKind) -> bool:
         """A vendor wrapper in the module settles this kind of work after every invocation."""
         return any(name in self._imports_and_decorators or self._defines(name) for name in kind.wrapped_by) \
-            or any(pair in self._switches_on for pair in kind.disabled_by)
+            or any(pair in self._switches_on for pair in kind.disabled_by) or self._switched_off_where_imported(kind)
 
     def _defines(self, qualified: str) -> bool:
         """This module is the vendor wrapper itself (``sentry_sdk/integrations/aws_lambda.py``)."""
@@ -383,9 +383,32 @@ class _Module:
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
         """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs."""
-        return {(self.scope.qualify(node.func) or "", keyword.arg if keyword.value.value else f"{keyword.arg}=False")
-                for calls in self.parsed.index.calls.values() for node in calls for keyword in node.keywords
-                if keyword.arg and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool)}
+        return keyword_switches((node for calls in self.parsed.index.calls.values() for node in calls), self.scope)
+
+    def _switched_off_where_imported(self, kind: WorkKind) -> bool:
+        """``from slack_app import app``: a project module this one imports from may be the one building the
+        library object with the switch that turns the work off (``App(process_before_response=True)``)."""
+        if not kind.disabled_by or self.workspace is None:
+            return False
+        for module in self._imported_modules:
+            found = self.workspace.module_switches(module, self.path)
+            if found is not None:
+                path, switches = found
+                self.dependencies.add(path)
+                if any(pair in switches for pair in kind.disabled_by):
+                    return True
+        return False
+
+    @cached_property
+    def _imported_modules(self) -> tuple[str, ...]:
+        """The modules this one imports, anywhere in it (``from .app import app`` inside a handler too)."""
+        modules: dict[str, None] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ImportFrom):
+                modules["." * node.level + (node.module or "")] = None
+            elif isinstance(node, ast.Import):
+                modules.update(dict.fromkeys(alias.name for alias in node.names))
+        return tuple(modules)
 
     @cached_property
     def _imports_and_decorators(self) -> set[str]:

@@ -162,7 +162,7 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
-        evidence = memo.of(_context_evidence, function) or _invocation_arguments_first(memo.of(_positional, function, owner))
+        evidence = memo.of(_context_evidence, function) or _invocation_arguments(memo.of(_positional, function, owner))
         if evidence is not None and _half_of_a_pair(function, owner, functions, memo):
             continue
         platform = "aws-lambda"
@@ -221,10 +221,14 @@ def _starts_work(function: FunctionNode) -> bool:
                for node, called, zeroed in _calls(function))
 
 
-def _invocation_arguments_first(args: list[str]) -> str | None:
-    """``def send(event, context, status, data)``: a helper handlers pass their invocation to (custom resources)."""
-    if len(args) > 2 and _EVENT.fullmatch(args[0]) and _CONTEXT.fullmatch(args[1]) and args[1] not in {"c", "_"}:
-        return f"takes the invocation's ({args[0]}, {args[1]}) first"
+def _invocation_arguments(args: list[str]) -> str | None:
+    """``def send(event, context, status, data)``: a helper handlers pass their invocation to (custom resources);
+    ``def on_error(exc, event, context)``: what a runtime calls with it (Zappa's ``exception_handler``)."""
+    if len(args) < 3:
+        return None
+    for where, (event, context) in (("first", args[:2]), ("last", args[-2:])):
+        if _EVENT.fullmatch(event) and _CONTEXT.fullmatch(context) and context not in {"c", "_"}:
+            return f"takes the invocation's ({event}, {context}) {where}"
     return None
 
 

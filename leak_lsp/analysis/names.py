@@ -124,3 +124,21 @@ def module_scope(tree: ast.Module) -> Scope:
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.functions.setdefault(statement.name, statement)
     return scope
+
+
+def keyword_switches(calls: Iterable[ast.Call], scope: Scope) -> set[tuple[str, str]]:
+    """The settings a library reads once, for the whole process: (call, keyword) for ``keyword=True``
+    (``App(process_before_response=True)``), (call, ``keyword=False``), and (call, ``keyword=qualified.Name``)
+    for an imported class or function given as the value (``Client(transport=HTTPTransport)``)."""
+    switches: set[tuple[str, str]] = set()
+    for node in calls:
+        called = scope.qualify(node.func) or ""
+        for keyword in node.keywords:
+            value = keyword.value
+            if not keyword.arg:
+                continue
+            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                switches.add((called, keyword.arg if value.value else f"{keyword.arg}=False"))
+            elif isinstance(value, (ast.Name, ast.Attribute)) and (named := scope.qualify(value)):
+                switches.add((called, f"{keyword.arg}={named}"))
+    return switches

@@ -309,6 +309,20 @@ class Workspace:
             self._bases[qualified] = bases
         return bases
 
+    def module_switches(self, module: str, importer: str) -> tuple[str, frozenset[tuple[str, str]]] | None:
+        """A project module's file and the process-wide switches it sets (``App(process_before_response=True)``):
+        the module an entry point imports its library object from decides whether that object starts work."""
+        if not module.startswith(".") and module.split(".")[0] in sys.stdlib_module_names:
+            return None
+        found = self.module_path(module, importer)
+        tree = parse_module(self.read_text(found)) if found is not None and not SKIPPED_FOLDERS & set(found.parts) else None
+        if found is None or tree is None:
+            return None
+        from leak_lsp.analysis.names import keyword_switches, module_scope
+
+        calls = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+        return str(found), frozenset(keyword_switches(calls, module_scope(tree)))
+
     def is_workspace_module(self, module: str, importer: str) -> bool:
         """A cheap test before asking jedi: does an imported module live in this workspace?"""
         if module.startswith("."):

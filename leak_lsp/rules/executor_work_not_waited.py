@@ -37,7 +37,8 @@ def lambda_handler(event, context):
 A Slack Bolt app served by the Lambda adapter (`SlackRequestHandler(app).handle(event,
 context)`) answers Slack first and runs its listeners on a thread pool afterwards,
 unless the app is built with `App(process_before_response=True)`: without it, the
-listener is reported at the `handle` call.
+listener is reported at the `handle` call. The app may be built in this module or in a
+module of the project that this one imports (`from slack_app import app`).
 
 Work collected in a list and waited with `concurrent.futures.wait`, a consumed
 `as_completed`, `[f.result() for f in futures]`, `shutdown(wait=True)` or a `with`

@@ -8,8 +8,10 @@ settled by `rollbar.wait()`), PostHog and Segment events (`posthog.capture`,
 `analytics.track`..., settled by their `flush()`), events held by Mixpanel's
 `BufferedConsumer` (the default `Consumer` sends synchronously and is not reported) and by
 an Amplitude client (`Amplitude(...)`, settled by `flush()` or `shutdown()`), and log records
-queued by watchtower's `CloudWatchLogHandler` (sent every 60 seconds by default), with no
-flush before the handler returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
+queued by watchtower's `CloudWatchLogHandler` (sent every 60 seconds by default), and events of a
+module-level raven `Client` (Sentry's older SDK) built with its default threaded transport (raven has
+no flush: build the client with `transport=HTTPTransport`, or use `raven.contrib.awslambda.LambdaClient`),
+with no flush before the handler returns. Projects declare their own SDKs as `buffer` models in `[tool.leak-lsp] models`.
 In JavaScript and TypeScript: pino and winston transports, Sentry, OpenTelemetry providers, Datadog
 metrics, and the module-level clients of Segment (`new Analytics(key)` from `analytics-node`) and
 PostHog (`new PostHog(key)`), whose `track`/`capture` calls are sent from a flush timer.
@@ -181,6 +183,20 @@ AMPLITUDE_BUFFER = WorkKind(
     settle_title="Flush Amplitude",
 )
 
+_RAVEN_CLIENTS = ("raven.Client", "raven.base.Client")
+_RAVEN_SYNCHRONOUS = ("raven.transport.http.HTTPTransport", "raven.transport.HTTPTransport",
+                      "raven.transport.requests.RequestsHTTPTransport", "raven.transport.RequestsHTTPTransport")
+
+RAVEN_CLIENT = WorkKind(
+    name="raven-client",
+    noun="raven client",
+    # the default transport queues events for a worker thread; raven has no flush, only a synchronous transport
+    buffers=_RAVEN_CLIENTS,
+    buffer_slot="raven",
+    wrapped_by=("raven.contrib.awslambda.LambdaClient", "raven_python_lambda.RavenLambdaWrapper"),
+    disabled_by=tuple((client, f"transport={transport}") for client in _RAVEN_CLIENTS for transport in _RAVEN_SYNCHRONOUS),
+)
+
 WATCHTOWER_BUFFER = WorkKind(
     name="watchtower-buffer",
     noun="CloudWatch log handler",
@@ -201,5 +217,5 @@ RULE = Rule(
     message="{what} still holds this invocation's data when the {entry} {exits}; it is sent in a later invocation or lost",
     declared_work="buffer",
     kinds=(OTEL_BUFFER, SENTRY_EVENT, DATADOG_THREADSTATS, ROLLBAR_REPORT, BUGSNAG_EVENT, POSTHOG_EVENT, SEGMENT_EVENT,
-           MIXPANEL_BUFFER, AMPLITUDE_BUFFER, WATCHTOWER_BUFFER),
+           MIXPANEL_BUFFER, AMPLITUDE_BUFFER, WATCHTOWER_BUFFER, RAVEN_CLIENT),
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from leak_lsp.analysis import analyze_file
 from leak_lsp.project.workspace import Workspace
 from tests.analysis.fixture_corpus import Fixture
@@ -41,3 +43,13 @@ def test_a_package_of_the_importers_tree_resolves_above_the_workspace_root(tmp_p
                        "    Watchdog().start()\n    return 1\n")
     report = analyze_file(handler, workspace=Workspace(handler.parent))
     assert [(f.span.start.line + 1, f.code) for f in report.findings] == [(4, "EL101")]
+
+
+BOLT_PROJECT = Path(__file__).parents[1] / "fixtures" / "projects" / "bolt_app_module"
+
+
+@pytest.mark.parametrize("name", ["handler.py", "threaded_handler.py"])
+def test_a_bolt_app_built_in_another_module_is_judged_by_that_module(name: str) -> None:
+    handler = BOLT_PROJECT / name
+    report = analyze_file(handler, workspace=Workspace(BOLT_PROJECT))
+    assert Counter((f.span.start.line + 1, f.code) for f in report.findings) == Fixture(handler).expectations
