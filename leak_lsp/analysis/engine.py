@@ -717,15 +717,18 @@ class _Module:
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
         """EL902: work pending only where a call raises (or a bounded settle gives up) before the settle,
         here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
-        exceptions, and the calls before the ``try`` are set-up that rarely fails."""
+        exceptions, and the calls before the ``try`` are set-up that rarely fails, unless one of them is a
+        method of the work itself (``driver.get(url)`` before the ``try``): that is the work being used."""
         found = []
         settled_in_finally = _Lazy(lambda: _finally_names(result.graph.function))  # most handlers never ask
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
-                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally.value:
+                    or not self._outlives_exception(work, loop):
                 continue
             crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
+            if work.name in settled_in_finally.value:  # but the work's own use before the ``try`` is no set-up
+                crashes = [node for node in crashes if _called_on(node.stmt, work.name)]
             if crashes:
                 found.append((site, self._raised(work, crashes)))
         for site, wait in result.gives_up.items():
@@ -950,6 +953,12 @@ def _on_default_executor(node: ast.AST) -> bool:
     if isinstance(node.func, ast.Attribute) and node.func.attr in THREAD_BACKED:  # given None: the default one
         return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
     return True
+
+
+def _called_on(call: ast.AST | None, name: str | None) -> bool:
+    """``driver.get(url)`` for ``driver``: a call of the work's own method."""
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+        and isinstance(call.func.value, ast.Name) and call.func.value.id == name
 
 
 def _within(node: ast.AST | None, statement: ast.stmt | None) -> bool:

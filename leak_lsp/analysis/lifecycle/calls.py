@@ -28,6 +28,7 @@ from leak_lsp.analysis.catalogue import (
     PARTIAL_WAIT,
     QUEUE_JOIN,
     RECEIVER_HINTS,
+    RETURNS_ARGUMENT,
     SIGNALLED_THROUGH_ARGUMENTS,
     STARTS_ONLY_WITH,
 )
@@ -99,10 +100,22 @@ def function_call(step: Classifier, node: ast.Call, qualified: str, arguments: A
         for argument, handles in zip(node.args, arguments.positional):
             step.consume(argument, handles)
         return NOTHING
-    if arguments.all and not observer(qualified, node.func):
+    if qualified in RETURNS_ARGUMENT:  # ``closing(driver)``: the value is the driver itself
+        return arguments.all
+    handed = arguments.all - lent(step, node, arguments)
+    if handed and not observer(qualified, node.func):
         text = ast.unparse(node.func)
-        step.emit(HandOff(arguments.all, f"`{text}()`", text))
+        step.emit(HandOff(handed, f"`{text}()`", text))
     return NOTHING
+
+
+def lent(step: Classifier, node: ast.Call, arguments: Arguments) -> Handles:
+    """Names the caller goes on using after the call (``WebDriverWait(driver)`` then ``driver.quit()``): the
+    callee borrowed them, so the caller still owns their work."""
+    passed = [*zip(node.args, arguments.positional),
+              *((keyword.value, arguments.keywords.get(keyword.arg, NOTHING)) for keyword in node.keywords)]
+    return NOTHING.union(*(handles for argument, handles in passed
+                           if isinstance(argument, ast.Name) and step.facts.used_after(argument.id, node)))
 
 
 def method_call(step: Classifier, node: ast.Call, func: ast.Attribute, arguments: Arguments,
