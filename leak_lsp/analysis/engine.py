@@ -718,15 +718,18 @@ class _Module:
         """EL902: work pending only where a call raises (or a bounded settle gives up) before the settle,
         here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
         exceptions, and the calls before the ``try`` are set-up that rarely fails, unless one of them is a
-        method of the work itself (``driver.get(url)`` before the ``try``): that is the work being used."""
+        method of the work itself (``driver.get(url)`` before the ``try``): that is the work being used. A call
+        raising inside an ``except`` branch that settles the work is a second failure while handling the first."""
         found = []
         settled_in_finally = _Lazy(lambda: _finally_names(result.graph.function))  # most handlers never ask
+        cleanups = _Lazy(lambda: _cleanup_handlers(result.graph.function))
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
                     or not self._outlives_exception(work, loop):
                 continue
-            crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
+            crashes = [node for node in crashes if not _within(node.stmt, work.statement)  # raised before it started
+                       and not _in_cleanup_handler(node.stmt, work.name, cleanups.value)]
             if work.name in settled_in_finally.value:  # but the work's own use before the ``try`` is no set-up
                 crashes = [node for node in crashes if _called_on(node.stmt, work.name)]
             if crashes:
@@ -953,6 +956,19 @@ def _on_default_executor(node: ast.AST) -> bool:
     if isinstance(node.func, ast.Attribute) and node.func.attr in THREAD_BACKED:  # given None: the default one
         return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
     return True
+
+
+def _cleanup_handlers(function: ast.AST) -> list[tuple[ast.ExceptHandler, set[str]]]:
+    """The ``except`` branches of the function, each with the names it acts on."""
+    return [(node, {inner.id for statement in node.body for inner in ast.walk(statement) if isinstance(inner, ast.Name)})
+            for node in all_statements(function) if isinstance(node, ast.ExceptHandler)]
+
+
+def _in_cleanup_handler(call: ast.AST | None, name: str | None,
+                        handlers: list[tuple[ast.ExceptHandler, set[str]]]) -> bool:
+    """``except Exception: tidy(); driver.quit()``: ``tidy()`` raising is a failure within the cleanup."""
+    return name is not None and any(name in names and any(_within(call, statement) for statement in handler.body)
+                                    for handler, names in handlers)
 
 
 def _called_on(call: ast.AST | None, name: str | None) -> bool:
