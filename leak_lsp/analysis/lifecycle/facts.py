@@ -38,7 +38,7 @@ class Facts:
     element_of: dict[str, str] = field(default_factory=dict)  # loop variable -> the container it iterates
     collected_into: dict[str, set[str]] = field(default_factory=dict)  # ``threads.append(t)``: t -> {threads}
     constructions: dict[str, ast.Call] = field(default_factory=dict)  # name -> constructor of the work it starts
-    method_calls: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # ``t.join()``: t -> positions
+    attribute_reads: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # ``t.join``: t -> positions
 
     def constructed_type(self, call: ast.Call) -> str | None:
         started = self.catalogue.started_types()
@@ -54,9 +54,9 @@ class Facts:
         return None
 
     def used_after(self, name: str, node: ast.AST) -> bool:
-        """Whether the function calls a method of ``name`` after ``node`` (``driver.find_element()``)."""
+        """Whether the function reads an attribute of ``name`` after ``node`` (``driver.title``, ``t.join()``)."""
         end = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
-        return any(position > end for position in self.method_calls.get(name, ()))
+        return any(position > end for position in self.attribute_reads.get(name, ()))
 
     def attribute_handle(self, node: ast.expr) -> Handle | None:
         """``self.worker`` in a method: tracked across the methods of the class like a variable."""
@@ -102,7 +102,8 @@ def _local_instances(nodes: list[ast.AST], scope: Scope) -> dict[str, str]:
             and node.value.func.id in scope.classes for target in node.targets if isinstance(target, ast.Name)}
 
 
-_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension)
+_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension,
+          ast.Attribute)
 
 
 def _note_node(facts: Facts, node: ast.AST) -> None:
@@ -116,9 +117,10 @@ def _note_node(facts: Facts, node: ast.AST) -> None:
         for item in node.items:
             if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
                 _note_constructed(facts, item.optional_vars.id, item.context_expr, Held.WITH)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
-        facts.method_calls.setdefault(node.func.value.id, []).append((node.lineno, node.col_offset))
+    elif isinstance(node, ast.Call):
         _note_collected(facts, node)
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load):
+        facts.attribute_reads.setdefault(node.value.id, []).append((node.lineno, node.col_offset))
     elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
         _note_loop_variable(facts, node)
 
