@@ -17,6 +17,8 @@ from leak_lsp.analysis.catalogue import (
     CONTAINER_READS,
     EVENT_LOOP,
     EXECUTOR,
+    EXIT_CALLBACKS,
+    EXIT_CONTEXTS,
     FRESH_LOOP_RUNNERS,
     ITERATED_WAITS,
     ITERATOR_METHODS,
@@ -38,6 +40,7 @@ from leak_lsp.analysis.lifecycle.effects import (
     GivesUp,
     Handles,
     HandOff,
+    LeaveWith,
     PassInert,
     Settle,
     SettledBy,
@@ -136,7 +139,19 @@ def method_call(step: Classifier, node: ast.Call, func: ast.Attribute, arguments
     if method in step.facts.catalogue.settle_methods and arguments.receiver:  # t.join(), fut.result(), p.wait()
         step.emit(Settle(arguments.receiver, SettledBy(method)))
         return NOTHING
+    if node.args and (method in EXIT_CALLBACKS or method in EXIT_CONTEXTS):
+        return exit_registration(step, node.args[0], method, arguments)
     return container_call(step, method, receiver, arguments)
+
+
+def exit_registration(step: Classifier, registered: ast.expr, method: str, arguments: Arguments) -> Handles:
+    """``stack.callback(driver.quit)``, ``stack.enter_context(driver)``: settled at the stack's exit, which
+    runs on every path out of its block."""
+    if method in EXIT_CONTEXTS:
+        step.emit(LeaveWith(arguments.positional[0], frozenset()))
+    elif isinstance(registered, ast.Attribute):
+        step.emit(Settle(step.handles_of(registered.value), SettledBy(registered.attr)))
+    return NOTHING
 
 
 def container_call(step: Classifier, method: str, receiver: ast.expr, arguments: Arguments) -> Handles | None:
