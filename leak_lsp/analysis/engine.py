@@ -209,7 +209,8 @@ class _TargetKeys:
         vendor = tuple(qualified for kind in (*work_kinds(), *module.settings.models) for qualified in kind.wrapped_by if module._defines(qualified))
         imported = tuple(sorted(module._imported_instances.items())) if module.workspace is not None else ()
         return (skeleton, frozenset(module._imports_and_decorators), frozenset(module._switches_on),
-                tuple(sorted(module.env.attribute_receivers.items())), buffers, vendor, imported)
+                tuple(sorted(module.env.attribute_receivers.items())), tuple(sorted(module.env.attribute_types)),
+                buffers, vendor, imported)
 
     def of(self, target: _Target) -> Hashable:
         entry = target.entry
@@ -306,6 +307,7 @@ class _Module:
         self.env = Environment(
             scope=self.scope, module_receivers=receivers, module_names=names, summarize=self._summarize,
             methods_of=self._methods_of, instance_classes=instances, attribute_receivers=self._attribute_receivers(),
+            attribute_types=self._attribute_types(),
             external=self._external, buffers=self._module_buffers(),
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
             lineage=self._lineage)
@@ -418,6 +420,20 @@ class _Module:
             for decorator in node.decorator_list:
                 names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
         return names
+
+    def _attribute_types(self) -> dict[str, ast.Call]:
+        """``self.thread = Thread(...)`` in any method, started in another: the construction, by attribute."""
+        started = self.catalogue.started_types()
+        found: dict[str, ast.Call] = {}
+        for cls in self.classes.values():
+            for node in ast.walk(cls):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    lineage = self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func)))
+                    if any(name in started for name in lineage):
+                        for target in node.targets:
+                            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                                found.setdefault(ast.unparse(target), node.value)
+        return found
 
     def _attribute_receivers(self) -> dict[str, tuple[str, Owner]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""

@@ -85,6 +85,9 @@ def gather_facts(function: ast.AST, env: Environment, mode: Mode, owner_class: s
         instance_classes={**env.instance_classes, **_local_instances(own_nodes, env.scope)},
         receivers={name: (kind, Owner(Held.MODULE, name)) for name, kind in env.module_receivers.items()},
     )
+    if owner_class is not None:  # ``self.thread = Thread(...)`` in ``__init__``, ``self.thread.start()`` here
+        for text, call in env.attribute_types.items():
+            _note_constructed(facts, text, call, Held.ATTRIBUTE)
     for node in own_nodes:
         if isinstance(node, _NOTED):
             _note_node(facts, node)
