@@ -34,6 +34,7 @@ from leak_lsp.analysis.lifecycle import (
     analyze_function,
     carried,
     parameters,
+    stored_parameters,
 )
 from leak_lsp.analysis.model import (
     FileReport,
@@ -520,14 +521,14 @@ class _Module:
                 or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None  # too deep, or a call back into a helper being summarised: it does nothing
         if self._cannot_matter(function):
-            self.summaries[key] = Summary(params=parameters(function))
+            self.summaries[key] = Summary(params=parameters(function), stores=stored_parameters(function))
             return self.summaries[key]
         self.summarising.append(id(function))
         try:
             result = analyze_function(function, self.env, "helper", self._owner_class(function))
         finally:
             self.summarising.pop()
-        summary = Summary(params=parameters(function))
+        summary = Summary(params=parameters(function), stores=stored_parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
                 work = self._scheduled_in(name, work)

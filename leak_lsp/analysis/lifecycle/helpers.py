@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.catalogue import QUEUE_ITEM_DONE
-from leak_lsp.analysis.lifecycle.effects import Handles, LeftOnRaise, PassInert, Settle, Start
+from leak_lsp.analysis.lifecycle.effects import Collect, Handles, LeftOnRaise, PassInert, Settle, Start
 from leak_lsp.analysis.lifecycle.handles import Handle, drained, fresh, rebased, slot, variable
 from leak_lsp.analysis.lifecycle.syntax import assigned_names, callback_of, passed_to, resolved_future
 from leak_lsp.analysis.lifecycle.work import Origin, Summary, Work
@@ -82,6 +82,9 @@ def helper_call(step: Classifier, node: ast.Call, called: Called, arguments: Arg
     step.emit(Settle(rebased(summary.settles_attributes, instance)))
     for index in summary.settles:
         step.emit(Settle(_argument(arguments, summary, index)))
+    for index, attribute in summary.stores.items():  # ``Page(driver)`` keeps it: ``page.close()`` may settle it
+        if instance is not None:
+            step.emit(Collect(instance.attribute(attribute), _argument(arguments, summary, index)))
     add_leaks(step, node, called.name, summary, Origin.HELPER_LEAKS, instance)
     for number, (work, raised) in enumerate(summary.raise_leaks):  # reported whatever the caller catches
         assert work.kind is not None

@@ -113,6 +113,7 @@ class Summary:
     raise_leaks: list[tuple[Work, Raised]] = field(default_factory=list)  # work it leaves running when a call raises
     dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
+    stores: dict[int, str] = field(default_factory=dict)  # ``self.driver = driver``: parameter index -> attribute
 
 
 @dataclass
