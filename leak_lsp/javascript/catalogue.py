@@ -134,6 +134,10 @@ AUTH_REQUESTS = Requests(frozenset({
 }))  # fmt: skip
 # (``ref.push()`` is left out: without a value it only makes a key, and its result is often kept, not awaited.)
 DATABASE_REQUESTS = Requests(frozenset({"set", "update", "remove", "once", "transaction", "setWithPriority"}))
+PUBSUB_REQUESTS = Requests(frozenset({"publish", "publishMessage", "publishJSON"}))
+STORAGE_REQUESTS = Requests(frozenset({"save", "upload", "download", "delete", "copy", "move", "makePublic",
+                                       "setMetadata"}))
+BIGQUERY_REQUESTS = Requests(frozenset({"insert", "query", "createQueryJob", "load"}))
 DATA_CLIENTS: dict[str, Requests] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
@@ -146,6 +150,13 @@ DATA_CLIENTS: dict[str, Requests] = {
     "mongoose.model": Requests(frozenset({"create", "insertMany", "bulkWrite", "exec"})),
     # mixpanel (Node): ``track`` sends an HTTPS request at once and reports through an optional callback.
     "mixpanel.init": Requests(frozenset({"track", "import", "alias", "track_batch", "import_batch"}), "operation"),
+    # Google Cloud client libraries (the factory called without ``new`` is their pre-1.0 API).
+    **dict.fromkeys(("new @google-cloud/pubsub.PubSub", "@google-cloud/pubsub.PubSub", "new @google-cloud/pubsub",
+                     "@google-cloud/pubsub"), PUBSUB_REQUESTS),
+    **dict.fromkeys(("new @google-cloud/storage.Storage", "@google-cloud/storage.Storage", "new @google-cloud/storage"),
+                    STORAGE_REQUESTS),
+    **dict.fromkeys(("new @google-cloud/bigquery.BigQuery", "@google-cloud/bigquery.BigQuery", "new @google-cloud/bigquery",
+                     "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
 }  # fmt: skip
 
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
@@ -190,11 +201,14 @@ BUFFERS = (
            frozenset({"startSpan", "startActiveSpan", "getTracer", "getMeter"}), frozenset({"forceFlush", "shutdown"}),
            "await {owner}.forceFlush();"),
     # Segment's legacy Node client queues events and sends them from a flush timer (flushAt/flushInterval).
-    Buffer("Segment", frozenset({"new analytics-node"}), frozenset({"track", "identify", "page", "screen", "group", "alias"}),
-           frozenset({"flush"}), "await {owner}.flush();"),
-    # posthog-node queues events the same way (flushAt 20, flushInterval 10 s by default).
+    # (@segment/analytics-node, its successor, the same; ``closeAndFlush()`` returns the promise to await.)
+    Buffer("Segment", frozenset({"new analytics-node", "new @segment/analytics-node.Analytics"}),
+           frozenset({"track", "identify", "page", "screen", "group", "alias"}),
+           frozenset({"flush", "closeAndFlush"}), "await {owner}.flush();"),
+    # posthog-node queues events the same way (flushAt 20, flushInterval 10 s by default); in its 2.x and 3.x
+    # ``shutdown()`` starts the flush and returns nothing to await, ``shutdownAsync()`` the promise.
     Buffer("PostHog", frozenset({"new posthog-node.PostHog", "new posthog-node"}),
-           frozenset({"capture", "identify", "alias", "groupIdentify"}), frozenset({"flush", "shutdown"}),
+           frozenset({"capture", "identify", "alias", "groupIdentify"}), frozenset({"flush", "shutdown", "shutdownAsync"}),
            "await {owner}.flush();"),
     Buffer("Datadog", frozenset({"datadog-lambda-js.*", "hot-shots", "hot-shots.StatsD"}),
            frozenset({"sendDistributionMetric", "increment", "gauge", "histogram", "distribution"}),

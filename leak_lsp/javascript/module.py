@@ -77,6 +77,7 @@ def module_facts(parsed: ParsedSource) -> ModuleFacts:
     facts = ModuleFacts(parsed)
     for statement in parsed.root.named_children:
         _read_statement(facts, statement)
+    _read_local_bindings(facts)
     _read_data_clients(facts)
     for name, value in list(facts.exports.items()):
         resolved = resolve_function(facts, value)
@@ -105,6 +106,34 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
         else:
             return facts.data_clients.get(facts.parsed.text(node)) if node.type == "identifier" else None
     return None
+
+
+def _read_local_bindings(facts: ModuleFacts) -> None:
+    """Requires and clients bound inside functions: a lazy ``const cp = require('child_process')`` (to shorten
+    cold starts) is that module, and ``const client = new PostHog(key)`` buffers per invocation.
+    Module-level bindings of the same names win."""
+    top_level = (dict(facts.imports), dict(facts.buffers), set(facts.clients), set(facts.promise_functions))
+    for declarator in walk(facts.parsed.root):
+        if declarator.type != "variable_declarator" or _is_top_level(facts, declarator):
+            continue
+        name, value = child(declarator, "name"), unwrap(child(declarator, "value"))
+        imported = required(facts, value)
+        if name is not None and imported is not None:
+            _bind_import(facts, name, imported)
+        elif name is not None and value is not None and name.type == "identifier":
+            _read_object(facts, facts.parsed.text(name), value)
+    facts.imports.update(top_level[0])
+    facts.buffers.update(top_level[1])
+    facts.clients |= top_level[2]
+    facts.promise_functions |= top_level[3]
+
+
+def _is_top_level(facts: ModuleFacts, declarator: Node) -> bool:
+    declaration = declarator.parent
+    parent = declaration.parent if declaration is not None else None
+    if parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent == facts.parsed.root
 
 
 def _read_data_clients(facts: ModuleFacts) -> None:
