@@ -142,18 +142,32 @@ def _read_data_clients(facts: ModuleFacts) -> None:
     facts.imports_data_clients = facts.imports_any(catalogue.DATA_CLIENTS)
     if not facts.imports_data_clients:  # no need to walk the whole tree
         return
-    declarators = [node for node in walk(facts.parsed.root) if node.type == "variable_declarator"]
+    bindings = [(child(node, "name"), child(node, "value")) for node in walk(facts.parsed.root)
+                if node.type in ("variable_declarator", "function_declaration")]
     grown = True
     while grown:
         grown = False
-        for declarator in declarators:
-            name, value = child(declarator, "name"), child(declarator, "value")
+        for name, value in bindings:
             if name is None or name.type != "identifier" or facts.parsed.text(name) in facts.data_clients:
                 continue
-            requests = data_client_requests(facts, value)
+            requests = data_client_requests(facts, _returned(value if value is not None else name.parent))
             if requests is not None:
                 facts.data_clients[facts.parsed.text(name)] = requests
                 grown = True
+
+
+def _returned(value: Node | None) -> Node | None:
+    """What a function returns when its body is one expression or one ``return`` (a factory
+    ``const logs = () => db.collection('logs')``); any other value as it is."""
+    value = unwrap(value)
+    if value is None or value.type not in FUNCTION_TYPES:
+        return value
+    body = unwrap(child(value, "body"))
+    if body is not None and body.type == "statement_block":
+        statements = [part for part in body.named_children if part.type != "comment"]
+        only = statements[0] if len(statements) == 1 else None
+        return only.named_children[0] if only is not None and only.type == "return_statement" and only.named_children else None
+    return body
 
 
 def resolve_function(facts: ModuleFacts, value: Node | None) -> Node | None:
