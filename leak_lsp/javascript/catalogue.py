@@ -63,6 +63,7 @@ STARTS: dict[str, str] = {
     "fs/promises.*": "promise", "fs.promises.*": "promise", "dns/promises.*": "promise",
     "new Promise": "promise",
     "http.request": "request", "http.get": "request", "https.request": "request", "https.get": "request",
+    "@sendgrid/mail.send": "promise", "@sendgrid/mail.sendMultiple": "promise",
     "got": "promise", "got.get": "promise", "got.post": "promise", "superagent.get": "promise", "superagent.post": "promise",
     "fs.readFile": "operation", "fs.writeFile": "operation", "fs.appendFile": "operation", "fs.unlink": "operation",
     "fs.mkdir": "operation", "fs.rm": "operation", "fs.copyFile": "operation", "fs.rename": "operation",
@@ -134,6 +135,7 @@ AUTH_REQUESTS = Requests(frozenset({
 }))  # fmt: skip
 # (``ref.push()`` is left out: without a value it only makes a key, and its result is often kept, not awaited.)
 DATABASE_REQUESTS = Requests(frozenset({"set", "update", "remove", "once", "transaction", "setWithPriority"}))
+TWILIO_REQUESTS = Requests(frozenset({"create"}))  # ``client.messages.create(...)``, ``client.calls.create(...)``
 PUBSUB_REQUESTS = Requests(frozenset({"publish", "publishMessage", "publishJSON"}))
 STORAGE_REQUESTS = Requests(frozenset({"save", "upload", "download", "delete", "copy", "move", "makePublic",
                                        "setMetadata"}))
@@ -150,6 +152,11 @@ DATA_CLIENTS: dict[str, Requests] = {
     "mongoose.model": Requests(frozenset({"create", "insertMany", "bulkWrite", "exec"})),
     # mixpanel (Node): ``track`` sends an HTTPS request at once and reports through an optional callback.
     "mixpanel.init": Requests(frozenset({"track", "import", "alias", "track_batch", "import_batch"}), "operation"),
+    # Messages sent from handlers: mail (nodemailer, whose ``sendMail`` without a callback returns a promise),
+    # SMS (twilio, ``require('twilio')(sid, token)``), Slack.
+    "nodemailer.createTransport": Requests(frozenset({"sendMail"})),
+    "twilio": TWILIO_REQUESTS, "new twilio.Twilio": TWILIO_REQUESTS, "new twilio": TWILIO_REQUESTS,
+    "new @slack/web-api.WebClient": Requests(frozenset({"postMessage", "postEphemeral", "scheduleMessage", "uploadV2"})),
     # Google Cloud client libraries (the factory called without ``new`` is their pre-1.0 API).
     **dict.fromkeys(("new @google-cloud/pubsub.PubSub", "@google-cloud/pubsub.PubSub", "new @google-cloud/pubsub",
                      "@google-cloud/pubsub"), PUBSUB_REQUESTS),

@@ -131,7 +131,8 @@ def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str],
 def _typed_as_lambda(facts: ModuleFacts, value: Node, function: Node) -> bool:
     """The export is annotated with a type of ``aws-lambda`` (``const hello: APIGatewayProxyHandler = ...``),
     or one of its parameters is (``event: SQSEvent``, ``context: Context``)."""
-    declarator = unwrap(value).parent if unwrap(value) is not None else None
+    unwrapped = unwrap(value)
+    declarator = unwrapped.parent if unwrapped is not None else None
     annotations = [field(declarator, "type")] if declarator is not None and declarator.type == "variable_declarator" else []
     parameters = field(function, "parameters")
     annotations += [field(parameter, "type") for parameter in (parameters.named_children if parameters is not None else [])]

@@ -31,17 +31,20 @@ class ModuleFacts:
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
     buffer_roots: dict[str, str] = field(default_factory=dict)  # ``tracer`` -> ``provider`` for ``provider.getTracer()``
     instances: dict[str, str] = field(default_factory=dict)  # ``const queue = new UploadQueue()`` -> its class name
+    required_modules: set[str] = field(default_factory=set)  # every ``require('m')``, bound or not (``require('twilio')(sid)``)
 
     def imports_any(self, qualified_names: Iterable[str]) -> bool:
         """Whether the module imports the module of any of these names (``new express.Router`` -> ``express``)."""
         modules = {name.removeprefix("new ").split(".")[0] for name in qualified_names}
-        return any(imported.specifier in modules for imported in self.imports.values())
+        return any(imported.specifier in modules for imported in self.imports.values()) or bool(modules & self.required_modules)
 
     def qualify(self, node: Node | None) -> str | None:
         """The qualified name of a callee: ``child_process.spawn`` for ``cp.spawn`` after ``require('child_process')``."""
         name = dotted(self.parsed, node)
-        if name is None:
-            return None
+        if name is None:  # ``require('twilio')(sid, token)``: the module itself is called
+            imported = required(self, node)
+            return None if imported is None else \
+                imported.specifier if imported.export == "*" else f"{imported.specifier}.{imported.export}"
         head, _, rest = name.partition(".")
         imported = self.imports.get(head)
         if imported is None:
@@ -113,10 +116,12 @@ def _read_local_bindings(facts: ModuleFacts) -> None:
     cold starts) is that module, and ``const client = new PostHog(key)`` buffers per invocation.
     Module-level bindings of the same names win."""
     top_level = (dict(facts.imports), dict(facts.buffers), set(facts.clients), set(facts.promise_functions))
-    for declarator in walk(facts.parsed.root):
-        if declarator.type != "variable_declarator" or _is_top_level(facts, declarator):
+    for node in walk(facts.parsed.root):
+        if node.type == "call_expression" and (imported := required(facts, node)) is not None:
+            facts.required_modules.add(imported.specifier)
+        if node.type != "variable_declarator" or _is_top_level(facts, node):
             continue
-        name, value = child(declarator, "name"), unwrap(child(declarator, "value"))
+        name, value = child(node, "name"), unwrap(child(node, "value"))
         imported = required(facts, value)
         if name is not None and imported is not None:
             _bind_import(facts, name, imported)
