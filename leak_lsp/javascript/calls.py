@@ -72,6 +72,8 @@ class CallLowering(Lowering):
                 self.builder.add(Settle(token))
                 if token in self._event_waits:
                     self.builder.add(Settle(self._event_waits[token]))
+            if not _is_sleep(self.facts, node):
+                self.may_reject(node)
             return ()
         if kind == "call_expression":
             return self._call(node)
@@ -446,6 +448,15 @@ def _is_error_first(facts: ModuleFacts, argument: Node) -> bool:
     inline = unwrap(argument) == callback
     least = 1 if inline else 2  # by name: ``(error, info)``; ``errors.forEach(report)`` with ``report(error)`` is no I/O
     return len(names) >= least and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
+
+
+def _is_sleep(facts: ModuleFacts, awaited: Node) -> bool:
+    """``await new Promise((r) => setTimeout(r, ms))``, ``await setTimeout(ms)`` of timers/promises: cannot reject."""
+    value = unwrap(awaited.named_children[0]) if awaited.named_children else None
+    if value is not None and value.type == "new_expression":
+        return facts.parsed.text(child(value, "constructor")) == "Promise"
+    return value is not None and value.type == "call_expression" and \
+        facts.qualify(child(value, "function")) == "timers/promises.setTimeout"
 
 
 def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:

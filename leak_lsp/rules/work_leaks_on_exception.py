@@ -13,6 +13,11 @@ exceptions only (`except ClientError:`), any other exception escapes. Work that 
 `finally` of the function settles is not reported: its author handled exceptions, and
 the calls before the `try` are set-up that rarely fails.
 
+In JavaScript and TypeScript an `await` opens the exception path: a rejected promise
+leaves the handler (through its `finally` blocks) unless a `catch` of the handler takes
+it. A sleep (`await new Promise((r) => setTimeout(r, ms))`) does not reject. Work still
+pending on a normal path is reported by its own rule instead.
+
 ## Why is this bad?
 When the handler raises out, the platform reports the error and freezes the container
 with the work still running; it resumes in a later invocation, as any other leak does.
