@@ -166,6 +166,13 @@ DATA_CLIENTS: dict[str, Requests] = {
                      "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
 }  # fmt: skip
 
+# Calls whose result stands for the module in its service accessors: ``const app = admin.initializeApp();
+# app.firestore()`` is ``admin.firestore()``. Qualified call -> the module.
+MODULE_APPS: dict[str, str] = {
+    "firebase-admin.initializeApp": "firebase-admin", "firebase-admin/app.initializeApp": "firebase-admin",
+    "firebase-admin.app": "firebase-admin", "firebase-admin/app.getApp": "firebase-admin",
+}  # fmt: skip
+
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
 APP_FACTORIES = frozenset({"express", "express.Router"})
 # Adapters that serve an Express app as a Lambda handler: the invocation ends with the HTTP response.

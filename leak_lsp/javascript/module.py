@@ -122,7 +122,7 @@ def _read_local_bindings(facts: ModuleFacts) -> None:
         if node.type != "variable_declarator" or _is_top_level(facts, node):
             continue
         name, value = child(node, "name"), unwrap(child(node, "value"))
-        imported = required(facts, value)
+        imported = required(facts, value) or _module_app(facts, value)
         if name is not None and imported is not None:
             _bind_import(facts, name, imported)
         elif name is not None and value is not None and name.type == "identifier":
@@ -280,11 +280,20 @@ def required(facts: ModuleFacts, value: Node | None) -> Imported | None:
     return Imported(specifier, "*") if specifier is not None else None
 
 
+def _module_app(facts: ModuleFacts, value: Node | None) -> Imported | None:
+    """``admin.initializeApp()``: an app whose service accessors (``app.firestore()``) are the module's."""
+    value = unwrap(value)
+    if value is None or value.type != "call_expression":
+        return None
+    module = catalogue.MODULE_APPS.get(facts.qualify(child(value, "function")) or "")
+    return Imported(module, "*") if module is not None else None
+
+
 def _read_declarator(facts: ModuleFacts, declarator: Node) -> None:
     name, value = child(declarator, "name"), unwrap(child(declarator, "value"))
     if name is None or value is None:
         return
-    imported = required(facts, value)
+    imported = required(facts, value) or _module_app(facts, value)
     if imported is not None:
         _bind_import(facts, name, imported)
         return
