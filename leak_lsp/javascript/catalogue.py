@@ -135,6 +135,8 @@ AUTH_REQUESTS = Requests(frozenset({
 }))  # fmt: skip
 # (``ref.push()`` is left out: without a value it only makes a key, and its result is often kept, not awaited.)
 DATABASE_REQUESTS = Requests(frozenset({"set", "update", "remove", "once", "transaction", "setWithPriority"}))
+AZURE_STORAGE_REQUESTS = Requests(frozenset({"sendMessage", "upload", "uploadData", "uploadFile", "uploadStream",
+                                             "createIfNotExists", "deleteIfExists", "setMetadata"}))
 TWILIO_REQUESTS = Requests(frozenset({"create"}))  # ``client.messages.create(...)``, ``client.calls.create(...)``
 PUBSUB_REQUESTS = Requests(frozenset({"publish", "publishMessage", "publishJSON"}))
 STORAGE_REQUESTS = Requests(frozenset({"save", "upload", "download", "delete", "copy", "move", "makePublic",
@@ -157,6 +159,13 @@ DATA_CLIENTS: dict[str, Requests] = {
     "nodemailer.createTransport": Requests(frozenset({"sendMail"})),
     "twilio": TWILIO_REQUESTS, "new twilio.Twilio": TWILIO_REQUESTS, "new twilio": TWILIO_REQUESTS,
     "new @slack/web-api.WebClient": Requests(frozenset({"postMessage", "postEphemeral", "scheduleMessage", "uploadV2"})),
+    # Azure SDK clients (storage queues and blobs, Cosmos DB, Service Bus): each call below is a request.
+    **dict.fromkeys(("@azure/storage-queue.QueueServiceClient.fromConnectionString", "new @azure/storage-queue.QueueServiceClient",
+                     "new @azure/storage-queue.QueueClient", "@azure/storage-blob.BlobServiceClient.fromConnectionString",
+                     "new @azure/storage-blob.BlobServiceClient", "new @azure/storage-blob.ContainerClient",
+                     "new @azure/storage-blob.BlockBlobClient"), AZURE_STORAGE_REQUESTS),
+    "new @azure/cosmos.CosmosClient": Requests(frozenset({"create", "upsert", "replace", "patch", "delete"})),
+    "new @azure/service-bus.ServiceBusClient": Requests(frozenset({"sendMessages", "scheduleMessages"})),
     # Google Cloud client libraries (the factory called without ``new`` is their pre-1.0 API).
     **dict.fromkeys(("new @google-cloud/pubsub.PubSub", "@google-cloud/pubsub.PubSub", "new @google-cloud/pubsub",
                      "@google-cloud/pubsub"), PUBSUB_REQUESTS),
