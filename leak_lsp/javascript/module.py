@@ -155,13 +155,13 @@ def _read_data_clients(facts: ModuleFacts) -> None:
         for name, value in bindings:
             if name is None or name.type != "identifier" or facts.parsed.text(name) in facts.data_clients:
                 continue
-            requests = data_client_requests(facts, _returned(value if value is not None else name.parent))
+            requests = data_client_requests(facts, returned_expression(value if value is not None else name.parent))
             if requests is not None:
                 facts.data_clients[facts.parsed.text(name)] = requests
                 grown = True
 
 
-def _returned(value: Node | None) -> Node | None:
+def returned_expression(value: Node | None) -> Node | None:
     """What a function returns when its body is one expression or one ``return`` (a factory
     ``const logs = () => db.collection('logs')``); any other value as it is."""
     value = unwrap(value)
