@@ -15,8 +15,8 @@ the calls before the `try` are set-up that rarely fails.
 
 In JavaScript and TypeScript an `await` opens the exception path: a rejected promise
 leaves the handler (through its `finally` blocks) unless a `catch` of the handler takes
-it. A sleep (`await new Promise((r) => setTimeout(r, ms))`) does not reject. Work still
-pending on a normal path is reported by its own rule instead.
+it. A sleep (`await new Promise((r) => setTimeout(r, ms))`, or a module function returning
+one) does not reject. Work still pending on a normal path is reported by its own rule instead.
 
 ## Why is this bad?
 When the handler raises out, the platform reports the error and freezes the container
