@@ -16,6 +16,11 @@ the calls before the `try` are set-up that rarely fails, except the work's own m
 raising inside an `except` branch that settles the work (`except Exception: tidy();
 driver.quit()`) is a second failure while handling the first, and is not reported.
 
+In JavaScript and TypeScript an `await` opens the exception path: a rejected promise
+leaves the handler (through its `finally` blocks) unless a `catch` of the handler takes
+it. A sleep (`await new Promise((r) => setTimeout(r, ms))`, or a module function returning
+one) does not reject. Work still pending on a normal path is reported by its own rule instead.
+
 ## Why is this bad?
 When the handler raises out, the platform reports the error and freezes the container
 with the work still running; it resumes in a later invocation, as any other leak does.
