@@ -71,16 +71,7 @@ class CallLowering(Lowering):
         if kind == "identifier":
             return (self.parsed.text(node),)
         if kind in ("await_expression", "yield_expression"):  # ``yield`` is ``await`` in compiled async code
-            launched = self._launched(node)
-            if launched is not None:
-                return (launched,)
-            for token in self._children(node):
-                self.builder.add(Settle(token))
-                if token in self._event_waits:
-                    self.builder.add(Settle(self._event_waits[token]))
-            if not _is_sleep(self.facts, node):
-                self.may_reject(node)
-            return ()
+            return self._await(node)
         if kind == "call_expression":
             return self._call(node)
         if kind == "new_expression":
@@ -89,10 +80,10 @@ class CallLowering(Lowering):
             return ()
         if kind == "assignment_expression":
             return self._assign(child(node, "left"), child(node, "right"))
-        if kind in ("array", "object", "ternary_expression", "binary_expression", "spread_element", "pair"):
-            if kind == "ternary_expression":
-                self.expression(child(node, "condition"))
-                return self.expression(child(node, "consequence")) + self.expression(child(node, "alternative"))
+        if kind == "ternary_expression":
+            self.expression(child(node, "condition"))
+            return self.expression(child(node, "consequence")) + self.expression(child(node, "alternative"))
+        if kind in ("array", "object", "binary_expression", "spread_element", "pair"):
             return self._children(node, skip=child(node, "key"))
         if kind == "sequence_expression":
             tokens: tuple[str, ...] = ()
@@ -100,6 +91,19 @@ class CallLowering(Lowering):
                 tokens = self.expression(part)
             return tokens
         self._children(node)
+        return ()
+
+    def _await(self, node: Node) -> tuple[str, ...]:
+        """``await x`` settles what ``x`` holds (and the emitter an event wait listens on); it may reject."""
+        launched = self._launched(node)
+        if launched is not None:
+            return (launched,)
+        for token in self._children(node):
+            self.builder.add(Settle(token))
+            if token in self._event_waits:
+                self.builder.add(Settle(self._event_waits[token]))
+        if not _is_sleep(self.facts, node):
+            self.may_reject(node)
         return ()
 
     def _children(self, node: Node, skip: Node | None = None) -> tuple[str, ...]:
@@ -143,6 +147,23 @@ class CallLowering(Lowering):
         if self._ends_invocation(node, callee):
             self._values(arguments)
             return ()
+        known = self._catalogued_call(node, qualified, arguments)
+        if known is not None:
+            return known
+        if callee is not None and callee.type == "member_expression":
+            handled = self._method_call(node, callee, arguments)
+            if handled is not None:
+                return handled
+        buffered = self._buffer_call(callee, qualified)
+        if buffered is not None:
+            return buffered
+        summary = self.summaries(callee) if callee is not None else None
+        if summary is not None:
+            return self._helper_call(node, summary, arguments)
+        return self._unknown_call(node, callee, arguments)
+
+    def _catalogued_call(self, node: Node, qualified: str, arguments: list[Node]) -> tuple[str, ...] | None:
+        """A function the catalogue names (not a method of a value): what it does, or ``None``."""
         if qualified in catalogue.HARMLESS:
             callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
             if callbacks and self._returns_work(callbacks[0]):  # type: ignore[arg-type]
@@ -166,27 +187,21 @@ class CallLowering(Lowering):
             self._event_waits[self._name_hint] = self.parsed.text(emitter)
         if qualified in catalogue.PROMISE_OF_ARGUMENTS or qualified in catalogue.RACES:
             return self._promise_of(self._values(arguments), _TIMER_KINDS if qualified in catalogue.RACES else frozenset())
-        if callee is not None and callee.type == "member_expression":
-            handled = self._method_call(node, callee, arguments)
-            if handled is not None:
-                return handled
-        buffered = self._buffer_call(callee, qualified)
-        if buffered is not None:
-            return buffered
-        summary = self.summaries(callee) if callee is not None else None
-        if summary is not None:
-            return self._helper_call(node, summary, arguments)
-        subscription = callee is not None and callee.type == "member_expression" and \
-            self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
+        return None
+
+    def _unknown_call(self, node: Node, callee: Node | None, arguments: list[Node]) -> tuple[str, ...]:
+        """A call nothing models: async I/O when it takes an error-first callback, else only its parts."""
+        member = callee is not None and callee.type == "member_expression"
+        subscription = member and self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
         if not subscription and any(_is_error_first(self.facts, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
-            if callee is not None and callee.type == "member_expression":
+            if member:
                 self.expression(child(callee, "object"))
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
             token = self.start("operation", node, self._hint())
             self._completes_executor(node, None, arguments, started=token)
             return (token,)
         self._completes_executor(node, callee, arguments, started=None)
-        if callee is not None and callee.type == "member_expression":
+        if member:
             self.expression(child(callee, "object"))
         self._values(arguments)
         return ()
