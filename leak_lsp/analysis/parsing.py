@@ -106,27 +106,43 @@ class StatementFacts:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
-        owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): []}
+        module_nodes: list[ast.AST] = []
+        owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): module_nodes}
         definitions: list[Definition] = []
-        stack: list[tuple[ast.AST, ast.AST]] = [(statement, _MODULE_SCOPE)]  # (node, the scope its children belong to)
+        stack: list[tuple[ast.AST, list[ast.AST]]] = [(statement, module_nodes)]  # (node, its scope's own nodes)
         while stack:
-            node, scope = stack.pop()
-            inner = node if isinstance(node, _SCOPES) else scope
-            if inner is node:
-                owned[id(node)] = []
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            node, nodes = stack.pop()
+            if isinstance(node, _SCOPES):
+                nodes = owned[id(node)] = []
+                if not isinstance(node, ast.Lambda):
                     definitions.append(node)
-            for child in ast.iter_child_nodes(node):
-                if not isinstance(child, _SHARED):
-                    parents[id(child)] = node
-                owned[id(inner)].append(child)
-                stack.append((child, inner))
-            if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
+            elif isinstance(node, ast.Call):
+                if isinstance(node.func, (ast.Name, ast.Attribute)):
+                    called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+                    calls.setdefault(called, []).append(node)
+            elif isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
-            elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
-                calls.setdefault(node.func.id if isinstance(node.func, ast.Name) else node.func.attr, []).append(node)
+            for child in _children(node):
+                if not isinstance(child, _SHARED):
+                    parents[id(child)] = node
+                nodes.append(child)
+                stack.append((child, nodes))
         return StatementFacts(parents, string_lines, calls, owned, definitions)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, without its two generators: this runs for every node of the module."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    children.append(item)
+    return children
 
 
 @dataclass
