@@ -620,7 +620,7 @@ class _Module:
                 reason = f"per-invocation code, not a proven handler: called by the handler module {invoked.handler_module.name}"
                 named.append(NamedEntry(invoked.pattern, "aws-lambda", reason, proven=False))
                 self.dependencies.add(str(invoked.handler_module))
-        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls, self.parsed.memo)
+        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index, self.parsed.memo)
 
     def analyse_target(self, target: _Target) -> TargetOutcome:
         """The findings of one entry: what an incremental analysis keeps while the entry's code is unchanged."""

@@ -98,6 +98,7 @@ class StatementFacts:
     parents: dict[int, ast.AST]
     string_lines: set[int]
     calls: dict[str, list[ast.Call]]
+    attributes: dict[str, list[ast.Attribute]]
     owned: dict[int, list[ast.AST]]  # the module's own nodes under id(_MODULE_SCOPE)
     definitions: list[Definition]
 
@@ -106,6 +107,7 @@ class StatementFacts:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
+        attributes: dict[str, list[ast.Attribute]] = {}
         module_nodes: list[ast.AST] = []
         owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): module_nodes}
         definitions: list[Definition] = []
@@ -120,6 +122,8 @@ class StatementFacts:
                 if isinstance(node.func, (ast.Name, ast.Attribute)):
                     called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
                     calls.setdefault(called, []).append(node)
+            elif isinstance(node, ast.Attribute):
+                attributes.setdefault(node.attr, []).append(node)
             elif isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
@@ -128,7 +132,7 @@ class StatementFacts:
                     parents[id(child)] = node
                 nodes.append(child)
                 stack.append((child, nodes))
-        return StatementFacts(parents, string_lines, calls, owned, definitions)
+        return StatementFacts(parents, string_lines, calls, attributes, owned, definitions)
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
@@ -152,6 +156,7 @@ class TreeIndex:
     parents: dict[int, ast.AST]  # id(node) -> its parent
     string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
+    attributes: dict[str, list[ast.Attribute]]  # ``context.aws_request_id`` under ``aws_request_id``
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
     definitions: list[Definition]  # at any depth
     tree: ast.Module
@@ -166,16 +171,19 @@ class TreeIndex:
         parents, owned = _parents_and_scopes(tree, parts, earlier)
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
+        attributes: dict[str, list[ast.Attribute]] = {}
         module_nodes: list[ast.AST] = list(tree.body)
         definitions: list[Definition] = []
         for part in reversed(parts):
             string_lines |= part.string_lines
             for name, found in part.calls.items():
                 calls.setdefault(name, []).extend(found)
+            for name, read in part.attributes.items():
+                attributes.setdefault(name, []).extend(read)
             module_nodes.extend(part.owned[id(_MODULE_SCOPE)])
             definitions.extend(part.definitions)
         owned[id(tree)] = module_nodes
-        return TreeIndex(parents, string_lines, calls, owned, definitions, tree, parts)
+        return TreeIndex(parents, string_lines, calls, attributes, owned, definitions, tree, parts)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))
