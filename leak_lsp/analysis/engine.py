@@ -308,6 +308,7 @@ class _Module:
             methods_of=self._methods_of, instance_classes=instances, attribute_receivers=self._attribute_receivers(),
             external=self._external, buffers=self._module_buffers(),
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
+            calls_named=lambda name: self.parsed.index.calls.get(name, []),
             lineage=self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
         self._fix_inputs: dict[FixRecipe, tuple[Finding, FixInput]] = {}  # without ``compute_fixes``: for ``kept_fixes``

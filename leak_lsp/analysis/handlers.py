@@ -16,7 +16,7 @@ from pathlib import Path
 
 from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.names import Scope, all_statements
-from leak_lsp.analysis.parsing import NodeMemo, TreeIndex
+from leak_lsp.analysis.parsing import NodeMemo, TreeIndex, within_lines
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -273,9 +273,7 @@ def _context_evidence(function: FunctionNode, attributes: dict[str, list[ast.Att
 def _may_read(function: FunctionNode, names: frozenset[str], attributes: dict[str, list[ast.Attribute]]) -> bool:
     """Whether one of the module's reads of these attributes lies within the function's lines (a walk tells
     which, and whether it is the function's)."""
-    first = min([function.lineno, *(decorator.lineno for decorator in function.decorator_list)])
-    last = function.end_lineno or function.lineno
-    return any(first <= node.lineno <= last for name in names for node in attributes.get(name, ()))
+    return any(within_lines(function, node) for name in names for node in attributes.get(name, ()))
 
 
 def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry], memo: NodeMemo) -> dict[int, str]:

@@ -114,6 +114,8 @@ class StatementFacts:
         stack: list[tuple[ast.AST, list[ast.AST]]] = [(statement, module_nodes)]  # (node, its scope's own nodes)
         while stack:
             node, nodes = stack.pop()
+            if isinstance(node, ast.Name):
+                continue  # nothing below it but its shared context
             if isinstance(node, _SCOPES):
                 nodes = owned[id(node)] = []
                 if not isinstance(node, ast.Lambda):
@@ -127,16 +129,24 @@ class StatementFacts:
             elif isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
                 if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
-            for child in _children(node):
+            for child in child_nodes(node):
                 if not isinstance(child, _SHARED):
                     parents[id(child)] = node
-                nodes.append(child)
-                stack.append((child, nodes))
+                    nodes.append(child)
+                    stack.append((child, nodes))
         return StatementFacts(parents, string_lines, calls, attributes, owned, definitions)
 
 
-def _children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` as a list, without its two generators: this runs for every node of the module."""
+def within_lines(definition: Definition, node: ast.AST) -> bool:
+    """Whether a node lies within a definition's lines, decorators included: true of every node of its
+    subtree (and maybe of a few others: a test that spares a walk, not one that replaces it)."""
+    first = min([definition.lineno, *(decorator.lineno for decorator in definition.decorator_list)])
+    return first <= getattr(node, "lineno", 0) <= (definition.end_lineno or definition.lineno)
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, without its two generators: the tree index and the flow analysis
+    run it for nearly every node of the module."""
     children: list[ast.AST] = []
     for name in node._fields:
         value = getattr(node, name, None)
@@ -158,6 +168,7 @@ class TreeIndex:
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
     attributes: dict[str, list[ast.Attribute]]  # ``context.aws_request_id`` under ``aws_request_id``
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
+    # (nor the context and operator objects all nodes share)
     definitions: list[Definition]  # at any depth
     tree: ast.Module
     parts: list[StatementFacts]  # of each statement of the tree

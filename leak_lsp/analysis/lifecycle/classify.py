@@ -31,6 +31,7 @@ from leak_lsp.analysis.lifecycle.facts import Facts
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, fresh, variable
 from leak_lsp.analysis.lifecycle.syntax import settles_name, stored_names, walk_loop_body
 from leak_lsp.analysis.lifecycle.work import Sites
+from leak_lsp.analysis.parsing import child_nodes
 from leak_lsp.rules.rule import WorkKind
 
 NOTHING: Handles = frozenset()
@@ -207,7 +208,7 @@ class Classifier:
         """Any other expression: its parts in order; a tuple, list, set or choice reaches what its parts do."""
         carries = isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.IfExp, ast.BoolOp))
         handles = NOTHING
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 found = self.evaluate(child)
                 if carries:
