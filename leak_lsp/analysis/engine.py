@@ -309,6 +309,7 @@ class _Module:
             external=self._external, buffers=self._module_buffers(),
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
             calls_named=lambda name: self.parsed.index.calls.get(name, []),
+            calls_in=lambda code: self.parsed.index.unit_calls.get(id(code), []),
             lineage=self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
         self._fix_inputs: dict[FixRecipe, tuple[Finding, FixInput]] = {}  # without ``compute_fixes``: for ``kept_fixes``

@@ -82,6 +82,8 @@ class ParsedModule:
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# The statements (with the test of an ``if``) the control-flow graph asks the first raising call of.
+SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
 
 
 # ``ast.Load()``, ``ast.Add()``...: one object shared by every node of the tree using it, so without a parent.
@@ -99,6 +101,7 @@ class StatementFacts:
     string_lines: set[int]
     calls: dict[str, list[ast.Call]]
     attributes: dict[str, list[ast.Attribute]]
+    unit_calls: dict[int, list[ast.Call]]
     owned: dict[int, list[ast.AST]]  # the module's own nodes under id(_MODULE_SCOPE)
     definitions: list[Definition]
 
@@ -108,19 +111,26 @@ class StatementFacts:
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
         attributes: dict[str, list[ast.Attribute]] = {}
+        unit_calls: dict[int, list[ast.Call]] = {}
         module_nodes: list[ast.AST] = []
         owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): module_nodes}
         definitions: list[Definition] = []
-        stack: list[tuple[ast.AST, list[ast.AST]]] = [(statement, module_nodes)]  # (node, its scope's own nodes)
+        # (node, its scope's own nodes, the simple statement or ``if`` test it is part of)
+        stack: list[tuple[ast.AST, list[ast.AST], ast.AST | None]] = [(statement, module_nodes, None)]
         while stack:
-            node, nodes = stack.pop()
+            node, nodes, unit = stack.pop()
             if isinstance(node, ast.Name):
                 continue  # nothing below it but its shared context
+            if isinstance(node, ast.stmt):
+                unit = node if isinstance(node, SIMPLE_STATEMENTS) else node.test if isinstance(node, ast.If) else None
             if isinstance(node, _SCOPES):
                 nodes = owned[id(node)] = []
+                unit = None
                 if not isinstance(node, ast.Lambda):
                     definitions.append(node)
             elif isinstance(node, ast.Call):
+                if unit is not None:
+                    unit_calls.setdefault(id(unit), []).append(node)
                 if isinstance(node.func, (ast.Name, ast.Attribute)):
                     called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
                     calls.setdefault(called, []).append(node)
@@ -133,8 +143,8 @@ class StatementFacts:
                 if not isinstance(child, _SHARED):
                     parents[id(child)] = node
                     nodes.append(child)
-                    stack.append((child, nodes))
-        return StatementFacts(parents, string_lines, calls, attributes, owned, definitions)
+                    stack.append((child, nodes, unit))
+        return StatementFacts(parents, string_lines, calls, attributes, unit_calls, owned, definitions)
 
 
 def within_lines(definition: Definition, node: ast.AST) -> bool:
@@ -167,6 +177,8 @@ class TreeIndex:
     string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
     attributes: dict[str, list[ast.Attribute]]  # ``context.aws_request_id`` under ``aws_request_id``
+    # id(simple statement or ``if`` test) -> its calls, in the walk's order; not those of nested scopes
+    unit_calls: dict[int, list[ast.Call]]
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
     # (nor the context and operator objects all nodes share)
     definitions: list[Definition]  # at any depth
@@ -183,6 +195,7 @@ class TreeIndex:
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
         attributes: dict[str, list[ast.Attribute]] = {}
+        unit_calls: dict[int, list[ast.Call]] = {}
         module_nodes: list[ast.AST] = list(tree.body)
         definitions: list[Definition] = []
         for part in reversed(parts):
@@ -191,10 +204,11 @@ class TreeIndex:
                 calls.setdefault(name, []).extend(found)
             for name, read in part.attributes.items():
                 attributes.setdefault(name, []).extend(read)
+            unit_calls.update(part.unit_calls)
             module_nodes.extend(part.owned[id(_MODULE_SCOPE)])
             definitions.extend(part.definitions)
         owned[id(tree)] = module_nodes
-        return TreeIndex(parents, string_lines, calls, attributes, owned, definitions, tree, parts)
+        return TreeIndex(parents, string_lines, calls, attributes, unit_calls, owned, definitions, tree, parts)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))

@@ -27,7 +27,7 @@ def analyze_function(
     body: list[ast.stmt] | None = None,
 ) -> Result:
     scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
-    may_raise = RaiseTest(scope, function, catalogue(env.models)) if mode != "module" else None
+    may_raise = RaiseTest(scope, function, catalogue(env.models), env.calls_in) if mode != "module" else None
     graph = build_graph(function, body, may_raise)
     facts = gather_facts(function, env, mode, owner_class, scope)
     return Fixpoint(facts, graph).run()
