@@ -183,6 +183,10 @@ class Classifier:
     # -- expressions ---------------------------------------------------------------------------
     def evaluate(self, node: ast.expr, top: bool = False, awaited: bool = False) -> Handles:
         """Emit the effects of an expression; return the handles through which its value reaches work."""
+        if isinstance(node, ast.Name):  # the commonest first
+            return self.handles_of(node)
+        if isinstance(node, ast.Constant):
+            return NOTHING
         if isinstance(node, ast.Await):
             handles = self.evaluate(node.value, awaited=True)
             self.emit(Settle(handles, Only.AWAITABLE))
@@ -198,7 +202,7 @@ class Classifier:
             return self.comprehension(node)
         if isinstance(node, ast.Lambda):
             return NOTHING
-        if isinstance(node, ast.Name) or self.facts.attribute_handle(node) is not None:
+        if self.facts.attribute_handle(node) is not None:
             return self.handles_of(node)
         if isinstance(node, ast.Dict):
             return NOTHING.union(*(self.evaluate(part) for part in [*node.keys, *node.values] if part is not None))
