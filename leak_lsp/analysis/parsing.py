@@ -136,9 +136,12 @@ class StatementFacts:
                     calls.setdefault(called, []).append(node)
             elif isinstance(node, ast.Attribute):
                 attributes.setdefault(node.attr, []).append(node)
-            elif isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
-                if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
+            elif isinstance(node, (ast.Constant, ast.JoinedStr)):
+                if node.end_lineno and node.end_lineno > node.lineno \
+                        and (isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes))):
                     string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
+                if isinstance(node, ast.Constant):
+                    continue  # nothing below it
             for child in child_nodes(node):
                 if not isinstance(child, _SHARED):
                     parents[id(child)] = node
