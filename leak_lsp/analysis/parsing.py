@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -155,6 +155,16 @@ def within_lines(definition: Definition, node: ast.AST) -> bool:
     subtree (and maybe of a few others: a test that spares a walk, not one that replaces it)."""
     first = min([definition.lineno, *(decorator.lineno for decorator in definition.decorator_list)])
     return first <= getattr(node, "lineno", 0) <= (definition.end_lineno or definition.lineno)
+
+
+def descendants(root: ast.AST) -> Iterator[ast.AST]:
+    """The nodes ``ast.walk`` yields, depth first and faster: for questions whose answer does not depend on
+    the order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child_nodes(node))
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
