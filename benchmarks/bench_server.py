@@ -123,6 +123,30 @@ class UntypedInitializeProtocol(LanguageServerProtocol):
         return None if method == types.INITIALIZE else super().get_result_type(method)
 
 
+def bench_client(name: str, recorder: Recorder, settings: object | None) -> LanguageClient:
+    """A client that records published diagnostics and answers configuration requests with ``settings``."""
+    client = LanguageClient(name, "1", protocol_cls=UntypedInitializeProtocol, converter_factory=default_converter)
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        recorder.record(params)
+
+    @client.feature(types.WORKSPACE_CONFIGURATION)
+    def configuration(params: types.ConfigurationParams) -> list[object]:
+        return [settings.get(item.section or "") if isinstance(settings, dict) else None for item in params.items]
+
+    return client
+
+
+def initialize_params(folder: Path) -> types.InitializeParams:
+    """Versioned push diagnostics and configuration requests, rooted at ``folder``."""
+    capabilities = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
+        workspace=types.WorkspaceClientCapabilities(configuration=True),
+    )
+    return types.InitializeParams(capabilities=capabilities, root_uri=folder.as_uri())
+
+
 @dataclass
 class Result:
     name: str
@@ -138,27 +162,14 @@ class Result:
 async def measure(name: str, command: list[str], source: str, edits: int, settings: object | None,
                   env: dict[str, str] | None = None) -> Result:
     recorder = Recorder()
-    client = LanguageClient("bench-client", "1", protocol_cls=UntypedInitializeProtocol, converter_factory=default_converter)
-
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def publish(params: types.PublishDiagnosticsParams) -> None:
-        recorder.record(params)
-
-    @client.feature(types.WORKSPACE_CONFIGURATION)
-    def configuration(params: types.ConfigurationParams) -> list[object]:
-        return [settings.get(item.section or "") if isinstance(settings, dict) else None for item in params.items]
-
+    client = bench_client("bench-client", recorder, settings)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "generated_handlers.py"
         path.write_text(source, encoding="utf-8")
         uri = path.as_uri()
         started = time.perf_counter()
         await client.start_io(*command, env=env, cwd=folder)  # not the checkout: ``-m leak_lsp`` would import it
-        capabilities = types.ClientCapabilities(
-            text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
-            workspace=types.WorkspaceClientCapabilities(configuration=True),
-        )
-        initialize = client.initialize_async(types.InitializeParams(capabilities=capabilities, root_uri=Path(folder).as_uri()))
+        initialize = client.initialize_async(initialize_params(Path(folder)))
         await asyncio.wait_for(initialize, TIMEOUT)
         initialized = time.perf_counter()
         client.initialized(types.InitializedParams())

@@ -31,10 +31,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_server import TIMEOUT, Recorder, Server, UntypedInitializeProtocol, generate_module, servers
+from bench_server import TIMEOUT, Recorder, Server, bench_client, generate_module, initialize_params, servers
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
-from pygls.protocol import default_converter
 
 
 @dataclass
@@ -58,25 +56,12 @@ def cpu_seconds(pid: int) -> float:
 
 async def start_once(command: list[str], source: str, settings: object | None, env: dict[str, str] | None) -> Start:
     recorder = Recorder()
-    client = LanguageClient("bench-start", "1", protocol_cls=UntypedInitializeProtocol, converter_factory=default_converter)
-
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def publish(params: types.PublishDiagnosticsParams) -> None:
-        recorder.record(params)
-
-    @client.feature(types.WORKSPACE_CONFIGURATION)
-    def configuration(params: types.ConfigurationParams) -> list[object]:
-        return [settings.get(item.section or "") if isinstance(settings, dict) else None for item in params.items]
-
+    client = bench_client("bench-start", recorder, settings)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "handlers.py"
         path.write_text(source, encoding="utf-8")
         uri = path.as_uri()
-        capabilities = types.ClientCapabilities(
-            text_document=types.TextDocumentClientCapabilities(publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)),
-            workspace=types.WorkspaceClientCapabilities(configuration=True),
-        )
-        params = types.InitializeParams(capabilities=capabilities, root_uri=Path(folder).as_uri())
+        params = initialize_params(Path(folder))
         started = time.perf_counter()
         await client.start_io(*command, env=env, cwd=folder)
         await asyncio.wait_for(client.initialize_async(params), TIMEOUT)

@@ -14,6 +14,13 @@ OBSERVERS = frozenset({
     # attribute access on the handle itself, and binding a function to it (``MethodType(f, driver)``)
     "getattr", "setattr", "hasattr", "types.MethodType",
 })
+# Context managers that return the object they wrap and call one of its methods at the block's exit
+# (``with closing(driver) as d:`` calls ``d.close()``): the work is settled only if that method settles it.
+RETURNS_ARGUMENT = {"contextlib.closing": "close"}
+# ``contextlib.ExitStack`` registrations run at the stack's block exit on every path: ``stack.callback(d.quit)``
+# settles what that method settles, ``stack.enter_context(d)`` what a ``with d:`` settles.
+EXIT_CALLBACKS = frozenset({"callback", "push_async_callback"})
+EXIT_CONTEXTS = frozenset({"enter_context", "enter_async_context"})
 OBSERVER_MODULES = ("logging.", "logger.", "log.", "LOGGER.", "LOG.", "_logger.", "warnings.")
 LOGGER_METHODS = frozenset({"debug", "info", "warning", "error", "exception", "critical", "log"})
 CONTAINER_METHODS = frozenset({

@@ -34,6 +34,7 @@ from leak_lsp.analysis.lifecycle import (
     analyze_function,
     carried,
     parameters,
+    stored_parameters,
 )
 from leak_lsp.analysis.model import (
     FileReport,
@@ -209,7 +210,8 @@ class _TargetKeys:
         vendor = tuple(qualified for kind in (*work_kinds(), *module.settings.models) for qualified in kind.wrapped_by if module._defines(qualified))
         imported = tuple(sorted(module._imported_instances.items())) if module.workspace is not None else ()
         return (skeleton, frozenset(module._imports_and_decorators), frozenset(module._switches_on),
-                tuple(sorted(module.env.attribute_receivers.items())), buffers, vendor, imported)
+                tuple(sorted(module.env.attribute_receivers.items())), tuple(sorted(module.env.attribute_types)),
+                buffers, vendor, imported)
 
     def of(self, target: _Target) -> Hashable:
         entry = target.entry
@@ -306,6 +308,7 @@ class _Module:
         self.env = Environment(
             scope=self.scope, module_receivers=receivers, module_names=names, summarize=self._summarize,
             methods_of=self._methods_of, instance_classes=instances, attribute_receivers=self._attribute_receivers(),
+            attribute_types=self._attribute_types(),
             external=self._external, buffers=self._module_buffers(),
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
             calls_named=lambda name: self.parsed.index.calls.get(name, []),
@@ -421,6 +424,20 @@ class _Module:
                 names.add(self.scope.qualify(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
         return names
 
+    def _attribute_types(self) -> dict[str, ast.Call]:
+        """``self.thread = Thread(...)`` in any method, started in another: the construction, by attribute."""
+        started = self.catalogue.started_types()
+        found: dict[str, ast.Call] = {}
+        for cls in self.classes.values():
+            for node in ast.walk(cls):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    lineage = self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func)))
+                    if any(name in started for name in lineage):
+                        for target in node.targets:
+                            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                                found.setdefault(ast.unparse(target), node.value)
+        return found
+
     def _attribute_receivers(self) -> dict[str, tuple[str, Owner]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""
         constructors = self.catalogue.receivers
@@ -506,14 +523,14 @@ class _Module:
                 or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None  # too deep, or a call back into a helper being summarised: it does nothing
         if self._cannot_matter(function):
-            self.summaries[key] = Summary(params=parameters(function))
+            self.summaries[key] = Summary(params=parameters(function), stores=stored_parameters(function))
             return self.summaries[key]
         self.summarising.append(id(function))
         try:
             result = analyze_function(function, self.env, "helper", self._owner_class(function))
         finally:
             self.summarising.pop()
-        summary = Summary(params=parameters(function))
+        summary = Summary(params=parameters(function), stores=stored_parameters(function))
         for site, work in enumerate(result.sites):
             if work.kind is not None:
                 work = self._scheduled_in(name, work)
@@ -719,15 +736,21 @@ class _Module:
     def _exception_leaks(self, result: Result, loop: LoopContext) -> list[tuple[int, Raised]]:
         """EL902: work pending only where a call raises (or a bounded settle gives up) before the settle,
         here or in a helper called here. Work a ``finally`` settles is left alone: its author handled
-        exceptions, and the calls before the ``try`` are set-up that rarely fails."""
+        exceptions, and the calls before the ``try`` are set-up that rarely fails, unless one of them is a
+        method of the work itself (``driver.get(url)`` before the ``try``): that is the work being used. A call
+        raising inside an ``except`` branch that settles the work is a second failure while handling the first."""
         found = []
         settled_in_finally = _Lazy(lambda: _finally_names(result.graph.function))  # most handlers never ask
+        cleanups = _Lazy(lambda: _cleanup_handlers(result.graph.function))
         for site, crashes in result.pending_on_raise.items():
             work = result.sites[site]
             if site in result.pending_at_exits or work.kind is None or self._wrapped(work.kind) \
-                    or not self._outlives_exception(work, loop) or work.name in settled_in_finally.value:
+                    or not self._outlives_exception(work, loop):
                 continue
-            crashes = [node for node in crashes if not _within(node.stmt, work.statement)]  # raised before it started
+            crashes = [node for node in crashes if not _within(node.stmt, work.statement)  # raised before it started
+                       and not _in_cleanup_handler(node.stmt, work.name, cleanups.value)]
+            if work.name in settled_in_finally.value:  # but the work's own use before the ``try`` is no set-up
+                crashes = [node for node in crashes if _called_on(node.stmt, work.name)]
             if crashes:
                 found.append((site, self._raised(work, crashes)))
         for site, wait in result.gives_up.items():
@@ -952,6 +975,25 @@ def _on_default_executor(node: ast.AST) -> bool:
     if isinstance(node.func, ast.Attribute) and node.func.attr in THREAD_BACKED:  # given None: the default one
         return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value is None
     return True
+
+
+def _cleanup_handlers(function: ast.AST) -> list[tuple[ast.ExceptHandler, set[str]]]:
+    """The ``except`` branches of the function, each with the names it acts on."""
+    return [(node, {inner.id for statement in node.body for inner in ast.walk(statement) if isinstance(inner, ast.Name)})
+            for node in all_statements(function) if isinstance(node, ast.ExceptHandler)]
+
+
+def _in_cleanup_handler(call: ast.AST | None, name: str | None,
+                        handlers: list[tuple[ast.ExceptHandler, set[str]]]) -> bool:
+    """``except Exception: tidy(); driver.quit()``: ``tidy()`` raising is a failure within the cleanup."""
+    return name is not None and any(name in names and any(_within(call, statement) for statement in handler.body)
+                                    for handler, names in handlers)
+
+
+def _called_on(call: ast.AST | None, name: str | None) -> bool:
+    """``driver.get(url)`` for ``driver``: a call of the work's own method."""
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+        and isinstance(call.func.value, ast.Name) and call.func.value.id == name
 
 
 def _within(node: ast.AST | None, statement: ast.stmt | None) -> bool:

@@ -42,6 +42,7 @@ class ExitRole(str, Enum):
     CALLBACK = "callback"  # the handler's callback, when the platform does not wait for the loop
     DONE = "done"  # context.done / succeed / fail
     RESPONSE = "response"  # an HTTP response sent (res.send): the function goes on running
+    REJECT = "reject"  # an awaited promise rejects and the exception leaves the function (an exception path)
 
 
 @dataclass(frozen=True)

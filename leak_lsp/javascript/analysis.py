@@ -49,12 +49,12 @@ from leak_lsp.rules import rule_for
 if TYPE_CHECKING:
     from leak_lsp.project.workspace import Workspace
 
-_ROLE_CODES = {ExitRole.CALLBACK: "EL151", ExitRole.DONE: "EL152", ExitRole.RESPONSE: "EL153"}
+_ROLE_CODES = {ExitRole.CALLBACK: "EL151", ExitRole.DONE: "EL152", ExitRole.RESPONSE: "EL153", ExitRole.REJECT: "EL902"}
 _COUNTED = {
-    Shape.PROMISE: frozenset({ExitRole.RETURN, ExitRole.THROW, ExitRole.END, ExitRole.DONE}),
-    Shape.AZURE: frozenset({ExitRole.RETURN, ExitRole.THROW, ExitRole.END, ExitRole.DONE}),
+    Shape.PROMISE: frozenset({ExitRole.RETURN, ExitRole.THROW, ExitRole.END, ExitRole.DONE, ExitRole.REJECT}),
+    Shape.AZURE: frozenset({ExitRole.RETURN, ExitRole.THROW, ExitRole.END, ExitRole.DONE, ExitRole.REJECT}),
     Shape.CALLBACK: frozenset({ExitRole.THROW, ExitRole.CALLBACK, ExitRole.DONE}),
-    Shape.HTTP: frozenset({ExitRole.RESPONSE, ExitRole.THROW}),
+    Shape.HTTP: frozenset({ExitRole.RESPONSE, ExitRole.THROW, ExitRole.REJECT}),
 }
 _INIT_KINDS = frozenset({"timer", "interval", "process", "worker"})
 # A timer armed at init is not an invocation leak (NODE.md §1.5, a decision): information only.
@@ -64,6 +64,7 @@ _VERBS = {
     ExitRole.RETURN: "returns", ExitRole.THROW: "throws", ExitRole.END: "reaches its end",
     ExitRole.CALLBACK: "calls back", ExitRole.RESPONSE: "sends the response",
 }  # fmt: skip
+_REJECTS = "the promise awaited"  # EL902's exits: "if the promise awaited on line 5 rejects"
 
 
 def analyze_javascript(source: str, path: str, settings: Settings, workspace: Workspace | None = None,
@@ -140,10 +141,12 @@ class JsModule:
         lowering.lower_function(handler.function)
         result = run(lowering.builder.graph)
         findings = []
+        in_finally = _finally_names(self.parsed, handler.function)
         for work, hits in sorted(result.pending_at.items(), key=lambda item: _in_text_order(item[0])):
             if handler.flushes_telemetry and work.kind == "buffer":
                 continue
-            for code, grouped in _by_code(work, hits, target.counted, target.role.callback is not None).items():
+            counted = target.counted - {ExitRole.REJECT} if work.name in in_finally else target.counted
+            for code, grouped in _by_code(work, hits, counted, target.role.callback is not None).items():
                 findings.append(self._finding(code, work, grouped, handler, target, lowering))
         for work, hits in result.after_response.items():
             for hit in hits:
@@ -215,13 +218,13 @@ class JsModule:
     def _exits_text(self, hits: list[ExitHit]) -> str:
         lines: dict[str, list[int]] = defaultdict(list)
         for hit in sorted(hits):
-            verb = _VERBS.get(hit.role) or f"calls `{self._callee_text(hit)}()`"
+            verb = _REJECTS if hit.role is ExitRole.REJECT else _VERBS.get(hit.role) or f"calls `{self._callee_text(hit)}()`"
             if hit.span.start.line + 1 not in lines[verb]:
                 lines[verb].append(hit.span.start.line + 1)
         parts = []
         for verb, numbers in lines.items():
             shown = ", ".join(map(str, numbers[:-1])) + f" or {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
-            parts.append(f"{verb} on line {shown}")
+            parts.append(f"{verb} on line {shown}" + (" rejects" if verb == _REJECTS else ""))
         return ", or ".join(parts) or "returns"
 
     def _callee_text(self, hit: ExitHit) -> str:
@@ -429,11 +432,23 @@ def _by_code(work: Work, hits: set[ExitHit], counted: frozenset[ExitRole], no_wa
     a callback the runtime waits after (only unref'd work outlives it) is the kind's too."""
     grouped: dict[str, list[ExitHit]] = defaultdict(list)
     kind_code = catalogue.KINDS[work.kind].code
+    if any(hit.role in counted and hit.role is not ExitRole.REJECT for hit in hits):
+        counted = counted - {ExitRole.REJECT}  # pending on a normal path: that is the finding (EL902 is the rest)
     for hit in sorted(hits):
         if hit.role in counted:
             role_code = _ROLE_CODES.get(hit.role, kind_code)
             grouped[kind_code if hit.role is ExitRole.CALLBACK and not no_wait else role_code].append(hit)
     return grouped
+
+
+def _finally_names(parsed: ParsedSource, function: Node) -> set[str]:
+    """Names a ``finally`` of the handler mentions: work settled there is left out of EL902, as in
+    Python (its author handled exceptions; what runs before the ``try`` is set-up that rarely fails)."""
+    names: set[str] = set()
+    for node in walk(function):
+        if node.type == "finally_clause":
+            names.update(parsed.text(part) for part in walk(node) if part.type == "identifier")
+    return names
 
 
 def _describe(noun: str, work: Work) -> str:

@@ -10,7 +10,13 @@ from leak_lsp.flow import Bind, Collect, Exit, ExitRole, HandOff, Settle, Work
 from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.handlers import parameter_names
 from leak_lsp.javascript.lowering import Lowering, Role
-from leak_lsp.javascript.module import ModuleFacts, data_client_requests, is_async, resolve_function
+from leak_lsp.javascript.module import (
+    ModuleFacts,
+    data_client_requests,
+    is_async,
+    resolve_function,
+    returned_expression,
+)
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, dotted, string_value, unwrap, walk
 from leak_lsp.javascript.syntax import field as child
 
@@ -72,6 +78,8 @@ class CallLowering(Lowering):
                 self.builder.add(Settle(token))
                 if token in self._event_waits:
                     self.builder.add(Settle(self._event_waits[token]))
+            if not _is_sleep(self.facts, node):
+                self.may_reject(node)
             return ()
         if kind == "call_expression":
             return self._call(node)
@@ -446,6 +454,30 @@ def _is_error_first(facts: ModuleFacts, argument: Node) -> bool:
     inline = unwrap(argument) == callback
     least = 1 if inline else 2  # by name: ``(error, info)``; ``errors.forEach(report)`` with ``report(error)`` is no I/O
     return len(names) >= least and names[0] in _ERROR_PARAMETERS and callback.type != "method_definition"
+
+
+def _is_sleep(facts: ModuleFacts, awaited: Node) -> bool:
+    """``await new Promise((r) => setTimeout(r, ms))``, ``await setTimeout(ms)`` of timers/promises, or a call
+    of a module function that returns such a promise (``const sleep = (ms) => new Promise(...)``): cannot reject."""
+    value = unwrap(awaited.named_children[0]) if awaited.named_children else None
+    if value is not None and value.type == "call_expression":
+        callee = child(value, "function")
+        if facts.qualify(callee) == "timers/promises.setTimeout":
+            return True
+        helper = facts.functions.get(facts.parsed.text(callee)) if callee is not None and callee.type == "identifier" else None
+        value = unwrap(returned_expression(helper)) if helper is not None else None
+    return value is not None and value.type == "new_expression" and _only_arms_timers(facts, value)
+
+
+def _only_arms_timers(facts: ModuleFacts, promise: Node) -> bool:
+    """``new Promise(executor)`` whose executor only arms a timer with its ``resolve`` (no ``reject``)."""
+    arguments = child(promise, "arguments")
+    executor = unwrap(arguments.named_children[0]) if arguments is not None and arguments.named_children else None
+    if facts.parsed.text(child(promise, "constructor")) != "Promise" or executor is None or executor.type not in FUNCTION_TYPES:
+        return False
+    calls = [node for node in walk(child(executor, "body")) if node.type == "call_expression"]  # type: ignore[arg-type]
+    return bool(calls) and all(_started_kind(facts.qualify(child(call, "function")) or "") == "timer" for call in calls) \
+        and len(parameter_names(facts.parsed, executor)) < 2
 
 
 def _with_parameters(kinds: frozenset[str] | None) -> frozenset[str] | None:

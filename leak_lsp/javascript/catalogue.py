@@ -63,6 +63,7 @@ STARTS: dict[str, str] = {
     "fs/promises.*": "promise", "fs.promises.*": "promise", "dns/promises.*": "promise",
     "new Promise": "promise",
     "http.request": "request", "http.get": "request", "https.request": "request", "https.get": "request",
+    "@sendgrid/mail.send": "promise", "@sendgrid/mail.sendMultiple": "promise",
     "got": "promise", "got.get": "promise", "got.post": "promise", "superagent.get": "promise", "superagent.post": "promise",
     "fs.readFile": "operation", "fs.writeFile": "operation", "fs.appendFile": "operation", "fs.unlink": "operation",
     "fs.mkdir": "operation", "fs.rm": "operation", "fs.copyFile": "operation", "fs.rename": "operation",
@@ -134,6 +135,13 @@ AUTH_REQUESTS = Requests(frozenset({
 }))  # fmt: skip
 # (``ref.push()`` is left out: without a value it only makes a key, and its result is often kept, not awaited.)
 DATABASE_REQUESTS = Requests(frozenset({"set", "update", "remove", "once", "transaction", "setWithPriority"}))
+AZURE_STORAGE_REQUESTS = Requests(frozenset({"sendMessage", "upload", "uploadData", "uploadFile", "uploadStream",
+                                             "createIfNotExists", "deleteIfExists", "setMetadata"}))
+TWILIO_REQUESTS = Requests(frozenset({"create"}))  # ``client.messages.create(...)``, ``client.calls.create(...)``
+PUBSUB_REQUESTS = Requests(frozenset({"publish", "publishMessage", "publishJSON"}))
+STORAGE_REQUESTS = Requests(frozenset({"save", "upload", "download", "delete", "copy", "move", "makePublic",
+                                       "setMetadata"}))
+BIGQUERY_REQUESTS = Requests(frozenset({"insert", "query", "createQueryJob", "load"}))
 DATA_CLIENTS: dict[str, Requests] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
@@ -146,6 +154,32 @@ DATA_CLIENTS: dict[str, Requests] = {
     "mongoose.model": Requests(frozenset({"create", "insertMany", "bulkWrite", "exec"})),
     # mixpanel (Node): ``track`` sends an HTTPS request at once and reports through an optional callback.
     "mixpanel.init": Requests(frozenset({"track", "import", "alias", "track_batch", "import_batch"}), "operation"),
+    # Messages sent from handlers: mail (nodemailer, whose ``sendMail`` without a callback returns a promise),
+    # SMS (twilio, ``require('twilio')(sid, token)``), Slack.
+    "nodemailer.createTransport": Requests(frozenset({"sendMail"})),
+    "twilio": TWILIO_REQUESTS, "new twilio.Twilio": TWILIO_REQUESTS, "new twilio": TWILIO_REQUESTS,
+    "new @slack/web-api.WebClient": Requests(frozenset({"postMessage", "postEphemeral", "scheduleMessage", "uploadV2"})),
+    # Azure SDK clients (storage queues and blobs, Cosmos DB, Service Bus): each call below is a request.
+    **dict.fromkeys(("@azure/storage-queue.QueueServiceClient.fromConnectionString", "new @azure/storage-queue.QueueServiceClient",
+                     "new @azure/storage-queue.QueueClient", "@azure/storage-blob.BlobServiceClient.fromConnectionString",
+                     "new @azure/storage-blob.BlobServiceClient", "new @azure/storage-blob.ContainerClient",
+                     "new @azure/storage-blob.BlockBlobClient"), AZURE_STORAGE_REQUESTS),
+    "new @azure/cosmos.CosmosClient": Requests(frozenset({"create", "upsert", "replace", "patch", "delete"})),
+    "new @azure/service-bus.ServiceBusClient": Requests(frozenset({"sendMessages", "scheduleMessages"})),
+    # Google Cloud client libraries (the factory called without ``new`` is their pre-1.0 API).
+    **dict.fromkeys(("new @google-cloud/pubsub.PubSub", "@google-cloud/pubsub.PubSub", "new @google-cloud/pubsub",
+                     "@google-cloud/pubsub"), PUBSUB_REQUESTS),
+    **dict.fromkeys(("new @google-cloud/storage.Storage", "@google-cloud/storage.Storage", "new @google-cloud/storage"),
+                    STORAGE_REQUESTS),
+    **dict.fromkeys(("new @google-cloud/bigquery.BigQuery", "@google-cloud/bigquery.BigQuery", "new @google-cloud/bigquery",
+                     "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
+}  # fmt: skip
+
+# Calls whose result stands for the module in its service accessors: ``const app = admin.initializeApp();
+# app.firestore()`` is ``admin.firestore()``. Qualified call -> the module.
+MODULE_APPS: dict[str, str] = {
+    "firebase-admin.initializeApp": "firebase-admin", "firebase-admin/app.initializeApp": "firebase-admin",
+    "firebase-admin.app": "firebase-admin", "firebase-admin/app.getApp": "firebase-admin",
 }  # fmt: skip
 
 # Express apps served as an HTTP function (``functions.https.onRequest(app)``): each route's callback is a handler.
@@ -190,11 +224,14 @@ BUFFERS = (
            frozenset({"startSpan", "startActiveSpan", "getTracer", "getMeter"}), frozenset({"forceFlush", "shutdown"}),
            "await {owner}.forceFlush();"),
     # Segment's legacy Node client queues events and sends them from a flush timer (flushAt/flushInterval).
-    Buffer("Segment", frozenset({"new analytics-node"}), frozenset({"track", "identify", "page", "screen", "group", "alias"}),
-           frozenset({"flush"}), "await {owner}.flush();"),
-    # posthog-node queues events the same way (flushAt 20, flushInterval 10 s by default).
+    # (@segment/analytics-node, its successor, the same; ``closeAndFlush()`` returns the promise to await.)
+    Buffer("Segment", frozenset({"new analytics-node", "new @segment/analytics-node.Analytics"}),
+           frozenset({"track", "identify", "page", "screen", "group", "alias"}),
+           frozenset({"flush", "closeAndFlush"}), "await {owner}.flush();"),
+    # posthog-node queues events the same way (flushAt 20, flushInterval 10 s by default); in its 2.x and 3.x
+    # ``shutdown()`` starts the flush and returns nothing to await, ``shutdownAsync()`` the promise.
     Buffer("PostHog", frozenset({"new posthog-node.PostHog", "new posthog-node"}),
-           frozenset({"capture", "identify", "alias", "groupIdentify"}), frozenset({"flush", "shutdown"}),
+           frozenset({"capture", "identify", "alias", "groupIdentify"}), frozenset({"flush", "shutdown", "shutdownAsync"}),
            "await {owner}.flush();"),
     Buffer("Datadog", frozenset({"datadog-lambda-js.*", "hot-shots", "hot-shots.StatsD"}),
            frozenset({"sendDistributionMetric", "increment", "gauge", "histogram", "distribution"}),

@@ -39,6 +39,8 @@ _GCF_MODULE = "@google-cloud/functions-framework"
 _AZURE_MODULE = "@azure/functions"
 _FIREBASE_HTTP = ("onRequest",)
 _EVENT_PARAMETERS = frozenset({"event", "evt", "_event", "message", "data", "cloudEvent", "payload"})
+_LAMBDA_EVENT = frozenset({"event", "evt", "_event"})  # alone, only an async function's
+_LAMBDA_TYPES = "aws-lambda"  # the ``@types/aws-lambda`` declarations
 
 
 def _is_trigger(wrapper: str) -> bool:
@@ -114,13 +116,33 @@ def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str],
         return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is named in a deployment file"), wrappers)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
         return _with(_classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers"), wrappers)
+    if _typed_as_lambda(facts, value, function):
+        return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is typed with `aws-lambda` types"), wrappers)
     if name in ("module.exports", "default") and params[:1] in (["context"], ["ctx"]):
         return _with(_handler(name, function, Shape.AZURE, "azure-functions", f"`{shown}` takes an Azure Functions context"), wrappers)
     if len(params) >= 2 and params[0] in ("req", "request") and params[1] in ("res", "response"):
         return _with(_handler(name, function, Shape.HTTP, "gcp-functions", f"exported `{shown}` takes (req, res)"), wrappers)
-    if "handler" in name.lower() or (params[:1] and params[0] in _EVENT_PARAMETERS and len(params) >= 2):
+    if "handler" in name.lower() or (params[:1] and params[0] in _EVENT_PARAMETERS and len(params) >= 2) \
+            or (params[:1] and params[0] in _LAMBDA_EVENT and is_async(function)):  # ``module.exports.hello = async (event) =>``
         return _with(_classified(facts, name, function, "aws-lambda", f"exported `{shown}`"), wrappers)
     return None
+
+
+def _typed_as_lambda(facts: ModuleFacts, value: Node, function: Node) -> bool:
+    """The export is annotated with a type of ``aws-lambda`` (``const hello: APIGatewayProxyHandler = ...``),
+    or one of its parameters is (``event: SQSEvent``, ``context: Context``)."""
+    unwrapped = unwrap(value)
+    declarator = unwrapped.parent if unwrapped is not None else None
+    annotations = [field(declarator, "type")] if declarator is not None and declarator.type == "variable_declarator" else []
+    parameters = field(function, "parameters")
+    annotations += [field(parameter, "type") for parameter in (parameters.named_children if parameters is not None else [])]
+    for annotation in annotations:
+        named = next((part for part in annotation.named_children), None) if annotation is not None else None
+        head = facts.parsed.text(named).split("<", 1)[0].split(".", 1)[0].strip() if named is not None else ""
+        imported = facts.imports.get(head)
+        if imported is not None and imported.specifier == _LAMBDA_TYPES:
+            return True
+    return False
 
 
 def _with(handler: JsHandler, wrappers: list[str]) -> JsHandler:

@@ -156,6 +156,19 @@ class Lowering:
         self.builder.edge(self.builder.current, catch.catch_entry)
         self.builder.stop()
 
+    def may_reject(self, node: Node) -> None:
+        """An awaited promise may reject: outside a ``catch`` of the handler, the exception leaves it
+        (through the ``finally`` bodies on the way), while the path where it resolves goes on."""
+        if self.builder.current is None or not self.role.is_handler or any(f.kind == "catch" for f in self._frames):
+            return
+        resume = self.builder.current
+        self.builder.branch()
+        self._leave(lambda frame: False)
+        if self.builder.current is not None:
+            self._exit(ExitRole.REJECT, node)
+        self.builder.current = resume
+        self.builder.branch()
+
     def _leave(self, stops_at: object) -> _Frame | None:
         """Run the ``finally`` bodies between here and the first frame ``stops_at`` accepts."""
         saved = self._frames

@@ -31,17 +31,20 @@ class ModuleFacts:
     exports: dict[str, Node] = field(default_factory=dict)  # exported name -> the exported value
     buffer_roots: dict[str, str] = field(default_factory=dict)  # ``tracer`` -> ``provider`` for ``provider.getTracer()``
     instances: dict[str, str] = field(default_factory=dict)  # ``const queue = new UploadQueue()`` -> its class name
+    required_modules: set[str] = field(default_factory=set)  # every ``require('m')``, bound or not (``require('twilio')(sid)``)
 
     def imports_any(self, qualified_names: Iterable[str]) -> bool:
         """Whether the module imports the module of any of these names (``new express.Router`` -> ``express``)."""
         modules = {name.removeprefix("new ").split(".")[0] for name in qualified_names}
-        return any(imported.specifier in modules for imported in self.imports.values())
+        return any(imported.specifier in modules for imported in self.imports.values()) or bool(modules & self.required_modules)
 
     def qualify(self, node: Node | None) -> str | None:
         """The qualified name of a callee: ``child_process.spawn`` for ``cp.spawn`` after ``require('child_process')``."""
         name = dotted(self.parsed, node)
-        if name is None:
-            return None
+        if name is None:  # ``require('twilio')(sid, token)``: the module itself is called
+            imported = required(self, node)
+            return None if imported is None else \
+                imported.specifier if imported.export == "*" else f"{imported.specifier}.{imported.export}"
         head, _, rest = name.partition(".")
         imported = self.imports.get(head)
         if imported is None:
@@ -77,6 +80,7 @@ def module_facts(parsed: ParsedSource) -> ModuleFacts:
     facts = ModuleFacts(parsed)
     for statement in parsed.root.named_children:
         _read_statement(facts, statement)
+    _read_local_bindings(facts)
     _read_data_clients(facts)
     for name, value in list(facts.exports.items()):
         resolved = resolve_function(facts, value)
@@ -107,24 +111,68 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
     return None
 
 
+def _read_local_bindings(facts: ModuleFacts) -> None:
+    """Requires and clients bound inside functions: a lazy ``const cp = require('child_process')`` (to shorten
+    cold starts) is that module, and ``const client = new PostHog(key)`` buffers per invocation.
+    Module-level bindings of the same names win."""
+    top_level = (dict(facts.imports), dict(facts.buffers), set(facts.clients), set(facts.promise_functions))
+    for node in walk(facts.parsed.root):
+        if node.type == "call_expression" and (imported := required(facts, node)) is not None:
+            facts.required_modules.add(imported.specifier)
+        if node.type != "variable_declarator" or _is_top_level(facts, node):
+            continue
+        name, value = child(node, "name"), unwrap(child(node, "value"))
+        imported = required(facts, value) or _module_app(facts, value)
+        if name is not None and imported is not None:
+            _bind_import(facts, name, imported)
+        elif name is not None and value is not None and name.type == "identifier":
+            _read_object(facts, facts.parsed.text(name), value)
+    facts.imports.update(top_level[0])
+    facts.buffers.update(top_level[1])
+    facts.clients |= top_level[2]
+    facts.promise_functions |= top_level[3]
+
+
+def _is_top_level(facts: ModuleFacts, declarator: Node) -> bool:
+    declaration = declarator.parent
+    parent = declaration.parent if declaration is not None else None
+    if parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent == facts.parsed.root
+
+
 def _read_data_clients(facts: ModuleFacts) -> None:
     """Names bound anywhere in the module to a data client or a reference taken from one
     (``const issues = db.collection("issues")``), until no new name is found."""
     facts.imports_data_clients = facts.imports_any(catalogue.DATA_CLIENTS)
     if not facts.imports_data_clients:  # no need to walk the whole tree
         return
-    declarators = [node for node in walk(facts.parsed.root) if node.type == "variable_declarator"]
+    bindings = [(child(node, "name"), child(node, "value")) for node in walk(facts.parsed.root)
+                if node.type in ("variable_declarator", "function_declaration")]
     grown = True
     while grown:
         grown = False
-        for declarator in declarators:
-            name, value = child(declarator, "name"), child(declarator, "value")
+        for name, value in bindings:
             if name is None or name.type != "identifier" or facts.parsed.text(name) in facts.data_clients:
                 continue
-            requests = data_client_requests(facts, value)
+            requests = data_client_requests(facts, returned_expression(value if value is not None else name.parent))
             if requests is not None:
                 facts.data_clients[facts.parsed.text(name)] = requests
                 grown = True
+
+
+def returned_expression(value: Node | None) -> Node | None:
+    """What a function returns when its body is one expression or one ``return`` (a factory
+    ``const logs = () => db.collection('logs')``); any other value as it is."""
+    value = unwrap(value)
+    if value is None or value.type not in FUNCTION_TYPES:
+        return value
+    body = unwrap(child(value, "body"))
+    if body is not None and body.type == "statement_block":
+        statements = [part for part in body.named_children if part.type != "comment"]
+        only = statements[0] if len(statements) == 1 else None
+        return only.named_children[0] if only is not None and only.type == "return_statement" and only.named_children else None
+    return body
 
 
 def resolve_function(facts: ModuleFacts, value: Node | None) -> Node | None:
@@ -232,11 +280,20 @@ def required(facts: ModuleFacts, value: Node | None) -> Imported | None:
     return Imported(specifier, "*") if specifier is not None else None
 
 
+def _module_app(facts: ModuleFacts, value: Node | None) -> Imported | None:
+    """``admin.initializeApp()``: an app whose service accessors (``app.firestore()``) are the module's."""
+    value = unwrap(value)
+    if value is None or value.type != "call_expression":
+        return None
+    module = catalogue.MODULE_APPS.get(facts.qualify(child(value, "function")) or "")
+    return Imported(module, "*") if module is not None else None
+
+
 def _read_declarator(facts: ModuleFacts, declarator: Node) -> None:
     name, value = child(declarator, "name"), unwrap(child(declarator, "value"))
     if name is None or value is None:
         return
-    imported = required(facts, value)
+    imported = required(facts, value) or _module_app(facts, value)
     if imported is not None:
         _bind_import(facts, name, imported)
         return

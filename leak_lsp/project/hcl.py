@@ -38,14 +38,14 @@ class Value:
 
 
 @dataclass
-class Block:
+class HclBlock:
     type: str
     labels: list[str]
     attributes: dict[str, Value] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[HclBlock] = field(default_factory=list)
 
 
-def read_blocks(text: str) -> list[Block]:
+def read_blocks(text: str) -> list[HclBlock]:
     """The top-level blocks of a ``.tf`` file; none when strings nest too deeply to read."""
     try:
         return _Reader(text).body(nested=False).blocks
@@ -64,8 +64,8 @@ class _Reader:
         index = self.position + ahead
         return self.tokens[index] if index < len(self.tokens) else None
 
-    def body(self, nested: bool) -> Block:
-        contents = Block("", [])
+    def body(self, nested: bool) -> HclBlock:
+        contents = HclBlock("", [])
         while (token := self.peek()) is not None:
             self.position += 1
             if token.kind == "close" and nested:
@@ -80,7 +80,7 @@ class _Reader:
                 self.block(self.source(token), contents)
         return contents
 
-    def block(self, block_type: str, parent: Block) -> None:
+    def block(self, block_type: str, parent: HclBlock) -> None:
         labels = []
         while (token := self.peek()) is not None and token.kind in ("string", "identifier"):
             labels.append(self.string_content(token) if token.kind == "string" else self.source(token))

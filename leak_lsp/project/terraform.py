@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from leak_lsp.project.claims import Claim, lambda_handler_claim, runtime_is_python
-from leak_lsp.project.hcl import Block, Value, read_blocks
+from leak_lsp.project.hcl import HclBlock, Value, read_blocks
 
 _ARCHIVE_OUTPUT = re.compile(r"data\.archive_file\.([\w-]+)\.output_path")
 _LAMBDA_MODULE_SOURCE = re.compile(r"terraform-aws-modules/lambda/aws|/modules?/lambda\b")
@@ -37,7 +37,7 @@ def folder_claims(files: Mapping[Path, str]) -> list[Claim]:
     return claims
 
 
-def _claim(origin: Path, block: Block, archives: Mapping[str, Block]) -> Claim | None:
+def _claim(origin: Path, block: HclBlock, archives: Mapping[str, HclBlock]) -> Claim | None:
     if block.type == "resource" and block.labels[:1] == ["aws_lambda_function"] and len(block.labels) == 2:
         name = f"aws_lambda_function.{block.labels[1]}"
         code_dir = _archive_source(origin.parent, block.attributes.get("filename"), archives)
@@ -54,12 +54,12 @@ def _claim(origin: Path, block: Block, archives: Mapping[str, Block]) -> Claim |
     return lambda_handler_claim(handler.literal, origin=origin, platform="aws-lambda", name=name, code_dir=code_dir, python=python)
 
 
-def _is_lambda_module(block: Block) -> bool:
+def _is_lambda_module(block: HclBlock) -> bool:
     source = block.attributes.get("source")
     return source is not None and source.literal is not None and bool(_LAMBDA_MODULE_SOURCE.search(source.literal))
 
 
-def _archive_source(folder: Path, filename: Value | None, archives: Mapping[str, Block]) -> Path | None:
+def _archive_source(folder: Path, filename: Value | None, archives: Mapping[str, HclBlock]) -> Path | None:
     """The folder zipped into ``filename = data.archive_file.<name>.output_path``; a literal
     ``filename`` names a zip whose sources are unknown."""
     reference = _ARCHIVE_OUTPUT.fullmatch(filename.source) if filename is not None else None

@@ -5,7 +5,8 @@ its exits: Selenium's `webdriver.Chrome()`, `Firefox()`, `Edge()`, `Safari()`,
 Playwright started with `sync_playwright().start()` (or `async_playwright()`) and not
 stopped (`with sync_playwright() as p:` stops it, and the browsers it launched, at the
 block's exit), and Pyppeteer browsers (`await pyppeteer.launch()`) not closed.
-A driver opened in a `with` block is quit at the block's exit. A driver created at import
+A driver opened in a `with` block is quit at the block's exit; `with closing(driver)`
+only calls `close()`, which does not quit it. A driver created at import
 time and reused by every invocation is not reported: it idles between invocations.
 
 ## Why is this bad?

@@ -1,7 +1,9 @@
 """## What it does
 Reports, at information level, pending work that a handler hands to code the analysis
 cannot follow (stores it on `self`, in a module-level container, or passes it to a
-function it cannot see) when nothing in the module settles it.
+function it cannot see) when nothing in the module settles it. A name the handler goes on
+using after the call (`WebDriverWait(driver, 5)` then `driver.quit()`) was only lent: the
+handler still owns its work, and the other rules judge it.
 
 ## Why is this bad?
 Work kept on an object or in a global container outlives the invocation by design.

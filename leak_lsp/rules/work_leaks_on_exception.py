@@ -11,7 +11,15 @@ and the calls that start or settle work are taken not to raise. Statements insid
 `try` that catches everything are left to its handlers; under handlers of named
 exceptions only (`except ClientError:`), any other exception escapes. Work that a
 `finally` of the function settles is not reported: its author handled exceptions, and
-the calls before the `try` are set-up that rarely fails.
+the calls before the `try` are set-up that rarely fails, except the work's own methods
+(`driver.get(url)` before the `try`): using the work there is no set-up. A call
+raising inside an `except` branch that settles the work (`except Exception: tidy();
+driver.quit()`) is a second failure while handling the first, and is not reported.
+
+In JavaScript and TypeScript an `await` opens the exception path: a rejected promise
+leaves the handler (through its `finally` blocks) unless a `catch` of the handler takes
+it. A sleep (`await new Promise((r) => setTimeout(r, ms))`, or a module function returning
+one) does not reject. Work still pending on a normal path is reported by its own rule instead.
 
 ## Why is this bad?
 When the handler raises out, the platform reports the error and freezes the container

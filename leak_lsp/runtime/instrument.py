@@ -374,7 +374,9 @@ class Instrumentation:
         self._threads()
         self._signals()
         self._executors()
-        self._event_loops()
+        self._loop_callbacks()
+        self._loop_tasks()
+        self._loop_endings()
         self._processes()
         if unawaited_coroutines:
             self._unawaited_coroutines()
@@ -517,7 +519,8 @@ class Instrumentation:
         for method in ("apply_async", "map_async", "starmap_async", "imap", "imap_unordered"):
             self.patch(multiprocessing.pool.Pool, method, functools.partial(job, method=method))
 
-    def _event_loops(self) -> None:
+    def _loop_callbacks(self) -> None:
+        """``loop.call_soon``/``call_later``...: each callback is work until it runs or its handle is cancelled."""
         tracker = self.tracker
         loop_type = base_events.BaseEventLoop
 
@@ -534,6 +537,24 @@ class Instrumentation:
                     return original(loop, *args, **kwargs)
             return tracked
 
+        def cancel_handle(original: Callable[..., Any]) -> Callable[..., Any]:
+            def tracked(handle: events.Handle) -> None:
+                function = getattr(handle, "_callback", None)
+                original(handle)
+                if isinstance(function, TrackedCall):
+                    tracker.settle(function.work, "cancelled")
+            return tracked
+
+        self.patch(loop_type, "call_soon", lambda original: callback(original, "call_soon", 0))
+        self.patch(loop_type, "call_soon_threadsafe", lambda original: callback(original, "call_soon_threadsafe", 0))
+        self.patch(loop_type, "call_later", lambda original: callback(original, "call_later", 1))
+        self.patch(loop_type, "call_at", lambda original: callback(original, "call_at", 1))
+        self.patch(events.Handle, "cancel", cancel_handle)
+
+    def _loop_tasks(self) -> None:
+        """``loop.create_task``: a coroutine scheduled as a task is work until it finishes."""
+        tracker = self.tracker
+
         def create_task(original: Callable[..., Any]) -> Callable[..., Any]:
             def tracked(loop: asyncio.AbstractEventLoop, coro: Any, *args: Any, **kwargs: Any) -> Any:
                 work = None
@@ -545,13 +566,11 @@ class Instrumentation:
                     return original(loop, coro, *args, **kwargs)
             return tracked
 
-        def cancel_handle(original: Callable[..., Any]) -> Callable[..., Any]:
-            def tracked(handle: events.Handle) -> None:
-                function = getattr(handle, "_callback", None)
-                original(handle)
-                if isinstance(function, TrackedCall):
-                    tracker.settle(function.work, "cancelled")
-            return tracked
+        self.patch(base_events.BaseEventLoop, "create_task", create_task)
+
+    def _loop_endings(self) -> None:
+        """A loop closed, or ``asyncio.run`` returning, drops the work still scheduled on it."""
+        tracker = self.tracker
 
         def close(original: Callable[..., Any]) -> Callable[..., Any]:
             def tracked(loop: base_events.BaseEventLoop) -> None:
@@ -566,13 +585,7 @@ class Instrumentation:
                 original(loop)
             return tracked
 
-        self.patch(loop_type, "call_soon", lambda original: callback(original, "call_soon", 0))
-        self.patch(loop_type, "call_soon_threadsafe", lambda original: callback(original, "call_soon_threadsafe", 0))
-        self.patch(loop_type, "call_later", lambda original: callback(original, "call_later", 1))
-        self.patch(loop_type, "call_at", lambda original: callback(original, "call_at", 1))
-        self.patch(loop_type, "create_task", create_task)
-        self.patch(events.Handle, "cancel", cancel_handle)
-        self.patch(loop_type, "close", close)
+        self.patch(base_events.BaseEventLoop, "close", close)
         self.patch(asyncio.runners, "_cancel_all_tasks", cancel_all_tasks)
 
     def _processes(self) -> None:

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Outcome:
+class WorkerOutput:
     """What a worker computes for one text: the report, what builds its findings' settle fixes
     when a code action asks (kept by an incremental analysis), and, for a deployment file, what is
     wrong with the entry points it names."""
@@ -49,13 +49,13 @@ class Analysis:
     settings_generation: int
     epoch: int  # bumped when a file the document depends on changes
     index: LineIndex
-    outcome: Outcome
+    output: WorkerOutput
     # The settle fixes of findings a code action asked about, by recipe: computed once per text.
     fixes: dict[FixRecipe, tuple[Fix, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def report(self) -> FileReport:
-        return self.outcome.report
+        return self.output.report
 
 
 def analyse_text(text: str, path: str, settings: Settings, workspace: Workspace | None,
@@ -105,15 +105,15 @@ def forget_analyzer(path: str) -> None:
         _ANALYZERS.pop(path, None)
 
 
-# Computes the outcome of a text; runs in a worker thread.
-Job = Callable[[str], Outcome]
+# Computes the output of a text; runs in a worker thread.
+Job = Callable[[str], WorkerOutput]
 
 
 class Analyses:
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
         self._latest: dict[str, Analysis] = {}
-        self._running: dict[str, tuple[Analysis, asyncio.Future[Outcome]]] = {}
+        self._running: dict[str, tuple[Analysis, asyncio.Future[WorkerOutput]]] = {}
         self._epochs: dict[str, int] = {}
         self._durations: dict[str, float] = {}  # seconds the last run of each document took
 
@@ -160,25 +160,25 @@ class Analyses:
                 running = self._start(document, path, settings_generation, job)
             return await self._finish(document, settings_generation, running)
 
-    def _start(self, document: Document, path: str, settings_generation: int, job: Job) -> tuple[Analysis, asyncio.Future[Outcome]]:
-        # The outcome is filled in when the worker is done; the rest is fixed now.
+    def _start(self, document: Document, path: str, settings_generation: int, job: Job) -> tuple[Analysis, asyncio.Future[WorkerOutput]]:
+        # The output is filled in when the worker is done; the rest is fixed now.
         epoch = self._epochs.get(document.uri, 0)
-        pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, Outcome(FileReport(path)))
+        pending = Analysis(document.uri, path, document.text, document.version, settings_generation, epoch, document.index, WorkerOutput(FileReport(path)))
         future = asyncio.get_running_loop().run_in_executor(self._executor, self._timed, document.uri, job, document.text)
         running = self._running[document.uri] = (pending, future)
         return running
 
-    async def _finish(self, document: Document, settings_generation: int, running: tuple[Analysis, asyncio.Future[Outcome]]) -> Analysis:
+    async def _finish(self, document: Document, settings_generation: int, running: tuple[Analysis, asyncio.Future[WorkerOutput]]) -> Analysis:
         pending, future = running
-        outcome = await asyncio.shield(future)
+        output = await asyncio.shield(future)
         if self._running.get(document.uri) is running:
             del self._running[document.uri]
-        analysis = replace(pending, outcome=outcome)
+        analysis = replace(pending, output=output)
         if self.is_current(analysis, document, settings_generation):
             self._latest[document.uri] = analysis
         return analysis
 
-    def _timed(self, uri: str, job: Job, text: str) -> Outcome:
+    def _timed(self, uri: str, job: Job, text: str) -> WorkerOutput:
         """Runs in a worker thread."""
         started = time.perf_counter()
         try:

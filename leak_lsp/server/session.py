@@ -25,7 +25,7 @@ from leak_lsp.analysis.config import ConfigError, Settings
 from leak_lsp.analysis.model import FileReport, Fix, FixRecipe
 from leak_lsp.analysis.text import LineIndex
 from leak_lsp.project.files import read_source, resolved
-from leak_lsp.server.analyses import Analyses, Analysis, Outcome, analyse_text, forget_analyzer
+from leak_lsp.server.analyses import Analyses, Analysis, WorkerOutput, analyse_text, forget_analyzer
 from leak_lsp.server.capabilities import ClientFeatures
 from leak_lsp.server.diagnostics import deployment_problem_to_diagnostic, finding_to_diagnostic, problem_to_diagnostic
 from leak_lsp.server.documents import Document, DocumentStore
@@ -230,17 +230,17 @@ class Session:
     def current_analysis(self, document: Document) -> Analysis | None:
         return self.analyses.current(document, self.settings.generation)
 
-    def analyse_file(self, path: Path, text: str) -> Outcome:
-        """The outcome of a file that is not open (workspace diagnostics); in a worker thread."""
+    def analyse_file(self, path: Path, text: str) -> WorkerOutput:
+        """The output of a file that is not open (workspace diagnostics); in a worker thread."""
         uri = from_fs_path(str(path)) or str(path)
         return self._analyse(str(path), True, self.settings_for(uri), True, text, edited=False)
 
-    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str, edited: bool = True) -> Outcome:
+    def _analyse(self, path: str, on_disk: bool, settings: Settings, python: bool, text: str, edited: bool = True) -> WorkerOutput:
         """Runs in a worker thread: the workspace's queued changes are applied first."""
         workspace = self._workspace_of(path) if on_disk else None
         report, fixer = analyse_text(text, path, settings, workspace, edited) if python else (FileReport(path), None)
         problems = deployment_problems(workspace, path) if workspace is not None else []
-        return Outcome(report, tuple(problems), fixer)
+        return WorkerOutput(report, tuple(problems), fixer)
 
     def _workspace_of(self, path: str) -> Workspace | None:
         try:
@@ -268,7 +268,7 @@ class Session:
         analysing its entry again."""
         from leak_lsp.analysis import fixes_for
 
-        fixer = analysis.outcome.fixer
+        fixer = analysis.output.fixer
         kept = fixer(recipe) if fixer is not None else None
         if kept is not None:
             return kept
@@ -284,7 +284,7 @@ class Session:
         report = analysis.report
         index = analysis.index
         problems = [problem_to_diagnostic(problem, index, self.codec) for problem in report.problems]
-        deployment = [deployment_problem_to_diagnostic(problem, index, self.codec) for problem in analysis.outcome.deployment_problems]
+        deployment = [deployment_problem_to_diagnostic(problem, index, self.codec) for problem in analysis.output.deployment_problems]
         findings = [finding_to_diagnostic(finding, index, self.codec, locate) for finding in report.findings]
         return problems + deployment + findings
 
@@ -384,7 +384,7 @@ def _import_all(names: Iterable[str]) -> None:
 def _with_kept_fixes(analysis: Analysis) -> FileReport | None:
     """The analysis' report with every finding's settle fixes built from what the analysis kept, or
     None when it kept nothing for some finding."""
-    fixer = analysis.outcome.fixer
+    fixer = analysis.output.fixer
     if fixer is None:
         return None
     findings = []

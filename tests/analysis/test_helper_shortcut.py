@@ -10,7 +10,7 @@ import pytest
 
 from leak_lsp.analysis.config import Settings
 from leak_lsp.analysis.engine import _Module
-from leak_lsp.analysis.lifecycle import Summary, parameters
+from leak_lsp.analysis.lifecycle import Summary, parameters, stored_parameters
 
 from .fixture_corpus import all_fixtures
 
@@ -49,12 +49,14 @@ def _functions(module: _Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     return [node for node in module.parsed.index.definitions if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
-def _skipped_and_full(source: str) -> list[tuple[str, bool, Summary | None, list[str]]]:
-    """Each function: its name, whether the engine skips it, the summary its full analysis gives, its parameters."""
+def _skipped_and_full(source: str) -> list[tuple[str, bool, Summary | None, Summary]]:
+    """Each function: its name, whether the engine skips it, the summary its full analysis gives, and the one
+    the shortcut gives (its parameters and the ones it keeps on ``self``)."""
     module = _Module(source, "helpers.py", Settings())
     skipped = {id(function): module._cannot_matter(function) for function in _functions(module)}
     module._cannot_matter = lambda function: False  # type: ignore[method-assign]
-    return [(function.name, skipped[id(function)], module._summarize(function, function.name), parameters(function))
+    return [(function.name, skipped[id(function)], module._summarize(function, function.name),
+             Summary(params=parameters(function), stores=stored_parameters(function)))
             for function in _functions(module)]
 
 
@@ -77,10 +79,10 @@ def test_a_helper_that_only_computes_is_skipped(name: str) -> None:
 def test_every_skipped_function_of_the_corpus_has_an_empty_full_summary() -> None:
     skipped_count = 0
     for file, source in _sources():
-        for function, skipped, full, params in _skipped_and_full(source):
+        for function, skipped, full, shortcut in _skipped_and_full(source):
             if skipped and full is not None:
                 skipped_count += 1
-                assert full == Summary(params=params), f"{file}: {function}"
+                assert full == shortcut, f"{file}: {function}"
     assert skipped_count >= 20  # the comparison covers real helpers, not none
 
 

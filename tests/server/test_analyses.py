@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from leak_lsp.analysis.model import FileReport
-from leak_lsp.server.analyses import Analyses, Outcome
+from leak_lsp.server.analyses import Analyses, WorkerOutput
 from leak_lsp.server.documents import Document
 
 
@@ -22,15 +22,15 @@ class Jobs:
         self.release = threading.Event()
         self.started = threading.Event()
 
-    def blocking(self, text: str) -> Outcome:
+    def blocking(self, text: str) -> WorkerOutput:
         self.ran.append(text)
         self.started.set()
         self.release.wait(30)
-        return Outcome(FileReport("large.py"))
+        return WorkerOutput(FileReport("large.py"))
 
-    def quick(self, text: str) -> Outcome:
+    def quick(self, text: str) -> WorkerOutput:
         self.ran.append(text)
-        return Outcome(FileReport("small.py"))
+        return WorkerOutput(FileReport("small.py"))
 
 
 async def wait_for_thread_event(event: threading.Event) -> None:

@@ -12,7 +12,7 @@ the data flow.
 
 from leak_lsp.analysis.lifecycle.fixpoint import analyze_function
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, carried
-from leak_lsp.analysis.lifecycle.syntax import parameters
+from leak_lsp.analysis.lifecycle.syntax import parameters, stored_parameters
 from leak_lsp.analysis.lifecycle.work import (
     Destination,
     Environment,
@@ -26,4 +26,4 @@ from leak_lsp.analysis.lifecycle.work import (
 )
 
 __all__ = ["Environment", "Destination", "Handle", "HandleKind", "Held", "LoopContext", "Owner", "Raised", "Result",
-           "Summary", "Work", "analyze_function", "carried", "parameters"]
+           "Summary", "Work", "analyze_function", "carried", "parameters", "stored_parameters"]

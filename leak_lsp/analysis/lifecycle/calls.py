@@ -17,6 +17,8 @@ from leak_lsp.analysis.catalogue import (
     CONTAINER_READS,
     EVENT_LOOP,
     EXECUTOR,
+    EXIT_CALLBACKS,
+    EXIT_CONTEXTS,
     FRESH_LOOP_RUNNERS,
     ITERATED_WAITS,
     ITERATOR_METHODS,
@@ -28,6 +30,7 @@ from leak_lsp.analysis.catalogue import (
     PARTIAL_WAIT,
     QUEUE_JOIN,
     RECEIVER_HINTS,
+    RETURNS_ARGUMENT,
     SIGNALLED_THROUGH_ARGUMENTS,
     STARTS_ONLY_WITH,
 )
@@ -37,6 +40,7 @@ from leak_lsp.analysis.lifecycle.effects import (
     GivesUp,
     Handles,
     HandOff,
+    LeaveWith,
     PassInert,
     Settle,
     SettledBy,
@@ -99,10 +103,22 @@ def function_call(step: Classifier, node: ast.Call, qualified: str, arguments: A
         for argument, handles in zip(node.args, arguments.positional):
             step.consume(argument, handles)
         return NOTHING
-    if arguments.all and not observer(qualified, node.func):
+    if qualified in RETURNS_ARGUMENT:  # ``closing(driver)``: the value is the driver itself
+        return arguments.all
+    handed = arguments.all - lent(step, node, arguments)
+    if handed and not observer(qualified, node.func):
         text = ast.unparse(node.func)
-        step.emit(HandOff(arguments.all, f"`{text}()`", text))
+        step.emit(HandOff(handed, f"`{text}()`", text))
     return NOTHING
+
+
+def lent(step: Classifier, node: ast.Call, arguments: Arguments) -> Handles:
+    """Names the caller goes on using after the call (``WebDriverWait(driver)`` then ``driver.quit()``): the
+    callee borrowed them, so the caller still owns their work."""
+    passed = [*zip(node.args, arguments.positional),
+              *((keyword.value, arguments.keywords.get(keyword.arg, NOTHING)) for keyword in node.keywords)]
+    return NOTHING.union(*(handles for argument, handles in passed
+                           if isinstance(argument, ast.Name) and step.facts.used_after(argument.id, node)))
 
 
 def method_call(step: Classifier, node: ast.Call, func: ast.Attribute, arguments: Arguments,
@@ -123,7 +139,19 @@ def method_call(step: Classifier, node: ast.Call, func: ast.Attribute, arguments
     if method in step.facts.catalogue.settle_methods and arguments.receiver:  # t.join(), fut.result(), p.wait()
         step.emit(Settle(arguments.receiver, SettledBy(method)))
         return NOTHING
+    if node.args and (method in EXIT_CALLBACKS or method in EXIT_CONTEXTS):
+        return exit_registration(step, node.args[0], method, arguments)
     return container_call(step, method, receiver, arguments)
+
+
+def exit_registration(step: Classifier, registered: ast.expr, method: str, arguments: Arguments) -> Handles:
+    """``stack.callback(driver.quit)``, ``stack.enter_context(driver)``: settled at the stack's exit, which
+    runs on every path out of its block."""
+    if method in EXIT_CONTEXTS:
+        step.emit(LeaveWith(arguments.positional[0], frozenset()))
+    elif isinstance(registered, ast.Attribute):
+        step.emit(Settle(step.handles_of(registered.value), SettledBy(registered.attr)))
+    return NOTHING
 
 
 def container_call(step: Classifier, method: str, receiver: ast.expr, arguments: Arguments) -> Handles | None:

@@ -86,6 +86,9 @@ class Classifier:
     def with_statement(self, stmt: ast.With | ast.AsyncWith) -> None:
         for item in stmt.items:
             handles = self.evaluate(item.context_expr)
+            instance = helpers.with_instance(self, item.context_expr)
+            if instance is not None and handles:  # what ``__init__`` started is ``self`` to ``__exit__`` too
+                self.emit(Bind(instance, handles))
             if item.optional_vars is not None:
                 self.assign(item.optional_vars, item.context_expr, handles)
             self.context_manager(item.context_expr, "__aenter__" if isinstance(stmt, ast.AsyncWith) else "__enter__")

@@ -39,6 +39,7 @@ class Facts:
     element_of: dict[str, str] = field(default_factory=dict)  # loop variable -> the container it iterates
     collected_into: dict[str, set[str]] = field(default_factory=dict)  # ``threads.append(t)``: t -> {threads}
     constructions: dict[str, ast.Call] = field(default_factory=dict)  # name -> constructor of the work it starts
+    attribute_reads: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # ``t.join``: t -> positions
 
     def constructed_type(self, call: ast.Call) -> str | None:
         started = self.catalogue.started_types()
@@ -52,6 +53,11 @@ class Facts:
             if name in self.catalogue.receivers:
                 return self.catalogue.receivers[name]
         return None
+
+    def used_after(self, name: str, node: ast.AST) -> bool:
+        """Whether the function reads an attribute of ``name`` after ``node`` (``driver.title``, ``t.join()``)."""
+        end = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+        return any(position > end for position in self.attribute_reads.get(name, ()))
 
     def attribute_handle(self, node: ast.expr) -> Handle | None:
         """``self.worker`` in a method: tracked across the methods of the class like a variable."""
@@ -69,8 +75,7 @@ class OwnNodes:
     ifs: list[ast.AST] = field(default_factory=list)
     declarations: list[ast.AST] = field(default_factory=list)  # ``global`` and ``nonlocal``
     functions: list[ast.AST] = field(default_factory=list)
-    noted: list[ast.AST] = field(default_factory=list)  # see ``_note_node``
-    attributes: list[ast.AST] = field(default_factory=list)
+    noted: list[ast.AST] = field(default_factory=list)  # see ``_note_node``; attributes among them
 
     @staticmethod
     def of(nodes: list[ast.AST]) -> OwnNodes:
@@ -83,11 +88,11 @@ class OwnNodes:
         return grouped
 
 
-_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension)
+_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension,
+          ast.Attribute)
 _GROUPS: dict[type, str] = {
     ast.Name: "names", ast.If: "ifs", ast.Global: "declarations", ast.Nonlocal: "declarations",
-    ast.FunctionDef: "functions", ast.AsyncFunctionDef: "functions", ast.Attribute: "attributes",
-    **dict.fromkeys(_NOTED, "noted"),
+    ast.FunctionDef: "functions", ast.AsyncFunctionDef: "functions", **dict.fromkeys(_NOTED, "noted"),
 }
 
 
@@ -110,6 +115,9 @@ def gather_facts(function: ast.AST, env: Environment, mode: Mode, owner_class: s
         instance_classes={**env.instance_classes, **_local_instances(assigns, env.scope)},
         receivers={name: (kind, Owner(Held.MODULE, name)) for name, kind in env.module_receivers.items()},
     )
+    if owner_class is not None:  # ``self.thread = Thread(...)`` in ``__init__``, ``self.thread.start()`` here
+        for text, call in env.attribute_types.items():
+            _note_constructed(facts, text, call, Held.ATTRIBUTE)
     for node in nodes.noted:
         _note_node(facts, node)
     _note_comprehension_types(facts, assigns)
@@ -137,14 +145,21 @@ def _note_node(facts: Facts, node: ast.AST) -> None:
         for item in node.items:
             if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call):
                 _note_constructed(facts, item.optional_vars.id, item.context_expr, Held.WITH)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-            and node.func.attr in CONTAINER_METHODS and isinstance(node.func.value, ast.Name):
-        # ``threads.append(t)`` before ``t.start()``: the container reaches what t starts
+    elif isinstance(node, ast.Call):
+        _note_collected(facts, node)
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load):
+        facts.attribute_reads.setdefault(node.value.id, []).append((node.lineno, node.col_offset))
+    elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+        _note_loop_variable(facts, node)
+
+
+def _note_collected(facts: Facts, node: ast.Call) -> None:
+    """``threads.append(t)`` before ``t.start()``: the container reaches what t starts."""
+    if isinstance(node.func, ast.Attribute) and node.func.attr in CONTAINER_METHODS \
+            and isinstance(node.func.value, ast.Name):
         for argument in node.args:
             if isinstance(argument, ast.Name):
                 facts.collected_into.setdefault(argument.id, set()).add(node.func.value.id)
-    elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-        _note_loop_variable(facts, node)
 
 
 def _note_loop_variable(facts: Facts, node: ast.For | ast.AsyncFor | ast.comprehension) -> None:

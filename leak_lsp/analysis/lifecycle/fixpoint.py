@@ -6,11 +6,11 @@ from __future__ import annotations
 import ast
 from typing import cast
 
-from leak_lsp.analysis.catalogue import ARGUMENT_SLOTS, QUEUE_JOIN, catalogue
+from leak_lsp.analysis.catalogue import ARGUMENT_SLOTS, QUEUE_JOIN, RETURNS_ARGUMENT, catalogue
 from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
 from leak_lsp.analysis.lifecycle.branches import settled_on_branch
 from leak_lsp.analysis.lifecycle.classify import Classifier
-from leak_lsp.analysis.lifecycle.effects import LeaveWith, Observe, Start
+from leak_lsp.analysis.lifecycle.effects import LeaveWith, Observe, Settle, SettledBy, Start
 from leak_lsp.analysis.lifecycle.facts import Facts, gather_facts
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, drained, slot, variable
 from leak_lsp.analysis.lifecycle.state import Ledger, Pending, started, without_fresh
@@ -122,8 +122,8 @@ class Fixpoint:
         """Carried handles a helper may settle for its callers: ``self.<attribute>`` in a method, and the
         queues it joins (``_threads.join()``: the threads draining a shared queue)."""
         facts = self.facts
-        attributes = {handle for node in facts.nodes.attributes
-                      if (handle := facts.attribute_handle(cast(ast.Attribute, node))) is not None}
+        attributes = {handle for node in facts.nodes.noted if isinstance(node, ast.Attribute)
+                      and (handle := facts.attribute_handle(node)) is not None}
         joined = {drained(node.func.value.id) for node in facts.nodes.noted if isinstance(node, ast.Call)
                   and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_JOIN
                   and isinstance(node.func.value, ast.Name) and node.func.value.id not in facts.local_names}
@@ -161,18 +161,27 @@ class Fixpoint:
         """Leaving a ``with`` block settles what its items hold, then runs its context managers' exits."""
         names: set[Handle] = set()
         owners: set[Owner] = set()
+        pending = Pending(state, self.ledger)
         for item in stmt.items:
-            if isinstance(item.optional_vars, ast.Name):
+            method = self._wrapper_exit(item.context_expr)
+            if isinstance(item.optional_vars, ast.Name) and method is not None:  # ``closing(d)``: d.close()
+                pending.apply(Settle(frozenset({variable(item.optional_vars.id)}), SettledBy(method)))
+            elif isinstance(item.optional_vars, ast.Name):
                 names.add(variable(item.optional_vars.id))
                 owners.add(Owner(Held.WITH, item.optional_vars.id))
             if isinstance(item.context_expr, ast.Name):
                 names.add(variable(item.context_expr.id))
-        pending = Pending(state, self.ledger)
         pending.apply(LeaveWith(frozenset(names), frozenset(owners)))
         step = self._classifier(pending, stmt)
         for item in stmt.items:
             step.context_manager(item.context_expr, "__aexit__" if isinstance(stmt, ast.AsyncWith) else "__exit__")
         return without_fresh(pending.instances)
+
+    def _wrapper_exit(self, expression: ast.expr) -> str | None:
+        """The method a wrapping context manager calls on its object at the block's exit."""
+        if not isinstance(expression, ast.Call):
+            return None
+        return RETURNS_ARGUMENT.get(self.facts.scope.qualify(expression.func) or "")
 
     def _refine(self, state: State, condition: Condition | None) -> State:
         """Drop work that cannot be pending on a branch: ``if t:`` false, ``t.is_alive()`` false."""

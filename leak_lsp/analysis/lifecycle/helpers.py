@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from leak_lsp.analysis.catalogue import QUEUE_ITEM_DONE
-from leak_lsp.analysis.lifecycle.effects import Handles, LeftOnRaise, PassInert, Settle, Start
+from leak_lsp.analysis.lifecycle.effects import Collect, Handles, LeftOnRaise, PassInert, Settle, Start
 from leak_lsp.analysis.lifecycle.handles import Handle, drained, fresh, rebased, slot, variable
 from leak_lsp.analysis.lifecycle.syntax import assigned_names, callback_of, passed_to, resolved_future
 from leak_lsp.analysis.lifecycle.work import Origin, Summary, Work
@@ -83,6 +83,9 @@ def helper_call(step: Classifier, node: ast.Call, called: Called, arguments: Arg
     step.emit(Settle(rebased(summary.settles_attributes, instance)))
     for index in summary.settles:
         step.emit(Settle(_argument(arguments, summary, index)))
+    for index, attribute in summary.stores.items():  # ``Page(driver)`` keeps it: ``page.close()`` may settle it
+        if instance is not None:
+            step.emit(Collect(instance.attribute(attribute), _argument(arguments, summary, index)))
     add_leaks(step, node, called.name, summary, Origin.HELPER_LEAKS, instance)
     for number, (work, raised) in enumerate(summary.raise_leaks):  # reported whatever the caller catches
         assert work.kind is not None
@@ -206,14 +209,23 @@ def local_function(step: Classifier, func: ast.expr) -> tuple[ast.AST, str] | No
     return None
 
 
-def context_manager(step: Classifier, expression: ast.expr, method: str) -> None:
-    """``with Guard(...)``: what a context manager of this module does on entering or leaving."""
+def with_instance(step: Classifier, expression: ast.expr) -> Handle | None:
+    """The one handle of a ``with Guard(...)`` object of this module across its block: ``__init__``,
+    ``__enter__`` and ``__exit__`` act on the same ``self``."""
     if not (isinstance(expression, ast.Call) and isinstance(expression.func, ast.Name)
             and expression.func.id in step.facts.env.scope.classes):
+        return None
+    return variable(f"<with {id(expression)}>")
+
+
+def context_manager(step: Classifier, expression: ast.expr, method: str) -> None:
+    """``with Guard(...)``: what a context manager of this module does on entering or leaving."""
+    instance = with_instance(step, expression)
+    if instance is None or not isinstance(expression, ast.Call) or not isinstance(expression.func, ast.Name):
         return
     function = step.facts.env.methods_of(expression.func.id).get(method)
     if function is not None:
         name = f"{expression.func.id}.{method}"
         called = Called(name, lambda: step.facts.env.summarize(function, name), False, constructs=False)
         # one handle for the object across the block, so ``__exit__`` settles what ``__enter__`` kept on ``self``
-        helper_call(step, expression, called, Arguments(), False, True, instance=variable(f"<with {id(expression)}>"))
+        helper_call(step, expression, called, Arguments(), False, True, instance=instance)

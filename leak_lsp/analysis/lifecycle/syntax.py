@@ -116,6 +116,17 @@ def parameters(function: ast.AST) -> list[str]:
     return [name for name in names if name not in {"self", "cls"}]
 
 
+def stored_parameters(function: ast.AST) -> dict[int, str]:
+    """``self.driver = driver`` in a method's body: the parameter's index and the attribute keeping it."""
+    params = parameters(function)
+    body = getattr(function, "body", [])
+    return {params.index(statement.value.id): target.attr for statement in body
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Name)
+            and statement.value.id in params for target in statement.targets
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+            and target.value.id in {"self", "cls"}}
+
+
 def root_name(node: ast.expr) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
         if isinstance(node, ast.Call):

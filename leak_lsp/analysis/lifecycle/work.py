@@ -113,6 +113,7 @@ class Summary:
     raise_leaks: list[tuple[Work, Raised]] = field(default_factory=list)  # work it leaves running when a call raises
     dependencies: set[str] = field(default_factory=set)  # other modules the summary was drawn from
     params: list[str] = field(default_factory=list)
+    stores: dict[int, str] = field(default_factory=dict)  # ``self.driver = driver``: parameter index -> attribute
 
 
 @dataclass
@@ -140,6 +141,7 @@ class Environment:
     methods_of: Callable[[str], dict[str, ast.AST]]  # class name -> its methods
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
     attribute_receivers: dict[str, tuple[str, Owner]]  # "self.pool" -> (receiver kind, owner), from any method
+    attribute_types: dict[str, ast.Call] = field(default_factory=dict)  # "self.thread" -> its construction
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it

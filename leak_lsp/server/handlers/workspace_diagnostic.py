@@ -125,8 +125,8 @@ async def _analysed(ls: LeakLanguageServer, session: Session, path: Path, stamp:
     text = await loop.run_in_executor(session.executor, read_source, path)
     if text is None:
         return None
-    outcome = await loop.run_in_executor(session.executor, session.analyse_file, path, text)
-    analysis = Analysis(uri, str(path), text, None, session.settings.generation, 0, LineIndex(text), outcome)
+    output = await loop.run_in_executor(session.executor, session.analyse_file, path, text)
+    analysis = Analysis(uri, str(path), text, None, session.settings.generation, 0, LineIndex(text), output)
     result = _result(ls, session, analysis, stamp, clock)
     session.workspace_results.put(path, result)
     return result
