@@ -19,9 +19,12 @@ with ``PYTHONDONTWRITEBYTECODE`` set and no ``__pycache__``, every run would com
 which no installed copy does (``ast.parse``'s side reads the standard library's cached bytecode).
 
 ``--profile`` prints where one fresh analysis spends its time (cProfile, by own and by
-cumulative time) instead of the ratios.
+cumulative time) instead of the ratios; ``--phases`` the CPU time of each phase of a fresh
+analysis without fixes (nested phases excluded: a helper's summary is not its caller's flow
+analysis) as a multiple of ``ast.parse``'s, median over ``--repeat`` analyses (cProfile overstates
+code made of many small calls).
 
-    python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5] [--profile]
+    python benchmarks/bench_analysis.py [--lines 20000] [--repeat 5] [--profile | --phases]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import argparse
 import ast
 import cProfile
 import gc
+import inspect
 import os
 import pstats
 import resource
@@ -46,9 +50,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generated_module  # noqa: E402
 
 import leak_lsp  # noqa: E402
-from leak_lsp.analysis import analyze_source  # noqa: E402
+from leak_lsp.analysis import analyze_source, engine, parsing, raising  # noqa: E402
 from leak_lsp.analysis.config import Settings  # noqa: E402
 from leak_lsp.analysis.incremental import IncrementalAnalyzer  # noqa: E402
+from leak_lsp.analysis.lifecycle import fixpoint  # noqa: E402
 
 EDITED = "results.append(str(item).upper())"
 
@@ -110,6 +115,54 @@ def _profile(source: str) -> None:
         pstats.Stats(profile).sort_stats(order).print_stats(30)
 
 
+class _PhaseTimer:
+    """CPU time spent in each wrapped function, less that of the wrapped functions it called."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+        self._stack: list[list[float]] = []  # per active phase: the CPU time its nested phases took
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            self._stack.append([0.0])
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                nested = self._stack.pop()[0]
+                self.totals[label] = self.totals.get(label, 0.0) + spent - nested
+                if self._stack:
+                    self._stack[-1][0] += spent
+
+        setattr(owner, name, staticmethod(timed) if isinstance(inspect.getattr_static(owner, name), staticmethod) else timed)
+
+
+def _phases(source: str, repeat: int) -> None:
+    timer = _PhaseTimer()
+    for owner, name, label in (
+        (parsing.TreeIndex, "of", "tree index"), (engine, "discover_handlers", "handler discovery"),
+        (fixpoint, "build_graph", "control-flow graph, less the raise test"), (raising.RaiseTest, "__call__", "raise test"),
+        (fixpoint, "gather_facts", "a function's facts"), (fixpoint.Fixpoint, "run", "flow analysis fixpoint"),
+        (engine._Module, "_leaks", "pending work -> findings"), (engine._Module, "_summarize", "helper summaries"),
+        (engine, "parse_module", "parsing (ast.parse and the line index)"), (engine, "apply_noqa", "noqa"),
+        (engine, "analyze_module", "the rest (the engine's own work)"),
+    ):
+        timer.wrap(owner, name, label)
+    analyze_source(source, "bench.py", fixes=False)  # imports and first-use caches out of the way
+    runs: list[dict[str, float]] = []
+    for _ in range(repeat):
+        parse = _timed(lambda: ast.parse(source))[1]
+        timer.totals.clear()
+        _timed(lambda: analyze_source(source, "bench.py", fixes=False))
+        runs.append({label: spent / parse for label, spent in timer.totals.items()})
+    for label in sorted(runs[0], key=lambda label: -runs[0][label]):
+        print(f"{label:<44} {statistics.median(run.get(label, 0.0) for run in runs):5.2f}x ast.parse")
+    print(f"{'total':<44} {statistics.median(sum(run.values()) for run in runs):5.2f}x ast.parse")
+
+
 def _edits(source: str, repeat: int) -> list[str]:
     """Texts that differ from ``source`` by one character inside one function, spread over the module."""
     texts, start = [], 0
@@ -124,8 +177,12 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="profile one fresh analysis instead")
+    parser.add_argument("--phases", action="store_true", help="time each phase of a fresh analysis instead")
     args = parser.parse_args()
     source = generated_module(args.lines)
+    if args.phases:
+        _phases(source, args.repeat)
+        return
     if args.profile:
         analyze_source(source, "bench.py", fixes=False)  # imports and first-use caches out of the way
         _profile(source)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from leak_lsp.analysis.parsing import SIMPLE_STATEMENTS
+
 NodeKind = Literal["entry", "stmt", "test", "for", "with-exit", "dispatch", "exit", "raise-point", "crash"]
 
 
@@ -129,7 +131,7 @@ class _Builder:
         if handler is not None:
             after: Frontier = handler(stmt, frontier)
             return after
-        raising = self.raising(stmt) if isinstance(stmt, _SIMPLE) else None
+        raising = self.raising(stmt) if isinstance(stmt, SIMPLE_STATEMENTS) else None
         frontier = self.raise_before(raising, frontier)
         node = self.new("stmt", stmt, frontier)
         self.raise_after(raising, node)
@@ -305,9 +307,6 @@ class _Builder:
         return after_body
 
     _TryStar = _Try
-
-
-_SIMPLE = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
 
 
 def _constant_truth(test: ast.expr) -> bool | None:

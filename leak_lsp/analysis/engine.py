@@ -311,6 +311,8 @@ class _Module:
             attribute_types=self._attribute_types(),
             external=self._external, buffers=self._module_buffers(),
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
+            calls_named=lambda name: self.parsed.index.calls.get(name, []),
+            calls_in=lambda code: self.parsed.index.unit_calls.get(id(code), []),
             lineage=self._lineage)
         self.fixes = FixWriter(self.parsed, self.scope)
         self._fix_inputs: dict[FixRecipe, tuple[Finding, FixInput]] = {}  # without ``compute_fixes``: for ``kept_fixes``
@@ -637,7 +639,7 @@ class _Module:
                 reason = f"per-invocation code, not a proven handler: called by the handler module {invoked.handler_module.name}"
                 named.append(NamedEntry(invoked.pattern, "aws-lambda", reason, proven=False))
                 self.dependencies.add(str(invoked.handler_module))
-        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index.calls, self.parsed.memo)
+        return discover_handlers(self.tree, self.scope, self.path, named, self.parsed.index, self.parsed.memo)
 
     def analyse_target(self, target: _Target) -> TargetOutcome:
         """The findings of one entry: what an incremental analysis keeps while the entry's code is unchanged."""

@@ -16,7 +16,7 @@ from leak_lsp.analysis.cfg import Node
 from leak_lsp.analysis.lifecycle import Held, Result, Work
 from leak_lsp.analysis.lifecycle.handles import variable
 from leak_lsp.analysis.model import Applicability, Fix, Position, Span, TextEdit
-from leak_lsp.analysis.names import Scope
+from leak_lsp.analysis.names import Scope, all_statements
 from leak_lsp.analysis.noqa import NOQA
 from leak_lsp.analysis.parsing import ParsedModule
 from leak_lsp.analysis.raising import bounded
@@ -609,6 +609,8 @@ class FixWriter:
         """
         if work.statement is None:
             return False  # created before the handler runs: no block of the handler is around it
+        if not any(isinstance(node, (ast.With, ast.AsyncWith)) for node in all_statements(function)):
+            return False  # no block at all (most functions): no map of the parents of its every node
         parents = {id(child): node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
         blocks = [node for node in _ancestors(work.statement, parents) if isinstance(node, (ast.With, ast.AsyncWith))]
         for exit_node in exits:

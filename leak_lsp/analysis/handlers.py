@@ -16,7 +16,7 @@ from pathlib import Path
 
 from leak_lsp.analysis.catalogue import catalogue
 from leak_lsp.analysis.names import Scope, all_statements
-from leak_lsp.analysis.parsing import NodeMemo
+from leak_lsp.analysis.parsing import NodeMemo, TreeIndex, within_lines
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -91,10 +91,11 @@ class NamedEntry:
 
 
 def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: list[NamedEntry],
-                      calls: dict[str, list[ast.Call]], memo: NodeMemo | None = None) -> list[Entry]:
-    """``calls`` maps a callee's last name to the module's calls of it (one walk, shared); ``memo`` keeps what
+                      index: TreeIndex, memo: NodeMemo | None = None) -> list[Entry]:
+    """``index``: the module's calls and attributes by name (one walk, shared); ``memo`` keeps what
     was found in each function while its node is kept (an edit then walks only the functions it touched)."""
     memo = memo or NodeMemo()
+    calls = index.calls
     apps = _application_objects(tree, scope, calls)
     decorators = {d.id for node in scope.functions.values() for d in node.decorator_list if isinstance(d, ast.Name)}
     local_wrappers = {name for name in decorators & set(scope.functions)
@@ -109,7 +110,7 @@ def discover_handlers(tree: ast.Module, scope: Scope, path: str, configured: lis
             found[id(function)] = entry
     for key in _helpers_of_entries(found, calls):
         del found[key]  # ``self._init(event, context)`` from the handler: a helper its caller's analysis follows
-    for entry in _per_invocation(tree, functions, found, calls, memo):
+    for entry in _per_invocation(tree, functions, found, index, memo):
         found.setdefault(id(entry.function), entry)
     return sorted(found.values(), key=lambda entry: entry.function.lineno)
 
@@ -146,7 +147,7 @@ _CONTEXT_ATTRIBUTES = frozenset({
 
 
 def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, ast.ClassDef | None]],
-                    found: dict[int, Entry], calls: dict[str, list[ast.Call]], memo: NodeMemo) -> Iterator[Entry]:
+                    found: dict[int, Entry], index: TreeIndex, memo: NodeMemo) -> Iterator[Entry]:
     """Code that runs once per invocation without being a platform's entry point (issue 9, family 1).
 
     Functions that use a parameter (or ``self.<attribute>``) as a Lambda context; the inner
@@ -155,14 +156,15 @@ def _per_invocation(tree: ast.Module, functions: list[tuple[FunctionNode, str, a
     they are analysed as entries of their own, not proven ones (a lower default severity).
     Functions that this module calls by name are left to their callers' analysis.
     """
+    calls = index.calls
     wrapped_by = _decorators_of_entries(tree, found, memo)
-    invocation_wrappers = _invocation_wrappers(functions, memo)
+    invocation_wrappers = _invocation_wrappers(functions, _holding_definitions(index), memo)
     per_invocation_classes = _classes_built_per_invocation(functions, found, calls, memo)
     for function, name, owner in functions:
         called_as = owner.name if owner is not None and function.name == "__init__" else function.name
         if id(function) in found or _called_by_name(called_as, calls) or _protocol_method(function, owner):
             continue
-        evidence = memo.of(_context_evidence, function) or _invocation_arguments(memo.of(_positional, function, owner))
+        evidence = memo.of(_context_evidence, function, index.attributes) or _invocation_arguments(memo.of(_positional, function, owner))
         if evidence is not None and _half_of_a_pair(function, owner, functions, memo):
             continue
         platform = "aws-lambda"
@@ -253,8 +255,10 @@ def _cloud_function_request(function: FunctionNode) -> str | None:
     return None
 
 
-def _context_evidence(function: FunctionNode) -> str | None:
+def _context_evidence(function: FunctionNode, attributes: dict[str, list[ast.Attribute]]) -> str | None:
     """``context.get_remaining_time_in_millis()`` on a parameter, or on ``self.<attribute>`` in a method."""
+    if not _may_read(function, _CONTEXT_ATTRIBUTES, attributes):
+        return None  # most functions read none: no walk
     params = {arg.arg for arg in function.args.posonlyargs + function.args.args + function.args.kwonlyargs}
     for node in ast.walk(function):
         if isinstance(node, ast.Attribute) and node.attr in _CONTEXT_ATTRIBUTES:
@@ -264,6 +268,12 @@ def _context_evidence(function: FunctionNode) -> str | None:
             if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == "self":
                 return f"uses `self.{holder.attr}` as a Lambda context (`.{node.attr}`)"
     return None
+
+
+def _may_read(function: FunctionNode, names: frozenset[str], attributes: dict[str, list[ast.Attribute]]) -> bool:
+    """Whether one of the module's reads of these attributes lies within the function's lines (a walk tells
+    which, and whether it is the function's)."""
+    return any(within_lines(function, node) for name in names for node in attributes.get(name, ()))
 
 
 def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry], memo: NodeMemo) -> dict[int, str]:
@@ -287,14 +297,24 @@ def _decorators_of_entries(tree: ast.Module, found: dict[int, Entry], memo: Node
     return returned
 
 
-def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]], memo: NodeMemo) -> dict[int, str]:
+def _invocation_wrappers(functions: list[tuple[FunctionNode, str, ast.ClassDef | None]], holding: set[int],
+                         memo: NodeMemo) -> dict[int, str]:
     """``def wrap(func): def inner(handler, event, *args): ... return func(handler, event, *args)``: a wrapper
-    put in place of a platform's function (an SDK patching the invoker), taking the invocation's event."""
+    put in place of a platform's function (an SDK patching the invoker), taking the invocation's event.
+    ``holding``: the ids of the functions that define others (only they can return one)."""
     found: dict[int, str] = {}
     for outer, name, _ in functions:
+        if id(outer) not in holding:
+            continue
         for inner, named in memo.of(_wrappers_returned, outer):
             found[id(inner)] = f"returned by {name}(), which wraps the function it is given; takes `{named}`"
     return found
+
+
+def _holding_definitions(index: TreeIndex) -> set[int]:
+    """The ids of the functions with a function or class defined in them, at any depth."""
+    return {id(ancestor) for definition in index.definitions for ancestor in index.ancestors(definition)
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _wrappers_returned(outer: FunctionNode) -> list[tuple[FunctionNode, str]]:
@@ -387,7 +407,7 @@ def _walk_functions(start: tuple[ast.AST, str, ast.ClassDef | None]) -> Iterator
     stack = [start]
     while stack:
         node, prefix, owner = stack.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in _statements_in(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 name = f"{prefix}{child.name}"
                 yield child, name, owner
@@ -396,6 +416,11 @@ def _walk_functions(start: tuple[ast.AST, str, ast.ClassDef | None]) -> Iterator
                 stack.append((child, f"{prefix}{child.name}.", child))
             elif isinstance(child, ast.stmt):
                 stack.append((child, prefix, owner))
+
+
+def _statements_in(statement: ast.AST) -> list[ast.stmt]:
+    """A statement's statements, in the order of ``ast.iter_child_nodes`` (only these three fields hold them)."""
+    return [child for name in ("body", "orelse", "finalbody") for child in getattr(statement, name, ())]
 
 
 def _positional(function: FunctionNode, owner: ast.ClassDef | None) -> list[str]:

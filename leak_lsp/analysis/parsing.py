@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -82,6 +82,8 @@ class ParsedModule:
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# The statements (with the test of an ``if``) the control-flow graph asks the first raising call of.
+SIMPLE_STATEMENTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
 
 
 # ``ast.Load()``, ``ast.Add()``...: one object shared by every node of the tree using it, so without a parent.
@@ -98,6 +100,8 @@ class StatementFacts:
     parents: dict[int, ast.AST]
     string_lines: set[int]
     calls: dict[str, list[ast.Call]]
+    attributes: dict[str, list[ast.Attribute]]
+    unit_calls: dict[int, list[ast.Call]]
     owned: dict[int, list[ast.AST]]  # the module's own nodes under id(_MODULE_SCOPE)
     definitions: list[Definition]
 
@@ -106,27 +110,76 @@ class StatementFacts:
         parents: dict[int, ast.AST] = {}
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
-        owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): []}
+        attributes: dict[str, list[ast.Attribute]] = {}
+        unit_calls: dict[int, list[ast.Call]] = {}
+        module_nodes: list[ast.AST] = []
+        owned: dict[int, list[ast.AST]] = {id(_MODULE_SCOPE): module_nodes}
         definitions: list[Definition] = []
-        stack: list[tuple[ast.AST, ast.AST]] = [(statement, _MODULE_SCOPE)]  # (node, the scope its children belong to)
+        # (node, its scope's own nodes, the simple statement or ``if`` test it is part of)
+        stack: list[tuple[ast.AST, list[ast.AST], ast.AST | None]] = [(statement, module_nodes, None)]
         while stack:
-            node, scope = stack.pop()
-            inner = node if isinstance(node, _SCOPES) else scope
-            if inner is node:
-                owned[id(node)] = []
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            node, nodes, unit = stack.pop()
+            if isinstance(node, ast.Name):
+                continue  # nothing below it but its shared context
+            if isinstance(node, ast.stmt):
+                unit = node if isinstance(node, SIMPLE_STATEMENTS) else node.test if isinstance(node, ast.If) else None
+            if isinstance(node, _SCOPES):
+                nodes = owned[id(node)] = []
+                unit = None
+                if not isinstance(node, ast.Lambda):
                     definitions.append(node)
-            for child in ast.iter_child_nodes(node):
+            elif isinstance(node, ast.Call):
+                if unit is not None:
+                    unit_calls.setdefault(id(unit), []).append(node)
+                if isinstance(node.func, (ast.Name, ast.Attribute)):
+                    called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+                    calls.setdefault(called, []).append(node)
+            elif isinstance(node, ast.Attribute):
+                attributes.setdefault(node.attr, []).append(node)
+            elif isinstance(node, (ast.Constant, ast.JoinedStr)):
+                if node.end_lineno and node.end_lineno > node.lineno \
+                        and (isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes))):
+                    string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
+                if isinstance(node, ast.Constant):
+                    continue  # nothing below it
+            for child in child_nodes(node):
                 if not isinstance(child, _SHARED):
                     parents[id(child)] = node
-                owned[id(inner)].append(child)
-                stack.append((child, inner))
-            if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
-                if isinstance(node, ast.JoinedStr) or isinstance(node.value, (str, bytes)):
-                    string_lines.update(range(node.lineno - 1, node.end_lineno - 1))
-            elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
-                calls.setdefault(node.func.id if isinstance(node.func, ast.Name) else node.func.attr, []).append(node)
-        return StatementFacts(parents, string_lines, calls, owned, definitions)
+                    nodes.append(child)
+                    stack.append((child, nodes, unit))
+        return StatementFacts(parents, string_lines, calls, attributes, unit_calls, owned, definitions)
+
+
+def within_lines(definition: Definition, node: ast.AST) -> bool:
+    """Whether a node lies within a definition's lines, decorators included: true of every node of its
+    subtree (and maybe of a few others: a test that spares a walk, not one that replaces it)."""
+    first = min([definition.lineno, *(decorator.lineno for decorator in definition.decorator_list)])
+    return first <= getattr(node, "lineno", 0) <= (definition.end_lineno or definition.lineno)
+
+
+def descendants(root: ast.AST) -> Iterator[ast.AST]:
+    """The nodes ``ast.walk`` yields, depth first and faster: for questions whose answer does not depend on
+    the order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child_nodes(node))
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, without its two generators: the tree index and the flow analysis
+    run it for nearly every node of the module."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    children.append(item)
+    return children
 
 
 @dataclass
@@ -136,7 +189,11 @@ class TreeIndex:
     parents: dict[int, ast.AST]  # id(node) -> its parent
     string_lines: set[int]  # 0-based lines whose end lies inside a multi-line string
     calls: dict[str, list[ast.Call]]  # the last name of the callee (``run`` for ``asyncio.run``) -> calls
+    attributes: dict[str, list[ast.Attribute]]  # ``context.aws_request_id`` under ``aws_request_id``
+    # id(simple statement or ``if`` test) -> its calls, in the walk's order; not those of nested scopes
+    unit_calls: dict[int, list[ast.Call]]
     owned: dict[int, list[ast.AST]]  # id(function, class, lambda or module) -> its nodes, not its nested scopes
+    # (nor the context and operator objects all nodes share)
     definitions: list[Definition]  # at any depth
     tree: ast.Module
     parts: list[StatementFacts]  # of each statement of the tree
@@ -150,16 +207,21 @@ class TreeIndex:
         parents, owned = _parents_and_scopes(tree, parts, earlier)
         string_lines: set[int] = set()
         calls: dict[str, list[ast.Call]] = {}
+        attributes: dict[str, list[ast.Attribute]] = {}
+        unit_calls: dict[int, list[ast.Call]] = {}
         module_nodes: list[ast.AST] = list(tree.body)
         definitions: list[Definition] = []
         for part in reversed(parts):
             string_lines |= part.string_lines
             for name, found in part.calls.items():
                 calls.setdefault(name, []).extend(found)
+            for name, read in part.attributes.items():
+                attributes.setdefault(name, []).extend(read)
+            unit_calls.update(part.unit_calls)
             module_nodes.extend(part.owned[id(_MODULE_SCOPE)])
             definitions.extend(part.definitions)
         owned[id(tree)] = module_nodes
-        return TreeIndex(parents, string_lines, calls, owned, definitions, tree, parts)
+        return TreeIndex(parents, string_lines, calls, attributes, unit_calls, owned, definitions, tree, parts)
 
     def enclosing_function(self, node: ast.AST) -> ast.AST | None:
         parent = self.parents.get(id(node))

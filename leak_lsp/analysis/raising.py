@@ -9,6 +9,7 @@ the work still running when the timeout expires.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from functools import cached_property
 
 from leak_lsp.analysis.catalogue import (
@@ -30,9 +31,12 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 class RaiseTest:
     """``may_raise`` for the control-flow graph of one function."""
 
-    def __init__(self, scope: Scope, function: ast.AST, known: Catalogue) -> None:
+    def __init__(self, scope: Scope, function: ast.AST, known: Catalogue,
+                 calls_in: Callable[[ast.AST], list[ast.Call]]) -> None:
+        """``calls_in``: the calls of a simple statement or an ``if`` test in walk order (the tree index's)."""
         self.scope = scope
         self.function = function
+        self.calls_in = calls_in
         self.work_methods = known.work_methods - _IO_METHODS
         self.work_functions = known.work_functions
         self._found: dict[int, Raising | None] = {}  # by id of the statement or test: the graph copies ``finally`` bodies
@@ -50,7 +54,7 @@ class RaiseTest:
         return self._found[key]
 
     def _first_raising(self, code: ast.AST) -> Raising | None:
-        calls = _calls(code)
+        calls = sorted(self.calls_in(code), key=lambda call: (call.lineno, call.col_offset))  # in source order
         raising = [self.may_raise(call) for call in calls]
         arguments = {id(argument) for call, raises in zip(calls, raising) if not raises
                      for argument in [*call.args, *(kw.value for kw in call.keywords)]}
@@ -136,26 +140,3 @@ def _dictionary_lookup(call: ast.Call, scope: Scope) -> bool:
         return False
     first = call.args[0] if call.args else None
     return isinstance(first, ast.Constant) and isinstance(first.value, str) and not first.value.startswith("http")
-
-
-def _calls(code: ast.AST) -> list[ast.Call]:
-    """The calls of a statement in source order, not those of nested functions or lambdas."""
-    found: list[ast.Call] = []
-    stack: list[ast.AST] = [code]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Call):
-            found.append(node)
-        elif isinstance(node, _NESTED_SCOPES):
-            continue
-        for name in node._fields:  # ``ast.iter_child_nodes`` without its generator: this runs for every statement
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-    found.sort(key=lambda call: (call.lineno, call.col_offset))
-    return found
-
-
-_NESTED_SCOPES = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -5,10 +5,12 @@ Results come back in the order of the tasks, so the output does not depend on ``
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -58,8 +60,28 @@ def is_deployment_problem(problem: SourceProblem) -> bool:
     return problem.message.startswith(f"{DEPLOYMENT}: ")
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while one file is checked: the file's syntax tree and the analysis's
+    objects stay alive until its end, and the collector's repeated passes over them made the check of a
+    20,000-line module take half again as much CPU time. What the check leaves behind (cycles among its
+    objects) goes in the collector's first pass afterwards, so memory stays bounded by one file's analysis."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_one(task: Task) -> FileFix:
     """Analyse (and maybe fix) one file; a failure is that file's problem, not the run's."""
+    with _collector_paused():
+        return _check_one(task)
+
+
+def _check_one(task: Task) -> FileFix:
     try:
         if task.deployment:
             return check_deployment_file(task)

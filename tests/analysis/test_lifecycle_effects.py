@@ -39,7 +39,7 @@ class Classified:
         module = _Module(textwrap.dedent(source), "module.py", Settings())
         function = next(node for node in module.tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                         and node.name == "handler")
-        facts = gather_facts(function, module.env, "handler", None)
+        facts = gather_facts(function, module.env, "handler", None, module.env.scope.child(function))
         self.sites = Sites()
         pending = Pending(frozenset(), Ledger(self.sites, facts.scope))
         self.per_statement: list[list[Effect]] = []

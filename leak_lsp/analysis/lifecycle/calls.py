@@ -289,16 +289,17 @@ def started_kind(step: Classifier, receiver: ast.expr, method: str) -> WorkKind 
 def receiver_of(step: Classifier, node: ast.expr) -> tuple[str | None, Owner | None]:
     """The executor or loop kind of a call's receiver, and who holds it; a guess by name for attributes."""
     facts = step.facts
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        known = facts.receivers.get(ast.unparse(node)) or facts.env.attribute_receivers.get(ast.unparse(node))
+    text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+    if text:
+        known = facts.receivers.get(text) or facts.env.attribute_receivers.get(text)
         if known is not None:
             return known
     if isinstance(node, ast.Call):
         kind = facts.receiver_of_constructor(node)
         if kind is not None:
             return kind, None
-    imported = isinstance(node, ast.Name) and node.id in facts.scope.imports
-    text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) and not imported else ""
+    if isinstance(node, ast.Name) and node.id in facts.scope.imports:
+        text = ""
     last = text.rsplit(".", 1)[-1].lower()
     for hint, kind in RECEIVER_HINTS:
         if hint in last:

@@ -31,6 +31,7 @@ from leak_lsp.analysis.lifecycle.facts import Facts
 from leak_lsp.analysis.lifecycle.handles import Handle, HandleKind, fresh, variable
 from leak_lsp.analysis.lifecycle.syntax import settles_name, stored_names, walk_loop_body
 from leak_lsp.analysis.lifecycle.work import Sites
+from leak_lsp.analysis.parsing import child_nodes
 from leak_lsp.rules.rule import WorkKind
 
 NOTHING: Handles = frozenset()
@@ -185,6 +186,10 @@ class Classifier:
     # -- expressions ---------------------------------------------------------------------------
     def evaluate(self, node: ast.expr, top: bool = False, awaited: bool = False) -> Handles:
         """Emit the effects of an expression; return the handles through which its value reaches work."""
+        if isinstance(node, ast.Name):  # the commonest first
+            return self.handles_of(node)
+        if isinstance(node, ast.Constant):
+            return NOTHING
         if isinstance(node, ast.Await):
             handles = self.evaluate(node.value, awaited=True)
             self.emit(Settle(handles, Only.AWAITABLE))
@@ -200,7 +205,7 @@ class Classifier:
             return self.comprehension(node)
         if isinstance(node, ast.Lambda):
             return NOTHING
-        if isinstance(node, ast.Name) or self.facts.attribute_handle(node) is not None:
+        if self.facts.attribute_handle(node) is not None:
             return self.handles_of(node)
         if isinstance(node, ast.Dict):
             return NOTHING.union(*(self.evaluate(part) for part in [*node.keys, *node.values] if part is not None))
@@ -210,7 +215,7 @@ class Classifier:
         """Any other expression: its parts in order; a tuple, list, set or choice reaches what its parts do."""
         carries = isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Starred, ast.IfExp, ast.BoolOp))
         handles = NOTHING
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 found = self.evaluate(child)
                 if carries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import cast
 
 from leak_lsp.analysis.catalogue import CONTAINER_METHODS, Catalogue, catalogue
 from leak_lsp.analysis.lifecycle.handles import Handle, variable
@@ -26,7 +27,7 @@ class Facts:
     scope: Scope
     catalogue: Catalogue
     self_name: str | None
-    own_nodes: list[ast.AST]
+    nodes: OwnNodes  # its own nodes (not those of nested scopes), grouped
     guarded: dict[int, tuple[str, object] | None]  # node id -> the setting it requires (see guarded_by_settings)
     local_names: set[str]
     globals: set[str]
@@ -66,47 +67,71 @@ class Facts:
         return None
 
 
-def gather_facts(function: ast.AST, env: Environment, mode: Mode, owner_class: str | None) -> Facts:
-    own_nodes = env.nodes_of(function)
-    scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
+@dataclass
+class OwnNodes:
+    """A function's own nodes sorted, in one pass, into the groups its facts are read from (each in walk order)."""
+
+    names: list[ast.AST] = field(default_factory=list)
+    ifs: list[ast.AST] = field(default_factory=list)
+    declarations: list[ast.AST] = field(default_factory=list)  # ``global`` and ``nonlocal``
+    functions: list[ast.AST] = field(default_factory=list)
+    noted: list[ast.AST] = field(default_factory=list)  # see ``_note_node``; attributes among them
+
+    @staticmethod
+    def of(nodes: list[ast.AST]) -> OwnNodes:
+        grouped = OwnNodes()
+        groups = {kind: getattr(grouped, group) for kind, group in _GROUPS.items()}
+        for node in nodes:
+            group = groups.get(type(node))  # parsed nodes: exact types
+            if group is not None:
+                group.append(node)
+        return grouped
+
+
+_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension,
+          ast.Attribute)
+_GROUPS: dict[type, str] = {
+    ast.Name: "names", ast.If: "ifs", ast.Global: "declarations", ast.Nonlocal: "declarations",
+    ast.FunctionDef: "functions", ast.AsyncFunctionDef: "functions", **dict.fromkeys(_NOTED, "noted"),
+}
+
+
+def gather_facts(function: ast.AST, env: Environment, mode: Mode, owner_class: str | None, scope: Scope) -> Facts:
+    """``scope``: the function's, on top of the module's (the graph's raise test reads it too)."""
+    nodes = OwnNodes.of(env.nodes_of(function))
+    assigns = [node for node in nodes.noted if isinstance(node, ast.Assign)]
     facts = Facts(
         function=function, env=env, mode=mode, owner_class=owner_class, scope=scope,
         catalogue=catalogue(env.models),
         self_name=self_parameter(function) if owner_class is not None else None,
-        own_nodes=own_nodes,
-        guarded=guarded_by_settings(own_nodes, env.module_names),
-        local_names=assigned_names(function, own_nodes) if not isinstance(function, ast.Module) else set(),
-        globals={name for node in own_nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names},
-        imported_instances={target.id for node in own_nodes if isinstance(node, ast.Assign)
-                            and isinstance(node.value, ast.Call) and root_name(node.value.func) in env.scope.imports
+        nodes=nodes,
+        guarded=guarded_by_settings(nodes.ifs, env.module_names),
+        local_names=assigned_names(function, nodes.names) if not isinstance(function, ast.Module) else set(),
+        globals={name for node in nodes.declarations for name in cast(ast.Global | ast.Nonlocal, node).names},
+        imported_instances={target.id for node in assigns if isinstance(node.value, ast.Call)
+                            and root_name(node.value.func) in env.scope.imports
                             for target in node.targets if isinstance(target, ast.Name)},
-        nested_functions={node.name: node for node in own_nodes
-                          if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))},
-        instance_classes={**env.instance_classes, **_local_instances(own_nodes, env.scope)},
+        nested_functions={cast(ast.FunctionDef, node).name: node for node in nodes.functions},
+        instance_classes={**env.instance_classes, **_local_instances(assigns, env.scope)},
         receivers={name: (kind, Owner(Held.MODULE, name)) for name, kind in env.module_receivers.items()},
     )
     if owner_class is not None:  # ``self.thread = Thread(...)`` in ``__init__``, ``self.thread.start()`` here
         for text, call in env.attribute_types.items():
             _note_constructed(facts, text, call, Held.ATTRIBUTE)
-    for node in own_nodes:
-        if isinstance(node, _NOTED):
-            _note_node(facts, node)
-    _note_comprehension_types(facts)
+    for node in nodes.noted:
+        _note_node(facts, node)
+    _note_comprehension_types(facts, assigns)
     for name, container in facts.element_of.items():
         if container in facts.types:
             facts.types.setdefault(name, facts.types[container])
     return facts
 
 
-def _local_instances(nodes: list[ast.AST], scope: Scope) -> dict[str, str]:
+def _local_instances(assigns: list[ast.Assign], scope: Scope) -> dict[str, str]:
     """``guard = TimeoutGuard(context)``: a variable holding an object of a class of the module."""
-    return {target.id: node.value.func.id for node in nodes
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+    return {target.id: node.value.func.id for node in assigns
+            if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
             and node.value.func.id in scope.classes for target in node.targets if isinstance(target, ast.Name)}
-
-
-_NOTED = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call, ast.For, ast.AsyncFor, ast.comprehension,
-          ast.Attribute)
 
 
 def _note_node(facts: Facts, node: ast.AST) -> None:
@@ -156,10 +181,10 @@ def _note_constructed(facts: Facts, name: str, call: ast.Call, held: Held) -> No
         facts.receivers[name] = (receiver, Owner(held, name))
 
 
-def _note_comprehension_types(facts: Facts) -> None:
+def _note_comprehension_types(facts: Facts, assigns: list[ast.Assign]) -> None:
     """``threads = [Thread(target=f) for ...]``: the container's elements have the type."""
-    for node in facts.own_nodes:
-        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.ListComp, ast.SetComp)):
+    for node in assigns:
+        if isinstance(node.value, (ast.ListComp, ast.SetComp)):
             element = node.value.elt
             if isinstance(element, ast.Call):
                 constructed = facts.constructed_type(element)

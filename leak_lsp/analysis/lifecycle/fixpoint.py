@@ -26,9 +26,10 @@ def analyze_function(
     owner_class: str | None = None,
     body: list[ast.stmt] | None = None,
 ) -> Result:
-    may_raise = RaiseTest(env.scope.child(function), function, catalogue(env.models)) if mode != "module" else None
+    scope = env.scope.child(function) if not isinstance(function, ast.Module) else env.scope
+    may_raise = RaiseTest(scope, function, catalogue(env.models), env.calls_in) if mode != "module" else None
     graph = build_graph(function, body, may_raise)
-    facts = gather_facts(function, env, mode, owner_class)
+    facts = gather_facts(function, env, mode, owner_class, scope)
     return Fixpoint(facts, graph).run()
 
 
@@ -121,9 +122,9 @@ class Fixpoint:
         """Carried handles a helper may settle for its callers: ``self.<attribute>`` in a method, and the
         queues it joins (``_threads.join()``: the threads draining a shared queue)."""
         facts = self.facts
-        attributes = {handle for node in facts.own_nodes if isinstance(node, ast.Attribute)
+        attributes = {handle for node in facts.nodes.noted if isinstance(node, ast.Attribute)
                       and (handle := facts.attribute_handle(node)) is not None}
-        joined = {drained(node.func.value.id) for node in facts.own_nodes if isinstance(node, ast.Call)
+        joined = {drained(node.func.value.id) for node in facts.nodes.noted if isinstance(node, ast.Call)
                   and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_JOIN
                   and isinstance(node.func.value, ast.Name) and node.func.value.id not in facts.local_names}
         return attributes | joined

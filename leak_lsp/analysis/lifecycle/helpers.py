@@ -14,6 +14,7 @@ from leak_lsp.analysis.lifecycle.effects import Collect, Handles, LeftOnRaise, P
 from leak_lsp.analysis.lifecycle.handles import Handle, drained, fresh, rebased, slot, variable
 from leak_lsp.analysis.lifecycle.syntax import assigned_names, callback_of, passed_to, resolved_future
 from leak_lsp.analysis.lifecycle.work import Origin, Summary, Work
+from leak_lsp.analysis.parsing import within_lines
 
 if TYPE_CHECKING:
     from leak_lsp.analysis.lifecycle.classify import Classifier
@@ -155,14 +156,18 @@ def queues_drained(step: Classifier, constructor: ast.Call | None) -> Handles:
     target = local_function(step, callback) if callback is not None else None
     if constructor is None or target is None:
         return NOTHING
-    marks_done = [node.func.value for node in ast.walk(target[0]) if isinstance(node, ast.Call)
+    function = target[0]
+    if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not any(
+            within_lines(function, call) for call in step.facts.env.calls_named(QUEUE_ITEM_DONE)):
+        return NOTHING  # most callbacks mark no queue's item done: no walk
+    marks_done = [node.func.value for node in ast.walk(function) if isinstance(node, ast.Call)
                   and isinstance(node.func, ast.Attribute) and node.func.attr == QUEUE_ITEM_DONE]
     if not marks_done:
         return NOTHING
     passed = {node.id for keyword in constructor.keywords if keyword.arg == "args"
               for node in ast.walk(keyword.value) if isinstance(node, ast.Name)}
     passed |= {node.id for argument in constructor.args[2:] for node in ast.walk(argument) if isinstance(node, ast.Name)}
-    own = assigned_names(target[0], step.facts.env.nodes_of(target[0]))
+    own = assigned_names(function, step.facts.env.nodes_of(function))
     shared = {queue.id for queue in marks_done if isinstance(queue, ast.Name) and queue.id not in own}
     return frozenset(drained(name) for name in passed | shared)
 

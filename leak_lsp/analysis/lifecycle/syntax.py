@@ -14,6 +14,7 @@ from leak_lsp.analysis.catalogue import (
     Catalogue,
 )
 from leak_lsp.analysis.names import Scope
+from leak_lsp.analysis.parsing import child_nodes, descendants
 
 
 def walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
@@ -23,7 +24,7 @@ def walk_loop_body(body: list[ast.stmt]) -> Iterable[ast.AST]:
         node = stack.pop()
         yield node
         if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
 
 
 def guarded_by_settings(nodes: list[ast.AST], module_names: set[str]) -> dict[int, tuple[str, object] | None]:
@@ -140,7 +141,7 @@ def root_name(node: ast.expr) -> str | None:
 def settles_name(nodes: Iterable[ast.AST], name: str, known: Catalogue, scope: Scope) -> bool:
     """Whether code settles the work a variable holds: ``t.join()``, ``await t``, ``wait(t)``."""
     for root in nodes:
-        for node in ast.walk(root):
+        for node in descendants(root):
             if isinstance(node, ast.Await) and isinstance(node.value, ast.Name) and node.value.id == name:
                 return True
             if isinstance(node, ast.Call):

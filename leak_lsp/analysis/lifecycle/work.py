@@ -145,6 +145,8 @@ class Environment:
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
+    calls_named: Callable[[str], list[ast.Call]]  # the module's calls by the callee's last name (``task_done``)
+    calls_in: Callable[[ast.AST], list[ast.Call]]  # the calls of a simple statement or ``if`` test (raising.py)
     models: tuple[WorkKind, ...] = ()  # the project's declared library models
     lineage: Callable[[list[str]], list[str]] = list  # a class lineage continued into other modules
 
