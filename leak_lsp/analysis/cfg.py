@@ -53,7 +53,9 @@ class Node:
 
 
 @dataclass
-class Graph:
+class StatementGraph:
+    """A Python function's control flow, one node per statement (``flow.graph.Graph`` holds blocks of effects)."""
+
     nodes: list[Node]
     function: ast.AST
 
@@ -94,12 +96,12 @@ _Context = _Loop | _Finally | _With | _Try
 
 
 def build_graph(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module, body: list[ast.stmt] | None = None,
-                may_raise: MayRaise | None = None) -> Graph:
+                may_raise: MayRaise | None = None) -> StatementGraph:
     builder = _Builder(function, may_raise)
     frontier = builder.block(function.body if body is None else body, [(0, None)])
     last: Sequence[ast.AST] = (body if body is not None else function.body) or [function]
     builder.exit("end", last[-1], frontier)
-    return Graph(builder.nodes, function)
+    return StatementGraph(builder.nodes, function)
 
 
 class _Builder:

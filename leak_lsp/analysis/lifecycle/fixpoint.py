@@ -7,7 +7,7 @@ import ast
 from typing import cast
 
 from leak_lsp.analysis.catalogue import ARGUMENT_SLOTS, QUEUE_JOIN, RETURNS_ARGUMENT, catalogue
-from leak_lsp.analysis.cfg import Condition, Graph, Node, build_graph
+from leak_lsp.analysis.cfg import Condition, Node, StatementGraph, build_graph
 from leak_lsp.analysis.lifecycle.branches import settled_on_branch
 from leak_lsp.analysis.lifecycle.classify import Classifier
 from leak_lsp.analysis.lifecycle.effects import LeaveWith, Observe, Settle, SettledBy, Start
@@ -34,7 +34,7 @@ def analyze_function(
 
 
 class Fixpoint:
-    def __init__(self, facts: Facts, graph: Graph) -> None:
+    def __init__(self, facts: Facts, graph: StatementGraph) -> None:
         self.facts = facts
         self.graph = graph
         self.sites = Sites()

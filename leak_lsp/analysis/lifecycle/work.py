@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from leak_lsp.analysis.cfg import Graph, Node
+from leak_lsp.analysis.cfg import Node, StatementGraph
 from leak_lsp.analysis.lifecycle.handles import Handle
 from leak_lsp.analysis.model import Related
 from leak_lsp.analysis.names import Scope
@@ -121,7 +121,7 @@ class Result:
     sites: list[Work]
     pending_at_exits: dict[int, list[Node]]  # site -> exits where it may be pending
     handoffs: dict[int, Destination]  # site -> where it went
-    graph: Graph
+    graph: StatementGraph
     returned: set[int] = field(default_factory=set)
     exit_states: dict[int, State] = field(default_factory=dict)  # exit node id -> what may be pending there
     pending_on_raise: dict[int, list[Node]] = field(default_factory=dict)  # site -> crash exits it outlives
