@@ -1,7 +1,8 @@
 """## What it does
 Checks for browser drivers that a handler launches and does not quit on every path to
 its exits: Selenium's `webdriver.Chrome()`, `Firefox()`, `Edge()`, `Safari()`,
-`Remote()` and the drop-in drivers built on them (selenium-wire, undetected-chromedriver),
+`Remote()` and the drop-in drivers built on them (selenium-wire, undetected-chromedriver,
+splinter's `Browser()`),
 Playwright started with `sync_playwright().start()` (or `async_playwright()`) and not
 stopped (`with sync_playwright() as p:` stops it, and the browsers it launched, at the
 block's exit), and Pyppeteer browsers (`await pyppeteer.launch()`) not closed.
@@ -64,6 +65,8 @@ SELENIUM_DRIVER = WorkKind(
         "selenium.webdriver.firefox.webdriver.WebDriver",
         "selenium.webdriver.remote.webdriver.WebDriver",
         "undetected_chromedriver.Chrome",
+        "splinter.Browser",
+        "splinter.browser.Browser",
     ),
     settle_methods=frozenset({"quit"}),
     with_settles=True,
