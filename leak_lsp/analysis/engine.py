@@ -336,7 +336,30 @@ class _Module:
                                     receivers[name] = constructors[qualified]
                             if isinstance(value.func, ast.Name) and value.func.id in self.classes:
                                 instances[name] = value.func.id
-        return receivers, instances, names
+        return {**self._imported_receivers(), **receivers}, instances, names
+
+    def _imported_receivers(self) -> dict[str, str]:
+        """``from shared import EXECUTOR``: a receiver another module of the project builds at import time
+        is as module-level, and as shared by every invocation, as one built here."""
+        found: dict[str, str] = {}
+        if self.workspace is not None:
+            for statement in walk_statements(self.tree.body):
+                if isinstance(statement, ast.ImportFrom):
+                    found.update(self._receivers_from(self.workspace, statement))
+        return found
+
+    def _receivers_from(self, workspace: ProjectView, statement: ast.ImportFrom) -> dict[str, str]:
+        """The receivers among the names one ``from module import ...`` takes from a project module."""
+        built = workspace.module_constructions("." * statement.level + (statement.module or ""), self.path)
+        if built is None:
+            return {}
+        path, constructions = built
+        kinds = {alias.asname or alias.name: self.catalogue.receivers.get(constructions.get(alias.name, ""))
+                 for alias in statement.names}
+        found = {name: kind for name, kind in kinds.items() if kind is not None}
+        if found:
+            self.dependencies.add(path)
+        return found
 
     def _module_buffers(self) -> list[tuple[WorkKind, ast.Call, list[str]]]:
         """``provider.add_span_processor(BatchSpanProcessor(exporter))`` and the like, at import time."""

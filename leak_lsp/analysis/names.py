@@ -142,3 +142,17 @@ def keyword_switches(calls: Iterable[ast.Call], scope: Scope) -> set[tuple[str, 
             elif isinstance(value, (ast.Name, ast.Attribute)) and (named := scope.qualify(value)):
                 switches.add((called, f"{keyword.arg}={named}"))
     return switches
+
+
+def module_constructions(tree: ast.Module) -> dict[str, str]:
+    """Module-level names bound to a library call (``EXECUTOR = ThreadPoolExecutor()``), with the
+    qualified name of that call: what a module importing the name shares with every invocation."""
+    scope = module_scope(tree)
+    found: dict[str, str] = {}
+    for statement in walk_statements(tree.body):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call):
+            called = scope.qualify(statement.value.func)
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if called and not called.startswith(LOCAL):
+                found.update(dict.fromkeys((target.id for target in targets if isinstance(target, ast.Name)), called))
+    return found

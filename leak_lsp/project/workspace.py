@@ -312,16 +312,33 @@ class Workspace:
     def module_switches(self, module: str, importer: str) -> tuple[str, frozenset[tuple[str, str]]] | None:
         """A project module's file and the process-wide switches it sets (``App(process_before_response=True)``):
         the module an entry point imports its library object from decides whether that object starts work."""
+        found = self._project_module(module, importer)
+        if found is None:
+            return None
+        from leak_lsp.analysis.names import keyword_switches, module_scope
+
+        path, tree = found
+        calls = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+        return str(path), frozenset(keyword_switches(calls, module_scope(tree)))
+
+    def module_constructions(self, module: str, importer: str) -> tuple[str, dict[str, str]] | None:
+        """A project module's file and the library calls its module-level names are bound to
+        (``EXECUTOR = ThreadPoolExecutor()``): an entry point importing ``EXECUTOR`` shares that object."""
+        found = self._project_module(module, importer)
+        if found is None:
+            return None
+        from leak_lsp.analysis.names import module_constructions
+
+        path, tree = found
+        return str(path), module_constructions(tree)
+
+    def _project_module(self, module: str, importer: str) -> tuple[Path, ast.Module] | None:
+        """The file and tree of a module of this project that ``importer`` imports (never the standard library)."""
         if not module.startswith(".") and module.split(".")[0] in sys.stdlib_module_names:
             return None
         found = self.module_path(module, importer)
         tree = parse_module(self.read_text(found)) if found is not None and not SKIPPED_FOLDERS & set(found.parts) else None
-        if found is None or tree is None:
-            return None
-        from leak_lsp.analysis.names import keyword_switches, module_scope
-
-        calls = (node for node in ast.walk(tree) if isinstance(node, ast.Call))
-        return str(found), frozenset(keyword_switches(calls, module_scope(tree)))
+        return None if found is None or tree is None else (found, tree)
 
     def is_workspace_module(self, module: str, importer: str) -> bool:
         """A cheap test before asking jedi: does an imported module live in this workspace?"""

@@ -39,6 +39,8 @@ context)`) answers Slack first and runs its listeners on a thread pool afterward
 unless the app is built with `App(process_before_response=True)`: without it, the
 listener is reported at the `handle` call. The app may be built in this module or in a
 module of the project that this one imports (`from slack_app import app`).
+pyTelegramBotAPI's `TeleBot` likewise hands each update's handlers to its worker threads
+in `process_new_updates` unless it is built with `threaded=False`.
 
 Work collected in a list and waited with `concurrent.futures.wait`, a consumed
 `as_completed`, `[f.result() for f in futures]`, `shutdown(wait=True)` or a `with`
@@ -133,12 +135,22 @@ BOLT_LISTENERS = WorkKind(
     settle_title="Run listeners before responding",
 )
 
+TELEBOT_HANDLERS = WorkKind(
+    name="telebot-handlers",
+    handle_name="updates",
+    noun="pyTelegramBotAPI handler",
+    submitted_to=(("telebot", "process_new_updates"), ("telebot", "process_new_messages")),
+    receivers=(("telebot.TeleBot", "telebot"),),
+    disabled_by=(("telebot.TeleBot", "threaded=False"),),
+    settle_title="Run handlers before returning",
+)
+
 RULE = Rule(
     code="EL104",
     name="executor-work-not-waited",
     outcome=Outcome.LEAK,
     severity=Severity.ERROR,
     message="{what} submitted here may still be running when the {entry} {exits}; it resumes in a later invocation",
-    kinds=(FUTURE, PRODUCED_MESSAGE, BOLT_LISTENERS),
+    kinds=(FUTURE, PRODUCED_MESSAGE, BOLT_LISTENERS, TELEBOT_HANDLERS),
     declared_work="future",
 )

@@ -53,3 +53,17 @@ def test_a_bolt_app_built_in_another_module_is_judged_by_that_module(name: str) 
     handler = BOLT_PROJECT / name
     report = analyze_file(handler, workspace=Workspace(BOLT_PROJECT))
     assert Counter((f.span.start.line + 1, f.code) for f in report.findings) == Fixture(handler).expectations
+
+
+SHARED_PROJECT = Path(__file__).parents[1] / "fixtures" / "projects" / "shared_receivers"
+
+
+@pytest.mark.parametrize("name", ["thumbnails.py", "webhook.py", "quiet_webhook.py"])
+def test_a_receiver_built_in_another_module_is_a_module_level_receiver(name: str) -> None:
+    handler = SHARED_PROJECT / name
+    report = analyze_file(handler, workspace=Workspace(SHARED_PROJECT))
+    assert Counter((f.span.start.line + 1, f.code) for f in report.findings) == Fixture(handler).expectations
+
+
+def test_without_the_workspace_an_imported_executor_is_unknown() -> None:
+    assert analyze_file(SHARED_PROJECT / "thumbnails.py").findings == []
