@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from leak_lsp.analysis.catalogue import (
     FRESH_LOOP_RUNNERS,
@@ -211,6 +211,7 @@ class _TargetKeys:
         imported = tuple(sorted(module._imported_instances.items())) if module.workspace is not None else ()
         return (skeleton, frozenset(module._imports_and_decorators), frozenset(module._switches_on),
                 tuple(sorted(module.env.attribute_receivers.items())), tuple(sorted(module.env.attribute_types)),
+                tuple(sorted(module.env.module_receivers.items())),
                 buffers, vendor, imported)
 
     def of(self, target: _Target) -> Hashable:
@@ -308,7 +309,7 @@ class _Module:
         self.env = Environment(
             scope=self.scope, module_receivers=receivers, module_names=names, summarize=self._summarize,
             methods_of=self._methods_of, instance_classes=instances, attribute_receivers=self._attribute_receivers(),
-            attribute_types=self._attribute_types(),
+            attribute_types=self._attribute_types(), module_types=self._module_types(),
             external=self._external, buffers=self._module_buffers(),
             nodes_of=lambda scope: self.parsed.index.owned.get(id(scope), []), models=settings.models,
             calls_named=lambda name: self.parsed.index.calls.get(name, []),
@@ -449,17 +450,31 @@ class _Module:
 
     def _attribute_types(self) -> dict[str, ast.Call]:
         """``self.thread = Thread(...)`` in any method, started in another: the construction, by attribute."""
-        started = self.catalogue.started_types()
         found: dict[str, ast.Call] = {}
         for cls in self.classes.values():
             for node in ast.walk(cls):
-                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                    lineage = self._lineage(self.scope.class_lineage(self.scope.qualify(node.value.func)))
-                    if any(name in started for name in lineage):
-                        for target in node.targets:
-                            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                                found.setdefault(ast.unparse(target), node.value)
+                if isinstance(node, ast.Assign) and self._constructs_started_work(node.value):
+                    for target in node.targets:
+                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                            found.setdefault(ast.unparse(target), cast(ast.Call, node.value))
         return found
+
+    def _module_types(self) -> dict[str, ast.Call]:
+        """``HEARTBEAT = Thread(...)`` at import time, started by a handler: the construction, by name."""
+        found: dict[str, ast.Call] = {}
+        for node in walk_statements(self.tree.body):
+            if isinstance(node, ast.Assign) and self._constructs_started_work(node.value):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, cast(ast.Call, node.value))
+        return found
+
+    def _constructs_started_work(self, value: ast.expr) -> bool:
+        """A call building an object whose ``start()`` (or the like) starts work: a thread, a timer, a process."""
+        if not isinstance(value, ast.Call):
+            return False
+        started = self.catalogue.started_types()
+        return any(name in started for name in self._lineage(self.scope.class_lineage(self.scope.qualify(value.func))))
 
     def _attribute_receivers(self) -> dict[str, tuple[str, Owner]]:
         """``self.pool = ThreadPoolExecutor()`` in any method: the executor of every method."""

@@ -118,6 +118,10 @@ def gather_facts(function: ast.AST, env: Environment, mode: Mode, owner_class: s
     if owner_class is not None:  # ``self.thread = Thread(...)`` in ``__init__``, ``self.thread.start()`` here
         for text, call in env.attribute_types.items():
             _note_constructed(facts, text, call, Held.ATTRIBUTE)
+    if not isinstance(function, ast.Module):  # ``HEARTBEAT = Thread(...)`` at import, ``HEARTBEAT.start()`` here
+        for name, call in env.module_types.items():
+            if name not in facts.local_names:
+                _note_constructed(facts, name, call, Held.MODULE)
     for node in nodes.noted:
         _note_node(facts, node)
     _note_comprehension_types(facts, assigns)

@@ -142,6 +142,7 @@ class Environment:
     instance_classes: dict[str, str]  # module-level name -> the local class it is an instance of
     attribute_receivers: dict[str, tuple[str, Owner]]  # "self.pool" -> (receiver kind, owner), from any method
     attribute_types: dict[str, ast.Call] = field(default_factory=dict)  # "self.thread" -> its construction
+    module_types: dict[str, ast.Call] = field(default_factory=dict)  # module-level "HEARTBEAT" -> its construction
     external: Callable[[ast.Call], ExternalHelper | None]  # a helper in another module of the workspace
     buffers: list[tuple[WorkKind, ast.Call, list[str]]]  # module-level buffers and the names reaching them
     nodes_of: Callable[[ast.AST], list[ast.AST]]  # a function's nodes, not those of the scopes nested in it
