@@ -175,6 +175,11 @@ DATA_CLIENTS: dict[str, Requests] = {
                      "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
 }  # fmt: skip
 
+# A trigger's event holds references to what it is about (v2 ``event.data.ref``, v1 ``snapshot.ref``,
+# ``change.after.ref``): a segment of the trigger's registering call names the service -> their requests.
+TRIGGER_REFERENCES: dict[str, Requests] = {"firestore": FIRESTORE_REQUESTS, "database": DATABASE_REQUESTS}
+REFERENCE_PROPERTIES = frozenset({"ref"})
+
 # Calls whose result stands for the module in its service accessors: ``const app = admin.initializeApp();
 # app.firestore()`` is ``admin.firestore()``. Qualified call -> the module.
 MODULE_APPS: dict[str, str] = {

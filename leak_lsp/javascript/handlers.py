@@ -8,6 +8,7 @@ The shape decides what ends the invocation (NODE.md §1.1-1.4): the returned pro
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -33,6 +34,7 @@ class JsHandler:
     flushes_telemetry: bool = False  # wrapped by Sentry.wrapHandler, datadog(), ...
     streaming: bool = False  # awslambda.streamifyResponse
     wrapped: bool = False  # the runtime calls a wrapper (``middy(fn)``), whose parameters are not ``function``'s
+    references: catalogue.Requests | None = None  # requests of the references its event holds (Firestore triggers)
 
 
 _GCF_MODULE = "@google-cloud/functions-framework"
@@ -150,7 +152,13 @@ def _with(handler: JsHandler, wrappers: list[str]) -> JsHandler:
     streaming = any(wrapper in catalogue.STREAMING_WRAPPERS for wrapper in wrappers)
     reason = handler.reason + (f" (wrapped by {', '.join(f'`{w}`' for w in wrappers)})" if wrappers else "")
     return JsHandler(handler.name, handler.function, handler.shape, handler.platform, reason, flushes, streaming,
-                     bool(wrappers))
+                     bool(wrappers), _trigger_references(wrappers))
+
+
+def _trigger_references(wrappers: list[str]) -> catalogue.Requests | None:
+    """``onDocumentCreated`` (``firebase-functions/v2/firestore``), ``functions.database.ref(p).onWrite``."""
+    segments = (segment for wrapper in wrappers if _is_trigger(wrapper) for segment in re.split(r"[./]", wrapper))
+    return next((catalogue.TRIGGER_REFERENCES[s] for s in segments if s in catalogue.TRIGGER_REFERENCES), None)
 
 
 def _handler(name: str, function: Node, shape: Shape, platform: str, reason: str) -> JsHandler:
