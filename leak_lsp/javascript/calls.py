@@ -241,6 +241,10 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Collect(UNREF, (token,)))
             return ()
+        if method in catalogue.HANDING_OFF_METHODS:  # ``context.waitUntil(promise)``
+            for token in self._values(arguments):
+                self.builder.add(Settle(token, None))
+            return ()
         if method in catalogue.SETTLING_METHODS:
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))

@@ -80,7 +80,11 @@ ENDING_EVENTS = frozenset({"exit", "close", "finish", "end"})
 SETTLES_ARGUMENTS: dict[str, frozenset[str] | None] = {
     "clearTimeout": frozenset({"timer", "interval"}), "clearInterval": frozenset({"timer", "interval"}),
     "timers.clearTimeout": frozenset({"timer", "interval"}), "timers.clearInterval": frozenset({"timer", "interval"}),
+    "@vercel/functions.waitUntil": None,  # the platform keeps the function alive until the promise settles
 }  # fmt: skip
+# Methods handing their argument to the platform, which waits for it before ending the invocation
+# (Netlify Functions 2.0's ``context.waitUntil(promise)``; Vercel's and Cloudflare's the same).
+HANDING_OFF_METHODS = frozenset({"waitUntil"})
 
 # Calls whose result is a promise of the work their arguments hold (await it: settled).
 # ``const run = util.promisify(exec)`` at module level: ``run(...)`` returns a promise.

@@ -39,6 +39,7 @@ class JsHandler:
 
 _GCF_MODULE = "@google-cloud/functions-framework"
 _AZURE_MODULE = "@azure/functions"
+_NETLIFY_MODULE = "@netlify/functions"
 _FIREBASE_HTTP = ("onRequest",)
 _EVENT_PARAMETERS = frozenset({"event", "evt", "_event", "message", "data", "cloudEvent", "payload"})
 _LAMBDA_EVENT = frozenset({"event", "evt", "_event"})  # alone, only an async function's
@@ -118,6 +119,8 @@ def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str],
         return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is named in a deployment file"), wrappers)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
         return _with(_classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers"), wrappers)
+    if name == "default" and facts.imports_any((_NETLIFY_MODULE,)):  # Netlify Functions 2.0: ``(req, context)``
+        return _with(_handler(name, function, Shape.PROMISE, "aws-lambda", "the default export of a Netlify function"), wrappers)
     if _typed_as_lambda(facts, value, function):
         return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is typed with `aws-lambda` types"), wrappers)
     if name in ("module.exports", "default") and params[:1] in (["context"], ["ctx"]):
