@@ -27,7 +27,7 @@ from leak_lsp.analysis.model import (
 )
 from leak_lsp.flow import ExitHit, ExitRole, FlowResult, Start, Work, run
 from leak_lsp.javascript import catalogue
-from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CalleeSummary, CallLowering
+from leak_lsp.javascript.calls import DONE_METHODS, PARAMETER, CalleeSummary, CallLowering, root_name
 from leak_lsp.javascript.deployment import deployed_handlers
 from leak_lsp.javascript.fixes import fixes_for
 from leak_lsp.javascript.handlers import (
@@ -167,6 +167,8 @@ class JsModule:
             role = Role(True, context=params[0] if params else None)
         else:
             role = Role(True, context=second)
+        if handler.references is not None:
+            role = replace(role, references=handler.references, reference_roots=_aliases(self.parsed, handler.function, params))
         counted = _COUNTED[handler.shape]
         if runtime is not None and runtime < 24 and handler.shape is Shape.PROMISE and not is_async(handler.function) \
                 and _completes_through_context(self.parsed, handler.function, second):
@@ -457,6 +459,21 @@ def _describe(noun: str, work: Work) -> str:
     if helper is not None:
         return f"{noun} (via `{helper}`)"
     return f"{noun} `{work.name}`" if work.name else noun
+
+
+def _aliases(parsed: ParsedSource, function: Node, parameters: Iterable[str]) -> frozenset[str]:
+    """The parameters and the local names bound to a chain from one (``const change = event.data``)."""
+    names = {name for name in parameters if name}
+    declarators = [(field(node, "name"), field(node, "value")) for node in walk(function) if node.type == "variable_declarator"]
+    grown = True
+    while grown:
+        grown = False
+        for name, value in declarators:
+            if name is not None and name.type == "identifier" and parsed.text(name) not in names \
+                    and root_name(parsed, value) in names:
+                names.add(parsed.text(name))
+                grown = True
+    return frozenset(names)
 
 
 def _sets_no_wait(parsed: ParsedSource, function: Node) -> bool:

@@ -241,11 +241,15 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Collect(UNREF, (token,)))
             return ()
+        if method in catalogue.HANDING_OFF_METHODS:  # ``context.waitUntil(promise)``
+            for token in self._values(arguments):
+                self.builder.add(Settle(token, None))
+            return ()
         if method in catalogue.SETTLING_METHODS:
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
             return ()
-        requests = data_client_requests(self.facts, receiver)
+        requests = data_client_requests(self.facts, receiver) or self._event_reference(receiver)
         if requests is not None and method in requests.methods:  # ``db.collection("c").add(data)``
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
             token = self.start(requests.kind, node, self._hint())
@@ -278,6 +282,18 @@ class CallLowering(Lowering):
         if method in catalogue.REQUEST_METHODS and self._is_client(receiver, arguments):
             self._values(arguments)
             return (self.start("promise", node, self._hint()),)
+        return None
+
+    def _event_reference(self, chain: Node | None) -> catalogue.Requests | None:
+        """``event.data.ref`` in a Firestore trigger: a reference to the triggering document."""
+        references = self.role.references
+        if references is None or root_name(self.parsed, chain) not in self.role.reference_roots:
+            return None
+        node = unwrap(chain)
+        while node is not None and node.type in ("member_expression", "call_expression", "subscript_expression"):
+            if node.type == "member_expression" and self.parsed.text(child(node, "property")) in catalogue.REFERENCE_PROPERTIES:
+                return references
+            node = unwrap(child(node, "object") if node.type != "call_expression" else child(node, "function"))
         return None
 
     def _launched(self, awaited: Node) -> str | None:

@@ -80,7 +80,11 @@ ENDING_EVENTS = frozenset({"exit", "close", "finish", "end"})
 SETTLES_ARGUMENTS: dict[str, frozenset[str] | None] = {
     "clearTimeout": frozenset({"timer", "interval"}), "clearInterval": frozenset({"timer", "interval"}),
     "timers.clearTimeout": frozenset({"timer", "interval"}), "timers.clearInterval": frozenset({"timer", "interval"}),
+    "@vercel/functions.waitUntil": None,  # the platform keeps the function alive until the promise settles
 }  # fmt: skip
+# Methods handing their argument to the platform, which waits for it before ending the invocation
+# (Netlify Functions 2.0's ``context.waitUntil(promise)``; Vercel's and Cloudflare's the same).
+HANDING_OFF_METHODS = frozenset({"waitUntil"})
 
 # Calls whose result is a promise of the work their arguments hold (await it: settled).
 # ``const run = util.promisify(exec)`` at module level: ``run(...)`` returns a promise.
@@ -174,6 +178,11 @@ DATA_CLIENTS: dict[str, Requests] = {
     **dict.fromkeys(("new @google-cloud/bigquery.BigQuery", "@google-cloud/bigquery.BigQuery", "new @google-cloud/bigquery",
                      "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
 }  # fmt: skip
+
+# A trigger's event holds references to what it is about (v2 ``event.data.ref``, v1 ``snapshot.ref``,
+# ``change.after.ref``): a segment of the trigger's registering call names the service -> their requests.
+TRIGGER_REFERENCES: dict[str, Requests] = {"firestore": FIRESTORE_REQUESTS, "database": DATABASE_REQUESTS}
+REFERENCE_PROPERTIES = frozenset({"ref"})
 
 # Calls whose result stands for the module in its service accessors: ``const app = admin.initializeApp();
 # app.firestore()`` is ``admin.firestore()``. Qualified call -> the module.

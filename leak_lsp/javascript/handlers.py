@@ -8,6 +8,7 @@ The shape decides what ends the invocation (NODE.md §1.1-1.4): the returned pro
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -33,10 +34,12 @@ class JsHandler:
     flushes_telemetry: bool = False  # wrapped by Sentry.wrapHandler, datadog(), ...
     streaming: bool = False  # awslambda.streamifyResponse
     wrapped: bool = False  # the runtime calls a wrapper (``middy(fn)``), whose parameters are not ``function``'s
+    references: catalogue.Requests | None = None  # requests of the references its event holds (Firestore triggers)
 
 
 _GCF_MODULE = "@google-cloud/functions-framework"
 _AZURE_MODULE = "@azure/functions"
+_NETLIFY_MODULE = "@netlify/functions"
 _FIREBASE_HTTP = ("onRequest",)
 _EVENT_PARAMETERS = frozenset({"event", "evt", "_event", "message", "data", "cloudEvent", "payload"})
 _LAMBDA_EVENT = frozenset({"event", "evt", "_event"})  # alone, only an async function's
@@ -116,6 +119,8 @@ def _exported(facts: ModuleFacts, name: str, value: Node, configured: list[str],
         return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is named in a deployment file"), wrappers)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in configured):
         return _with(_classified(facts, name, function, "configured", "named in [tool.leak-lsp] handlers"), wrappers)
+    if name == "default" and facts.imports_any((_NETLIFY_MODULE,)):  # Netlify Functions 2.0: ``(req, context)``
+        return _with(_handler(name, function, Shape.PROMISE, "aws-lambda", "the default export of a Netlify function"), wrappers)
     if _typed_as_lambda(facts, value, function):
         return _with(_classified(facts, name, function, "aws-lambda", f"`{shown}` is typed with `aws-lambda` types"), wrappers)
     if name in ("module.exports", "default") and params[:1] in (["context"], ["ctx"]):
@@ -150,7 +155,13 @@ def _with(handler: JsHandler, wrappers: list[str]) -> JsHandler:
     streaming = any(wrapper in catalogue.STREAMING_WRAPPERS for wrapper in wrappers)
     reason = handler.reason + (f" (wrapped by {', '.join(f'`{w}`' for w in wrappers)})" if wrappers else "")
     return JsHandler(handler.name, handler.function, handler.shape, handler.platform, reason, flushes, streaming,
-                     bool(wrappers))
+                     bool(wrappers), _trigger_references(wrappers))
+
+
+def _trigger_references(wrappers: list[str]) -> catalogue.Requests | None:
+    """``onDocumentCreated`` (``firebase-functions/v2/firestore``), ``functions.database.ref(p).onWrite``."""
+    segments = (segment for wrapper in wrappers if _is_trigger(wrapper) for segment in re.split(r"[./]", wrapper))
+    return next((catalogue.TRIGGER_REFERENCES[s] for s in segments if s in catalogue.TRIGGER_REFERENCES), None)
 
 
 def _handler(name: str, function: Node, shape: Shape, platform: str, reason: str) -> JsHandler:

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from leak_lsp.analysis.model import Span
 from leak_lsp.flow import Bind, Exit, ExitRole, GraphBuilder, HandOff, Observe, Settle, Start, Work
+from leak_lsp.javascript import catalogue
 from leak_lsp.javascript.module import compiled_body
 from leak_lsp.javascript.syntax import FUNCTION_TYPES, Node, ParsedSource, unwrap
 from leak_lsp.javascript.syntax import field as child
@@ -30,6 +31,8 @@ class Role:
     context: str | None = None  # ``context.done()`` ends the invocation
     response: str | None = None  # ``res.send()`` ends the invocation (Cloud Functions HTTP)
     returned_is_awaited: bool = True  # the platform awaits a returned promise
+    references: catalogue.Requests | None = None  # what ``.ref`` reached from ``reference_roots`` sends
+    reference_roots: frozenset[str] = frozenset()  # the trigger's event parameter and its local aliases
 
 
 @dataclass
