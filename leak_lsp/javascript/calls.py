@@ -233,8 +233,17 @@ class CallLowering(Lowering):
         return (combined,)
 
     def _method_call(self, node: Node, callee: Node, arguments: list[Node]) -> tuple[str, ...] | None:
+        """A method the catalogue names, tried in order: settling, then requests and containers, then starting."""
         method = self.parsed.text(child(callee, "property"))
         receiver = child(callee, "object")
+        for kind_of_method in (self._settling_method, self._data_method, self._starting_method):
+            handled = kind_of_method(node, method, receiver, arguments)
+            if handled is not None:
+                return handled
+        return None
+
+    def _settling_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
+        """Chains, ``unref``, hand-offs to the platform and settling methods: what the receiver holds."""
         if method in catalogue.CHAIN_METHODS:
             return self._promise_of(self.expression(receiver))
         if method == "unref":  # the loop no longer waits for it (a callback handler's runtime neither)
@@ -249,6 +258,10 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(catalogue.SETTLING_METHODS[method])))
             return ()
+        return None
+
+    def _data_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
+        """A data client's request (before containers: ``ref.push(data)`` is one), a container's, ``forEach(clearTimeout)``."""
         requests = data_client_requests(self.facts, receiver) or self._event_reference(receiver)
         if requests is not None and method in requests.methods:  # ``db.collection("c").add(data)``
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
@@ -266,6 +279,10 @@ class CallLowering(Lowering):
             for token in self.expression(receiver):
                 self.builder.add(Settle(token, _with_parameters(settled_kinds)))
             return ()
+        return None
+
+    def _starting_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
+        """Methods that start work: mapping or forgetting promise-making callbacks, starters, client requests."""
         callbacks = [unwrap(arg) for arg in arguments if (unwrap(arg) or arg).type in FUNCTION_TYPES]
         makes_promises = bool(callbacks) and self._returns_work(callbacks[0])  # type: ignore[arg-type]
         if method in catalogue.MAPPING_METHODS and makes_promises:
