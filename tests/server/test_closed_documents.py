@@ -126,6 +126,18 @@ def open_document(client: InProcessClient, uri: str, text: str) -> list[str]:
     return [diagnostic["code"] for diagnostic in published["params"]["diagnostics"]]
 
 
+def settle_previous_messages(client: InProcessClient, open_uri: str) -> None:
+    """Wait until the server has finished with every message sent so far.
+
+    The server writes the closed document's empty diagnostics before its ``didClose`` handler
+    returns, so on a loaded machine the heap could be searched while that handler still holds
+    the notification. The server reads one message at a time and handles it before reading the
+    next, so the answer to a later request means the ``didClose`` is behind it."""
+    position = {"line": 0, "character": 0}
+    client.send({"id": 2, "method": "textDocument/hover", "params": {"textDocument": {"uri": open_uri}, "position": position}})
+    client.wait_for(message_id=2)
+
+
 def test_a_closed_document_leaves_neither_its_uri_nor_its_text_in_the_server(project: Path) -> None:
     # Never written to disk: what the project's own file indexes hold cannot be mistaken for it.
     closed_uri = (project / "closed_handler.py").as_uri()
@@ -140,6 +152,7 @@ def test_a_closed_document_leaves_neither_its_uri_nor_its_text_in_the_server(pro
 
         client.send({"method": "textDocument/didClose", "params": {"textDocument": {"uri": closed_uri}}})
         assert client.wait_for("textDocument/publishDiagnostics", closed_uri)["params"]["diagnostics"] == []
+        settle_previous_messages(client, (project / "anchor.py").as_uri())
         after = held_strings((closed_uri, MARKER))
     finally:
         client.stop()
