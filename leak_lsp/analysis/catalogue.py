@@ -53,6 +53,7 @@ QUIET_METHODS = CONTAINER_METHODS | frozenset({
     "replace", "items", "keys", "values", "copy", "is_alive", "done", "cancelled", "running", "set", "clear",
     "is_set", "isoformat", "total_seconds", "get_remaining_time_in_millis", "pop", "popleft", "remove",
     "close", "terminate", "kill", "stop", "quit", "cancel", "shutdown", "flush", "force_flush", "create_future",
+    "add_done_callback",  # registers a callback (run at once on a done future, its errors logged): raises nothing
 })
 # Settle methods that mostly mean something else (``session.get(url)``): on a handle of unknown kind, a
 # helper's parameter or attribute, they are not taken to settle it.

@@ -3,7 +3,9 @@
 Nodes are statements, branch tests, loop headers, ``with`` exits and exits. A jump out
 of a ``try``/``with`` (return, break, continue, raise) goes through a fresh copy of the
 ``finally`` body or ``with`` exit, as CPython compiles it. Any statement inside a
-``try`` may raise into its handlers; implicit exceptions elsewhere are not exits:
+``try`` may raise into its handlers, with the state the statement before it left, unless
+the ``may_raise`` test says it cannot raise (a settle raises only once the work is done,
+so ``future.result()`` failing finds it settled); implicit exceptions elsewhere are not exits:
 only ``return``, an explicit ``raise`` and the fall-off end are. Given a ``may_raise``
 test, a statement outside any ``try`` that calls something able to raise is preceded by a
 path that runs the enclosing cleanups to a separate *crash* exit: the exception paths,
@@ -109,6 +111,7 @@ class _Builder:
         self.nodes: list[Node] = [Node(0, "entry", function)]
         self.stack: list[_Context] = []
         self.may_raise = may_raise
+        self.quiet_next: set[int] = set()  # statements followed by one that cannot raise (see ``_Try``)
 
     def new(self, kind: NodeKind, stmt: ast.AST | None, frontier: Frontier, exit_kind: ExitKind | None = None) -> int:
         node = Node(len(self.nodes), kind, stmt, exit_kind)
@@ -122,11 +125,18 @@ class _Builder:
             self.new("exit", stmt, frontier, kind)
 
     def block(self, statements: list[ast.stmt], frontier: Frontier) -> Frontier:
-        for statement in statements:
+        for statement, following in zip(statements, [*statements[1:], None]):
             if not frontier:
                 break  # unreachable code settles nothing
             frontier = self.statement(statement, frontier)
+            if self._cannot_raise(following):
+                self.quiet_next.update(node for node, _ in frontier)
         return frontier
+
+    def _cannot_raise(self, statement: ast.stmt | None) -> bool:
+        """A simple statement whose calls all open no exception path (``future.result()``, ``log.info(...)``)."""
+        return isinstance(statement, SIMPLE_STATEMENTS) and self.may_raise is not None \
+            and self.may_raise(statement) is None
 
     def statement(self, stmt: ast.stmt, frontier: Frontier) -> Frontier:
         handler = getattr(self, f"_{type(stmt).__name__}", None)
@@ -295,8 +305,8 @@ class _Builder:
             for node in self.nodes[first:last]:
                 node.successors = [(dispatch if target == placeholder else target, condition)
                                    for target, condition in node.successors]
-                if node.kind in {"stmt", "raise-point"}:
-                    node.successors.append((dispatch, None))
+                if node.kind == "raise-point" or (node.kind == "stmt" and node.id not in self.quiet_next):
+                    node.successors.append((dispatch, None))  # what the next statement raises finds this state
             after_body = self.block(stmt.orelse, after_body)
             for handler in stmt.handlers:
                 start = self.new("stmt", handler, [(dispatch, None)])

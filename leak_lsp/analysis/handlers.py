@@ -22,6 +22,8 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 _EVENT = re.compile(r"_*(event|evt|ev|e|lambda_event|\w+_event|event_\w+)", re.IGNORECASE)
 _CONTEXT = re.compile(r"_*(context|ctx|c|lambda_context|\w+_context|_)", re.IGNORECASE)
+# A Cloud Functions (1st gen) background function: the event's payload, then its metadata (event_id, resource).
+_BACKGROUND_FUNCTION = ("data", "context")
 
 _DECORATOR_METHODS = {
     # Powertools (logger/tracer/metrics instances), Datadog, Sentry, Chalice, Azure v2
@@ -522,19 +524,30 @@ def _classify(
                 return entry(_DECORATOR_METHODS[target.attr], f"decorated with @{ast.unparse(target)}")
         if isinstance(target, ast.Name) and target.id in local_wrappers:
             return entry("aws-lambda", f"wrapped by @{target.id}, whose inner function takes (event, context)")
-    if _shaped(positional):
-        args = ", ".join(positional)
-        where = f"method of {owner.name}" if owner is not None else "function"
-        if owner is not None and function.name == "__call__":
-            where = f"{owner.name} instances are callable"
-            return entry("aws-lambda", f"{where} taking ({args})")
-        return Entry(function, name, "aws-lambda", f"{where} taking ({args})", owner, by_shape=True)
+    shaped = _shape_entry(function, name, owner, positional)
+    if shaped is not None:
+        return shaped
     if owner is None and "." not in name and function.name == "lambda_handler":
         return entry("aws-lambda", "named lambda_handler, Lambda's default handler name")
     if owner is None and "." not in name and not apps and _azure_annotated(function, scope):
         return entry("azure-functions", "takes an azure.functions binding")
     if azure_v1 and name == "main":
         return entry("azure-functions", "`main` next to function.json")
+    return None
+
+
+def _shape_entry(function: FunctionNode, name: str, owner: ast.ClassDef | None, positional: list[str]) -> Entry | None:
+    """An entry taken for its parameters alone: Lambda's ``(event, context)``, or the ``(data, context)`` of a
+    Cloud Functions background function (1st gen, deployed by name, no decorator to go by)."""
+    args = ", ".join(positional)
+    if _shaped(positional):
+        where = f"method of {owner.name}" if owner is not None else "function"
+        if owner is not None and function.name == "__call__":
+            return Entry(function, name, "aws-lambda", f"{owner.name} instances are callable taking ({args})", owner)
+        return Entry(function, name, "aws-lambda", f"{where} taking ({args})", owner, by_shape=True)
+    if owner is None and "." not in name and tuple(positional) == _BACKGROUND_FUNCTION:
+        return Entry(function, name, "gcp-functions", f"function taking ({args}), a Cloud Functions background function",
+                     owner, by_shape=True)
     return None
 
 
