@@ -245,7 +245,10 @@ class CallLowering(Lowering):
     def _settling_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
         """Chains, ``unref``, hand-offs to the platform and settling methods: what the receiver holds."""
         if method in catalogue.CHAIN_METHODS:
-            return self._promise_of(self.expression(receiver))
+            chained = self._promise_of(self.expression(receiver))
+            if any(self._forgets_work(callback) for callback in arguments):  # ``.then(() => { send(); })``
+                self.start("promise", node)  # the chain settles without it
+            return chained
         if method == "unref":  # the loop no longer waits for it (a callback handler's runtime neither)
             for token in self.expression(receiver):
                 self.builder.add(Collect(UNREF, (token,)))
@@ -347,10 +350,17 @@ class CallLowering(Lowering):
         if is_async(callback):
             return True
         body = unwrap(child(callback, "body"))
-        if body is not None and body.type == "statement_block":
-            return any(self._starts_work(statement.named_children[0]) for statement in body.named_children
-                       if statement.type == "expression_statement" and statement.named_children)
-        return self._starts_work(body)
+        return self._forgets_work(callback) if body is not None and body.type == "statement_block" \
+            else self._starts_work(body)
+
+    def _forgets_work(self, callback: Node) -> bool:
+        """A callback whose block starts work in a statement of its own, neither returned nor awaited:
+        whoever waits for the callback does not wait for that work (``snap => { doc.ref.update(d); }``)."""
+        body = unwrap(child(unwrap(callback) or callback, "body")) if (unwrap(callback) or callback).type in FUNCTION_TYPES else None
+        if body is None or body.type != "statement_block":
+            return False
+        return any(self._starts_work(statement.named_children[0]) for statement in body.named_children
+                   if statement.type == "expression_statement" and statement.named_children)
 
     def _starts_work(self, expression: Node | None) -> bool:
         call = unwrap(expression)
@@ -359,9 +369,28 @@ class CallLowering(Lowering):
         if call is None or call.type != "call_expression":
             return False
         callee = child(call, "function")
+        if self._is_request(callee) or self._forgetting_iteration(call, callee):
+            return True
         qualified = self.facts.qualify(callee) or ""
         summary = self.summaries(callee) if callee is not None and _started_kind(qualified) is None else None
         return _started_kind(qualified) is not None or (summary is not None and (summary.is_async or bool(summary.returned)))
+
+    def _is_request(self, callee: Node | None) -> bool:
+        """``db.collection("c").add(d)``, ``event.data.ref.set(d)``: a data client's request."""
+        if callee is None or callee.type != "member_expression":
+            return False
+        receiver = child(callee, "object")
+        requests = data_client_requests(self.facts, receiver) or self._event_reference(receiver)
+        return requests is not None and self.parsed.text(child(callee, "property")) in requests.methods
+
+    def _forgetting_iteration(self, call: Node, callee: Node | None) -> bool:
+        """``items.forEach(item => { send(item); })``: each callback's work is dropped by the iteration."""
+        if callee is None or callee.type != "member_expression" or \
+                self.parsed.text(child(callee, "property")) not in catalogue.FIRE_AND_FORGET_METHODS:
+            return False
+        arguments = child(call, "arguments")
+        return arguments is not None and any(self._returns_work(arg) for arg in arguments.named_children
+                                             if (unwrap(arg) or arg).type in FUNCTION_TYPES)
 
     def _chained_receiver(self, call: Node) -> Node | None:
         callee = child(call, "function")
