@@ -305,16 +305,21 @@ class CallLowering(Lowering):
         return None
 
     def _event_reference(self, chain: Node | None) -> catalogue.Requests | None:
-        """``event.data.ref`` in a Firestore trigger: a reference to the triggering document."""
-        references = self.role.references
-        if references is None or root_name(self.parsed, chain) not in self.role.reference_roots:
+        """``event.data.ref`` in a Firestore trigger: a reference to the triggering document (its service's
+        requests); ``doc.ref`` of a document read in a module that uses Firestore or the Realtime Database."""
+        if not self._through_reference(chain):
             return None
+        if self.role.references is not None and root_name(self.parsed, chain) in self.role.reference_roots:
+            return self.role.references
+        return catalogue.DOCUMENT_REFERENCES if self.facts.imports_any(catalogue.DOCUMENT_CLIENTS) else None
+
+    def _through_reference(self, chain: Node | None) -> bool:
         node = unwrap(chain)
         while node is not None and node.type in ("member_expression", "call_expression", "subscript_expression"):
             if node.type == "member_expression" and self.parsed.text(child(node, "property")) in catalogue.REFERENCE_PROPERTIES:
-                return references
+                return True
             node = unwrap(child(node, "object") if node.type != "call_expression" else child(node, "function"))
-        return None
+        return False
 
     def _launched(self, awaited: Node) -> str | None:
         """``await puppeteer.launch()``: the promise settles with a running browser, the work itself."""
@@ -356,11 +361,24 @@ class CallLowering(Lowering):
     def _forgets_work(self, callback: Node) -> bool:
         """A callback whose block starts work in a statement of its own, neither returned nor awaited:
         whoever waits for the callback does not wait for that work (``snap => { doc.ref.update(d); }``)."""
-        body = unwrap(child(unwrap(callback) or callback, "body")) if (unwrap(callback) or callback).type in FUNCTION_TYPES else None
+        function = unwrap(callback) or callback
+        body = unwrap(child(function, "body")) if function.type in FUNCTION_TYPES else None
         if body is None or body.type != "statement_block":
-            return False
-        return any(self._starts_work(statement.named_children[0]) for statement in body.named_children
-                   if statement.type == "expression_statement" and statement.named_children)
+            return self._chain_forgets(body)
+        return any(self._starts_work(statement.named_children[0]) if statement.type == "expression_statement"
+                   else self._chain_forgets(statement.named_children[0])
+                   for statement in body.named_children
+                   if statement.type in ("expression_statement", "return_statement") and statement.named_children)
+
+    def _chain_forgets(self, expression: Node | None) -> bool:
+        """A returned chain one of whose callbacks forgets work (``return read().then(r => { send(r); })``)."""
+        call = unwrap(expression)
+        while call is not None and call.type == "call_expression" and self._chained_receiver(call) is not None:
+            arguments = child(call, "arguments")
+            if arguments is not None and any(self._forgets_work(arg) for arg in arguments.named_children):
+                return True
+            call = self._chained_receiver(call)
+        return False
 
     def _starts_work(self, expression: Node | None) -> bool:
         call = unwrap(expression)

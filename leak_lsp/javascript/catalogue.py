@@ -183,6 +183,11 @@ DATA_CLIENTS: dict[str, Requests] = {
 # ``change.after.ref``): a segment of the trigger's registering call names the service -> their requests.
 TRIGGER_REFERENCES: dict[str, Requests] = {"firestore": FIRESTORE_REQUESTS, "database": DATABASE_REQUESTS}
 REFERENCE_PROPERTIES = frozenset({"ref"})
+# Documents read from these clients (``snap.forEach(doc => doc.ref.update(d))``) carry the same references,
+# to Firestore or the Realtime Database: where no trigger says which, either one's requests.
+DOCUMENT_CLIENTS = ("firebase-admin.firestore", "firebase-admin/firestore.getFirestore",
+                    "firebase-admin/database.getDatabase", "new @google-cloud/firestore.Firestore")
+DOCUMENT_REFERENCES = Requests(FIRESTORE_REQUESTS.methods | DATABASE_REQUESTS.methods)
 
 # Calls whose result stands for the module in its service accessors: ``const app = admin.initializeApp();
 # app.firestore()`` is ``admin.firestore()``. Qualified call -> the module.
