@@ -51,6 +51,16 @@ class CallLowering(Lowering):
         self._executors: list[tuple[frozenset[str], str]] = []  # (resolve/reject names, promise token)
         self._name_hint: str | None = None
         self._event_waits: dict[str, str] = {}  # ``done`` -> ``queue`` for ``const done = once(queue, 'drained')``
+        self._handed_callbacks: list[tuple[Node, str, str | None]] = []  # (call, its work, ``only``) of ``op(args, callback)``
+
+    def _exit(self, role: ExitRole, node: Node) -> None:
+        """The handler's callback handed to an operation is called when the operation ends, after the rest
+        of the synchronous body: that exit comes before the body's own end."""
+        if role in (ExitRole.RETURN, ExitRole.END):
+            for call, token, only in self._handed_callbacks:
+                self.builder.add(Settle(token, None))
+                self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(call), terminal=False, only=only))
+        super()._exit(role, node)
 
     def declare(self, target: Node | None, value: Node | None) -> None:
         if target is not None and target.type == "identifier":
@@ -193,18 +203,36 @@ class CallLowering(Lowering):
         """A call nothing models: async I/O when it takes an error-first callback, else only its parts."""
         member = callee is not None and callee.type == "member_expression"
         subscription = member and self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
-        if not subscription and any(_is_error_first(self.facts, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
+        handed = None if subscription else self._handed_callback(arguments)
+        if not subscription and (handed is not None or any(_is_error_first(self.facts, arg) for arg in arguments)):
+            # ``db.query(sql, (err, rows) => ...)``, ``s3.listBuckets(params, callback)``: async I/O
             if member:
                 self.expression(child(callee, "object"))
-            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES and arg is not handed])
             token = self.start("operation", node, self._hint())
             self._completes_executor(node, None, arguments, started=token)
+            if handed is not None and self._at_top_level(node):
+                only = UNREF if self.parsed.text(handed) == self.role.waiting_callback else None
+                self._handed_callbacks.append((node, token, only))
             return (token,)
         self._completes_executor(node, callee, arguments, started=None)
         if member:
             self.expression(child(callee, "object"))
         self._values(arguments)
         return ()
+
+    def _handed_callback(self, arguments: list[Node]) -> Node | None:
+        """The handler's own callback given to a call by name (an error-first callback by contract)."""
+        names = {self.role.callback, self.role.waiting_callback} - {None}
+        return next((arg for arg in arguments if arg.type == "identifier" and self.parsed.text(arg) in names), None)
+
+    def _at_top_level(self, node: Node) -> bool:
+        """A call in a statement of the function's own body (every later exit of the body follows it)."""
+        statement = node
+        while statement.parent is not None and not statement.type.endswith("statement"):
+            statement = statement.parent
+        body = child(self._function, "body") if self._function is not None else None
+        return body is not None and statement.parent == body
 
     def _inline(self, callback: Node) -> None:
         """The body of a callback the call runs as part of the caller (``cors(req, res, () => {...})``);
