@@ -201,6 +201,8 @@ class CallLowering(Lowering):
 
     def _unknown_call(self, node: Node, callee: Node | None, arguments: list[Node]) -> tuple[str, ...]:
         """A call nothing models: async I/O when it takes an error-first callback, else only its parts."""
+        if callee is not None and callee.type == "identifier":  # ``unsubscribe()`` stops what returned it
+            self.builder.add(Settle(self.parsed.text(callee), _with_parameters(catalogue.STOPPED_BY_CALL)))
         member = callee is not None and callee.type == "member_expression"
         subscription = member and self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
         handed = None if subscription else self._handed_callback(arguments)
@@ -294,6 +296,9 @@ class CallLowering(Lowering):
     def _data_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
         """A data client's request (before containers: ``ref.push(data)`` is one), a container's, ``forEach(clearTimeout)``."""
         requests = data_client_requests(self.facts, receiver) or self._event_reference(receiver)
+        if requests is not None and method in requests.listeners:  # ``query.onSnapshot(f)``: open until stopped
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            return (self.start("listener", node, self._hint()),)
         if requests is not None and method in requests.methods:  # ``db.collection("c").add(data)``
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
             token = self.start(requests.kind, node, self._hint())
