@@ -152,6 +152,15 @@ class CallLowering(Lowering):
     # -- calls -------------------------------------------------------------------------
     def _call(self, node: Node) -> tuple[str, ...]:
         callee = unwrap(child(node, "function"))
+        if callee is not None and callee.type == "await_expression" and child(node, "type_arguments") is not None:
+            # tree-sitter reads ``await Promise.all<T>(ps)`` as ``(await Promise.all)<T>(ps)``: the call is awaited
+            for token in self._called(node, unwrap(callee.named_children[0]) if callee.named_children else None):
+                self.builder.add(Settle(token))
+            self.may_reject(node)
+            return ()
+        return self._called(node, callee)
+
+    def _called(self, node: Node, callee: Node | None) -> tuple[str, ...]:
         arguments = self._arguments(node)
         qualified = self.facts.qualify(callee) or ""
         if self._ends_invocation(node, callee):
@@ -400,7 +409,7 @@ class CallLowering(Lowering):
             return self._chain_forgets(body)
         return any(self._starts_work(statement.named_children[0]) if statement.type == "expression_statement"
                    else self._chain_forgets(statement.named_children[0])
-                   for statement in body.named_children
+                   for statement in _own_statements(body)
                    if statement.type in ("expression_statement", "return_statement") and statement.named_children)
 
     def _chain_forgets(self, expression: Node | None) -> bool:
@@ -567,6 +576,24 @@ class CallLowering(Lowering):
             self.builder.add(Exit(ExitRole.RESPONSE, self.parsed.first_line_span(node), terminal=False))
             return True
         return False
+
+
+_NESTING_STATEMENTS = frozenset({"if_statement", "else_clause", "statement_block", "try_statement", "catch_clause",
+                                  "finally_clause", "for_statement", "for_in_statement", "while_statement"})
+
+
+def _own_statements(block: Node) -> list[Node]:
+    """The statements of a function body, with those nested in its branches, blocks and loops (not in
+    nested functions): where a callback may start work of its own."""
+    found, stack = [], list(reversed(block.named_children))
+    while stack:
+        statement = stack.pop()
+        if statement.type in _NESTING_STATEMENTS:
+            stack.extend(reversed([part for part in statement.named_children if part.type.endswith(
+                ("statement", "clause", "statement_block"))]))
+        else:
+            found.append(statement)
+    return found
 
 
 _ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "error_"})

@@ -185,6 +185,10 @@ DATA_CLIENTS: dict[str, Requests] = {
                      "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
 }  # fmt: skip
 
+# Accessors whose object batches a client's writes locally: only these of its methods send
+# (``const batch = db.batch(); batch.set(ref, d); await batch.commit()``).
+CLIENT_ACCESSORS: dict[str, Requests] = {"batch": Requests(frozenset({"commit"}))}
+
 # A trigger's event holds references to what it is about (v2 ``event.data.ref``, v1 ``snapshot.ref``,
 # ``change.after.ref``): a segment of the trigger's registering call names the service -> their requests.
 TRIGGER_REFERENCES: dict[str, Requests] = {"firestore": FIRESTORE_REQUESTS, "database": DATABASE_REQUESTS}
