@@ -286,7 +286,7 @@ class CallLowering(Lowering):
         if method in catalogue.CHAIN_METHODS:
             chained = self._promise_of(self.expression(receiver))
             if any(self._forgets_work(callback) for callback in arguments):  # ``.then(() => { send(); })``
-                self.start("promise", node)  # the chain settles without it
+                self.start("forgotten", node)  # the chain settles without it
             return chained
         if method == "unref":  # the loop no longer waits for it (a callback handler's runtime neither)
             for token in self.expression(receiver):
@@ -335,7 +335,7 @@ class CallLowering(Lowering):
             return (self.start("promise", node, self._hint()),)
         if method in catalogue.FIRE_AND_FORGET_METHODS and makes_promises:
             self.expression(receiver)
-            self.start("promise", node)
+            self.start("forgotten", node)
             return ()
         if method in catalogue.STARTING_METHODS:
             self.expression(receiver)

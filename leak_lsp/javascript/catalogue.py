@@ -38,8 +38,12 @@ BROWSER = JsKind("browser", "browser process", "EL105", "browser", "await {handl
 # stopping it at once drops its snapshots; reading once (``await query.get()``) is a rewrite.
 LISTENER = JsKind("listener", "snapshot listener", "EL106", "unsubscribe", "", "")
 
+# Promises a callback starts and whoever runs it drops (``forEach``, a ``.then`` callback that does not return
+# them). No fix at the call: awaiting ``forEach`` or the chain waits for nothing more; the fix is in the callback.
+FORGOTTEN = JsKind("forgotten", "promise", "EL106", "pending", "", "")
+
 KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION,
-                                      BROWSER, LISTENER)}
+                                      BROWSER, LISTENER, FORGOTTEN)}
 # Kinds of work stopped by calling the function their start returned (``const stop = q.onSnapshot(f); stop()``).
 STOPPED_BY_CALL = frozenset({"listener"})
 
