@@ -51,6 +51,16 @@ class CallLowering(Lowering):
         self._executors: list[tuple[frozenset[str], str]] = []  # (resolve/reject names, promise token)
         self._name_hint: str | None = None
         self._event_waits: dict[str, str] = {}  # ``done`` -> ``queue`` for ``const done = once(queue, 'drained')``
+        self._handed_callbacks: list[tuple[Node, str, str | None]] = []  # (call, its work, ``only``) of ``op(args, callback)``
+
+    def _exit(self, role: ExitRole, node: Node) -> None:
+        """The handler's callback handed to an operation is called when the operation ends, after the rest
+        of the synchronous body: that exit comes before the body's own end."""
+        if role in (ExitRole.RETURN, ExitRole.END):
+            for call, token, only in self._handed_callbacks:
+                self.builder.add(Settle(token, None))
+                self.builder.add(Exit(ExitRole.CALLBACK, self.parsed.first_line_span(call), terminal=False, only=only))
+        super()._exit(role, node)
 
     def declare(self, target: Node | None, value: Node | None) -> None:
         if target is not None and target.type == "identifier":
@@ -142,6 +152,15 @@ class CallLowering(Lowering):
     # -- calls -------------------------------------------------------------------------
     def _call(self, node: Node) -> tuple[str, ...]:
         callee = unwrap(child(node, "function"))
+        if callee is not None and callee.type == "await_expression" and child(node, "type_arguments") is not None:
+            # tree-sitter reads ``await Promise.all<T>(ps)`` as ``(await Promise.all)<T>(ps)``: the call is awaited
+            for token in self._called(node, unwrap(callee.named_children[0]) if callee.named_children else None):
+                self.builder.add(Settle(token))
+            self.may_reject(node)
+            return ()
+        return self._called(node, callee)
+
+    def _called(self, node: Node, callee: Node | None) -> tuple[str, ...]:
         arguments = self._arguments(node)
         qualified = self.facts.qualify(callee) or ""
         if self._ends_invocation(node, callee):
@@ -191,20 +210,40 @@ class CallLowering(Lowering):
 
     def _unknown_call(self, node: Node, callee: Node | None, arguments: list[Node]) -> tuple[str, ...]:
         """A call nothing models: async I/O when it takes an error-first callback, else only its parts."""
+        if callee is not None and callee.type == "identifier":  # ``unsubscribe()`` stops what returned it
+            self.builder.add(Settle(self.parsed.text(callee), _with_parameters(catalogue.STOPPED_BY_CALL)))
         member = callee is not None and callee.type == "member_expression"
         subscription = member and self.parsed.text(child(callee, "property")) in catalogue.SUBSCRIBING_METHODS
-        if not subscription and any(_is_error_first(self.facts, arg) for arg in arguments):  # ``db.query(sql, (err, rows) => ...)``: async I/O
+        handed = None if subscription else self._handed_callback(arguments)
+        if not subscription and (handed is not None or any(_is_error_first(self.facts, arg) for arg in arguments)):
+            # ``db.query(sql, (err, rows) => ...)``, ``s3.listBuckets(params, callback)``: async I/O
             if member:
                 self.expression(child(callee, "object"))
-            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES and arg is not handed])
             token = self.start("operation", node, self._hint())
             self._completes_executor(node, None, arguments, started=token)
+            if handed is not None and self._at_top_level(node):
+                only = UNREF if self.parsed.text(handed) == self.role.waiting_callback else None
+                self._handed_callbacks.append((node, token, only))
             return (token,)
         self._completes_executor(node, callee, arguments, started=None)
         if member:
             self.expression(child(callee, "object"))
         self._values(arguments)
         return ()
+
+    def _handed_callback(self, arguments: list[Node]) -> Node | None:
+        """The handler's own callback given to a call by name (an error-first callback by contract)."""
+        names = {self.role.callback, self.role.waiting_callback} - {None}
+        return next((arg for arg in arguments if arg.type == "identifier" and self.parsed.text(arg) in names), None)
+
+    def _at_top_level(self, node: Node) -> bool:
+        """A call in a statement of the function's own body (every later exit of the body follows it)."""
+        statement = node
+        while statement.parent is not None and not statement.type.endswith("statement"):
+            statement = statement.parent
+        body = child(self._function, "body") if self._function is not None else None
+        return body is not None and statement.parent == body
 
     def _inline(self, callback: Node) -> None:
         """The body of a callback the call runs as part of the caller (``cors(req, res, () => {...})``);
@@ -245,7 +284,10 @@ class CallLowering(Lowering):
     def _settling_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
         """Chains, ``unref``, hand-offs to the platform and settling methods: what the receiver holds."""
         if method in catalogue.CHAIN_METHODS:
-            return self._promise_of(self.expression(receiver))
+            chained = self._promise_of(self.expression(receiver))
+            if any(self._forgets_work(callback) for callback in arguments):  # ``.then(() => { send(); })``
+                self.start("forgotten", node)  # the chain settles without it
+            return chained
         if method == "unref":  # the loop no longer waits for it (a callback handler's runtime neither)
             for token in self.expression(receiver):
                 self.builder.add(Collect(UNREF, (token,)))
@@ -263,6 +305,9 @@ class CallLowering(Lowering):
     def _data_method(self, node: Node, method: str, receiver: Node | None, arguments: list[Node]) -> tuple[str, ...] | None:
         """A data client's request (before containers: ``ref.push(data)`` is one), a container's, ``forEach(clearTimeout)``."""
         requests = data_client_requests(self.facts, receiver) or self._event_reference(receiver)
+        if requests is not None and method in requests.listeners:  # ``query.onSnapshot(f)``: open until stopped
+            self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
+            return (self.start("listener", node, self._hint()),)
         if requests is not None and method in requests.methods:  # ``db.collection("c").add(data)``
             self._values([arg for arg in arguments if arg.type not in FUNCTION_TYPES])
             token = self.start(requests.kind, node, self._hint())
@@ -290,7 +335,7 @@ class CallLowering(Lowering):
             return (self.start("promise", node, self._hint()),)
         if method in catalogue.FIRE_AND_FORGET_METHODS and makes_promises:
             self.expression(receiver)
-            self.start("promise", node)
+            self.start("forgotten", node)
             return ()
         if method in catalogue.STARTING_METHODS:
             self.expression(receiver)
@@ -302,16 +347,21 @@ class CallLowering(Lowering):
         return None
 
     def _event_reference(self, chain: Node | None) -> catalogue.Requests | None:
-        """``event.data.ref`` in a Firestore trigger: a reference to the triggering document."""
-        references = self.role.references
-        if references is None or root_name(self.parsed, chain) not in self.role.reference_roots:
+        """``event.data.ref`` in a Firestore trigger: a reference to the triggering document (its service's
+        requests); ``doc.ref`` of a document read in a module that uses Firestore or the Realtime Database."""
+        if not self._through_reference(chain):
             return None
+        if self.role.references is not None and root_name(self.parsed, chain) in self.role.reference_roots:
+            return self.role.references
+        return catalogue.DOCUMENT_REFERENCES if self.facts.imports_any(catalogue.DOCUMENT_CLIENTS) else None
+
+    def _through_reference(self, chain: Node | None) -> bool:
         node = unwrap(chain)
         while node is not None and node.type in ("member_expression", "call_expression", "subscript_expression"):
             if node.type == "member_expression" and self.parsed.text(child(node, "property")) in catalogue.REFERENCE_PROPERTIES:
-                return references
+                return True
             node = unwrap(child(node, "object") if node.type != "call_expression" else child(node, "function"))
-        return None
+        return False
 
     def _launched(self, awaited: Node) -> str | None:
         """``await puppeteer.launch()``: the promise settles with a running browser, the work itself."""
@@ -347,10 +397,30 @@ class CallLowering(Lowering):
         if is_async(callback):
             return True
         body = unwrap(child(callback, "body"))
-        if body is not None and body.type == "statement_block":
-            return any(self._starts_work(statement.named_children[0]) for statement in body.named_children
-                       if statement.type == "expression_statement" and statement.named_children)
-        return self._starts_work(body)
+        return self._forgets_work(callback) if body is not None and body.type == "statement_block" \
+            else self._starts_work(body)
+
+    def _forgets_work(self, callback: Node) -> bool:
+        """A callback whose block starts work in a statement of its own, neither returned nor awaited:
+        whoever waits for the callback does not wait for that work (``snap => { doc.ref.update(d); }``)."""
+        function = unwrap(callback) or callback
+        body = unwrap(child(function, "body")) if function.type in FUNCTION_TYPES else None
+        if body is None or body.type != "statement_block":
+            return self._chain_forgets(body)
+        return any(self._starts_work(statement.named_children[0]) if statement.type == "expression_statement"
+                   else self._chain_forgets(statement.named_children[0])
+                   for statement in _own_statements(body)
+                   if statement.type in ("expression_statement", "return_statement") and statement.named_children)
+
+    def _chain_forgets(self, expression: Node | None) -> bool:
+        """A returned chain one of whose callbacks forgets work (``return read().then(r => { send(r); })``)."""
+        call = unwrap(expression)
+        while call is not None and call.type == "call_expression" and self._chained_receiver(call) is not None:
+            arguments = child(call, "arguments")
+            if arguments is not None and any(self._forgets_work(arg) for arg in arguments.named_children):
+                return True
+            call = self._chained_receiver(call)
+        return False
 
     def _starts_work(self, expression: Node | None) -> bool:
         call = unwrap(expression)
@@ -359,9 +429,28 @@ class CallLowering(Lowering):
         if call is None or call.type != "call_expression":
             return False
         callee = child(call, "function")
+        if self._is_request(callee) or self._forgetting_iteration(call, callee):
+            return True
         qualified = self.facts.qualify(callee) or ""
         summary = self.summaries(callee) if callee is not None and _started_kind(qualified) is None else None
         return _started_kind(qualified) is not None or (summary is not None and (summary.is_async or bool(summary.returned)))
+
+    def _is_request(self, callee: Node | None) -> bool:
+        """``db.collection("c").add(d)``, ``event.data.ref.set(d)``: a data client's request."""
+        if callee is None or callee.type != "member_expression":
+            return False
+        receiver = child(callee, "object")
+        requests = data_client_requests(self.facts, receiver) or self._event_reference(receiver)
+        return requests is not None and self.parsed.text(child(callee, "property")) in requests.methods
+
+    def _forgetting_iteration(self, call: Node, callee: Node | None) -> bool:
+        """``items.forEach(item => { send(item); })``: each callback's work is dropped by the iteration."""
+        if callee is None or callee.type != "member_expression" or \
+                self.parsed.text(child(callee, "property")) not in catalogue.FIRE_AND_FORGET_METHODS:
+            return False
+        arguments = child(call, "arguments")
+        return arguments is not None and any(self._returns_work(arg) for arg in arguments.named_children
+                                             if (unwrap(arg) or arg).type in FUNCTION_TYPES)
 
     def _chained_receiver(self, call: Node) -> Node | None:
         callee = child(call, "function")
@@ -487,6 +576,24 @@ class CallLowering(Lowering):
             self.builder.add(Exit(ExitRole.RESPONSE, self.parsed.first_line_span(node), terminal=False))
             return True
         return False
+
+
+_NESTING_STATEMENTS = frozenset({"if_statement", "else_clause", "statement_block", "try_statement", "catch_clause",
+                                  "finally_clause", "for_statement", "for_in_statement", "while_statement"})
+
+
+def _own_statements(block: Node) -> list[Node]:
+    """The statements of a function body, with those nested in its branches, blocks and loops (not in
+    nested functions): where a callback may start work of its own."""
+    found, stack = [], list(reversed(block.named_children))
+    while stack:
+        statement = stack.pop()
+        if statement.type in _NESTING_STATEMENTS:
+            stack.extend(reversed([part for part in statement.named_children if part.type.endswith(
+                ("statement", "clause", "statement_block"))]))
+        else:
+            found.append(statement)
+    return found
 
 
 _ERROR_PARAMETERS = frozenset({"err", "error", "e", "er", "error_"})

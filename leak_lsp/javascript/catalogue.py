@@ -34,9 +34,18 @@ REQUEST = JsKind("request", "HTTP request", "EL106", "request",
                  "await new Promise((resolve) => {handle}.once('close', resolve));", "Wait for the request")
 OPERATION = JsKind("operation", "callback operation", "EL106", "operation", "", "")
 BROWSER = JsKind("browser", "browser process", "EL105", "browser", "await {handle}.close();", "Close the browser")
+# A listen stream (Firestore ``onSnapshot``) that stays open until the function it returned is called. No fix:
+# stopping it at once drops its snapshots; reading once (``await query.get()``) is a rewrite.
+LISTENER = JsKind("listener", "snapshot listener", "EL106", "unsubscribe", "", "")
+
+# Promises a callback starts and whoever runs it drops (``forEach``, a ``.then`` callback that does not return
+# them). No fix at the call: awaiting ``forEach`` or the chain waits for nothing more; the fix is in the callback.
+FORGOTTEN = JsKind("forgotten", "promise", "EL106", "pending", "", "")
 
 KINDS = {kind.name: kind for kind in (TIMER, INTERVAL, PROMISE, PROCESS, WORKER, STREAM, BUFFER, REQUEST, OPERATION,
-                                      BROWSER)}
+                                      BROWSER, LISTENER, FORGOTTEN)}
+# Kinds of work stopped by calling the function their start returned (``const stop = q.onSnapshot(f); stop()``).
+STOPPED_BY_CALL = frozenset({"listener"})
 
 # Calls whose *awaited* result is work: ``const browser = await puppeteer.launch()`` is a running Chromium
 # process until ``browser.close()``. Qualified name -> kind.
@@ -124,9 +133,10 @@ class Requests:
 
     methods: frozenset[str]
     kind: str = "promise"  # "operation": a callback API (``track(e, props, cb)``) that returns nothing to await
+    listeners: frozenset[str] = frozenset()  # methods opening a listener (kind ``listener``) until stopped
 
 
-FIRESTORE_REQUESTS = Requests(frozenset({"set", "add", "get", "update", "delete", "create"}))
+FIRESTORE_REQUESTS = Requests(frozenset({"set", "add", "get", "update", "delete", "create"}), listeners=frozenset({"onSnapshot"}))
 # firebase-admin messaging, auth and Realtime Database calls are HTTPS requests to Google (promises).
 MESSAGING_REQUESTS = Requests(frozenset({
     "send", "sendToDevice", "sendToTopic", "sendToCondition", "sendToDeviceGroup", "sendMulticast", "sendAll",
@@ -179,10 +189,19 @@ DATA_CLIENTS: dict[str, Requests] = {
                      "@google-cloud/bigquery"), BIGQUERY_REQUESTS),
 }  # fmt: skip
 
+# Accessors whose object batches a client's writes locally: only these of its methods send
+# (``const batch = db.batch(); batch.set(ref, d); await batch.commit()``).
+CLIENT_ACCESSORS: dict[str, Requests] = {"batch": Requests(frozenset({"commit"}))}
+
 # A trigger's event holds references to what it is about (v2 ``event.data.ref``, v1 ``snapshot.ref``,
 # ``change.after.ref``): a segment of the trigger's registering call names the service -> their requests.
 TRIGGER_REFERENCES: dict[str, Requests] = {"firestore": FIRESTORE_REQUESTS, "database": DATABASE_REQUESTS}
 REFERENCE_PROPERTIES = frozenset({"ref"})
+# Documents read from these clients (``snap.forEach(doc => doc.ref.update(d))``) carry the same references,
+# to Firestore or the Realtime Database: where no trigger says which, either one's requests.
+DOCUMENT_CLIENTS = ("firebase-admin.firestore", "firebase-admin/firestore.getFirestore",
+                    "firebase-admin/database.getDatabase", "new @google-cloud/firestore.Firestore")
+DOCUMENT_REFERENCES = Requests(FIRESTORE_REQUESTS.methods | DATABASE_REQUESTS.methods, listeners=FIRESTORE_REQUESTS.listeners)
 
 # Calls whose result stands for the module in its service accessors: ``const app = admin.initializeApp();
 # app.firestore()`` is ``admin.firestore()``. Qualified call -> the module.

@@ -93,13 +93,16 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
     """The requests of the data client a chain of calls and accesses starts from, if it starts from one:
     a factory call in the chain (``admin.firestore().collection("c")``) or a name bound to a client."""
     node = unwrap(chain) if facts.imports_data_clients else None
+    accessor: catalogue.Requests | None = None  # the outermost ``.batch()`` in the chain
     while node is not None:
         if node.type in ("call_expression", "new_expression"):
             callee = child(node, "constructor") if node.type == "new_expression" else child(node, "function")
             qualified = facts.qualify(callee) or ""
             found = catalogue.DATA_CLIENTS.get(f"new {qualified}" if node.type == "new_expression" else qualified)
             if found is not None:
-                return found
+                return accessor or found
+            if accessor is None and callee is not None and callee.type == "member_expression":
+                accessor = catalogue.CLIENT_ACCESSORS.get(facts.parsed.text(child(callee, "property")))
             node = unwrap(callee) if node.type == "call_expression" else None
         elif node.type in ("member_expression", "subscript_expression"):
             node = unwrap(child(node, "object"))
@@ -107,7 +110,8 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
             return data_client_requests(facts, child(node, "consequence")) or \
                 data_client_requests(facts, child(node, "alternative"))
         else:
-            return facts.data_clients.get(facts.parsed.text(node)) if node.type == "identifier" else None
+            found = facts.data_clients.get(facts.parsed.text(node)) if node.type == "identifier" else None
+            return accessor or found if found is not None else None
     return None
 
 
@@ -369,6 +373,9 @@ def _read_assignment(facts: ModuleFacts, expression: Node | None) -> None:
         return
     if target in ("module.exports", "exports"):
         value = unwrap(value)
+        while value is not None and value.type == "assignment_expression" and \
+                dotted(facts.parsed, child(value, "left")) in ("module.exports", "exports"):
+            value = unwrap(child(value, "right"))  # ``exports = module.exports = ...``
         if value is not None and value.type == "object":
             for pair in value.named_children:
                 if pair.type == "pair" and child(pair, "key") is not None:
