@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# After an edit, the analysis waits for this long a quiet period: long enough to skip the keystrokes
-# of a word, short enough not to lag; a document analysed faster than that waits no longer than
-# its analysis takes (skipping keystrokes saves little there, and the wait would be the lag).
+# After an edit that follows another within the wait, the analysis waits for this long a quiet period:
+# long enough to skip the keystrokes of a word, short enough not to lag; a document analysed faster than
+# that waits no longer than its analysis takes (skipping keystrokes saves little there, and the wait would
+# be the lag); the first keystroke after a pause is analysed at once (Analyses.quiet_period).
 DEBOUNCE_SECONDS = 0.08
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
@@ -301,8 +302,7 @@ class Session:
 
     def quiet_period(self, uri: str) -> float:
         """How long to wait for more keystrokes before analysing the document (see DEBOUNCE_SECONDS)."""
-        last = self.analyses.last_duration(uri)
-        return DEBOUNCE_SECONDS if last is None else min(DEBOUNCE_SECONDS, last)
+        return self.analyses.quiet_period(uri, DEBOUNCE_SECONDS)
 
     def schedule_publication(self, uri: str, quiet_period: float | None = None) -> None:
         """Publish the document's diagnostics after a quiet period, superseding earlier runs."""

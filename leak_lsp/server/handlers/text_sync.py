@@ -40,6 +40,7 @@ def did_change(ls: LeakLanguageServer, params: types.DidChangeTextDocumentParams
         ls.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
         session.clear_published(uri)
         return
+    session.analyses.changed(uri)  # before the publication's quiet period is chosen from it
     session.schedule_publication(uri)
     _changed(session, uri)
 
