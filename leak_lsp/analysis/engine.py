@@ -49,9 +49,17 @@ from leak_lsp.analysis.model import (
     SourceProblem,
     Span,
 )
-from leak_lsp.analysis.names import LOCAL, Scope, all_statements, keyword_switches, module_scope, walk_statements
+from leak_lsp.analysis.names import (
+    LOCAL,
+    Scope,
+    all_statements,
+    keyword_switches,
+    may_switch,
+    module_scope,
+    walk_statements,
+)
 from leak_lsp.analysis.noqa import apply_noqa
-from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, parse_module
+from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, StatementFacts, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
@@ -253,6 +261,12 @@ class _TargetKeys:
         return self.module.parsed.memo.of(_written, statement, self.module.parsed.lines)
 
 
+def _switch_calls(statement: ast.stmt, facts: StatementFacts) -> list[ast.Call]:
+    """The calls of a top-level statement that may set a switch (kept with its node: an edit reads those
+    of the statements it touched)."""
+    return [call for calls in facts.calls.values() for call in calls if may_switch(call)]
+
+
 def _written(statement: ast.stmt, lines: LineIndex) -> tuple[int, str]:
     """A statement's first line and its lines as written."""
     first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
@@ -412,7 +426,9 @@ class _Module:
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
         """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs."""
-        return keyword_switches((node for calls in self.parsed.index.calls.values() for node in calls), self.scope)
+        index, memo = self.parsed.index, self.parsed.memo
+        return keyword_switches((call for statement, part in zip(self.tree.body, index.parts)
+                                 for call in memo.of(_switch_calls, statement, part)), self.scope)
 
     def _switched_off_where_imported(self, kind: WorkKind) -> bool:
         """``from slack_app import app``: a project module this one imports from may be the one building the
