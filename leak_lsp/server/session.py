@@ -182,13 +182,21 @@ class Session:
         self.projects.forget(uri)
         self.clear_published(uri)
 
-    def file_changed(self, path: str, edited_uri: str | None = None) -> None:
+    def file_changed(self, path: str, edited_uri: str | None = None, saved: bool = True) -> None:
         """A file changed in the editor (``edited_uri``) or on disk: forget what the
-        workspaces built on it and analyse again the open documents that depend on it."""
+        workspaces built on it and analyse again the open documents that depend on it.
+        An edit that is not ``saved`` leaves the disk as it was: whether the document names entry
+        points is what its last saved change found (a 5,000-line file is not read again per keystroke)."""
         self.projects.file_changed(path)
         self.changes.bump()
         affected = self.projects.dependents(path) | self._deployment_files
-        if self._names_entry_points(path):
+        if not saved and edited_uri is not None:
+            names_entry_points = edited_uri in self._deployment_files
+        else:
+            names_entry_points = self._names_entry_points(path)
+            if edited_uri is not None and edited_uri in self.documents:
+                (self._deployment_files.add if names_entry_points else self._deployment_files.discard)(edited_uri)
+        if names_entry_points:
             self._entry_points_changed_at = self.projects.clock
             affected |= {document.uri for document in self.documents}
         affected.discard(edited_uri)  # its own change schedules it
