@@ -425,10 +425,15 @@ class _Module:
 
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
-        """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs."""
+        """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs;
+        only for the keywords some kind of work is switched off by (the others decide nothing, and an edit
+        of a large module would qualify every call giving a keyword a name)."""
+        switching = {keyword.partition("=")[0] for kind in (*work_kinds(), *self.settings.models)
+                     for _, keyword in kind.disabled_by}
         index, memo = self.parsed.index, self.parsed.memo
         return keyword_switches((call for statement, part in zip(self.tree.body, index.parts)
-                                 for call in memo.of(_switch_calls, statement, part)), self.scope)
+                                 for call in memo.of(_switch_calls, statement, part)
+                                 if any(keyword.arg in switching for keyword in call.keywords)), self.scope)
 
     def _switched_off_where_imported(self, kind: WorkKind) -> bool:
         """``from slack_app import app``: a project module this one imports from may be the one building the

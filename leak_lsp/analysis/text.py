@@ -11,8 +11,8 @@ import io
 import re
 import tokenize
 from bisect import bisect_right
-from itertools import accumulate
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Literal
 
 from leak_lsp.analysis.model import Position, TextEdit
