@@ -168,6 +168,7 @@ class OutcomeCache:
         self._current: dict[Hashable, TargetOutcome | ImportTime] = {}
         self.reused = 0  # entries the last analysis did not analyse again
         self.fixer: Fixer | None = None  # the settle fixes of the last analysis' findings, built when asked
+        self.code = _KeptCode()  # the code each entry's key holds, from the last analysis
 
     def start(self) -> None:
         self._previous, self._current, self.reused = self._current, {}, 0
@@ -195,19 +196,49 @@ class OutcomeCache:
         return found
 
 
+Code = tuple[tuple[int, str], ...]  # statements as their first line and text
+
+
+class _KeptCode:
+    """The code each entry's key held in the last analysis of a document, by its roots: kept while the roots
+    are the same nodes (a kept chunk's: same text and line) and no statement defining a name the code
+    mentions was added or removed (an edited statement is both), so an edit of one function does not gather
+    the code of every entry again."""
+
+    def __init__(self) -> None:
+        self.body: dict[int, tuple[ast.stmt, set[str]]] = {}  # the statements and the names each defines
+        self.found: dict[tuple[int, ...], tuple[tuple[ast.stmt, ...], frozenset[str], Code]] = {}
+
+    def changed_names(self, body: dict[int, tuple[ast.stmt, set[str]]]) -> set[str]:
+        """The names defined by statements gone since the last analysis or new in this one."""
+        changed: set[str] = set()
+        for before, after in ((self.body, body), (body, self.body)):
+            for key, (statement, names) in before.items():
+                other = after.get(key)
+                if other is None or other[0] is not statement:
+                    changed |= names
+        return changed
+
+
 class _TargetKeys:
     """What an entry's outcome depends on, as a value: its top-level statement and those defining any
     name it mentions (transitively), with their text and place; the module-level statements; the facts
     gathered over the whole module. Equal keys give equal outcomes."""
 
-    def __init__(self, module: _Module) -> None:
+    def __init__(self, module: _Module, kept: _KeptCode) -> None:
         self.module = module
         self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
         self.definers: dict[str, list[ast.stmt]] = {}
+        body: dict[int, tuple[ast.stmt, set[str]]] = {}
         for statement in module.tree.body:
-            for name in module.parsed.memo.of(_defined_names, statement):
+            names = module.parsed.memo.of(_defined_names, statement)
+            body[id(statement)] = (statement, names)
+            for name in names:
                 self.definers.setdefault(name, []).append(statement)
         self.defined = frozenset(self.definers)
+        self.kept, self.changed = kept.found, kept.changed_names(body)
+        kept.body, kept.found = body, {}
+        self.found = kept.found
         self.context = self._context()
 
     def _context(self) -> Hashable:
@@ -237,19 +268,30 @@ class _TargetKeys:
                  if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
         return self.context, "import time", self._code(roots)
 
-    def _code(self, roots: list[ast.stmt]) -> tuple[tuple[int, str], ...]:
-        """The text and place of the roots and of every statement defining a name they mention, transitively."""
+    def _code(self, roots: list[ast.stmt]) -> Code:
+        """The text and place of the roots and of every statement defining a name they mention, transitively;
+        kept from the last analysis while no name they mention was defined, or stopped being defined, again."""
+        key = tuple(map(id, roots))
+        kept = self.kept.get(key)
+        if kept is not None and all(a is b for a, b in zip(kept[0], roots)) and self.changed.isdisjoint(kept[1]):
+            self.found[key] = kept
+            return kept[2]
         seen = {id(root): root for root in roots}
         stack = list(roots)
+        mentioned: set[str] = set()
         while stack:
             statement = stack.pop()
+            named = self.module.parsed.memo.of(_named, statement)
+            mentioned |= named
             # a name defined twice resolves to one of the definitions: each depends on the other
-            for name in self.module.parsed.memo.of(_named, statement) & self.defined:
+            for name in named & self.defined:
                 for definer in self.definers.get(name, ()):
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
                         stack.append(definer)
-        return tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
+        code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
+        self.found[key] = (tuple(roots), frozenset(mentioned), code)
+        return code
 
     def _top(self, node: ast.AST) -> ast.stmt:
         for ancestor in [node, *self.module.parsed.index.ancestors(node)]:
@@ -739,7 +781,7 @@ class _Module:
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[tuple[Span, str], tuple[Work, Destination, str]] = {}
-        keys = _TargetKeys(self) if cache is not None else None
+        keys = _TargetKeys(self, cache.code) if cache is not None else None
         for target in self._targets(entries):
             if cache is None or keys is None:
                 outcome = self.analyse_target(target)
