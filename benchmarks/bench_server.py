@@ -13,8 +13,10 @@ Before the servers run, where ``leak-lsp serve``'s start-up goes: the import tim
 All servers are driven as a push client (no pull capability). python-lsp-server and ruff are
 optional: install them with ``pip install 'python-lsp-server[pyflakes]' ruff``; a missing one is
 left out, and the benchmark says so. Note that pylsp waits 0.5 s after an
-edit before linting (its ``LINT_DEBOUNCE_S``) and leak-lsp waits 80 ms: both are part
-of what a user sees, so both are part of the numbers.
+edit before linting (its ``LINT_DEBOUNCE_S``), and leak-lsp waits up to 80 ms (no longer than the
+document's last analysis) when an edit follows another within that wait: this benchmark sends each edit
+after the last one's diagnostics, as a keystroke after a pause, which leak-lsp analyses at once. Both
+waits are part of what a user sees, so both are part of the numbers.
 
     python benchmarks/bench_server.py [--edits 30] [--lines 5000] [--compare CHECKOUT]
 

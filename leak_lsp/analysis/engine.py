@@ -49,9 +49,17 @@ from leak_lsp.analysis.model import (
     SourceProblem,
     Span,
 )
-from leak_lsp.analysis.names import LOCAL, Scope, all_statements, keyword_switches, module_scope, walk_statements
+from leak_lsp.analysis.names import (
+    LOCAL,
+    Scope,
+    all_statements,
+    keyword_switches,
+    may_switch,
+    module_scope,
+    walk_statements,
+)
 from leak_lsp.analysis.noqa import apply_noqa
-from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, parse_module
+from leak_lsp.analysis.parsing import ChunkCache, ParsedModule, StatementFacts, parse_module
 from leak_lsp.analysis.project_view import MAX_HELPER_DEPTH, ExternalHelper, HelperChain, ProjectView
 from leak_lsp.analysis.raising import bounded
 from leak_lsp.analysis.text import LineIndex, utf8_column_to_index
@@ -160,6 +168,7 @@ class OutcomeCache:
         self._current: dict[Hashable, TargetOutcome | ImportTime] = {}
         self.reused = 0  # entries the last analysis did not analyse again
         self.fixer: Fixer | None = None  # the settle fixes of the last analysis' findings, built when asked
+        self.code = _KeptCode()  # the code each entry's key holds, from the last analysis
 
     def start(self) -> None:
         self._previous, self._current, self.reused = self._current, {}, 0
@@ -187,19 +196,49 @@ class OutcomeCache:
         return found
 
 
+Code = tuple[tuple[int, str], ...]  # statements as their first line and text
+
+
+class _KeptCode:
+    """The code each entry's key held in the last analysis of a document, by its roots: kept while the roots
+    are the same nodes (a kept chunk's: same text and line) and no statement defining a name the code
+    mentions was added or removed (an edited statement is both), so an edit of one function does not gather
+    the code of every entry again."""
+
+    def __init__(self) -> None:
+        self.body: dict[int, tuple[ast.stmt, set[str]]] = {}  # the statements and the names each defines
+        self.found: dict[tuple[int, ...], tuple[tuple[ast.stmt, ...], frozenset[str], Code]] = {}
+
+    def changed_names(self, body: dict[int, tuple[ast.stmt, set[str]]]) -> set[str]:
+        """The names defined by statements gone since the last analysis or new in this one."""
+        changed: set[str] = set()
+        for before, after in ((self.body, body), (body, self.body)):
+            for key, (statement, names) in before.items():
+                other = after.get(key)
+                if other is None or other[0] is not statement:
+                    changed |= names
+        return changed
+
+
 class _TargetKeys:
     """What an entry's outcome depends on, as a value: its top-level statement and those defining any
     name it mentions (transitively), with their text and place; the module-level statements; the facts
     gathered over the whole module. Equal keys give equal outcomes."""
 
-    def __init__(self, module: _Module) -> None:
+    def __init__(self, module: _Module, kept: _KeptCode) -> None:
         self.module = module
         self.tops: dict[int, ast.stmt] = {id(statement): statement for statement in module.tree.body}
         self.definers: dict[str, list[ast.stmt]] = {}
+        body: dict[int, tuple[ast.stmt, set[str]]] = {}
         for statement in module.tree.body:
-            for name in module.parsed.memo.of(_defined_names, statement):
+            names = module.parsed.memo.of(_defined_names, statement)
+            body[id(statement)] = (statement, names)
+            for name in names:
                 self.definers.setdefault(name, []).append(statement)
         self.defined = frozenset(self.definers)
+        self.kept, self.changed = kept.found, kept.changed_names(body)
+        kept.body, kept.found = body, {}
+        self.found = kept.found
         self.context = self._context()
 
     def _context(self) -> Hashable:
@@ -229,19 +268,30 @@ class _TargetKeys:
                  if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
         return self.context, "import time", self._code(roots)
 
-    def _code(self, roots: list[ast.stmt]) -> tuple[tuple[int, str], ...]:
-        """The text and place of the roots and of every statement defining a name they mention, transitively."""
+    def _code(self, roots: list[ast.stmt]) -> Code:
+        """The text and place of the roots and of every statement defining a name they mention, transitively;
+        kept from the last analysis while no name they mention was defined, or stopped being defined, again."""
+        key = tuple(map(id, roots))
+        kept = self.kept.get(key)
+        if kept is not None and all(a is b for a, b in zip(kept[0], roots)) and self.changed.isdisjoint(kept[1]):
+            self.found[key] = kept
+            return kept[2]
         seen = {id(root): root for root in roots}
         stack = list(roots)
+        mentioned: set[str] = set()
         while stack:
             statement = stack.pop()
+            named = self.module.parsed.memo.of(_named, statement)
+            mentioned |= named
             # a name defined twice resolves to one of the definitions: each depends on the other
-            for name in self.module.parsed.memo.of(_named, statement) & self.defined:
+            for name in named & self.defined:
                 for definer in self.definers.get(name, ()):
                     if id(definer) not in seen:
                         seen[id(definer)] = definer
                         stack.append(definer)
-        return tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
+        code = tuple(self._text(statement) for statement in sorted(seen.values(), key=lambda s: s.lineno))
+        self.found[key] = (tuple(roots), frozenset(mentioned), code)
+        return code
 
     def _top(self, node: ast.AST) -> ast.stmt:
         for ancestor in [node, *self.module.parsed.index.ancestors(node)]:
@@ -251,6 +301,12 @@ class _TargetKeys:
 
     def _text(self, statement: ast.stmt) -> tuple[int, str]:
         return self.module.parsed.memo.of(_written, statement, self.module.parsed.lines)
+
+
+def _switch_calls(statement: ast.stmt, facts: StatementFacts) -> list[ast.Call]:
+    """The calls of a top-level statement that may set a switch (kept with its node: an edit reads those
+    of the statements it touched)."""
+    return [call for calls in facts.calls.values() for call in calls if may_switch(call)]
 
 
 def _written(statement: ast.stmt, lines: LineIndex) -> tuple[int, str]:
@@ -411,8 +467,15 @@ class _Module:
 
     @cached_property
     def _switches_on(self) -> set[tuple[str, str]]:
-        """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs."""
-        return keyword_switches((node for calls in self.parsed.index.calls.values() for node in calls), self.scope)
+        """(call, keyword) pairs the module calls with ``keyword=True``, and (call, ``keyword=False``) pairs;
+        only for the keywords some kind of work is switched off by (the others decide nothing, and an edit
+        of a large module would qualify every call giving a keyword a name)."""
+        switching = {keyword.partition("=")[0] for kind in (*work_kinds(), *self.settings.models)
+                     for _, keyword in kind.disabled_by}
+        index, memo = self.parsed.index, self.parsed.memo
+        return keyword_switches((call for statement, part in zip(self.tree.body, index.parts)
+                                 for call in memo.of(_switch_calls, statement, part)
+                                 if any(keyword.arg in switching for keyword in call.keywords)), self.scope)
 
     def _switched_off_where_imported(self, kind: WorkKind) -> bool:
         """``from slack_app import app``: a project module this one imports from may be the one building the
@@ -718,7 +781,7 @@ class _Module:
         report.handlers = [Handler(e.name, self._name_span(e.function), e.platform, e.reason) for e in entries]
         findings: dict[tuple[str, Span], Finding] = {}
         handoffs: dict[tuple[Span, str], tuple[Work, Destination, str]] = {}
-        keys = _TargetKeys(self) if cache is not None else None
+        keys = _TargetKeys(self, cache.code) if cache is not None else None
         for target in self._targets(entries):
             if cache is None or keys is None:
                 outcome = self.analyse_target(target)

@@ -126,6 +126,12 @@ def module_scope(tree: ast.Module) -> Scope:
     return scope
 
 
+def may_switch(call: ast.Call) -> bool:
+    """A call :func:`keyword_switches` may read a switch from: one giving a keyword a constant or a name
+    (most calls give none; an incremental analysis keeps the few that do with their statement)."""
+    return any(keyword.arg and isinstance(keyword.value, (ast.Constant, ast.Name, ast.Attribute)) for keyword in call.keywords)
+
+
 def keyword_switches(calls: Iterable[ast.Call], scope: Scope) -> set[tuple[str, str]]:
     """The settings a library reads once, for the whole process: (call, keyword) for ``keyword=True``
     (``App(process_before_response=True)``), (call, ``keyword=False``), and (call, ``keyword=qualified.Name``)

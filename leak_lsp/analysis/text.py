@@ -12,6 +12,7 @@ import re
 import tokenize
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Literal
 
 from leak_lsp.analysis.model import Position, TextEdit
@@ -26,7 +27,10 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+        if "\r" in text:
+            self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+        else:  # ``\n`` alone: the lines' lengths, summed, are faster than a regular expression
+            self.starts = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
 
     @property
     def line_count(self) -> int:

@@ -10,6 +10,8 @@ deployment file.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -167,9 +169,42 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
-def _imports_cdk(path: Path) -> bool:
-    data = read_bytes(path, _LARGEST_FILE)
-    return data is not None and cdk.IMPORTS_CDK.search(data) is not None
+class _CdkImports:
+    """Whether Python files' saved texts import ``aws_cdk``, read again only when a file's size, inode or
+    modification time changed: the server asks at every keystroke in a file and at every rescan of the
+    project's deployment files, which would otherwise read every Python file of the project each time.
+    A file modified within the last ``RACY_SECONDS`` is read every time (a second write in the same tick
+    of the file system's clock leaves the time as it was)."""
+
+    KEPT = 4096
+    RACY_SECONDS = 0.1
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[Path, tuple[tuple[int, int, int], bool]] = {}  # the oldest first
+
+    def __call__(self, path: Path) -> bool:
+        try:
+            info = path.stat()
+        except (OSError, ValueError):
+            return False
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        with self._lock:
+            known = self._found.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        data = read_bytes(path, _LARGEST_FILE)
+        found = data is not None and cdk.IMPORTS_CDK.search(data) is not None
+        if time.time_ns() - info.st_mtime_ns > self.RACY_SECONDS * 1e9:
+            with self._lock:
+                self._found.pop(path, None)
+                self._found[path] = (stamp, found)
+                while len(self._found) > self.KEPT:
+                    del self._found[next(iter(self._found))]
+        return found
+
+
+_imports_cdk = _CdkImports()
 
 
 def _size_checked(read_text: TextReader) -> TextReader:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -116,9 +117,26 @@ class Analyses:
         self._running: dict[str, tuple[Analysis, asyncio.Future[WorkerOutput]]] = {}
         self._epochs: dict[str, int] = {}
         self._durations: dict[str, float] = {}  # seconds the last run of each document took
+        self._changes: dict[str, tuple[float, float]] = {}  # the times of each document's last two changes
 
     def last_duration(self, uri: str) -> float | None:
         return self._durations.get(uri)
+
+    def changed(self, uri: str) -> None:
+        """The document's text changed now (an edit, not its opening)."""
+        now = time.monotonic()
+        last = self._changes.get(uri)
+        self._changes[uri] = (last[1] if last is not None else -math.inf, now)
+
+    def quiet_period(self, uri: str, longest: float) -> float:
+        """How long to wait for more keystrokes before analysing the document's latest change: none when the
+        change before it came longer ago than the wait (one keystroke after a pause: the wait would only be
+        lag, and no run of that document is left to queue behind), else ``longest``, and no longer than the
+        document's last run (skipping keystrokes saves little on a document analysed faster)."""
+        last = self._durations.get(uri)
+        wait = longest if last is None else min(longest, last)
+        changes = self._changes.get(uri)
+        return 0.0 if changes is None or changes[1] - changes[0] > wait else wait
 
     def is_current(self, analysis: Analysis, document: Document, settings_generation: int) -> bool:
         return (
@@ -196,3 +214,4 @@ class Analyses:
         self._running.pop(uri, None)
         self._epochs.pop(uri, None)
         self._durations.pop(uri, None)
+        self._changes.pop(uri, None)

@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# After an edit, the analysis waits for this long a quiet period: long enough to skip the keystrokes
-# of a word, short enough not to lag; a document analysed faster than that waits no longer than
-# its analysis takes (skipping keystrokes saves little there, and the wait would be the lag).
+# After an edit that follows another within the wait, the analysis waits for this long a quiet period:
+# long enough to skip the keystrokes of a word, short enough not to lag; a document analysed faster than
+# that waits no longer than its analysis takes (skipping keystrokes saves little there, and the wait would
+# be the lag); the first keystroke after a pause is analysed at once (Analyses.quiet_period).
 DEBOUNCE_SECONDS = 0.08
 SETTINGS_WAIT_SECONDS = 2.0  # how long the first analysis waits for the client's settings
 MAX_RUNS = 3  # analyses of one request while the files it depends on keep changing
@@ -181,13 +182,21 @@ class Session:
         self.projects.forget(uri)
         self.clear_published(uri)
 
-    def file_changed(self, path: str, edited_uri: str | None = None) -> None:
+    def file_changed(self, path: str, edited_uri: str | None = None, saved: bool = True) -> None:
         """A file changed in the editor (``edited_uri``) or on disk: forget what the
-        workspaces built on it and analyse again the open documents that depend on it."""
+        workspaces built on it and analyse again the open documents that depend on it.
+        An edit that is not ``saved`` leaves the disk as it was: whether the document names entry
+        points is what its last saved change found (a 5,000-line file is not read again per keystroke)."""
         self.projects.file_changed(path)
         self.changes.bump()
         affected = self.projects.dependents(path) | self._deployment_files
-        if self._names_entry_points(path):
+        if not saved and edited_uri is not None:
+            names_entry_points = edited_uri in self._deployment_files
+        else:
+            names_entry_points = self._names_entry_points(path)
+            if edited_uri is not None and edited_uri in self.documents:
+                (self._deployment_files.add if names_entry_points else self._deployment_files.discard)(edited_uri)
+        if names_entry_points:
             self._entry_points_changed_at = self.projects.clock
             affected |= {document.uri for document in self.documents}
         affected.discard(edited_uri)  # its own change schedules it
@@ -301,8 +310,7 @@ class Session:
 
     def quiet_period(self, uri: str) -> float:
         """How long to wait for more keystrokes before analysing the document (see DEBOUNCE_SECONDS)."""
-        last = self.analyses.last_duration(uri)
-        return DEBOUNCE_SECONDS if last is None else min(DEBOUNCE_SECONDS, last)
+        return self.analyses.quiet_period(uri, DEBOUNCE_SECONDS)
 
     def schedule_publication(self, uri: str, quiet_period: float | None = None) -> None:
         """Publish the document's diagnostics after a quiet period, superseding earlier runs."""

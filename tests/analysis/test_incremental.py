@@ -263,3 +263,13 @@ def test_what_is_computed_from_a_kept_node_is_computed_once() -> None:
         for statement in parsed.tree.body:
             parsed.memo.of(name_of, statement)
     assert len(seen) == 7 + 1  # every statement once, then only the edited handler
+
+
+def test_a_definition_added_or_removed_below_a_kept_handler_reanalyses_the_handler_naming_it() -> None:
+    # The handler's chunk is kept throughout: only the definitions of a name it mentions change.
+    without = "\n\n".join([SNIPPETS[0], SNIPPETS[12]]) + "\n"
+    with_helper = "\n\n".join([SNIPPETS[0], SNIPPETS[12], SNIPPETS[7]]) + "\n"  # `start` now starts a thread
+    analyzer = IncrementalAnalyzer(PATH, Settings(), fixes=False)
+    reports = [analyzer.analyze(text) for text in (without, with_helper, without)]
+    assert reports == [analyze_source(text, PATH, fixes=False) for text in (without, with_helper, without)]
+    assert [bool(report.findings) for report in reports] == [False, True, False]

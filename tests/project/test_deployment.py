@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -18,6 +19,7 @@ from leak_lsp.project.deployment import (
     DeploymentProblem,
     find_deployment_files,
     handlers_for,
+    is_deployment_file,
     scan_deployments,
 )
 from leak_lsp.project.hcl import read_blocks
@@ -518,3 +520,15 @@ def test_deeply_nested_document_is_a_document_error(read: Callable[[str], object
 
 def test_deeply_nested_terraform_templates_yield_no_blocks() -> None:
     assert read_blocks('resource "a" "b" {\n  x = "' + '${"' * 5_000 + "\n}\n") == []
+
+
+def test_whether_a_python_file_is_a_cdk_app_follows_each_saved_change(tmp_path: Path) -> None:
+    """The answer is kept while the file is unchanged; a save (another size or time) is read again."""
+    app = tmp_path / "app.py"
+    seen = []
+    for when, text in ((1_000_000_000, "import json\n"), (2_000_000_000, "import aws_cdk as cdk\n"),
+                       (3_000_000_000, "import os\n"), (3_000_000_000, "import os\n")):
+        app.write_text(text, encoding="utf-8")
+        os.utime(app, ns=(when, when))  # long ago: the answer may be kept
+        seen.append(is_deployment_file(app))
+    assert seen == [False, True, False, False]

@@ -11,7 +11,10 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from leak_lsp.analysis.model import FileReport
+from leak_lsp.server import analyses as analyses_module
 from leak_lsp.server.analyses import Analyses, WorkerOutput
 from leak_lsp.server.documents import Document
 
@@ -79,3 +82,24 @@ async def test_the_duration_of_a_documents_last_run_is_kept_until_the_document_i
         analyses.forget(document.uri)
     assert duration is not None and duration >= 0
     assert analyses.last_duration(document.uri) is None
+
+
+def test_only_a_change_that_follows_another_within_the_quiet_period_waits_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(analyses_module.time, "monotonic", lambda: clock[0])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        analyses = Analyses(pool)
+        uri = "file:///edited.py"
+        analyses.changed(uri)
+        first = analyses.quiet_period(uri, 0.08)  # the first keystroke: nothing to skip
+        clock[0] += 0.01
+        analyses.changed(uri)
+        burst = analyses.quiet_period(uri, 0.08)  # 10 ms after the one before: more may come
+        clock[0] += 5
+        analyses.changed(uri)
+        paused = analyses.quiet_period(uri, 0.08)
+        clock[0] += 0.01
+        analyses.changed(uri)
+        analyses.forget(uri)
+        forgotten = analyses.quiet_period(uri, 0.08)
+    assert (first, burst, paused, forgotten) == (0.0, 0.08, 0.0, 0.0)

@@ -54,7 +54,11 @@ async def did_change_configuration(ls: LeakLanguageServer, params: types.DidChan
     session = ls.require_session()
     if isinstance(params.settings, dict) and CLIENT_SECTION in params.settings:
         session.apply_client_settings(params.settings[CLIENT_SECTION])
-    await pull_client_settings(session)
+    session.settings_ready.clear()  # an analysis started meanwhile (an edit right after) waits for them
+    try:
+        await pull_client_settings(session)
+    finally:
+        session.settings_ready.set()
     session.refresh_all()
 
 

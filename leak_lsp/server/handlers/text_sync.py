@@ -40,8 +40,9 @@ def did_change(ls: LeakLanguageServer, params: types.DidChangeTextDocumentParams
         ls.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
         session.clear_published(uri)
         return
+    session.analyses.changed(uri)  # before the publication's quiet period is chosen from it
     session.schedule_publication(uri)
-    _changed(session, uri)
+    _changed(session, uri, saved=False)
 
 
 def did_save(ls: LeakLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -58,10 +59,10 @@ def did_close(ls: LeakLanguageServer, params: types.DidCloseTextDocumentParams) 
     _changed(session, uri)  # its dependents read the disk from now on
 
 
-def _changed(session: Session, uri: str) -> None:
+def _changed(session: Session, uri: str, saved: bool = True) -> None:
     path = to_fs_path(uri)
     if path is not None:
-        session.file_changed(path, edited_uri=uri)
+        session.file_changed(path, edited_uri=uri, saved=saved)
 
 
 def register(server: LeakLanguageServer) -> None:
