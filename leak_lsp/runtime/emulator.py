@@ -272,12 +272,17 @@ class _Runtime:
     def wait_for(self, kinds: set[str], timeout: float, what: str) -> dict[str, Any]:
         """The next message of one of ``kinds``; events received meanwhile are kept."""
         deadline = time.monotonic() + timeout
+        drained_by: float | None = None  # once the runtime has exited: when its last messages must be in
         while time.monotonic() < deadline:
             try:
                 message = self._messages.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                if self.process.poll() is not None:
-                    raise RuntimeFailure(self._death_with_cause()) from None
+                # What the runtime wrote before exiting (a refusal at init, a crash) may still be in the
+                # pipe: it is read in order, up to the end of the stream, before the exit is reported.
+                if drained_by is None and self.process.poll() is not None:
+                    drained_by = time.monotonic() + DRAIN_SECONDS
+                if drained_by is not None and time.monotonic() > drained_by:
+                    raise RuntimeFailure(self._death())
                 continue
             if message is None:
                 self.process.wait()
