@@ -282,7 +282,7 @@ class _Runtime:
                 if drained_by is None and self.process.poll() is not None:
                     drained_by = time.monotonic() + DRAIN_SECONDS
                 if drained_by is not None and time.monotonic() > drained_by:
-                    raise RuntimeFailure(self._death())
+                    raise RuntimeFailure(self._death()) from None
                 continue
             if message is None:
                 self.process.wait()
