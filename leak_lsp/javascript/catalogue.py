@@ -156,6 +156,15 @@ PUBSUB_REQUESTS = Requests(frozenset({"publish", "publishMessage", "publishJSON"
 STORAGE_REQUESTS = Requests(frozenset({"save", "upload", "download", "delete", "copy", "move", "makePublic",
                                        "setMetadata"}))
 BIGQUERY_REQUESTS = Requests(frozenset({"insert", "query", "createQueryJob", "load"}))
+# SQL clients: a query is a round trip to the server (pg's ``query`` without a callback, and mysql2/promise's,
+# return its promise). A pool or connection kept open is not work by itself (NODE.md §1.5).
+SQL_REQUESTS = Requests(frozenset({"query", "execute"}))
+# Redis commands (ioredis, node-redis v4 in either spelling) return the promise of the server's reply.
+REDIS_REQUESTS = Requests(frozenset({
+    "set", "setex", "setnx", "mset", "mSet", "get", "mget", "mGet", "del", "publish", "incr", "incrby", "incrBy",
+    "decr", "expire", "hset", "hSet", "hmset", "hget", "hGet", "hgetall", "hGetAll", "hdel", "hDel", "lpush", "lPush",
+    "rpush", "rPush", "sadd", "sAdd", "srem", "sRem", "zadd", "zAdd", "xadd", "xAdd", "eval", "exec",
+}))  # fmt: skip
 DATA_CLIENTS: dict[str, Requests] = {
     "firebase-admin.firestore": FIRESTORE_REQUESTS, "firebase-admin/firestore.getFirestore": FIRESTORE_REQUESTS,
     "new @google-cloud/firestore.Firestore": FIRESTORE_REQUESTS, "new @google-cloud/firestore": FIRESTORE_REQUESTS,
@@ -180,6 +189,12 @@ DATA_CLIENTS: dict[str, Requests] = {
                      "new @azure/storage-blob.BlockBlobClient"), AZURE_STORAGE_REQUESTS),
     "new @azure/cosmos.CosmosClient": Requests(frozenset({"create", "upsert", "replace", "patch", "delete"})),
     "new @azure/service-bus.ServiceBusClient": Requests(frozenset({"sendMessages", "scheduleMessages"})),
+    **dict.fromkeys(("new pg.Pool", "new pg.Client", "mysql2/promise.createConnection", "mysql2/promise.createPool"),
+                    SQL_REQUESTS),
+    **dict.fromkeys(("new ioredis", "new ioredis.Redis", "new ioredis.Cluster", "redis.createClient",
+                     "redis.createCluster"), REDIS_REQUESTS),
+    # @aws-sdk/lib-storage: ``new Upload({...})`` only plans the upload, ``upload.done()`` runs it.
+    "new @aws-sdk/lib-storage.Upload": Requests(frozenset({"done"})),
     # Google Cloud client libraries (the factory called without ``new`` is their pre-1.0 API).
     **dict.fromkeys(("new @google-cloud/pubsub.PubSub", "@google-cloud/pubsub.PubSub", "new @google-cloud/pubsub",
                      "@google-cloud/pubsub"), PUBSUB_REQUESTS),

@@ -97,8 +97,7 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
     while node is not None:
         if node.type in ("call_expression", "new_expression"):
             callee = child(node, "constructor") if node.type == "new_expression" else child(node, "function")
-            qualified = facts.qualify(callee) or ""
-            found = catalogue.DATA_CLIENTS.get(f"new {qualified}" if node.type == "new_expression" else qualified)
+            found = _factory_requests(facts, node)
             if found is not None:
                 return accessor or found
             if accessor is None and callee is not None and callee.type == "member_expression":
@@ -106,6 +105,8 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
             node = unwrap(callee) if node.type == "call_expression" else None
         elif node.type in ("member_expression", "subscript_expression"):
             node = unwrap(child(node, "object"))
+        elif node.type == "await_expression":  # ``await mysql.createConnection(...)``: the factory's client
+            return _factory_requests(facts, unwrap(node.named_children[0]) if node.named_children else None)
         elif node.type == "ternary_expression":  # ``token ? Mixpanel.init(token) : stub``: a client on one path
             return data_client_requests(facts, child(node, "consequence")) or \
                 data_client_requests(facts, child(node, "alternative"))
@@ -113,6 +114,16 @@ def data_client_requests(facts: ModuleFacts, chain: Node | None) -> catalogue.Re
             found = facts.data_clients.get(facts.parsed.text(node)) if node.type == "identifier" else None
             return accessor or found if found is not None else None
     return None
+
+
+def _factory_requests(facts: ModuleFacts, node: Node | None) -> catalogue.Requests | None:
+    """The requests of the client a catalogued factory call makes (also awaited: ``await mysql.createConnection()``;
+    an awaited request, ``await ref.get()``, resolves to data, not to a client)."""
+    if node is None or node.type not in ("call_expression", "new_expression"):
+        return None
+    is_new = node.type == "new_expression"
+    qualified = facts.qualify(child(node, "constructor" if is_new else "function")) or ""
+    return catalogue.DATA_CLIENTS.get(f"new {qualified}" if is_new else qualified)
 
 
 def _read_local_bindings(facts: ModuleFacts) -> None:
