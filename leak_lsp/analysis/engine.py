@@ -1035,7 +1035,11 @@ def _attributes_at_exits(result: Result, site: int) -> frozenset[Handle]:
 
 def _default_severity(rule: Rule, target: _Target | str | None, work: Work) -> Severity:
     """At most warnings where the leak is not proven: per-invocation code that is not a handler (its callers
-    are unseen), and work started only when a module-level setting has some value (it may be switched off)."""
+    are unseen), and work started only when a module-level setting has some value (it may be switched off).
+    A timer armed at import is information only: no invocation owns it (as in Node, NODE.md §1.5)."""
+    assert work.kind is not None
+    if rule.occasion is Occasion.STARTED_AT_IMPORT and work.kind.informs_at_import:
+        return Severity.INFORMATION
     unproven = isinstance(target, _Target) and not target.entry.proven
     if (unproven or work.guarded) and rule.severity == Severity.ERROR:
         return Severity.WARNING

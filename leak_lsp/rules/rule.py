@@ -79,6 +79,7 @@ class WorkKind:
     wrapped_by: tuple[str, ...] = ()  # imports of vendor wrappers that settle this work after each invocation
     start_returns_handle: bool = False  # ``pw = sync_playwright().start()``: the start call returns the handle
     reported_at_import: bool = True  # False for work a module keeps for every invocation to reuse (a browser)
+    informs_at_import: bool = False  # armed at import, no invocation owns it: EL301 as information (a timer, NODE.md §1.5)
     loop_bound: bool = False  # runs on an event loop: closing the loop (``asyncio.run`` returning) cancels it
     inert: bool = False  # does nothing until awaited (a coroutine): an exception or a hand-off merely drops it,
     # and passing it to a call (``asyncio.create_task(coro)``) gives it to work that is tracked instead

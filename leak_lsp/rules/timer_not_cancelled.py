@@ -77,6 +77,7 @@ TIMER = WorkKind(
     settle_methods=frozenset({"cancel", "join"}),
     settle_template="{handle}.cancel()",
     settle_title="Cancel the timer",
+    informs_at_import=True,
 )
 
 RULE = Rule(

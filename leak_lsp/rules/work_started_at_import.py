@@ -7,11 +7,11 @@ The init phase ends when the first invocation starts; after that the container i
 frozen between invocations, so the background work only makes progress in slices,
 while some request is being handled. It competes with those requests, its output
 appears in their logs, and it never finishes when the environment is recycled. The
-impact is lower than a leak started per invocation, hence the lower severity. In
-JavaScript and TypeScript, a timer armed at module level (`setTimeout`, `setInterval`) is
-reported as information only: no invocation owns it and it only runs while thawed
-(a decision, /shared NODE.md §1.5); child processes and workers started at import keep
-the rule's severity.
+impact is lower than a leak started per invocation, hence the lower severity. A timer
+armed at module level (`threading.Timer` in Python, `setTimeout`, `setInterval` in
+JavaScript and TypeScript) is reported as information only: no invocation owns it and it
+only runs while thawed (a decision, /shared NODE.md §1.5); threads, executor work, child
+processes and workers started at import keep the rule's severity.
 
 ## Example
 ```python
