@@ -54,14 +54,32 @@ async function showProblems(page) {
   await page.locator(".markers-panel").waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
 }
 
+const QUICK_FIX_ATTEMPTS = 3;
+
 async function applyQuickFix(page, title) {
-  await problemRows(page).first().dblclick(); // puts the cursor on the diagnostic, in the editor
-  await page.locator(".monaco-editor.focused").waitFor({ timeout: STEP_TIMEOUT_MS });
-  await page.keyboard.press("Control+.");
   const menu = page.locator(".action-widget:not(.action-list-submenu-panel)");
-  await menu.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+  await openQuickFixMenu(page, menu);
   report.offered = await menu.locator(".monaco-list-row .title").allInnerTexts();
   await menu.locator(".monaco-list-row", { hasText: title }).first().click();
+}
+
+// Ctrl+. asks for the actions at the cursor: on a loaded machine the double-click may not have moved the
+// cursor onto the diagnostic yet when the key arrives ("No code actions available"), so a user's second
+// try is allowed; the report says how many it took.
+async function openQuickFixMenu(page, menu) {
+  for (let attempt = 1; attempt <= QUICK_FIX_ATTEMPTS; attempt += 1) {
+    await problemRows(page).first().dblclick(); // puts the cursor on the diagnostic, in the editor
+    await page.locator(".monaco-editor.focused").waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.keyboard.press("Control+.");
+    report.quickFixAttempts = attempt;
+    try {
+      await menu.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS / 2 });
+      return;
+    } catch (error) {
+      if (attempt === QUICK_FIX_ATTEMPTS) throw error;
+      await page.keyboard.press("Escape"); // the "No code actions available" hint, if shown
+    }
+  }
 }
 
 async function openHandlerWithDiagnostic(page) {
